@@ -1,0 +1,73 @@
+"""journeymap: draw a customer journey as a cause-and-effect map, fit it to survey
+data, and show each role its direct and indirect influence on NPS.
+
+>>> import journeymap as jm
+>>> m = jm.example_map()
+>>> result = jm.fit(m, jm.example_data(n=400, seed=3).data)
+>>> sorted(result.roles["role"])[:2]
+['billing', 'installer']
+
+Names are imported lazily so that ``import journeymap`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_LAZY: dict[str, str] = {
+    "JourneyMap": "journeymap.model",
+    "Node": "journeymap.model",
+    "Edge": "journeymap.model",
+    "SurveyData": "journeymap.data",
+    "load_survey": "journeymap.data",
+    "NPSScore": "journeymap.nps",
+    "nps_score": "journeymap.nps",
+    "FitResult": "journeymap.engines",
+    "ENGINES": "journeymap.engines",
+    "fit": "journeymap.engines",
+    "drivers": "journeymap.analysis",
+    "role_influence": "journeymap.analysis",
+    "what_if": "journeymap.analysis",
+    "simulate": "journeymap.datasets",
+    "example_map": "journeymap.datasets",
+    "example_data": "journeymap.datasets",
+    "JourneymapError": "journeymap.exceptions",
+    "MapValidationError": "journeymap.exceptions",
+    "CycleError": "journeymap.exceptions",
+    "UnknownNodeError": "journeymap.exceptions",
+    "DataValidationError": "journeymap.exceptions",
+    "NotFittedError": "journeymap.exceptions",
+}
+
+__all__ = sorted(_LAZY)
+
+if TYPE_CHECKING:
+    from .analysis import drivers, role_influence, what_if
+    from .data import SurveyData, load_survey
+    from .datasets import example_data, example_map, simulate
+    from .engines import ENGINES, FitResult, fit
+    from .exceptions import (
+        CycleError,
+        DataValidationError,
+        JourneymapError,
+        MapValidationError,
+        NotFittedError,
+        UnknownNodeError,
+    )
+    from .model import Edge, JourneyMap, Node
+    from .nps import NPSScore, nps_score
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'journeymap' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

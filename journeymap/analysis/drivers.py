@@ -1,0 +1,43 @@
+"""Driver table: every measured node's effect on LTR and on NPS."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..engines import FitResult
+
+__all__ = ["drivers"]
+
+
+def drivers(result: FitResult) -> pd.DataFrame:
+    """Every measured node's direct, indirect and total effect, sorted by NPS points.
+
+    Columns: ``node``, ``label``, ``kind``, ``stage``, ``direct``, ``indirect``,
+    ``total`` (LTR points per scale point of the node), ``total_ci_low/high`` (95 %),
+    ``nps_points`` (NPS points when everyone below the top moves up one scale point,
+    DESIGN §4) with ``nps_points_ci_low/high``, ``mean`` (the node's average score)
+    and ``n`` (respondents who rated it).  ``mean`` and ``n`` are NaN for a result
+    read back from JSON, which carries no data.
+    """
+    m = result.journey_map
+    df = result.effects.copy()
+    df.insert(1, "label", [m.node(n).display for n in df["node"]])
+    df.insert(2, "kind", [m.node(n).kind for n in df["node"]])
+    df.insert(3, "stage", [m.node(n).stage for n in df["node"]])
+    data = result.data
+    if data is not None:
+        means, counts = [], []
+        for n in df["node"]:
+            x = data.column(n)
+            observed = ~np.isnan(x)
+            counts.append(int(observed.sum()))
+            means.append(float(x[observed].mean()) if observed.any() else np.nan)
+        df["mean"], df["n"] = means, counts
+    else:
+        df["mean"], df["n"] = np.nan, np.nan
+    order = np.argsort(-np.abs(df["nps_points"].to_numpy(dtype=float)), kind="stable")
+    return df.iloc[order].reset_index(drop=True)

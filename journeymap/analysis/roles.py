@@ -1,0 +1,121 @@
+"""Role influence: how much a role moves NPS, by which routes, and how sure we are.
+
+A role is usually not a survey column; its influence is the change in LTR when it
+does one scale point better at every node it acts on, ``Σ_j share_j · T_j``
+(DESIGN §1).  Every path from the role to NPS is listed with its effect
+(share × product of coefficients); the paths sum to the influence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..engines import FitResult
+
+__all__ = ["NOT_FOR_PAY", "RoleInfluence", "explain_role", "role_influence"]
+
+NOT_FOR_PAY = ("NPS is the result of the whole journey, not of one person or team: use this "
+               "map to learn and improve the journey, never to set individual pay or bonus.")
+
+
+@dataclass(frozen=True)
+class RoleInfluence:
+    """One role's influence on LTR (points) and NPS (points) with its paths."""
+
+    role: str
+    label: str
+    influence: float
+    influence_ci: tuple[float, float]
+    direct: float
+    indirect: float
+    nps_points: float
+    nps_points_ci: tuple[float, float]
+    paths: pd.DataFrame
+    acts_on: pd.DataFrame
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"role": self.role, "label": self.label, "influence": self.influence,
+                "influence_ci": list(self.influence_ci), "direct": self.direct,
+                "indirect": self.indirect, "nps_points": self.nps_points,
+                "nps_points_ci": list(self.nps_points_ci),
+                "paths": self.paths.to_dict(orient="records"),
+                "acts_on": self.acts_on.to_dict(orient="records")}
+
+
+def role_influence(result: FitResult, role: str) -> RoleInfluence:
+    """Influence of ``role`` with every path to NPS, sorted by absolute effect.
+
+    ``paths`` has columns ``route`` (labels joined by →), ``nodes``, ``effect`` (LTR
+    points), ``nps_points`` (the role's NPS points shared in proportion to the
+    path's effect) and ``direct``.  ``acts_on`` lists the nodes the role acts on with
+    ``share`` and the node's ``total`` effect and ``nps_points``.
+    """
+    m = result.journey_map
+    rec = result.role(role)
+    node = m.node(role)
+    rows = []
+    for p in rec["paths"]:
+        nodes = list(p["nodes"])
+        first_measured = next(i for i, n in enumerate(nodes) if m.node(n).measured)
+        rows.append({"route": " → ".join(m.node(n).display for n in nodes), "nodes": nodes,
+                     "effect": p["effect"], "nps_points": p.get("nps_points"),
+                     "direct": first_measured >= len(nodes) - 2})
+    effects = {e["node"]: e for e in result.effect_records}
+    acts = []
+    for child in m.children(role):
+        e = m.edge(role, child)
+        share = m.share(e)
+        eff = effects.get(child, {})
+        acts.append({"node": child, "label": m.node(child).display,
+                     "share": 1.0 if share is None else share,
+                     "total": 1.0 if child == m.outcome else eff.get("total"),
+                     "nps_points": eff.get("nps_points")})
+    acts_df = pd.DataFrame(acts, columns=["node", "label", "share", "total", "nps_points"])
+    return RoleInfluence(role=role, label=node.display, influence=rec["influence"],
+                         influence_ci=tuple(rec["influence_ci"]),  # type: ignore[arg-type]
+                         direct=rec["direct"], indirect=rec["indirect"],
+                         nps_points=rec["nps_points"],
+                         nps_points_ci=tuple(rec["nps_points_ci"]),  # type: ignore[arg-type]
+                         paths=pd.DataFrame(rows, columns=["route", "nodes", "effect",
+                                                           "nps_points", "direct"]),
+                         acts_on=acts_df)
+
+
+def _signed(x: float, digits: int = 1) -> str:
+    return f"{x:+.{digits}f}".replace("-", "−")
+
+
+def explain_role(result: FitResult, role: str) -> str:
+    """Plain-language explanation of a role's influence, for an employee.
+
+    >>> import journeymap as jm
+    >>> r = jm.fit(jm.example_map(), jm.example_data(n=600, seed=5).data)
+    >>> explain_role(r, "billing").splitlines()[0][:40]
+    'When Fakturering does one point better o'
+    """
+    inf = role_influence(result, role)
+    targets = [str(x) for x in inf.acts_on["label"]]
+    on = targets[0] if len(targets) == 1 else ", ".join(targets[:-1]) + " and " + targets[-1]
+    lo, hi = inf.nps_points_ci
+    lines = [
+        f"When {inf.label} does one point better on {on}, NPS moves by about "
+        f"{_signed(inf.nps_points)} points (95 %: {_signed(lo)} to {_signed(hi)}); the average "
+        f"recommend score moves by {_signed(inf.influence, 2)} on the 0–10 scale.",
+    ]
+    if inf.influence != 0:
+        direct_share = inf.direct / inf.influence
+        if len(inf.paths) > 1 or direct_share < 0.999:
+            lines.append(f"{abs(direct_share):.0%} of it is direct (the rating of what "
+                         f"{inf.label} does moves NPS itself); {abs(1 - direct_share):.0%} runs "
+                         "through other parts of the journey.")
+        top = inf.paths.iloc[0]
+        lines.append(f"The biggest route: {top['route']} ({_signed(top['nps_points'])} NPS "
+                     "points).")
+    if hi > 0 > lo:
+        lines.append("The data cannot tell whether this influence is above or below zero.")
+    lines.append(NOT_FOR_PAY)
+    return "\n".join(lines)

@@ -1,0 +1,136 @@
+"""What-if scenarios: shift chosen nodes and predict mean LTR and NPS.
+
+A shift of Δ on a measured node j moves respondent i's score by
+``clip(Δ, lo_j − x_ij, hi_j − x_ij)`` (nobody leaves the scale; respondents who did
+not experience j are unchanged) and their LTR by ``T_j`` times that.  A shift on an
+unmeasured role moves each node it acts on by ``share × Δ``.  The predicted NPS
+change uses the same interval-crossing rule as NPS points (DESIGN §4); its 95 %
+interval is the delta method on the coefficient covariance, and the interval of the
+predicted NPS adds the baseline NPS's own sampling variance (adjusted Wald).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..exceptions import JourneymapError, MapValidationError
+from ..nps import Z95, nps_change, nps_change_slope
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..engines import FitResult
+    from ..model import JourneyMap
+
+__all__ = ["WhatIf", "parse_shift", "what_if"]
+
+_SHIFT_RE = re.compile(r"^\s*([^=\s]+)\s*=\s*([+-]?\d+(?:\.\d*)?|[+-]?\.\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A predicted scenario. LTR in 0–10 points, NPS in NPS points."""
+
+    shifts: dict[str, float]
+    mean_ltr: float
+    predicted_mean_ltr: float
+    nps: float
+    nps_ci: tuple[float, float]
+    predicted_nps: float
+    predicted_nps_ci: tuple[float, float]
+    change: float
+    change_ci: tuple[float, float]
+    n: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"shifts": self.shifts, "mean_ltr": self.mean_ltr,
+                "predicted_mean_ltr": self.predicted_mean_ltr, "nps": self.nps,
+                "nps_ci": list(self.nps_ci), "predicted_nps": self.predicted_nps,
+                "predicted_nps_ci": list(self.predicted_nps_ci), "change": self.change,
+                "change_ci": list(self.change_ci), "n": self.n}
+
+
+def parse_shift(text: str) -> tuple[str, float]:
+    """Parse ``node=+1`` (or ``node=-0.5``) into ``("node", 1.0)``."""
+    match = _SHIFT_RE.match(text)
+    if not match:
+        raise JourneymapError(f"cannot read the shift '{text}'; write it as node=+1 or "
+                              "node=-0.5.")
+    return match.group(1), float(match.group(2))
+
+
+def _node_shifts(m: JourneyMap, shifts: Mapping[str, float]) -> dict[str, float]:
+    """Expand role shifts into shifts of measured nodes (share × Δ)."""
+    out: dict[str, float] = {}
+
+    def add(node_id: str, delta: float) -> None:
+        node = m.node(node_id)
+        if node.measured:
+            out[node_id] = out.get(node_id, 0.0) + delta
+        elif node.kind == "role":
+            for child, share in m.role_shares(node_id).items():
+                add(child, share * delta)
+        else:  # pragma: no cover - every non-role node is measured
+            raise MapValidationError(f"'{node_id}' has no data to shift.")
+
+    for node_id, delta in shifts.items():
+        if not math.isfinite(delta):
+            raise JourneymapError(f"the shift of '{node_id}' must be a finite number.")
+        add(node_id, delta)
+    return out
+
+
+def what_if(result: FitResult, shifts: Mapping[str, float]) -> WhatIf:
+    """Predict mean LTR and NPS when the given nodes (or roles) shift by the given points.
+
+    Parameters
+    ----------
+    result
+        A fit that still holds its data (fitted in this process).
+    shifts
+        Node or role id → shift in that node's scale points (``{"delivery": 1}``).
+    """
+    if result.state is None or result.data is None:
+        raise JourneymapError("what-if needs a fit made in this session from the data (a result "
+                              "read back from JSON holds no respondents); fit the map again.")
+    if not shifts:
+        raise JourneymapError("give at least one shift, e.g. delivery=+1.")
+    m = result.journey_map
+    data = result.data
+    algebra = result.state.algebra
+    cov = result.state.covariance
+    T = algebra.totals()
+    G = algebra.gradients()
+    idx = {n: i for i, n in enumerate(algebra.nodes)}
+    ltr = data.ltr.astype(np.float64)
+    delta = np.zeros_like(ltr)
+    grad_rows: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
+    for node_id, d in _node_shifts(m, shifts).items():
+        scale = m.node(node_id).scale
+        assert scale is not None
+        x = data.column(node_id)
+        moved = np.clip(d, scale[0] - x, scale[1] - x)
+        moved[np.isnan(moved)] = 0.0
+        delta += T[idx[node_id]] * moved
+        grad_rows.append((moved, G[idx[node_id]]))
+    change = nps_change(ltr, delta)
+    slope = nps_change_slope(ltr, delta)
+    grad = sum((100.0 * float(np.mean(slope * moved)) * g for moved, g in grad_rows),
+               np.zeros(cov.shape[0]))
+    se_change = math.sqrt(max(float(grad @ cov @ grad), 0.0))
+    base = result.nps
+    se_total = math.hypot(se_change, base.se)
+    predicted = base.value + change
+    return WhatIf(shifts=dict(shifts), mean_ltr=float(ltr.mean()),
+                  predicted_mean_ltr=float(np.clip(ltr + delta, 0, 10).mean()),
+                  nps=base.value, nps_ci=base.ci, predicted_nps=predicted,
+                  predicted_nps_ci=(max(-100.0, predicted - Z95 * se_total),
+                                    min(100.0, predicted + Z95 * se_total)),
+                  change=change,
+                  change_ci=(change - Z95 * se_change, change + Z95 * se_change), n=data.n)

@@ -1,0 +1,318 @@
+"""Load and check survey data against a journey map (DESIGN §3).
+
+One row per response.  Columns are named by the map (a node's ``column`` or its
+``items``).  The rules:
+
+* LTR (the outcome column) must be an integer 0–10; a row with a blank LTR is left
+  out of everything and counted in a warning.
+* Ratings must be numbers within the node's scale (non-integers are allowed: a
+  rating may itself be an average).
+* A blank cell, ``NA`` or ``N/A`` (any case) means *not experienced*: it stays
+  missing and is never replaced by a number.
+* A composite node (``items``) is the mean of the answered items when at least
+  half of them are answered, else missing; Cronbach's alpha of its items is reported.
+* If ``survey_type`` holds both ``relational`` and ``transactional`` responses the
+  caller must pick one: the two instruments are never pooled silently.
+
+Every violation raises one :class:`~journeymap.exceptions.DataValidationError`
+naming the column, the first bad rows and their values; nothing is fitted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import DataValidationError
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from .model import JourneyMap, Node
+
+__all__ = ["MISSING_TOKENS", "SURVEY_TYPES", "SurveyData", "cronbach_alpha", "load_survey",
+           "read_table"]
+
+MISSING_TOKENS = ("", "NA", "N/A")
+SURVEY_TYPES = ("relational", "transactional")
+MAX_BAD_ROWS_SHOWN = 5
+_NA_VALUES = sorted({t for tok in MISSING_TOKENS for t in (tok, tok.lower(), tok.title())})
+
+
+@dataclass(frozen=True)
+class SurveyData:
+    """Survey responses checked against a map, ready for an engine.
+
+    Attributes
+    ----------
+    node_ids
+        Measured node ids, one per column of ``values`` (map order; the outcome included).
+    values
+        ``(n, m)`` float array of node scores for the rows with a valid LTR; NaN =
+        not experienced.  Composites hold the item mean.
+    ltr
+        ``(n,)`` int array of LTR 0–10 (the outcome column of ``values`` as integers).
+    n_responses
+        Rows read, after any survey-type filter (rows with a blank LTR included).
+    alphas
+        Cronbach's alpha per composite node (NaN when it cannot be computed).
+    warnings
+        Plain-language warnings (blank LTRs, low alpha …).
+    """
+
+    node_ids: tuple[str, ...]
+    values: NDArray[np.float64]
+    ltr: NDArray[np.int64]
+    n_responses: int
+    alphas: dict[str, float] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    survey_type: str | None = None
+
+    @property
+    def n(self) -> int:
+        """Responses with a valid LTR (the rows of ``values``)."""
+        return int(self.ltr.shape[0])
+
+    def column(self, node_id: str) -> NDArray[np.float64]:
+        """The scores of one node (a view)."""
+        return self.values[:, self.node_ids.index(node_id)]
+
+
+def read_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
+    """Read CSV / TSV / Parquet / Excel into a DataFrame, or pass a DataFrame through.
+
+    Raises :class:`DataValidationError` for a missing, empty, binary or unreadable
+    file, never a parser traceback.
+    """
+    if isinstance(source, pd.DataFrame):
+        return source
+    path = Path(source)
+    name = str(source)
+    if not path.exists():
+        raise DataValidationError(f"{name}: no such data file.")
+    if path.is_dir():
+        raise DataValidationError(f"{name}: is a folder, not a data file.")
+    if path.stat().st_size == 0:
+        raise DataValidationError(f"{name}: the file is empty; it needs a header row and one "
+                                  "row per response.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            return pd.read_excel(path, na_values=_NA_VALUES, keep_default_na=False)
+        head = path.open("rb").read(4096)
+        if b"\x00" in head:
+            raise DataValidationError(f"{name}: this is not a text CSV file (it contains binary "
+                                      "bytes); save the survey as CSV (UTF-8), Parquet or Excel.")
+        sep = "\t" if suffix in (".tsv", ".tab") else None
+        return pd.read_csv(path, sep=sep, engine="python" if sep is None else "c",
+                           na_values=_NA_VALUES, keep_default_na=False, encoding="utf-8-sig")
+    except DataValidationError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise DataValidationError(f"{name}: the file is not UTF-8 text (byte {exc.start}); save "
+                                  "it as CSV UTF-8.") from None
+    except ImportError as exc:
+        raise DataValidationError(f"{name}: reading {suffix} files needs an extra package "
+                                  f"({exc.name}); pip install 'journeymap[parquet,excel]'.") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataValidationError(f"{name}: cannot read this file as a {suffix.lstrip('.') or 'CSV'}"
+                                  f" table ({first}).") from None
+
+
+def _rows(mask: NDArray[np.bool_], values: Any) -> str:
+    idx = np.flatnonzero(mask)
+    shown = ", ".join(f"row {i + 1} ({values[i]!r})" for i in idx[:MAX_BAD_ROWS_SHOWN])
+    more = f" and {len(idx) - MAX_BAD_ROWS_SHOWN} more" if len(idx) > MAX_BAD_ROWS_SHOWN else ""
+    return f"{shown}{more}"
+
+
+def _numeric(frame: pd.DataFrame, col: str, node: Node) -> NDArray[np.float64]:
+    """The column as floats (NaN = not experienced), or an error naming bad rows."""
+    raw = frame[col]
+    what = f"column '{col}' (node '{node.id}')"
+    if raw.dtype == object or isinstance(raw.dtype, pd.StringDtype):
+        text = raw.astype("string").str.strip()
+        missing = text.isna() | text.str.upper().isin(list(MISSING_TOKENS))
+        num = pd.to_numeric(text.where(~missing), errors="coerce")
+        bad = (num.isna() & ~missing).to_numpy()
+        if bad.any():
+            raise DataValidationError(
+                f"{what} has text where a number is expected: {_rows(bad, raw.to_numpy())}. "
+                "Ratings must be numbers; leave the cell blank (or NA / N/A) when the customer "
+                "did not experience it.")
+        out = num.to_numpy(dtype=np.float64, na_value=np.nan)
+    elif pd.api.types.is_bool_dtype(raw.dtype):
+        raise DataValidationError(f"{what} holds true/false values, not ratings.")
+    elif pd.api.types.is_numeric_dtype(raw.dtype):
+        out = raw.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        raise DataValidationError(f"{what} has values of type {raw.dtype}, not numbers.")
+    infinite = np.isinf(out)
+    if infinite.any():
+        raise DataValidationError(f"{what} has infinite values: {_rows(infinite, out)}.")
+    return out
+
+
+def _check_scale(x: NDArray[np.float64], col: str, node: Node) -> None:
+    assert node.scale is not None
+    lo, hi = node.scale
+    bad = (x < lo) | (x > hi)
+    if bad.any():
+        raise DataValidationError(
+            f"column '{col}' (node '{node.id}') has values outside its scale {lo:g}–{hi:g}: "
+            f"{_rows(bad, x)}. Fix the data or the node's 'scale' in the map.")
+    if node.kind == "outcome":
+        frac = ~np.isnan(x) & (x != np.round(x))
+        if frac.any():
+            raise DataValidationError(
+                f"column '{col}' (the recommend question) must hold whole numbers 0–10: "
+                f"{_rows(frac, x)}. NPS is defined on the 0–10 answers as given.")
+
+
+def cronbach_alpha(items: NDArray[np.float64]) -> float:
+    """Cronbach's alpha of item columns on the rows where all items are answered.
+
+    ``alpha = k/(k-1) * (1 - sum(var(item_i)) / var(sum of items))`` with sample
+    variances (ddof 1).  NaN when fewer than 2 items, 2 complete rows, or zero variance.
+    """
+    k = items.shape[1]
+    complete = items[~np.isnan(items).any(axis=1)]
+    if k < 2 or complete.shape[0] < 2:
+        return math.nan
+    total_var = complete.sum(axis=1).var(ddof=1)
+    if total_var == 0:
+        return math.nan
+    return float(k / (k - 1) * (1 - complete.var(axis=0, ddof=1).sum() / total_var))
+
+
+def composite(items: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Mean of the answered items where at least half are answered, else NaN."""
+    answered = (~np.isnan(items)).sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        total = np.nansum(items, axis=1)
+        mean = np.where(answered > 0, total / np.maximum(answered, 1), np.nan)
+    return np.where(2 * answered >= items.shape[1], mean, np.nan)
+
+
+def _survey_type_filter(frame: pd.DataFrame, survey_type: str | None,
+                        name: str) -> tuple[pd.DataFrame, str | None]:
+    if "survey_type" not in frame.columns:
+        if survey_type is not None:
+            raise DataValidationError(
+                f"{name}: survey type '{survey_type}' was asked for, but the data have no "
+                "'survey_type' column; drop the option or add the column.")
+        return frame, None
+    if survey_type is not None and survey_type not in SURVEY_TYPES:
+        raise DataValidationError(f"survey type must be one of {', '.join(SURVEY_TYPES)}, "
+                                  f"not '{survey_type}'.")
+    kinds = frame["survey_type"].astype("string").str.strip().str.lower()
+    unknown = ~(kinds.isin(list(SURVEY_TYPES)) | kinds.isna())
+    if unknown.any():
+        raise DataValidationError(
+            f"{name}: column 'survey_type' must be relational or transactional: "
+            f"{_rows(unknown.to_numpy(), frame['survey_type'].to_numpy())}.")
+    counts = kinds.value_counts()
+    present = [t for t in SURVEY_TYPES if counts.get(t, 0) > 0]
+    if survey_type is None:
+        if len(present) > 1:
+            raise DataValidationError(
+                f"{name}: the data mix {counts['relational']:,} relational and "
+                f"{counts['transactional']:,} transactional responses. They are different "
+                "instruments and are never pooled: choose one (--survey-type relational or "
+                "--survey-type transactional).")
+        return frame, present[0] if present else None
+    return frame.loc[(kinds == survey_type).to_numpy()], survey_type
+
+
+def load_survey(source: str | Path | pd.DataFrame, journey_map: JourneyMap, *,
+                survey_type: str | None = None) -> SurveyData:
+    """Read survey data and check them against the map.
+
+    Parameters
+    ----------
+    source
+        Path to a CSV / TSV / Parquet / Excel file, or a DataFrame.
+    journey_map
+        The map whose measured nodes name the columns.
+    survey_type
+        ``"relational"`` or ``"transactional"``; required when the data hold both.
+
+    Returns
+    -------
+    SurveyData
+    """
+    name = "the data" if isinstance(source, pd.DataFrame) else str(source)
+    frame = read_table(source)
+    if frame.shape[1] == 0 or frame.shape[0] == 0:
+        raise DataValidationError(f"{name}: there are no responses (no data rows).")
+    frame, chosen = _survey_type_filter(frame, survey_type, name)
+    columns = [str(c) for c in frame.columns]
+    frame.columns = pd.Index(columns)
+    needed = [(n, c) for n in journey_map.measured_nodes for c in n.columns]
+    absent = [(n, c) for n, c in needed if c not in columns]
+    if absent:
+        parts = []
+        for n, c in absent:
+            close = difflib.get_close_matches(c, columns, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            parts.append(f"'{c}' for node '{n.id}'{hint}")
+        raise DataValidationError(
+            f"{name}: the map needs columns that the data do not have: {'; '.join(parts)}. "
+            f"The data have: {', '.join(columns[:30])}{' …' if len(columns) > 30 else ''}. "
+            "Fix the column names or the node's 'column' / 'items' in the map.")
+    n_rows = int(frame.shape[0])
+    if n_rows == 0:
+        raise DataValidationError(f"{name}: no responses of survey type '{chosen}'.")
+    warnings: list[str] = []
+    alphas: dict[str, float] = {}
+    node_values: list[NDArray[np.float64]] = []
+    for node in journey_map.measured_nodes:
+        cols = []
+        for c in node.columns:
+            x = _numeric(frame, c, node)
+            _check_scale(x, c, node)
+            cols.append(x)
+        if node.items:
+            items = np.column_stack(cols)
+            alpha = cronbach_alpha(items)
+            alphas[node.id] = alpha
+            if not math.isnan(alpha) and alpha < 0.6:
+                warnings.append(f"the items of '{node.id}' ({', '.join(node.items)}) have "
+                                f"Cronbach's alpha {alpha:.2f} (below 0.6): they may not measure "
+                                "one thing; consider separate nodes.")
+            node_values.append(composite(items))
+        else:
+            node_values.append(cols[0])
+    ids = tuple(n.id for n in journey_map.measured_nodes)
+    values = np.column_stack(node_values)
+    ltr_col = values[:, ids.index(journey_map.outcome)]
+    keep = ~np.isnan(ltr_col)
+    blank = int(n_rows - keep.sum())
+    if blank == n_rows:
+        raise DataValidationError(f"{name}: every row has a blank recommend answer (column "
+                                  f"'{journey_map.outcome_node.column}'); nothing to analyse.")
+    if blank:
+        warnings.append(f"{blank:,} of {n_rows:,} responses have no recommend (0–10) answer and "
+                        "are left out of everything.")
+    values = np.ascontiguousarray(values[keep])
+    return SurveyData(node_ids=ids, values=values,
+                      ltr=values[:, ids.index(journey_map.outcome)].astype(np.int64),
+                      n_responses=n_rows, alphas=alphas, warnings=tuple(warnings),
+                      survey_type=chosen)
+
+
+def check_columns_used(data: SurveyData, nodes: Sequence[str]) -> None:
+    """Raise if any of ``nodes`` is not a column of ``data``."""
+    missing = [n for n in nodes if n not in data.node_ids]
+    if missing:
+        raise DataValidationError(f"the data have no scores for {', '.join(missing)}.")

@@ -1,0 +1,44 @@
+"""Engines that fit a journey map to survey data; all return :class:`FitResult`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._base import ENGINES, Engine, FitResult, get_engine, register_engine
+from .linear import LinearEngine
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..data import SurveyData
+    from ..model import JourneyMap
+
+__all__ = ["ENGINES", "Engine", "FitResult", "LinearEngine", "fit", "get_engine",
+           "register_engine"]
+
+
+def fit(journey_map: JourneyMap, data: SurveyData | pd.DataFrame | str | Path,
+        engine: str = "linear", *, survey_type: str | None = None,
+        **options: Any) -> FitResult:
+    """Fit a journey map to survey data and return the :class:`FitResult`.
+
+    Parameters
+    ----------
+    journey_map
+        A validated :class:`~journeymap.model.JourneyMap`.
+    data
+        Survey responses: a path (CSV, Parquet, Excel), a DataFrame, or
+        :class:`~journeymap.data.SurveyData` from :func:`~journeymap.data.load_survey`.
+    engine
+        Name of a registered engine (``"linear"`` by default).
+    survey_type
+        ``"relational"`` or ``"transactional"`` when the data hold both.
+    **options
+        Engine options, e.g. ``min_responses=30``.
+    """
+    from ..data import SurveyData, load_survey
+
+    if not isinstance(data, SurveyData):
+        data = load_survey(data, journey_map, survey_type=survey_type)
+    return get_engine(engine)(**options).fit(journey_map, data).result_

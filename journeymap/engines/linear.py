@@ -1,0 +1,337 @@
+"""The linear engine: per-node least squares from sufficient statistics (DESIGN §4–5).
+
+Each measured node with measured parents is regressed on all its parents plus an
+intercept, on the observed scales, using the rows where the node and its parents
+are observed.  Everything is computed from Gram matrices
+(:class:`~journeymap.stats.SufficientStats`), so data can stream in chunks.
+
+Formulas, for an equation with n rows and k parents (centred cross-products
+``Sxx``, ``Sxy``, ``Syy`` over its rows):
+
+* estimate ``b = Sxx⁻¹ Sxy`` (LTR or child-scale points per parent scale point);
+* residual variance ``s² = (Syy − bᵀSxy)/(n − k − 1)``; ``Cov(b) = s² Sxx⁻¹``;
+* 95 % interval and two-sided p-value from Student's t with n − k − 1 df;
+* standardized beta ``b · sd(x)/sd(y)`` over the equation's own rows.
+
+Totals, role influence and their delta-method intervals come from
+:class:`~journeymap.paths.PathAlgebra` with the block-diagonal coefficient
+covariance (equations of a recursive model with independent errors are
+asymptotically uncorrelated); see ``docs/method.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy import stats as sps
+
+from ..exceptions import DataValidationError, JourneymapError
+from ..headroom import HeadroomTable, headroom
+from ..nps import Z95, nps_score
+from ..paths import PathAlgebra
+from ..stats import SufficientStats
+from ._base import MIN_RESPONSES_FLOOR, Engine, FitResult, LinearState, register_engine
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..data import SurveyData
+    from ..model import JourneyMap
+
+__all__ = ["EquationEstimate", "LinearEngine", "estimate_equations"]
+
+
+@dataclass(frozen=True)
+class EquationEstimate:
+    """OLS of one node on its parents."""
+
+    node: str
+    parents: tuple[str, ...]
+    coef: NDArray[np.float64]
+    intercept: float
+    cov: NDArray[np.float64]
+    n: int
+    sigma2: float
+    standardized: NDArray[np.float64]
+
+    @property
+    def df(self) -> int:
+        return self.n - len(self.parents) - 1
+
+    @property
+    def se(self) -> NDArray[np.float64]:
+        return np.sqrt(np.diag(self.cov))
+
+
+def equations_of(journey_map: JourneyMap,
+                 columns: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    """(child, measured parents) for each measured node with measured parents."""
+    out = []
+    for node in journey_map.topological_order:
+        if node not in columns:
+            continue
+        parents = tuple(p for p in journey_map.parents(node) if p in columns)
+        if parents:
+            out.append((node, parents))
+    return out
+
+
+def estimate_equations(journey_map: JourneyMap, stats: SufficientStats,
+                       columns: tuple[str, ...], *,
+                       min_responses: int = 0) -> list[EquationEstimate]:
+    """OLS estimates of every equation from sufficient statistics.
+
+    ``stats`` must have been built with the equations of :func:`equations_of`, each
+    as column indices ``(parents…, child)``.
+    """
+    out = []
+    for e, (child, parents) in enumerate(equations_of(journey_map, columns)):
+        mom = stats.moments(e)
+        n, k = mom.n, len(parents)
+        label = f"'{child}' (on {', '.join(parents)})"
+        if n < max(min_responses, k + 2):
+            need = max(min_responses, k + 2)
+            raise DataValidationError(
+                f"the equation of {label} has only {n} complete responses; at least {need} are "
+                "needed. Collect more answers, remove an edge, or merge nodes.")
+        S = mom.covariance * (n - 1)
+        Sxx, Sxy, Syy = S[:k, :k], S[:k, k], S[k, k]
+        var = np.diag(Sxx)
+        for i, p in enumerate(parents):
+            if var[i] <= 1e-12 * max(1.0, float(np.abs(S).max())):
+                raise DataValidationError(
+                    f"'{p}' has the same value in all {n} responses used for {label}; its effect "
+                    "cannot be estimated. Check the column or remove the edge.")
+        sd = np.sqrt(var)
+        corr = Sxx / np.outer(sd, sd)
+        if np.linalg.cond(corr) > 1e10:
+            raise DataValidationError(
+                f"the parents of {label} are perfectly collinear in the data, so their separate "
+                "effects cannot be estimated; merge them or remove an edge.")
+        Sxx_inv = np.linalg.inv(Sxx)
+        coef = np.linalg.solve(Sxx, Sxy)
+        df = n - k - 1
+        rss = max(float(Syy - coef @ Sxy), 0.0)
+        sigma2 = rss / df
+        means = mom.means
+        intercept = float(means[k] - coef @ means[:k])
+        sd_y = math.sqrt(Syy / (n - 1))
+        std = coef * (sd / math.sqrt(n - 1)) / sd_y if sd_y > 0 else np.full(k, np.nan)
+        out.append(EquationEstimate(child, parents, coef, intercept, sigma2 * Sxx_inv, n,
+                                    sigma2, std))
+    return out
+
+
+def _agrees(expected: str | None, ci: tuple[float, float]) -> bool | None:
+    if expected is None or not all(math.isfinite(v) for v in ci):
+        return None
+    sign = 1.0 if expected == "+" else -1.0
+    lo, hi = sorted((sign * ci[0], sign * ci[1]))
+    if lo > 0:
+        return True
+    if hi < 0:
+        return False
+    return None
+
+
+@register_engine("linear")
+class LinearEngine(Engine):
+    """Per-node OLS from sufficient statistics; the default engine.
+
+    Parameters
+    ----------
+    min_responses
+        Smallest n for the fit and for each equation (default 30, never below 10).
+
+    Examples
+    --------
+    >>> from journeymap.datasets import example_data, example_map
+    >>> from journeymap.data import load_survey
+    >>> m = example_map()
+    >>> eng = LinearEngine().fit(m, load_survey(example_data(n=500, seed=1).data, m))
+    >>> eng.result_.nps.n
+    500
+    """
+
+    def fit(self, journey_map: JourneyMap, data: SurveyData) -> LinearEngine:
+        if self.min_responses < MIN_RESPONSES_FLOOR:
+            raise JourneymapError(f"min_responses is {self.min_responses}; it may not be set "
+                                  f"below {MIN_RESPONSES_FLOOR}: NPS on fewer answers is noise.")
+        if data.n < self.min_responses:
+            raise DataValidationError(
+                f"only {data.n} responses have a recommend (0–10) answer; at least "
+                f"{self.min_responses} are needed before any figure is shown.")
+        columns = data.node_ids
+        eqs = equations_of(journey_map, columns)
+        index = {c: i for i, c in enumerate(columns)}
+        stats = SufficientStats.from_array(
+            data.values, [tuple(index[p] for p in (*parents, child)) for child, parents in eqs])
+        estimates = estimate_equations(journey_map, stats, columns,
+                                       min_responses=self.min_responses)
+        self._result = assemble(journey_map, data, estimates, engine=self.name,
+                                options={"min_responses": self.min_responses})
+        return self
+
+
+def assemble(journey_map: JourneyMap, data: SurveyData, estimates: list[EquationEstimate],
+             *, engine: str, options: dict[str, Any]) -> FitResult:
+    """Build the :class:`FitResult` from equation estimates and the data's headroom."""
+    nodes = journey_map.topological_order
+    idx = {n: i for i, n in enumerate(nodes)}
+    A = np.zeros((len(nodes), len(nodes)))
+    estimated: list[tuple[int, int]] = []
+    blocks: list[NDArray[np.float64]] = []
+    by_edge: dict[tuple[str, str], tuple[EquationEstimate, int]] = {}
+    for est in estimates:
+        for i, p in enumerate(est.parents):
+            A[idx[p], idx[est.node]] = est.coef[i]
+            estimated.append((idx[p], idx[est.node]))
+            by_edge[(p, est.node)] = (est, i)
+        blocks.append(est.cov)
+    for e in journey_map.edges:
+        share = journey_map.share(e)
+        if share is not None:
+            A[idx[e.source], idx[e.target]] = share
+    cov = _block_diag(blocks)
+    algebra = PathAlgebra(nodes, A, idx[journey_map.outcome], tuple(estimated),
+                          tuple((idx[e.source], idx[e.target]) for e in journey_map.edges))
+    N = algebra.N
+    T = N[:, algebra.outcome]
+    G = algebra.gradients()
+    se_T = np.sqrt(np.einsum("ij,jk,ik->i", G, cov, G))
+
+    edge_records = [_edge_record(journey_map, e, by_edge) for e in journey_map.edges]
+    tables: dict[str, tuple[HeadroomTable, tuple[str, ...]]] = {}
+    col = {c: i for i, c in enumerate(data.node_ids)}
+    ltr = data.ltr
+
+    def table(key: str, members: tuple[str, ...]) -> HeadroomTable:
+        if key not in tables:
+            hi = np.array([_high(journey_map, m) for m in members])
+            h = headroom(data.values[:, [col[m] for m in members]], hi)
+            tables[key] = (HeadroomTable.build(ltr, h), members)
+        return tables[key][0]
+
+    def nps_points(key: str, members: tuple[str, ...], coefs: NDArray[np.float64],
+                   grads: NDArray[np.float64], constant: float = 0.0,
+                   const_grad: NDArray[np.float64] | None = None
+                   ) -> tuple[float, tuple[float, float]]:
+        tab = table(key, members)
+        value = tab.nps_points(coefs, constant)
+        d_c, d_k = tab.nps_points_gradient(coefs, constant)
+        g = d_c @ grads if len(members) else np.zeros(cov.shape[0])
+        if const_grad is not None:
+            g = g + d_k * const_grad
+        se = math.sqrt(max(float(g @ cov @ g), 0.0))
+        return value, (value - Z95 * se, value + Z95 * se)
+
+    effect_records = []
+    for node in journey_map.measured_nodes:
+        if node.id == journey_map.outcome:
+            continue
+        i = idx[node.id]
+        direct = float(A[i, algebra.outcome])
+        total = float(T[i])
+        pts, pts_ci = nps_points(node.id, (node.id,), np.array([total]), G[[i]])
+        effect_records.append({
+            "node": node.id, "direct": direct, "indirect": total - direct, "total": total,
+            "total_ci": [total - Z95 * se_T[i], total + Z95 * se_T[i]],
+            "nps_points": pts, "nps_points_ci": list(pts_ci)})
+
+    role_records = []
+    for role in journey_map.roles:
+        i = idx[role.id]
+        if role.measured:
+            members: tuple[str, ...] = (role.id,)
+            coefs, grads = np.array([T[i]]), G[[i]]
+            constant, const_grad = 0.0, None
+        else:
+            shares = journey_map.role_shares(role.id)
+            members = tuple(j for j in shares if journey_map.node(j).measured)
+            coefs = np.array([shares[j] * T[idx[j]] for j in members])
+            grads = np.array([shares[j] * G[idx[j]] for j in members]).reshape(
+                len(members), G.shape[1])
+            others = [j for j in shares if not journey_map.node(j).measured]
+            constant = float(sum(shares[j] * T[idx[j]] for j in others))
+            const_grad = sum((shares[j] * G[idx[j]] for j in others), np.zeros(G.shape[1]))
+        pts, pts_ci = nps_points("role:" + role.id, members, coefs, grads, constant, const_grad)
+        influence = float(T[i])
+        paths = _role_paths(journey_map, algebra, role.id, influence, pts)
+        direct = float(sum(p["effect"] for p in paths if p["direct"]))
+        role_records.append({
+            "role": role.id, "influence": influence,
+            "influence_ci": [influence - Z95 * se_T[i], influence + Z95 * se_T[i]],
+            "direct": direct, "indirect": influence - direct,
+            "nps_points": pts, "nps_points_ci": list(pts_ci),
+            "paths": [{k: v for k, v in p.items() if k != "direct"} for p in paths]})
+
+    warnings = list(journey_map.warnings) + list(data.warnings)
+    for rec in edge_records:
+        if rec["agrees"] is False:
+            warnings.append(f"the data contradict the workshop's belief on {rec['from']} → "
+                            f"{rec['to']}: expected '{rec['expected']}', estimated "
+                            f"{rec['estimate']:+.3f} (95 % {rec['ci'][0]:+.3f} to "
+                            f"{rec['ci'][1]:+.3f}).")
+    return FitResult(journey_map=journey_map, engine=engine, n_responses=data.n_responses,
+                     nps=nps_score(ltr), edge_records=edge_records,
+                     effect_records=effect_records, role_records=role_records,
+                     warnings=warnings, options=options,
+                     state=LinearState(algebra, cov, tables), data=data)
+
+
+def _high(journey_map: JourneyMap, node_id: str) -> float:
+    scale = journey_map.node(node_id).scale
+    assert scale is not None
+    return scale[1]
+
+
+def _edge_record(journey_map: JourneyMap, e: Any,
+                 by_edge: dict[tuple[str, str], tuple[EquationEstimate, int]]) -> dict[str, Any]:
+    rec: dict[str, Any] = {"from": e.source, "to": e.target, "estimate": None, "se": None,
+                           "ci": None, "p_value": None, "standardized": None, "n": None,
+                           "share": journey_map.share(e), "expected": e.expected, "agrees": None}
+    if (e.source, e.target) in by_edge:
+        est, i = by_edge[(e.source, e.target)]
+        b, se = float(est.coef[i]), float(est.se[i])
+        q = float(sps.t.ppf(0.975, est.df))
+        ci = (b - q * se, b + q * se)
+        rec.update(estimate=b, se=se, ci=list(ci),
+                   p_value=float(2 * sps.t.sf(abs(b / se), est.df)) if se > 0 else 0.0,
+                   standardized=float(est.standardized[i]), n=est.n,
+                   agrees=_agrees(e.expected, ci))
+    return rec
+
+
+def _role_paths(journey_map: JourneyMap, algebra: PathAlgebra, role: str, influence: float,
+                nps_points: float) -> list[dict[str, Any]]:
+    """Every path from the role to the outcome, sorted by absolute effect.
+
+    A path is *direct* when the first measured node it reaches (the role itself for a
+    measured role) is the outcome or leads straight to it.
+    """
+    src = algebra.nodes.index(role)
+    out = []
+    for trail, effect in algebra.paths(src):
+        names = [algebra.nodes[t] for t in trail]
+        measured = [n for n in names if journey_map.node(n).measured]
+        entry = names.index(measured[0])
+        direct = entry >= len(names) - 2
+        share_pts = nps_points * effect / influence if influence != 0 else math.nan
+        out.append({"nodes": names, "effect": effect, "nps_points": share_pts,
+                    "direct": direct})
+    out.sort(key=lambda p: -abs(p["effect"]))
+    return out
+
+
+def _block_diag(blocks: list[NDArray[np.float64]]) -> NDArray[np.float64]:
+    size = sum(b.shape[0] for b in blocks)
+    out = np.zeros((size, size))
+    at = 0
+    for b in blocks:
+        k = b.shape[0]
+        out[at:at + k, at:at + k] = b
+        at += k
+    return out

@@ -1,0 +1,70 @@
+"""The exception hierarchy of journeymap.
+
+Every error a user can cause derives from :class:`JourneymapError` and carries a
+message written for the person who has to fix the input: *what* is wrong, *where*
+(file, line, field, column, rows) and *what would be valid*.  Front ends print the
+message as it is (CLI: one line on stderr, exit code 2; API: a problem+json body).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "CycleError",
+    "DataValidationError",
+    "JourneymapError",
+    "MapValidationError",
+    "NotFittedError",
+    "UnknownNodeError",
+]
+
+
+class JourneymapError(Exception):
+    """Root of every error journeymap raises on purpose."""
+
+
+class MapValidationError(JourneymapError, ValueError):
+    """A journey map is malformed.
+
+    Parameters
+    ----------
+    problems
+        One sentence per problem, each already naming file, line and field.
+    """
+
+    def __init__(self, problems: str | Sequence[str]) -> None:
+        self.problems: tuple[str, ...] = (
+            (problems,) if isinstance(problems, str) else tuple(problems)
+        )
+        if not self.problems:
+            raise ValueError("MapValidationError needs at least one problem")
+        if len(self.problems) == 1:
+            message = self.problems[0]
+        else:
+            listed = "\n".join(f"  - {p}" for p in self.problems)
+            message = f"{len(self.problems)} problems in the map:\n{listed}"
+        super().__init__(message)
+
+
+class CycleError(MapValidationError):
+    """The edges of a map form a cycle (a journey map must be acyclic)."""
+
+    def __init__(self, message: str, cycle: Sequence[str]) -> None:
+        self.cycle: tuple[str, ...] = tuple(cycle)
+        super().__init__(message)
+
+
+class UnknownNodeError(MapValidationError, KeyError):
+    """An edge, a role name or a what-if shift names a node the map does not have."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class DataValidationError(JourneymapError, ValueError):
+    """Survey data break the data rules (DESIGN §3); nothing is fitted."""
+
+
+class NotFittedError(JourneymapError, RuntimeError):
+    """A result was asked of an engine before ``fit`` was called."""

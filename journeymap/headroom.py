@@ -1,0 +1,109 @@
+"""Headroom tables: the respondents' room to improve, compressed for NPS points.
+
+The NPS-point value of a node or role (DESIGN §4) averages, over every respondent
+with an LTR, the expected change in promoter − detractor share when the LTR moves by
+``Σ_j c_j · h_ij``, where ``h_ij = min(1, hi_j − x_ij)`` is respondent i's headroom on
+node j (0 when i did not experience j) and ``c_j`` a total effect (or share × total
+effect).  The change depends on a respondent only through ``(LTR_i, h_i1, …, h_iq)``,
+which takes few distinct values, so the data are reduced once to a table of distinct
+rows with counts; every later evaluation (and every gradient for an interval) runs
+on that small table.  Tables of data chunks add up (:meth:`HeadroomTable.merge`).
+
+Headroom is stored on a grid of 1/2520 scale points (exact for averages of up to 10
+items on integer scales).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .nps import nps_change, nps_change_slope
+
+__all__ = ["HeadroomTable", "headroom"]
+
+GRID = 2520  # lcm(1..10): item means of up to 10 items are exact on this grid
+_MAX_DENSE = 50_000_000
+
+
+def headroom(values: NDArray[np.float64], high: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``min(1, hi − x)`` per cell, 0 where ``x`` is missing (not experienced)."""
+    h = np.minimum(1.0, high - values)
+    h[np.isnan(h)] = 0.0
+    return np.maximum(h, 0.0)
+
+
+@dataclass(frozen=True)
+class HeadroomTable:
+    """Distinct rows of (LTR, headroom on q nodes) with their counts."""
+
+    ltr: NDArray[np.int64]
+    h: NDArray[np.float64]
+    counts: NDArray[np.float64]
+
+    @property
+    def n(self) -> int:
+        return int(self.counts.sum())
+
+    @classmethod
+    def build(cls, ltr: NDArray[np.int64], h: NDArray[np.float64]) -> HeadroomTable:
+        """Compress respondents' (LTR, headroom) rows; ``h`` has shape ``(n, q)``."""
+        n, q = h.shape
+        key = ltr.astype(np.int64)
+        radix = 11
+        levels: list[NDArray[np.float64]] = []
+        codes: list[NDArray[np.int64]] = []
+        for j in range(q):
+            grid = np.rint(h[:, j] * GRID).astype(np.int64)
+            present = np.bincount(grid, minlength=GRID + 1) > 0
+            rank = np.cumsum(present) - 1
+            levels.append(np.flatnonzero(present) / GRID)
+            codes.append(rank[grid])
+        sizes = [len(lv) for lv in levels]
+        if np.prod([11.0, *sizes]) < 2**62:
+            for code, size in zip(codes, sizes, strict=True):
+                key = key + radix * code
+                radix *= size
+            if radix <= _MAX_DENSE:
+                counts_all = np.bincount(key, minlength=radix)
+                uniq = np.flatnonzero(counts_all)
+                counts = counts_all[uniq].astype(np.float64)
+            else:
+                uniq, c = np.unique(key, return_counts=True)
+                counts = c.astype(np.float64)
+            k = uniq % 11
+            rest = uniq // 11
+            hs = np.empty((len(uniq), q))
+            for j, size in enumerate(sizes):
+                hs[:, j] = levels[j][rest % size]
+                rest = rest // size
+            return cls(k.astype(np.int64), hs, counts)
+        rows = np.column_stack([ltr, *codes])
+        uniq_rows, c = np.unique(rows, axis=0, return_counts=True)
+        hs = np.column_stack([levels[j][uniq_rows[:, j + 1]] for j in range(q)])
+        return cls(uniq_rows[:, 0].astype(np.int64), hs.reshape(len(c), q),
+                   c.astype(np.float64))
+
+    def merge(self, other: HeadroomTable) -> HeadroomTable:
+        """The table of both sets of respondents."""
+        ltr = np.concatenate([self.ltr, other.ltr])
+        h = np.vstack([self.h, other.h])
+        w = np.concatenate([self.counts, other.counts])
+        rows = np.column_stack([ltr, np.rint(h * GRID)])
+        uniq, inverse = np.unique(rows, axis=0, return_inverse=True)
+        counts = np.bincount(inverse.ravel(), weights=w)
+        return HeadroomTable(uniq[:, 0].astype(np.int64), uniq[:, 1:] / GRID, counts)
+
+    def nps_points(self, coefficients: NDArray[np.float64], constant: float = 0.0) -> float:
+        """NPS points when each respondent's LTR moves by ``h_i · c + constant``."""
+        return nps_change(self.ltr, self.h @ coefficients + constant, self.counts)
+
+    def nps_points_gradient(self, coefficients: NDArray[np.float64],
+                            constant: float = 0.0) -> tuple[NDArray[np.float64], float]:
+        """Derivative of :meth:`nps_points` with respect to ``coefficients`` and ``constant``."""
+        delta = self.h @ coefficients + constant
+        slope = nps_change_slope(self.ltr, delta) * self.counts
+        total = self.counts.sum()
+        return 100.0 * (slope @ self.h) / total, 100.0 * float(slope.sum()) / total

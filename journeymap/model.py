@@ -1,0 +1,568 @@
+"""The journey map: nodes (roles, touchpoints, factors, one outcome) and edges.
+
+A :class:`JourneyMap` is a frozen, validated directed acyclic graph (DESIGN §1–2).
+It is built from a YAML/JSON file (:meth:`JourneyMap.from_yaml`), a dict
+(:meth:`JourneyMap.from_dict`) or directly from :class:`Node` and :class:`Edge`
+objects; every construction path runs the same validation, so an invalid map
+cannot exist.
+
+Examples
+--------
+>>> m = JourneyMap.from_dict({
+...     "outcome": "nps",
+...     "nodes": [
+...         {"id": "nps", "kind": "outcome", "column": "ltr"},
+...         {"id": "installer", "kind": "role"},
+...         {"id": "install", "kind": "touchpoint", "scale": [1, 5]},
+...     ],
+...     "edges": [["installer", "install"], ["install", "nps"]],
+... })
+>>> [n.id for n in m.measured_nodes]
+['nps', 'install']
+>>> m.role_shares("installer")
+{'install': 1.0}
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import yaml
+
+from ._mapfile import LineIndex, parse_map_text, read_map_file
+from .exceptions import MapValidationError, UnknownNodeError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["KINDS", "SCHEMA_VERSION", "Edge", "JourneyMap", "Node"]
+
+SCHEMA_VERSION = 1
+Kind = Literal["outcome", "touchpoint", "factor", "role"]
+KINDS: tuple[str, ...] = ("role", "touchpoint", "factor", "outcome")
+OUTCOME_SCALE = (0.0, 10.0)
+SHARE_TOLERANCE = 1e-9
+_ID_RE = re.compile(r"^[^\W\d][\w.-]*$")
+_NODE_FIELDS = ("id", "kind", "label", "column", "items", "scale", "stage", "description")
+_EDGE_FIELDS = ("from", "to", "share", "expected")
+_TOP_FIELDS = ("schema_version", "name", "outcome", "nodes", "edges", "description")
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of a journey map.
+
+    Attributes
+    ----------
+    id
+        Identifier used by edges (letters, digits, ``_``, ``-``, ``.``; any script).
+    kind
+        ``outcome`` (the LTR question), ``touchpoint``, ``factor`` or ``role``.
+    label
+        Text shown to people (any UTF-8); defaults to the id.
+    column
+        Survey column holding the rating; defaults to the id for measured kinds.
+        ``None`` for an unmeasured role and for composites.
+    items
+        Survey columns averaged into a composite score (mean of answered items when
+        at least half are answered).
+    scale
+        ``(low, high)`` of the rating scale; always ``(0, 10)`` for the outcome;
+        ``None`` for an unmeasured role.
+    stage
+        Journey stage (free text), used to order swimlanes.
+    """
+
+    id: str
+    kind: Kind
+    label: str = ""
+    column: str | None = None
+    items: tuple[str, ...] = ()
+    scale: tuple[float, float] | None = None
+    stage: str | None = None
+    description: str | None = None
+    line: int | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def measured(self) -> bool:
+        """True when the node has data: a column or items."""
+        return self.column is not None or bool(self.items)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The survey columns this node reads."""
+        return self.items if self.items else ((self.column,) if self.column else ())
+
+    @property
+    def display(self) -> str:
+        """The label, or the id when there is no label."""
+        return self.label or self.id
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "kind": self.kind}
+        if self.label and self.label != self.id:
+            out["label"] = self.label
+        if self.items:
+            out["items"] = list(self.items)
+        elif self.column is not None and (self.column != self.id or self.kind == "role"):
+            out["column"] = self.column
+        if self.scale is not None and self.kind != "outcome":
+            out["scale"] = [_num(v) for v in self.scale]
+        if self.stage is not None:
+            out["stage"] = self.stage
+        if self.description is not None:
+            out["description"] = self.description
+        return out
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A cause-and-effect link ``source → target``.
+
+    ``share`` (roles only) is the part of the target the role is responsible for;
+    ``expected`` is the workshop's belief about the sign (``"+"`` or ``"-"``).
+    """
+
+    source: str
+    target: str
+    share: float | None = None
+    expected: Literal["+", "-"] | None = None
+    line: int | None = field(default=None, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any] | list[str]:
+        if self.share is None and self.expected is None:
+            return [self.source, self.target]
+        out: dict[str, Any] = {"from": self.source, "to": self.target}
+        if self.share is not None:
+            out["share"] = _num(self.share)
+        if self.expected is not None:
+            out["expected"] = self.expected
+        return out
+
+
+def _num(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def _where(source: str, line: int | None) -> str:
+    return f"{source}, line {line}" if line else source
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+@dataclass(frozen=True)
+class JourneyMap:
+    """A validated journey map (DESIGN §1–2). Immutable; equality ignores line numbers."""
+
+    outcome: str
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    name: str = ""
+    description: str | None = None
+    schema_version: int = SCHEMA_VERSION
+    source: str = field(default="<map>", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "nodes", tuple(self.nodes))
+        object.__setattr__(self, "edges", tuple(self.edges))
+        from ._validate import validate_structure
+
+        validate_structure(self)
+
+    # ------------------------------------------------------------------ lookups
+    @cached_property
+    def node_index(self) -> dict[str, Node]:
+        """Nodes by id."""
+        return {n.id: n for n in self.nodes}
+
+    def node(self, node_id: str) -> Node:
+        """The node with this id, or :class:`UnknownNodeError` naming the valid ids."""
+        try:
+            return self.node_index[node_id]
+        except KeyError:
+            known = ", ".join(self.node_index)
+            raise UnknownNodeError(
+                f"the map has no node '{node_id}'.{_suggest(node_id, self.node_index)} "
+                f"Known ids: {known}."
+            ) from None
+
+    @property
+    def outcome_node(self) -> Node:
+        return self.node_index[self.outcome]
+
+    @property
+    def roles(self) -> tuple[Node, ...]:
+        return tuple(n for n in self.nodes if n.kind == "role")
+
+    @property
+    def measured_nodes(self) -> tuple[Node, ...]:
+        """Measured nodes (those with a column or items), in file order."""
+        return tuple(n for n in self.nodes if n.measured)
+
+    def parents(self, node_id: str) -> tuple[str, ...]:
+        return tuple(e.source for e in self.edges if e.target == node_id)
+
+    def children(self, node_id: str) -> tuple[str, ...]:
+        return tuple(e.target for e in self.edges if e.source == node_id)
+
+    def edge(self, source: str, target: str) -> Edge:
+        for e in self.edges:
+            if e.source == source and e.target == target:
+                return e
+        raise UnknownNodeError(f"the map has no edge {source} → {target}.")
+
+    def is_estimated(self, e: Edge) -> bool:
+        """True when the edge gets a coefficient (its source is measured)."""
+        return self.node_index[e.source].measured
+
+    @cached_property
+    def topological_order(self) -> tuple[str, ...]:
+        """Node ids so that every edge points forward (stable: file order on ties)."""
+        import networkx as nx
+
+        return tuple(nx.lexicographical_topological_sort(
+            self.to_networkx(), key=lambda n: self._position[n]))
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {n.id: i for i, n in enumerate(self.nodes)}
+
+    def role_shares(self, role: str) -> dict[str, float]:
+        """Shares of an unmeasured role on each node it acts on (DESIGN §1).
+
+        Explicit shares are kept; roles without one split what the explicit shares
+        of that node leave, equally.
+        """
+        node = self.node(role)
+        if node.kind != "role" or node.measured:
+            raise MapValidationError(
+                f"'{role}' is not an unmeasured role; shares apply to roles without a column."
+            )
+        return {t: self._shares[(role, t)] for t in self.children(role)}
+
+    @cached_property
+    def _shares(self) -> dict[tuple[str, str], float]:
+        out: dict[tuple[str, str], float] = {}
+        for target in self.node_index:
+            acting = [e for e in self.edges if e.target == target and self._is_share_edge(e)]
+            explicit = sum(e.share for e in acting if e.share is not None)
+            implicit = [e for e in acting if e.share is None]
+            rest = max(0.0, 1.0 - explicit)
+            for e in acting:
+                out[(e.source, target)] = (
+                    e.share if e.share is not None else rest / len(implicit)
+                )
+        return out
+
+    def _is_share_edge(self, e: Edge) -> bool:
+        src = self.node_index[e.source]
+        return src.kind == "role" and not src.measured
+
+    def share(self, e: Edge) -> float | None:
+        """Effective share of an edge out of an unmeasured role, else ``None``."""
+        return self._shares.get((e.source, e.target))
+
+    @cached_property
+    def warnings(self) -> tuple[str, ...]:
+        """Things that are allowed but probably not meant (e.g. no path to NPS)."""
+        import networkx as nx
+
+        g = self.to_networkx()
+        reach = nx.ancestors(g, self.outcome)
+        out: list[str] = []
+        for n in self.nodes:
+            if n.id != self.outcome and n.id not in reach:
+                what = "role" if n.kind == "role" else "node"
+                out.append(
+                    f"{_where(self.source, n.line)}: {what} '{n.id}' has no path to "
+                    f"'{self.outcome}'; add an edge from it toward the outcome or remove it."
+                )
+        for (role, target), s in self._shares.items():
+            e = self.edge(role, target)
+            if e.share is None and s == 0.0:
+                out.append(
+                    f"{_where(self.source, e.line)}: role '{role}' gets share 0 on '{target}' "
+                    "because the explicit shares there already sum to 1."
+                )
+        return tuple(out)
+
+    # --------------------------------------------------------------- conversion
+    def to_networkx(self) -> nx.DiGraph:
+        """A new :class:`networkx.DiGraph` with node and edge attributes."""
+        import networkx as nx
+
+        g = nx.DiGraph(name=self.name, outcome=self.outcome)
+        for n in self.nodes:
+            g.add_node(n.id, kind=n.kind, label=n.display, stage=n.stage,
+                       measured=n.measured, scale=n.scale)
+        for e in self.edges:
+            g.add_edge(e.source, e.target, share=self.share(e), expected=e.expected)
+        return g
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the map-file format, with ``schema_version``."""
+        out: dict[str, Any] = {"schema_version": self.schema_version}
+        if self.name:
+            out["name"] = self.name
+        if self.description is not None:
+            out["description"] = self.description
+        out["outcome"] = self.outcome
+        out["nodes"] = [n.to_dict() for n in self.nodes]
+        out["edges"] = [e.to_dict() for e in self.edges]
+        return out
+
+    def to_yaml(self, path: str | Path | None = None) -> str:
+        """YAML text of the map (UTF-8, labels unescaped); written to ``path`` if given."""
+        text = yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False,
+                              default_flow_style=None, width=100)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def to_json(self, path: str | Path | None = None) -> str:
+        """JSON text of the map; written to ``path`` if given."""
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> JourneyMap:
+        """Read a map file (YAML or JSON, UTF-8) and validate it."""
+        data, lines, source = read_map_file(path)
+        return cls.from_dict(data, source=source, lines=lines)
+
+    from_file = from_yaml
+    from_json = from_yaml
+
+    @classmethod
+    def from_text(cls, text: str, source: str = "<map>") -> JourneyMap:
+        """Parse map text (YAML or JSON) and validate it."""
+        data, lines = parse_map_text(text, source)
+        return cls.from_dict(data, source=source, lines=lines)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "<map>",
+                  lines: LineIndex | None = None) -> JourneyMap:
+        """Build and validate a map from plain data in the map-file format."""
+        return _Parser(data, source, lines or LineIndex()).build()
+
+
+class _Parser:
+    """Field-level checks of map data; structural checks live in ``_validate``."""
+
+    def __init__(self, data: Mapping[str, Any], source: str, lines: LineIndex) -> None:
+        self.data = data
+        self.source = source
+        self.lines = lines
+        self.problems: list[str] = []
+
+    def at(self, *path: str | int) -> str:
+        return _where(self.source, self.lines.line(*path))
+
+    @staticmethod
+    def _field(path: Sequence[str | int]) -> str:
+        out = ""
+        for p in path:
+            out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+        return out
+
+    def problem(self, path: Sequence[str | int], text: str) -> None:
+        self.problems.append(f"{self.at(*path)}, {self._field(path)}: {text}")
+
+    def build(self) -> JourneyMap:
+        d = self.data
+        if not isinstance(d, Mapping):
+            raise MapValidationError(f"{self.source}: a map must be a mapping.")
+        for key in d:
+            if key not in _TOP_FIELDS:
+                self.problem([str(key)], f"unknown field '{key}'.{_suggest(str(key), _TOP_FIELDS)} "
+                             f"Valid top-level fields: {', '.join(_TOP_FIELDS)}.")
+        version = d.get("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            self.problem(["schema_version"], f"this version of journeymap reads schema_version "
+                         f"{SCHEMA_VERSION}, not {version!r}.")
+        name = d.get("name") or ""
+        if not isinstance(name, str):
+            self.problem(["name"], "the name must be text.")
+            name = str(name)
+        raw_nodes = d.get("nodes")
+        raw_edges = d.get("edges", [])
+        if not isinstance(raw_nodes, list) or not raw_nodes:
+            self.problem(["nodes"], "'nodes' must be a non-empty list of nodes, each like "
+                         "{id: quote, kind: touchpoint, scale: [1, 5]}.")
+            raw_nodes = []
+        if raw_edges is None:
+            raw_edges = []
+        if not isinstance(raw_edges, list):
+            self.problem(["edges"], "'edges' must be a list; each edge is [from, to] or "
+                         "{from: a, to: b, share: 0.5, expected: '+'}.")
+            raw_edges = []
+        nodes = [n for i, r in enumerate(raw_nodes) if (n := self.node(i, r)) is not None]
+        edges = [e for i, r in enumerate(raw_edges) if (e := self.edge(i, r)) is not None]
+        outcome = d.get("outcome")
+        outcomes = [n.id for n in nodes if n.kind == "outcome"]
+        if outcome is None and len(outcomes) == 1:
+            outcome = outcomes[0]
+        if not isinstance(outcome, str):
+            self.problem(["outcome"], "name the outcome node, e.g. 'outcome: nps', and give it "
+                         "'kind: outcome'.")
+            outcome = ""
+        if self.problems:
+            raise MapValidationError(self.problems)
+        desc = d.get("description")
+        return JourneyMap(outcome=outcome, nodes=tuple(nodes), edges=tuple(edges), name=name,
+                          description=None if desc is None else str(desc),
+                          schema_version=SCHEMA_VERSION, source=self.source)
+
+    def node(self, i: int, raw: Any) -> Node | None:
+        path: list[str | int] = ["nodes", i]
+        if not isinstance(raw, Mapping):
+            self.problem(path, "each node must be a mapping like {id: quote, kind: touchpoint, "
+                         "scale: [1, 5]}.")
+            return None
+        ok = True
+        for key in raw:
+            if key not in _NODE_FIELDS:
+                self.problem([*path, str(key)], f"unknown node field '{key}'."
+                             f"{_suggest(str(key), _NODE_FIELDS)} Valid: {', '.join(_NODE_FIELDS)}.")
+                ok = False
+        node_id = raw.get("id")
+        if node_id is None or isinstance(node_id, bool):
+            self.problem(path, "this node has no 'id'.")
+            return None
+        node_id = str(node_id)
+        if not _ID_RE.match(node_id):
+            self.problem([*path, "id"], f"'{node_id}' is not a usable id: start with a letter and "
+                         "use letters, digits, '_', '-' or '.' (put spaces in 'label').")
+            ok = False
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            self.problem([*path, "kind"], f"node '{node_id}' has kind {kind!r}; valid kinds: "
+                         f"{', '.join(KINDS)}.")
+            return None
+        label = raw.get("label", "")
+        label = "" if label is None else str(label)
+        column = raw.get("column")
+        items_raw = raw.get("items")
+        items: tuple[str, ...] = ()
+        if items_raw is not None:
+            if (not isinstance(items_raw, list) or not items_raw
+                    or not all(isinstance(x, str | int) and not isinstance(x, bool) for x in items_raw)):
+                self.problem([*path, "items"], f"node '{node_id}': 'items' must be a non-empty list "
+                             "of column names, e.g. [q7a, q7b, q7c].")
+                ok = False
+            else:
+                items = tuple(str(x) for x in items_raw)
+                if len(set(items)) != len(items):
+                    self.problem([*path, "items"], f"node '{node_id}' lists an item twice.")
+                    ok = False
+            if column is not None:
+                self.problem([*path, "column"], f"node '{node_id}' has both 'column' and 'items'; "
+                             "use one.")
+                ok = False
+        if column is not None:
+            column = str(column)
+        elif not items and kind != "role":
+            column = node_id
+        scale = self.scale(path, node_id, kind, raw.get("scale"),
+                           measured=column is not None or bool(items))
+        if scale is False:
+            ok = False
+            scale = None
+        stage = raw.get("stage")
+        desc = raw.get("description")
+        if not ok:
+            return None
+        return Node(id=node_id, kind=kind, label=label, column=column, items=items,
+                    scale=scale, stage=None if stage is None else str(stage),
+                    description=None if desc is None else str(desc),
+                    line=self.lines.line(*path))
+
+    def scale(self, path: list[str | int], node_id: str, kind: str, raw: Any,
+              measured: bool) -> tuple[float, float] | None | bool:
+        where = [*path, "scale"]
+        if kind == "outcome":
+            if raw is not None and [float(v) for v in raw if _is_number(v)] != list(OUTCOME_SCALE):
+                self.problem(where, f"the outcome '{node_id}' is the 0–10 recommend question; its "
+                             "scale is always [0, 10] (remove 'scale' or write [0, 10]).")
+                return False
+            return OUTCOME_SCALE
+        if raw is None:
+            if measured:
+                self.problem(path, f"measured node '{node_id}' needs a scale, e.g. "
+                             "'scale: [1, 5]' (lowest and highest answer).")
+                return False
+            return None
+        if not measured:
+            self.problem(where, f"role '{node_id}' has a scale but no column; add 'column' or "
+                         "remove 'scale'.")
+            return False
+        if (not isinstance(raw, list) or len(raw) != 2
+                or not all(_is_number(v) for v in raw)):
+            self.problem(where, f"node '{node_id}': scale must be two numbers [lowest, highest], "
+                         f"e.g. [1, 5]; got {raw!r}.")
+            return False
+        lo, hi = float(raw[0]), float(raw[1])
+        if lo == hi:
+            self.problem(where, f"node '{node_id}': scale [{_num(lo)}, {_num(hi)}] has no range.")
+            return False
+        if lo > hi:
+            self.problem(where, f"node '{node_id}': scale [{_num(lo)}, {_num(hi)}] is reversed; "
+                         f"write [{_num(hi)}, {_num(lo)}] (lowest first).")
+            return False
+        return (lo, hi)
+
+    def edge(self, i: int, raw: Any) -> Edge | None:
+        path: list[str | int] = ["edges", i]
+        share: Any = None
+        expected: Any = None
+        if isinstance(raw, list):
+            if len(raw) != 2:
+                self.problem(path, f"an edge list must be [from, to]; got {raw!r}.")
+                return None
+            src, dst = raw
+        elif isinstance(raw, Mapping):
+            for key in raw:
+                if key not in _EDGE_FIELDS:
+                    self.problem([*path, str(key)], f"unknown edge field '{key}'."
+                                 f"{_suggest(str(key), _EDGE_FIELDS)} Valid: {', '.join(_EDGE_FIELDS)}.")
+                    return None
+            if "from" not in raw or "to" not in raw:
+                self.problem(path, "an edge needs 'from' and 'to'.")
+                return None
+            src, dst = raw["from"], raw["to"]
+            share, expected = raw.get("share"), raw.get("expected")
+        else:
+            self.problem(path, f"an edge is [from, to] or {{from: a, to: b}}; got {raw!r}.")
+            return None
+        if share is not None:
+            if not _is_number(share) or not (0 < float(share) <= 1):
+                self.problem([*path, "share"], f"share must be a number above 0 and at most 1; "
+                             f"got {share!r}.")
+                return None
+            share = float(share)
+        if expected is not None:
+            expected = {"+": "+", "-": "-", "positive": "+", "negative": "-"}.get(str(expected))
+            if expected is None:
+                self.problem([*path, "expected"], "expected must be '+' or '-' (quote it in YAML: "
+                             "expected: '+').")
+                return None
+        return Edge(source=str(src), target=str(dst), share=share, expected=expected,
+                    line=self.lines.line(*path))
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
