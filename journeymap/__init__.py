@@ -45,21 +45,28 @@ _LAZY: dict[str, str] = {
 __all__ = sorted(_LAZY)
 
 if TYPE_CHECKING:
-    from .analysis import drivers, role_influence, what_if
-    from .data import SurveyData, load_survey
-    from .datasets import example_data, example_map, simulate
-    from .engines import ENGINES, FitResult, fit
-    from .exceptions import (
-        CycleError,
-        DataValidationError,
-        JourneymapError,
-        MapValidationError,
-        NotFittedError,
-        UnknownNodeError,
-    )
-    from .model import Edge, JourneyMap, Node
-    from .nps import NPSScore, nps_score
-
+    from .analysis import drivers as drivers
+    from .analysis import role_influence as role_influence
+    from .analysis import what_if as what_if
+    from .data import SurveyData as SurveyData
+    from .data import load_survey as load_survey
+    from .datasets import example_data as example_data
+    from .datasets import example_map as example_map
+    from .datasets import simulate as simulate
+    from .engines import ENGINES as ENGINES
+    from .engines import FitResult as FitResult
+    from .engines import fit as fit
+    from .exceptions import CycleError as CycleError
+    from .exceptions import DataValidationError as DataValidationError
+    from .exceptions import JourneymapError as JourneymapError
+    from .exceptions import MapValidationError as MapValidationError
+    from .exceptions import NotFittedError as NotFittedError
+    from .exceptions import UnknownNodeError as UnknownNodeError
+    from .model import Edge as Edge
+    from .model import JourneyMap as JourneyMap
+    from .model import Node as Node
+    from .nps import NPSScore as NPSScore
+    from .nps import nps_score as nps_score
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:

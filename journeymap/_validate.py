@@ -36,10 +36,11 @@ def validate_structure(m: JourneyMap) -> None:
         problems.append(f"{_at(m, outcomes[1].line)}: a second outcome '{outcomes[1].id}'; a map "
                         f"has exactly one outcome (here '{outcomes[0].id}'). Make it a factor.")
     if not outcomes:
-        problems.append(f"{m.source}: no node has 'kind: outcome'; add the recommend question, e.g. "
-                        "{id: nps, kind: outcome, column: ltr}.")
+        problems.append(f"{m.source}: no node has 'kind: outcome'; add the recommend question, "
+                        "e.g. {id: nps, kind: outcome, column: ltr}.")
     elif m.outcome not in seen:
-        problems.append(f"{m.source}: outcome '{m.outcome}' is not a node.{_suggest(m.outcome, seen)}")
+        hint = _suggest(m.outcome, seen)
+        problems.append(f"{m.source}: outcome '{m.outcome}' is not a node.{hint}")
     elif m.node_index[m.outcome].kind != "outcome":
         problems.append(f"{_at(m, m.node_index[m.outcome].line)}: the outcome '{m.outcome}' must "
                         "have 'kind: outcome'.")

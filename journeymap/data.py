@@ -121,12 +121,14 @@ def read_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         raise DataValidationError(f"{name}: the file is not UTF-8 text (byte {exc.start}); save "
                                   "it as CSV UTF-8.") from None
     except ImportError as exc:
-        raise DataValidationError(f"{name}: reading {suffix} files needs an extra package "
-                                  f"({exc.name}); pip install 'journeymap[parquet,excel]'.") from None
+        raise DataValidationError(
+            f"{name}: reading {suffix} files needs an extra package ({exc.name}); "
+            "pip install 'journeymap[parquet,excel]'.") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataValidationError(f"{name}: cannot read this file as a {suffix.lstrip('.') or 'CSV'}"
-                                  f" table ({first}).") from None
+        kind = suffix.lstrip(".") or "CSV"
+        raise DataValidationError(f"{name}: cannot read this file as a {kind} table "
+                                  f"({first}).") from None
 
 
 def _rows(mask: NDArray[np.bool_], values: Any) -> str:

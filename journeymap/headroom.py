@@ -50,7 +50,7 @@ class HeadroomTable:
     @classmethod
     def build(cls, ltr: NDArray[np.int64], h: NDArray[np.float64]) -> HeadroomTable:
         """Compress respondents' (LTR, headroom) rows; ``h`` has shape ``(n, q)``."""
-        n, q = h.shape
+        q = h.shape[1]
         key = ltr.astype(np.int64)
         radix = 11
         levels: list[NDArray[np.float64]] = []
@@ -79,7 +79,7 @@ class HeadroomTable:
             for j, size in enumerate(sizes):
                 hs[:, j] = levels[j][rest % size]
                 rest = rest // size
-            return cls(k.astype(np.int64), hs, counts)
+            return cls(k.astype(np.int64), hs, counts.astype(np.float64))
         rows = np.column_stack([ltr, *codes])
         uniq_rows, c = np.unique(rows, axis=0, return_counts=True)
         hs = np.column_stack([levels[j][uniq_rows[:, j + 1]] for j in range(q)])
@@ -93,7 +93,7 @@ class HeadroomTable:
         w = np.concatenate([self.counts, other.counts])
         rows = np.column_stack([ltr, np.rint(h * GRID)])
         uniq, inverse = np.unique(rows, axis=0, return_inverse=True)
-        counts = np.bincount(inverse.ravel(), weights=w)
+        counts = np.bincount(inverse.ravel(), weights=w).astype(np.float64)
         return HeadroomTable(uniq[:, 0].astype(np.int64), uniq[:, 1:] / GRID, counts)
 
     def nps_points(self, coefficients: NDArray[np.float64], constant: float = 0.0) -> float:

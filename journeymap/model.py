@@ -435,8 +435,9 @@ class _Parser:
         ok = True
         for key in raw:
             if key not in _NODE_FIELDS:
-                self.problem([*path, str(key)], f"unknown node field '{key}'."
-                             f"{_suggest(str(key), _NODE_FIELDS)} Valid: {', '.join(_NODE_FIELDS)}.")
+                hint = _suggest(str(key), _NODE_FIELDS)
+                self.problem([*path, str(key)], f"unknown node field '{key}'.{hint} "
+                             f"Valid: {', '.join(_NODE_FIELDS)}.")
                 ok = False
         node_id = raw.get("id")
         if node_id is None or isinstance(node_id, bool):
@@ -459,9 +460,10 @@ class _Parser:
         items: tuple[str, ...] = ()
         if items_raw is not None:
             if (not isinstance(items_raw, list) or not items_raw
-                    or not all(isinstance(x, str | int) and not isinstance(x, bool) for x in items_raw)):
-                self.problem([*path, "items"], f"node '{node_id}': 'items' must be a non-empty list "
-                             "of column names, e.g. [q7a, q7b, q7c].")
+                    or not all(isinstance(x, str | int) and not isinstance(x, bool)
+                               for x in items_raw)):
+                self.problem([*path, "items"], f"node '{node_id}': 'items' must be a non-empty "
+                             "list of column names, e.g. [q7a, q7b, q7c].")
                 ok = False
             else:
                 items = tuple(str(x) for x in items_raw)
@@ -478,7 +480,7 @@ class _Parser:
             column = node_id
         scale = self.scale(path, node_id, kind, raw.get("scale"),
                            measured=column is not None or bool(items))
-        if scale is False:
+        if scale is False or scale is True:
             ok = False
             scale = None
         stage = raw.get("stage")
@@ -491,7 +493,7 @@ class _Parser:
                     line=self.lines.line(*path))
 
     def scale(self, path: list[str | int], node_id: str, kind: str, raw: Any,
-              measured: bool) -> tuple[float, float] | None | bool:
+              measured: bool) -> tuple[float, float] | bool | None:
         where = [*path, "scale"]
         if kind == "outcome":
             if raw is not None and [float(v) for v in raw if _is_number(v)] != list(OUTCOME_SCALE):
@@ -536,8 +538,9 @@ class _Parser:
         elif isinstance(raw, Mapping):
             for key in raw:
                 if key not in _EDGE_FIELDS:
-                    self.problem([*path, str(key)], f"unknown edge field '{key}'."
-                                 f"{_suggest(str(key), _EDGE_FIELDS)} Valid: {', '.join(_EDGE_FIELDS)}.")
+                    hint = _suggest(str(key), _EDGE_FIELDS)
+                    self.problem([*path, str(key)], f"unknown edge field '{key}'.{hint} "
+                                 f"Valid: {', '.join(_EDGE_FIELDS)}.")
                     return None
             if "from" not in raw or "to" not in raw:
                 self.problem(path, "an edge needs 'from' and 'to'.")

@@ -114,7 +114,10 @@ def nps_change(ltr: ArrayLike, delta: ArrayLike,
     k = np.asarray(ltr, dtype=np.float64)
     d = np.broadcast_to(np.asarray(delta, dtype=np.float64), k.shape)
     gain = (_clip01(k + d - 8.0) - _clip01(k - 8.0)) - (_clip01(7.0 - k - d) - _clip01(7.0 - k))
-    return 100.0 * float(np.average(gain, weights=weights)) if k.size else 0.0
+    if not k.size:
+        return 0.0
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    return 100.0 * float(np.average(gain, weights=w))
 
 
 def nps_change_slope(ltr: ArrayLike, delta: ArrayLike) -> NDArray[np.float64]:

@@ -46,22 +46,22 @@ class PathAlgebra:
     edges: tuple[tuple[int, int], ...]
 
     @property
-    def N(self) -> NDArray[np.float64]:
+    def total_matrix(self) -> NDArray[np.float64]:
         """``(I − A)⁻¹``: entry ``[x, y]`` sums the path products from x to y."""
         return _inverse(self.A)
 
     def totals(self) -> NDArray[np.float64]:
         """Total effect of every node on the outcome (``N[:, o]``)."""
-        return self.N[:, self.outcome]
+        return self.total_matrix[:, self.outcome]
 
     def gradients(self) -> NDArray[np.float64]:
         """``G[x, k] = ∂ total_x / ∂ θ_k = N[x, p_k] · N[c_k, o]`` for estimated θ_k."""
-        N = self.N
+        N = self.total_matrix
         if not self.estimated:
             return np.zeros((len(self.nodes), 0))
         p = np.array([pc[0] for pc in self.estimated])
         c = np.array([pc[1] for pc in self.estimated])
-        return N[:, p] * N[c, self.outcome][None, :]
+        return np.asarray(N[:, p] * N[c, self.outcome][None, :], dtype=np.float64)
 
     def paths(self, source: int) -> Iterator[tuple[list[int], float]]:
         """Every directed path from ``source`` to the outcome with its product of effects."""
@@ -83,4 +83,4 @@ class PathAlgebra:
 
 def _inverse(A: NDArray[np.float64]) -> NDArray[np.float64]:
     n = A.shape[0]
-    return np.linalg.solve(np.eye(n) - A, np.eye(n))
+    return np.asarray(np.linalg.solve(np.eye(n) - A, np.eye(n)), dtype=np.float64)

@@ -39,18 +39,18 @@ class EquationMoments:
 
     @property
     def n(self) -> int:
-        return int(round(self.gram[0, 0]))
+        return round(float(self.gram[0, 0]))
 
     @property
     def means(self) -> NDArray[np.float64]:
-        return self.gram[0, 1:] / self.gram[0, 0]
+        return np.asarray(self.gram[0, 1:] / self.gram[0, 0], dtype=np.float64)
 
     @property
     def covariance(self) -> NDArray[np.float64]:
         """Sample covariance (ddof 1) of the columns over the equation's rows."""
         n = self.gram[0, 0]
         s = self.gram[0, 1:]
-        return (self.gram[1:, 1:] - np.outer(s, s) / n) / (n - 1)
+        return np.asarray((self.gram[1:, 1:] - np.outer(s, s) / n) / (n - 1), dtype=np.float64)
 
 
 @dataclass
@@ -139,7 +139,7 @@ class SufficientStats:
         for e, eq in enumerate(self.equations):
             cols = list(eq)
             rows = observed[:, cols].all(axis=1)
-            self.direct[e] += _gram(values[np.ix_(rows, cols)])
+            self.direct[e] += _gram(values[rows][:, cols])
 
     def merge(self, other: SufficientStats) -> SufficientStats:
         """Add another chunk's statistics (same equations) into this one; returns self."""

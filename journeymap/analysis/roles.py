@@ -76,10 +76,10 @@ def role_influence(result: FitResult, role: str) -> RoleInfluence:
                      "nps_points": eff.get("nps_points")})
     acts_df = pd.DataFrame(acts, columns=["node", "label", "share", "total", "nps_points"])
     return RoleInfluence(role=role, label=node.display, influence=rec["influence"],
-                         influence_ci=tuple(rec["influence_ci"]),  # type: ignore[arg-type]
+                         influence_ci=tuple(rec["influence_ci"]),
                          direct=rec["direct"], indirect=rec["indirect"],
                          nps_points=rec["nps_points"],
-                         nps_points_ci=tuple(rec["nps_points_ci"]),  # type: ignore[arg-type]
+                         nps_points_ci=tuple(rec["nps_points_ci"]),
                          paths=pd.DataFrame(rows, columns=["route", "nodes", "effect",
                                                            "nps_points", "direct"]),
                          acts_on=acts_df)
@@ -108,10 +108,16 @@ def explain_role(result: FitResult, role: str) -> str:
     ]
     if inf.influence != 0:
         direct_share = inf.direct / inf.influence
-        if len(inf.paths) > 1 or direct_share < 0.999:
-            lines.append(f"{abs(direct_share):.0%} of it is direct (the rating of what "
-                         f"{inf.label} does moves NPS itself); {abs(1 - direct_share):.0%} runs "
-                         "through other parts of the journey.")
+        if direct_share >= 0.995:
+            lines.append("All of it is direct: the rating of what "
+                         f"{inf.label} works on moves the recommend score itself.")
+        elif direct_share <= 0.005:
+            lines.append("All of it is indirect: it runs through other parts of the journey "
+                         "before it reaches the recommend score.")
+        else:
+            lines.append(f"{direct_share:.0%} of it is direct (the rating of what {inf.label} "
+                         f"works on moves the recommend score itself) and {1 - direct_share:.0%} "
+                         "runs through other parts of the journey.")
         top = inf.paths.iloc[0]
         lines.append(f"The biggest route: {top['route']} ({_signed(top['nps_points'])} NPS "
                      "points).")

@@ -115,7 +115,7 @@ class FitResult:
     # ------------------------------------------------------------------- JSON
     def to_dict(self) -> dict[str, Any]:
         """The FitResult JSON (DESIGN §6): full-precision numbers, NaN as null."""
-        return _clean({
+        out: dict[str, Any] = _clean({
             "schema_version": RESULT_SCHEMA_VERSION,
             "engine": self.engine,
             "map": self.journey_map.name,
@@ -126,6 +126,7 @@ class FitResult:
             "roles": self.role_records,
             "warnings": list(self.warnings),
         })
+        return out
 
     def to_json(self, path: str | Path | None = None) -> str:
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)

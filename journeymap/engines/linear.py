@@ -111,15 +111,16 @@ def estimate_equations(journey_map: JourneyMap, stats: SufficientStats,
             raise DataValidationError(
                 f"the parents of {label} are perfectly collinear in the data, so their separate "
                 "effects cannot be estimated; merge them or remove an edge.")
-        Sxx_inv = np.linalg.inv(Sxx)
-        coef = np.linalg.solve(Sxx, Sxy)
+        Sxx_inv = np.asarray(np.linalg.inv(Sxx), dtype=np.float64)
+        coef = np.asarray(np.linalg.solve(Sxx, Sxy), dtype=np.float64)
         df = n - k - 1
         rss = max(float(Syy - coef @ Sxy), 0.0)
         sigma2 = rss / df
         means = mom.means
         intercept = float(means[k] - coef @ means[:k])
         sd_y = math.sqrt(Syy / (n - 1))
-        std = coef * (sd / math.sqrt(n - 1)) / sd_y if sd_y > 0 else np.full(k, np.nan)
+        std: NDArray[np.float64] = (coef * (sd / math.sqrt(n - 1)) / sd_y if sd_y > 0
+                                    else np.full(k, np.nan))
         out.append(EquationEstimate(child, parents, coef, intercept, sigma2 * Sxx_inv, n,
                                     sigma2, std))
     return out
@@ -198,7 +199,7 @@ def assemble(journey_map: JourneyMap, data: SurveyData, estimates: list[Equation
     cov = _block_diag(blocks)
     algebra = PathAlgebra(nodes, A, idx[journey_map.outcome], tuple(estimated),
                           tuple((idx[e.source], idx[e.target]) for e in journey_map.edges))
-    N = algebra.N
+    N = algebra.total_matrix
     T = N[:, algebra.outcome]
     G = algebra.gradients()
     se_T = np.sqrt(np.einsum("ij,jk,ik->i", G, cov, G))
@@ -313,7 +314,7 @@ def _role_paths(journey_map: JourneyMap, algebra: PathAlgebra, role: str, influe
     measured role) is the outcome or leads straight to it.
     """
     src = algebra.nodes.index(role)
-    out = []
+    out: list[dict[str, Any]] = []
     for trail, effect in algebra.paths(src):
         names = [algebra.nodes[t] for t in trail]
         measured = [n for n in names if journey_map.node(n).measured]

@@ -1,0 +1,326 @@
+"""The ``journeymap`` command line: validate, fit, drivers, influence, what-if, demo.
+
+Formatting only: every number comes from the library's analyses.  Exit codes:
+0 ok, 2 bad input (one clear message on stderr, no traceback), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .engines import FitResult
+    from .model import JourneyMap
+
+app = typer.Typer(
+    name="journeymap", add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Draw the customer journey as a cause-and-effect map, fit it to survey data, and "
+         "show each role its direct and indirect influence on NPS.")
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
+
+MapArg = Annotated[Path, typer.Argument(help="Journey map file (YAML or JSON).",
+                                        show_default=False)]
+DataArg = Annotated[Path, typer.Argument(help="Survey data (CSV, Parquet or Excel).",
+                                         show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
+SurveyTypeOpt = Annotated[str | None, typer.Option(
+    "--survey-type", help="relational or transactional (required when the data hold both).")]
+MinOpt = Annotated[int, typer.Option(
+    "--min-responses", help="Fewest responses for any figure (never below 10).")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="Engine name.")]
+
+
+def _stdout() -> Console:
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal:  # files and pipes get room for the tables
+        console = Console(highlight=False, width=160)
+    return console
+
+
+def _stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn library errors into one message and exit code 2; anything else into 1."""
+    from .exceptions import JourneymapError
+
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except JourneymapError as exc:
+        _stderr().print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    except Exception as exc:  # an internal error: say so, without a traceback
+        _stderr().print(f"internal error ({type(exc).__name__}: {exc}). This is a bug in "
+                        "journeymap; please report it with the command you ran.",
+                        markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _load_map(path: Path) -> JourneyMap:
+    from .model import JourneyMap
+
+    return JourneyMap.from_yaml(path)
+
+
+def _fit(map_path: Path, data_path: Path, survey_type: str | None, min_responses: int,
+         engine: str) -> FitResult:
+    from .engines import fit
+
+    return fit(_load_map(map_path), data_path, engine=engine, survey_type=survey_type,
+               min_responses=min_responses)
+
+
+def _signed(x: Any, digits: int = 1) -> str:
+    if x is None or x != x:
+        return "–"
+    return f"{x:+.{digits}f}".replace("-", "−")
+
+
+def _ci(ci: Any, digits: int = 1) -> str:
+    if ci is None:
+        return ""
+    return f"{_signed(ci[0], digits)} to {_signed(ci[1], digits)}"
+
+
+def _write_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+
+
+# --------------------------------------------------------------------- printers
+def _print_nps(console: Console, result: FitResult) -> None:
+    s = result.nps
+    console.print(f"[bold]NPS {_signed(s.value)}[/] (95 %: {_ci(s.ci)}) from {s.n:,} responses: "
+                  f"{s.promoters:,} promoters, {s.passives:,} passives, {s.detractors:,} "
+                  "detractors.")
+
+
+def _print_drivers(console: Console, result: FitResult) -> None:
+    from rich.table import Table
+
+    from .analysis import drivers
+
+    df = drivers(result)
+    table = Table(title="What moves the recommend score (one scale point better for everyone "
+                  "below the top)", title_justify="left")
+    table.add_column("Node", overflow="fold")
+    for col in ("NPS points (95 %)", "LTR per point", "direct", "indirect", "mean", "n"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for row in df.to_dict(orient="records"):
+        mean, n = float(row["mean"]), float(row["n"])
+        table.add_row(str(row["label"]),
+                      f"{_signed(row['nps_points'])} ({_signed(row['nps_points_ci_low'])} to "
+                      f"{_signed(row['nps_points_ci_high'])})",
+                      _signed(row["total"], 2), _signed(row["direct"], 2),
+                      _signed(row["indirect"], 2), "–" if mean != mean else f"{mean:.2f}",
+                      "–" if n != n else f"{int(n):,}")
+    console.print(table)
+
+
+def _print_roles(console: Console, result: FitResult) -> None:
+    from rich.table import Table
+
+    m = result.journey_map
+    table = Table(title="Each role's influence (one point better on everything it acts on)",
+                  title_justify="left")
+    table.add_column("Role")
+    for col in ("NPS points (95 %)", "LTR points", "direct"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("Biggest route", overflow="fold")
+    records = sorted(result.role_records, key=lambda r: -abs(r["nps_points"]))
+    for rec in records:
+        top = rec["paths"][0] if rec["paths"] else None
+        route = " → ".join(m.node(n).display for n in top["nodes"]) if top else "no path to NPS"
+        share = rec["direct"] / rec["influence"] if rec["influence"] else float("nan")
+        table.add_row(m.node(rec["role"]).display,
+                      f"{_signed(rec['nps_points'])} ({_ci(rec['nps_points_ci'])})",
+                      _signed(rec["influence"], 2),
+                      "–" if share != share else f"{share:.0%}", route)
+    console.print(table)
+
+
+def _print_warnings(console: Console, result: FitResult) -> None:
+    for w in result.warnings:
+        console.print(f"[yellow]warning:[/] {w}", soft_wrap=True)
+
+
+def _print_influence(console: Console, result: FitResult, role: str) -> None:
+    from rich.table import Table
+
+    from .analysis import explain_role, role_influence
+
+    inf = role_influence(result, role)
+    console.print(f"[bold]{inf.label}[/]")
+    console.print(explain_role(result, role), soft_wrap=True)
+    table = Table(title="Every route to NPS", title_justify="left")
+    table.add_column("Route", overflow="fold")
+    table.add_column("NPS points", justify="right", no_wrap=True)
+    table.add_column("LTR points", justify="right", no_wrap=True)
+    table.add_column("Kind", no_wrap=True)
+    for row in inf.paths.to_dict(orient="records"):
+        table.add_row(str(row["route"]), _signed(row["nps_points"]), _signed(row["effect"], 3),
+                      "direct" if row["direct"] else "indirect")
+    console.print(table)
+
+
+# --------------------------------------------------------------------- commands
+@app.command()
+def validate(map_file: MapArg) -> None:
+    """Check a map file and list its problems with the line to fix."""
+    with _errors():
+        m = _load_map(map_file)
+        console = _stdout()
+        kinds = {k: sum(1 for n in m.nodes if n.kind == k)
+                 for k in ("role", "touchpoint", "factor", "outcome")}
+        parts = ", ".join(f"{v} {k}{'s' if v != 1 else ''}" for k, v in kinds.items())
+        console.print(f"[green]ok[/] {map_file}: {len(m.nodes)} nodes ({parts}), "
+                      f"{len(m.edges)} edges.")
+        for w in m.warnings:
+            console.print(f"[yellow]warning:[/] {w}", soft_wrap=True)
+
+
+@app.command("fit")
+def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
+            output: Annotated[Path | None, typer.Option(
+                "-o", "--output", help="Also write the result JSON to this file.")] = None,
+            survey_type: SurveyTypeOpt = None, min_responses: MinOpt = 30,
+            engine: EngineOpt = "linear") -> None:
+    """Fit the map to survey data: NPS, drivers, and each role's influence."""
+    with _errors():
+        result = _fit(map_file, data_file, survey_type, min_responses, engine)
+        if output is not None:
+            result.to_json(output)
+        if json_out:
+            _write_json(result.to_dict())
+            return
+        console = _stdout()
+        _print_nps(console, result)
+        _print_drivers(console, result)
+        _print_roles(console, result)
+        _print_warnings(console, result)
+        if output is not None:
+            console.print(f"Result written to {output}.")
+
+
+@app.command()
+def drivers(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
+            survey_type: SurveyTypeOpt = None, min_responses: MinOpt = 30,
+            engine: EngineOpt = "linear") -> None:
+    """Every node's effect on the recommend score and on NPS, largest first."""
+    with _errors():
+        from .analysis import drivers as drivers_table
+
+        result = _fit(map_file, data_file, survey_type, min_responses, engine)
+        if json_out:
+            df = drivers_table(result)
+            _write_json(json.loads(df.to_json(orient="records", double_precision=15)))
+            return
+        console = _stdout()
+        _print_nps(console, result)
+        _print_drivers(console, result)
+        _print_warnings(console, result)
+
+
+@app.command()
+def influence(role: Annotated[str, typer.Argument(help="Role id, e.g. installer.")],
+              map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
+              survey_type: SurveyTypeOpt = None, min_responses: MinOpt = 30,
+              engine: EngineOpt = "linear") -> None:
+    """My influence: a role's routes to NPS, in NPS points, in plain words."""
+    with _errors():
+        from .analysis import role_influence
+
+        result = _fit(map_file, data_file, survey_type, min_responses, engine)
+        if json_out:
+            rec = role_influence(result, role).to_dict()
+            _write_json(rec)
+            return
+        _print_influence(_stdout(), result, role)
+
+
+@app.command("what-if")
+def what_if_cmd(map_file: MapArg, data_file: DataArg,
+                shift: Annotated[list[str], typer.Option(
+                    "--shift", help="node=+1 (repeatable): move a node or role by this many "
+                    "scale points.")],
+                json_out: JsonOpt = False, survey_type: SurveyTypeOpt = None,
+                min_responses: MinOpt = 30, engine: EngineOpt = "linear") -> None:
+    """Predict mean LTR and NPS if some touchpoints (or roles) did better."""
+    with _errors():
+        from .analysis import parse_shift, what_if
+
+        shifts = dict(parse_shift(s) for s in shift)
+        m = _load_map(map_file)
+        for node in shifts:
+            m.node(node)  # unknown ids fail before any data are read
+        result = _fit(map_file, data_file, survey_type, min_responses, engine)
+        w = what_if(result, shifts)
+        if json_out:
+            _write_json(w.to_dict())
+            return
+        console = _stdout()
+        moved = ", ".join(f"{m.node(k).display} {_signed(v, 2)}" for k, v in shifts.items())
+        console.print(f"If {moved}:")
+        console.print(f"  NPS {_signed(w.nps)} → [bold]{_signed(w.predicted_nps)}[/] "
+                      f"(change {_signed(w.change)}, 95 %: {_ci(w.change_ci)}; predicted NPS "
+                      f"95 %: {_ci(w.predicted_nps_ci)})")
+        console.print(f"  mean recommend score {w.mean_ltr:.2f} → {w.predicted_mean_ltr:.2f} "
+                      f"(n = {w.n:,})")
+
+
+@app.command()
+def demo(out: Annotated[Path, typer.Option(
+        "--out", help="Folder for the example map, data and result.")] = Path("journeymap-demo"),
+         ) -> None:
+    """Fit the bundled B2B kitchen-equipment example and show drivers and roles."""
+    with _errors():
+        from .datasets import write_example
+        from .engines import fit
+
+        out.mkdir(parents=True, exist_ok=True)
+        map_path, data_path = write_example(out)
+        result = fit(_load_map(map_path), data_path)
+        result.to_json(out / "result.json")
+        console = _stdout()
+        console.print(f"Example journey: {result.journey_map.name}")
+        console.print(f"Map {map_path}, data {data_path}")
+        _print_nps(console, result)
+        _print_drivers(console, result)
+        _print_roles(console, result)
+        from .analysis import explain_role
+
+        for rec in sorted(result.role_records, key=lambda r: -abs(r["nps_points"])):
+            console.print(f"\n[bold]{result.journey_map.node(rec['role']).display}[/]")
+            console.print(explain_role(result, rec["role"]), soft_wrap=True)
+        _print_warnings(console, result)
+        console.print(f"\nResult JSON written to {out / 'result.json'}.")
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
