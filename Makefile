@@ -1,0 +1,50 @@
+# journeymap — the two commands a new user needs:
+#   make demo   set up (graphviz, virtualenv, package) and fit the bundled example
+#   make test   set up and run the checks: ruff, mypy, pytest
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_OUT ?= out/demo
+
+.PHONY: demo test lint typecheck pytest setup system-deps bench clean
+
+demo: setup
+	$(BIN)/journeymap demo --out $(DEMO_OUT)
+
+test: setup lint typecheck pytest
+
+setup: system-deps $(STAMP)
+
+# The Debian `dot` binary (graphviz) draws the maps; install it when missing.
+system-deps:
+	@if ! command -v dot >/dev/null 2>&1; then \
+	  echo "Installing graphviz (the 'dot' binary) ..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "Please install graphviz (apt-get install graphviz) and re-run."; exit 1; fi; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq graphviz >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "journeymap needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+lint: setup
+	$(BIN)/ruff check journeymap tests benchmarks
+
+typecheck: setup
+	$(BIN)/mypy journeymap
+
+pytest: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/fit_speed.py
+
+clean:
+	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache
