@@ -68,6 +68,9 @@ def _yaml_problem(source: str, exc: yaml.YAMLError) -> str:
     where = f"{source}, line {mark.line + 1}, column {mark.column + 1}" if mark else source
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
+    start = getattr(exc, "context_mark", None)
+    if context and start is not None and (mark is None or start.line != mark.line):
+        context = f"{context} that starts at line {start.line + 1}"
     detail = f"{context}, {problem}" if context else problem
     return (
         f"{where}: this is not valid YAML ({detail}). Check the indentation and that "
@@ -97,7 +100,10 @@ def parse_map_text(text: str, source: str = "<map>") -> tuple[Any, LineIndex]:
             f"{source}: a map file must be a mapping with 'outcome', 'nodes' and 'edges' "
             f"at the top, not {type(data).__name__}."
         )
-    return data, _line_index(text)
+    # JSON may be indented with tabs, which YAML refuses; outside strings (where JSON
+    # allows no raw tabs) a space is equivalent, so the line numbers stay the same.
+    is_json = text.lstrip().startswith("{")
+    return data, _line_index(text.replace("\t", " ") if is_json else text)
 
 
 def read_map_file(path: str | Path) -> tuple[Any, LineIndex, str]:

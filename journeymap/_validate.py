@@ -112,9 +112,15 @@ def _check_acyclic(m: JourneyMap) -> None:
         cycle = nx.find_cycle(g)
     except nx.NetworkXNoCycle:
         return
-    ids = [u for u, _ in cycle] + [cycle[0][0]]
-    closing = [e for e in m.edges if (e.source, e.target) == cycle[-1]]
-    where = _at(m, closing[0].line if closing else None)
-    text = " → ".join(ids)
-    raise CycleError(f"{where}: the edges form a cycle: {text}. A journey map flows one way "
-                     "toward NPS; remove or reverse one of these edges.", ids)
+    # Name the cycle's edge that comes last in the file (usually the one just added),
+    # close the printed cycle with it, and list the lines of all its edges.
+    pairs = [(u, v) for u, v, *_ in cycle]
+    line = {(e.source, e.target): e.line for e in m.edges}
+    last = max(range(len(pairs)), key=lambda i: line.get(pairs[i]) or 0)
+    pairs = pairs[last + 1:] + pairs[:last + 1]
+    ids = [u for u, _ in pairs] + [pairs[0][0]]
+    where = _at(m, line.get(pairs[-1]))
+    lines = sorted({n for n in (line.get(pr) for pr in pairs) if n})
+    at = f" (edges at lines {', '.join(map(str, lines))})" if len(lines) > 1 else ""
+    raise CycleError(f"{where}: the edges form a cycle: {' → '.join(ids)}{at}. A journey map "
+                     "flows one way toward NPS; remove or reverse one of these edges.", ids)

@@ -57,6 +57,13 @@ def _stderr() -> Console:
     return Console(stderr=True, highlight=False)
 
 
+def _esc(text: object) -> str:
+    """User text (labels, paths, messages) made safe for rich markup: ``[a, b]`` stays."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     """Turn library errors into one message and exit code 2; anything else into 1."""
@@ -67,7 +74,11 @@ def _errors() -> Iterator[None]:
     except typer.Exit:
         raise
     except JourneymapError as exc:
-        _stderr().print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+        _stderr().print(f"[bold red]error:[/] {_esc(exc)}", markup=True, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except OSError as exc:  # a file or folder the user named cannot be read or written
+        what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+        _stderr().print(f"[bold red]error:[/] {_esc(what)}.", markup=True, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
@@ -129,7 +140,7 @@ def _print_drivers(console: Console, result: FitResult) -> None:
         table.add_column(col, justify="right", no_wrap=True)
     for row in df.to_dict(orient="records"):
         mean, n = float(row["mean"]), float(row["n"])
-        table.add_row(str(row["label"]),
+        table.add_row(_esc(row["label"]),
                       f"{_signed(row['nps_points'])} ({_signed(row['nps_points_ci_low'])} to "
                       f"{_signed(row['nps_points_ci_high'])})",
                       _signed(row["total"], 2), _signed(row["direct"], 2),
@@ -152,8 +163,9 @@ def _print_roles(console: Console, result: FitResult) -> None:
     for rec in records:
         top = rec["paths"][0] if rec["paths"] else None
         route = " → ".join(m.node(n).display for n in top["nodes"]) if top else "no path to NPS"
+        route = _esc(route)
         share = rec["direct"] / rec["influence"] if rec["influence"] else float("nan")
-        table.add_row(m.node(rec["role"]).display,
+        table.add_row(_esc(m.node(rec["role"]).display),
                       f"{_signed(rec['nps_points'])} ({_ci(rec['nps_points_ci'])})",
                       _signed(rec["influence"], 2),
                       "–" if share != share else f"{share:.0%}", route)
@@ -162,7 +174,7 @@ def _print_roles(console: Console, result: FitResult) -> None:
 
 def _print_warnings(console: Console, result: FitResult) -> None:
     for w in result.warnings:
-        console.print(f"[yellow]warning:[/] {w}", soft_wrap=True)
+        console.print(f"[yellow]warning:[/] {_esc(w)}", soft_wrap=True)
 
 
 def _print_influence(console: Console, result: FitResult, role: str) -> None:
@@ -171,15 +183,15 @@ def _print_influence(console: Console, result: FitResult, role: str) -> None:
     from .analysis import explain_role, role_influence
 
     inf = role_influence(result, role)
-    console.print(f"[bold]{inf.label}[/]")
-    console.print(explain_role(result, role), soft_wrap=True)
+    console.print(f"[bold]{_esc(inf.label)}[/]")
+    console.print(_esc(explain_role(result, role)), soft_wrap=True)
     table = Table(title="Every route to NPS", title_justify="left")
     table.add_column("Route", overflow="fold")
     table.add_column("NPS points", justify="right", no_wrap=True)
     table.add_column("LTR points", justify="right", no_wrap=True)
     table.add_column("Kind", no_wrap=True)
     for row in inf.paths.to_dict(orient="records"):
-        table.add_row(str(row["route"]), _signed(row["nps_points"]), _signed(row["effect"], 3),
+        table.add_row(_esc(row["route"]), _signed(row["nps_points"]), _signed(row["effect"], 3),
                       "direct" if row["direct"] else "indirect")
     console.print(table)
 
@@ -194,10 +206,10 @@ def validate(map_file: MapArg) -> None:
         kinds = {k: sum(1 for n in m.nodes if n.kind == k)
                  for k in ("role", "touchpoint", "factor", "outcome")}
         parts = ", ".join(f"{v} {k}{'s' if v != 1 else ''}" for k, v in kinds.items())
-        console.print(f"[green]ok[/] {map_file}: {len(m.nodes)} nodes ({parts}), "
+        console.print(f"[green]ok[/] {_esc(map_file)}: {len(m.nodes)} nodes ({parts}), "
                       f"{len(m.edges)} edges.")
         for w in m.warnings:
-            console.print(f"[yellow]warning:[/] {w}", soft_wrap=True)
+            console.print(f"[yellow]warning:[/] {_esc(w)}", soft_wrap=True)
 
 
 @app.command("fit")
@@ -220,7 +232,7 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
         _print_roles(console, result)
         _print_warnings(console, result)
         if output is not None:
-            console.print(f"Result written to {output}.")
+            console.print(f"Result written to {_esc(output)}.")
 
 
 @app.command()
@@ -233,8 +245,10 @@ def drivers(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
 
         result = _fit(map_file, data_file, survey_type, min_responses, engine)
         if json_out:
-            df = drivers_table(result)
-            _write_json(json.loads(df.to_json(orient="records", double_precision=15)))
+            from .engines._base import _clean
+
+            # Full double precision (DESIGN §6); DataFrame.to_json would round to 15 places.
+            _write_json(_clean(drivers_table(result).to_dict(orient="records")))
             return
         console = _stdout()
         _print_nps(console, result)
@@ -280,7 +294,8 @@ def what_if_cmd(map_file: MapArg, data_file: DataArg,
             _write_json(w.to_dict())
             return
         console = _stdout()
-        moved = ", ".join(f"{m.node(k).display} {_signed(v, 2)}" for k, v in shifts.items())
+        moved = _esc(", ".join(f"{m.node(k).display} {_signed(v, 2)}"
+                               for k, v in shifts.items()))
         console.print(f"If {moved}:")
         console.print(f"  NPS {_signed(w.nps)} → [bold]{_signed(w.predicted_nps)}[/] "
                       f"(change {_signed(w.change)}, 95 %: {_ci(w.change_ci)}; predicted NPS "
@@ -303,18 +318,18 @@ def demo(out: Annotated[Path, typer.Option(
         result = fit(_load_map(map_path), data_path)
         result.to_json(out / "result.json")
         console = _stdout()
-        console.print(f"Example journey: {result.journey_map.name}")
-        console.print(f"Map {map_path}, data {data_path}")
+        console.print(f"Example journey: {_esc(result.journey_map.name)}")
+        console.print(f"Map {_esc(map_path)}, data {_esc(data_path)}")
         _print_nps(console, result)
         _print_drivers(console, result)
         _print_roles(console, result)
         from .analysis import explain_role
 
         for rec in sorted(result.role_records, key=lambda r: -abs(r["nps_points"])):
-            console.print(f"\n[bold]{result.journey_map.node(rec['role']).display}[/]")
-            console.print(explain_role(result, rec["role"]), soft_wrap=True)
+            console.print(f"\n[bold]{_esc(result.journey_map.node(rec['role']).display)}[/]")
+            console.print(_esc(explain_role(result, rec["role"])), soft_wrap=True)
         _print_warnings(console, result)
-        console.print(f"\nResult JSON written to {out / 'result.json'}.")
+        console.print(f"\nResult JSON written to {_esc(out / 'result.json')}.")
 
 
 def main() -> None:

@@ -15,14 +15,16 @@ items on integer scales).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .nps import nps_change, nps_change_slope
 
-__all__ = ["HeadroomTable", "headroom"]
+__all__ = ["HeadroomTable", "build_tables", "headroom"]
 
 GRID = 2520  # lcm(1..10): item means of up to 10 items are exact on this grid
 _MAX_DENSE = 50_000_000
@@ -107,3 +109,72 @@ class HeadroomTable:
         slope = nps_change_slope(self.ltr, delta) * self.counts
         total = self.counts.sum()
         return 100.0 * (slope @ self.h) / total, 100.0 * float(slope.sum()) / total
+
+
+def build_tables(ltr: NDArray[np.int64], values: NDArray[np.float64], high: NDArray[np.float64],
+                 groups: Mapping[str, tuple[int, ...]],
+                 integer: Sequence[bool] | None = None) -> dict[str, HeadroomTable]:
+    """Headroom tables of several groups of columns in as few passes as possible.
+
+    Parameters
+    ----------
+    ltr
+        LTR 0–10 per respondent.
+    values
+        ``(n, m)`` node scores (NaN = not experienced).
+    high
+        Top of each column's scale.
+    groups
+        Table name → column indices.
+    integer
+        Per column, True when every observed value is a whole number.  For groups of
+        such columns the headroom is 0 or 1, and the tables come from one comparison
+        of the whole matrix and one small matrix product instead of a pass per group.
+    """
+    n, m = values.shape
+    flags = list(integer) if integer is not None else [False] * m
+    fast = {k: g for k, g in groups.items()
+            if g and len(g) <= 20 and all(flags[j] for j in g)}
+    out: dict[str, HeadroomTable] = {}
+    if fast:
+        dtype = np.float32 if n < 2**24 else np.float64
+        order: Literal["C", "F"] = "F" if values.flags.f_contiguous else "C"
+        room = np.empty(values.shape, dtype=dtype, order=order)  # 1 where x <= hi - 1 (NaN: 0)
+        np.less_equal(values, high - 1.0, out=room, casting="unsafe")
+        per_k = np.bincount(ltr, minlength=11).astype(np.float64)
+        single = {k: g[0] for k, g in fast.items() if len(g) == 1}
+        if single:
+            onehot = np.eye(11, dtype=dtype)[ltr]
+            with_room = (onehot.T @ room).astype(np.float64)  # (11, m) respondents with room
+            for key, j in single.items():
+                out[key] = _binary_table(np.arange(11), with_room[:, j], per_k)
+        multi = {k: g for k, g in fast.items() if len(g) > 1}
+        if multi:
+            weights = np.zeros((m, len(multi)), dtype=dtype)
+            for r, g in enumerate(multi.values()):
+                for pos, j in enumerate(g):
+                    weights[j, r] += 2.0**pos
+            codes = np.rint(room @ weights).astype(np.int64)
+            for r, (key, g) in enumerate(multi.items()):
+                q = len(g)
+                counts = np.bincount(ltr + 11 * codes[:, r], minlength=11 * 2**q)
+                nz = np.flatnonzero(counts)
+                bits = (nz // 11)[:, None] >> np.arange(q)[None, :] & 1
+                out[key] = HeadroomTable((nz % 11).astype(np.int64), bits.astype(np.float64),
+                                         counts[nz].astype(np.float64))
+    for key, g in groups.items():
+        if key not in out:
+            cols = list(g)
+            out[key] = HeadroomTable.build(ltr, headroom(values[:, cols], high[cols]))
+    return out
+
+
+def _binary_table(k: NDArray[np.int64], with_room: NDArray[np.float64],
+                  per_k: NDArray[np.float64]) -> HeadroomTable:
+    """Table of one 0/1-headroom column from counts with room per LTR value."""
+    without = per_k - with_room
+    ltr = np.concatenate([k, k])
+    h = np.concatenate([np.ones(len(k)), np.zeros(len(k))])[:, None]
+    counts = np.concatenate([with_room, without])
+    keep = counts > 0
+    return HeadroomTable(ltr[keep].astype(np.int64), h[keep], counts[keep])

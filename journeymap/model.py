@@ -450,8 +450,9 @@ class _Parser:
             ok = False
         kind = raw.get("kind")
         if kind not in KINDS:
-            self.problem([*path, "kind"], f"node '{node_id}' has kind {kind!r}; valid kinds: "
-                         f"{', '.join(KINDS)}.")
+            hint = _suggest(str(kind), KINDS) if isinstance(kind, str) else ""
+            self.problem([*path, "kind"], f"node '{node_id}' has kind {kind!r}.{hint} Valid "
+                         f"kinds: {', '.join(KINDS)}.")
             return None
         label = raw.get("label", "")
         label = "" if label is None else str(label)
@@ -490,7 +491,7 @@ class _Parser:
         return Node(id=node_id, kind=kind, label=label, column=column, items=items,
                     scale=scale, stage=None if stage is None else str(stage),
                     description=None if desc is None else str(desc),
-                    line=self.lines.line(*path))
+                    line=self.lines.line(*path, "id"))
 
     def scale(self, path: list[str | int], node_id: str, kind: str, raw: Any,
               measured: bool) -> tuple[float, float] | bool | None:
@@ -518,7 +519,8 @@ class _Parser:
             return False
         lo, hi = float(raw[0]), float(raw[1])
         if lo == hi:
-            self.problem(where, f"node '{node_id}': scale [{_num(lo)}, {_num(hi)}] has no range.")
+            self.problem(where, f"node '{node_id}': scale [{_num(lo)}, {_num(hi)}] has no range; "
+                         "give the lowest and the highest answer, e.g. [1, 5].")
             return False
         if lo > hi:
             self.problem(where, f"node '{node_id}': scale [{_num(lo)}, {_num(hi)}] is reversed; "
@@ -562,8 +564,9 @@ class _Parser:
                 self.problem([*path, "expected"], "expected must be '+' or '-' (quote it in YAML: "
                              "expected: '+').")
                 return None
+        first: str | int = "from" if isinstance(raw, Mapping) else 0  # its line in JSON too
         return Edge(source=str(src), target=str(dst), share=share, expected=expected,
-                    line=self.lines.line(*path))
+                    line=self.lines.line(*path, first))
 
 
 def _is_number(v: Any) -> bool:

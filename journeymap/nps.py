@@ -49,8 +49,14 @@ class NPSScore:
 
     @property
     def se(self) -> float:
-        """Standard error of the adjusted estimate, in NPS points."""
-        return (self.ci[1] - self.ci[0]) / (2 * Z95) if self.n else math.nan
+        """Standard error of the adjusted estimate, in NPS points.
+
+        ``100 · sqrt((p + d − (p − d)²)/n')`` from the counts (see :func:`nps_score`),
+        so it stays right when the interval is clipped at ±100.
+        """
+        if not self.n:
+            return math.nan
+        return 100.0 * _adjusted_se(self.promoters, self.detractors, self.n)
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.value, "ci": list(self.ci), "promoters": self.promoters,
@@ -88,10 +94,18 @@ def nps_from_counts(promoters: int, passives: int, detractors: int,
     n_adj = n + 3.0
     p = (promoters + 0.75) / n_adj
     d = (detractors + 0.75) / n_adj
-    se = math.sqrt((p + d - (p - d) ** 2) / n_adj)
+    se = _adjusted_se(promoters, detractors, n)
     low = max(-100.0, 100.0 * (p - d - z * se))
     high = min(100.0, 100.0 * (p - d + z * se))
     return NPSScore(value, (low, high), promoters, passives, detractors, n)
+
+
+def _adjusted_se(promoters: int, detractors: int, n: int) -> float:
+    """Adjusted-Wald se of p − d (shares, not NPS points)."""
+    n_adj = n + 3.0
+    p = (promoters + 0.75) / n_adj
+    d = (detractors + 0.75) / n_adj
+    return math.sqrt((p + d - (p - d) ** 2) / n_adj)
 
 
 def _clip01(x: NDArray[np.float64]) -> NDArray[np.float64]:

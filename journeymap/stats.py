@@ -108,11 +108,12 @@ class SufficientStats:
         if n == 0:
             return
         self.n_rows += n
-        observed = ~np.isnan(values)
-        if observed.all():
+        sums = np.ones(n) @ values
+        if np.isfinite(sums).all():  # NaN anywhere would make its column sum NaN
             key = (1 << len(self.equations)) - 1
-            self._add_block(key, _gram(values))
+            self._add_block(key, _gram(values, sums))
             return
+        observed = ~np.isnan(values)
         keys, inverse = self._patterns(observed)
         if len(keys) > self.max_patterns:
             self._add_direct(values, observed)
@@ -164,12 +165,13 @@ class SufficientStats:
         return EquationMoments(eq, gram)
 
 
-def _gram(x: NDArray[np.float64]) -> NDArray[np.float64]:
+def _gram(x: NDArray[np.float64], sums: NDArray[np.float64] | None = None
+          ) -> NDArray[np.float64]:
     """``zᵀz`` with ``z = [1, x]`` without building z."""
     k = x.shape[1]
     out = np.empty((k + 1, k + 1))
     out[0, 0] = x.shape[0]
-    s = x.sum(axis=0)
+    s = np.ones(x.shape[0]) @ x if sums is None else sums
     out[0, 1:] = s
     out[1:, 0] = s
     out[1:, 1:] = x.T @ x

@@ -52,7 +52,8 @@ def role_influence(result: FitResult, role: str) -> RoleInfluence:
     ``paths`` has columns ``route`` (labels joined by →), ``nodes``, ``effect`` (LTR
     points), ``nps_points`` (the role's NPS points shared in proportion to the
     path's effect) and ``direct``.  ``acts_on`` lists the nodes the role acts on with
-    ``share`` and the node's ``total`` effect and ``nps_points``.
+    ``share`` and the node's ``total`` effect and ``nps_points`` (for another role:
+    its influence and NPS points; for the outcome: total 1).
     """
     m = result.journey_map
     rec = result.role(role)
@@ -69,11 +70,16 @@ def role_influence(result: FitResult, role: str) -> RoleInfluence:
     for child in m.children(role):
         e = m.edge(role, child)
         share = m.share(e)
-        eff = effects.get(child, {})
+        if child == m.outcome:
+            total, pts = 1.0, None
+        elif child in effects:
+            total, pts = effects[child]["total"], effects[child]["nps_points"]
+        else:  # an unmeasured role: its total effect is its influence (DESIGN §1)
+            acted = result.role(child)
+            total, pts = acted["influence"], acted["nps_points"]
         acts.append({"node": child, "label": m.node(child).display,
                      "share": 1.0 if share is None else share,
-                     "total": 1.0 if child == m.outcome else eff.get("total"),
-                     "nps_points": eff.get("nps_points")})
+                     "total": total, "nps_points": pts})
     acts_df = pd.DataFrame(acts, columns=["node", "label", "share", "total", "nps_points"])
     return RoleInfluence(role=role, label=node.display, influence=rec["influence"],
                          influence_ci=tuple(rec["influence_ci"]),
@@ -99,6 +105,11 @@ def explain_role(result: FitResult, role: str) -> str:
     """
     inf = role_influence(result, role)
     targets = [str(x) for x in inf.acts_on["label"]]
+    if not targets:  # allowed by the map (with a warning), so say so instead of failing
+        return "\n".join([
+            f"{inf.label} does not act on any part of this map yet, so it has no route to the "
+            "recommend score and no influence on NPS here; add an edge from it to what it "
+            "works on.", NOT_FOR_PAY])
     on = targets[0] if len(targets) == 1 else ", ".join(targets[:-1]) + " and " + targets[-1]
     lo, hi = inf.nps_points_ci
     lines = [

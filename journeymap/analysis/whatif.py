@@ -6,7 +6,9 @@ not experience j are unchanged) and their LTR by ``T_j`` times that.  A shift on
 unmeasured role moves each node it acts on by ``share × Δ``.  The predicted NPS
 change uses the same interval-crossing rule as NPS points (DESIGN §4); its 95 %
 interval is the delta method on the coefficient covariance, and the interval of the
-predicted NPS adds the baseline NPS's own sampling variance (adjusted Wald).
+predicted NPS adds the baseline NPS's own sampling variance (adjusted Wald) and,
+like the baseline interval, is centred on the adjusted estimate
+``100 · (P − D)/(n + 3)`` plus the change, so a zero shift returns the NPS interval.
 """
 
 from __future__ import annotations
@@ -127,10 +129,11 @@ def what_if(result: FitResult, shifts: Mapping[str, float]) -> WhatIf:
     base = result.nps
     se_total = math.hypot(se_change, base.se)
     predicted = base.value + change
+    centre = 100.0 * (base.promoters - base.detractors) / (base.n + 3.0) + change
     return WhatIf(shifts=dict(shifts), mean_ltr=float(ltr.mean()),
                   predicted_mean_ltr=float(np.clip(ltr + delta, 0, 10).mean()),
                   nps=base.value, nps_ci=base.ci, predicted_nps=predicted,
-                  predicted_nps_ci=(max(-100.0, predicted - Z95 * se_total),
-                                    min(100.0, predicted + Z95 * se_total)),
+                  predicted_nps_ci=(max(-100.0, centre - Z95 * se_total),
+                                    min(100.0, centre + Z95 * se_total)),
                   change=change,
                   change_ci=(change - Z95 * se_change, change + Z95 * se_change), n=data.n)

@@ -29,7 +29,7 @@ import numpy as np
 from scipy import stats as sps
 
 from ..exceptions import DataValidationError, JourneymapError
-from ..headroom import HeadroomTable, headroom
+from ..headroom import HeadroomTable, build_tables
 from ..nps import Z95, nps_score
 from ..paths import PathAlgebra
 from ..stats import SufficientStats
@@ -56,6 +56,7 @@ class EquationEstimate:
     n: int
     sigma2: float
     standardized: NDArray[np.float64]
+    t_quantile: float = math.nan
 
     @property
     def df(self) -> int:
@@ -122,7 +123,7 @@ def estimate_equations(journey_map: JourneyMap, stats: SufficientStats,
         std: NDArray[np.float64] = (coef * (sd / math.sqrt(n - 1)) / sd_y if sd_y > 0
                                     else np.full(k, np.nan))
         out.append(EquationEstimate(child, parents, coef, intercept, sigma2 * Sxx_inv, n,
-                                    sigma2, std))
+                                    sigma2, std, float(sps.t.ppf(0.975, df))))
     return out
 
 
@@ -159,8 +160,9 @@ class LinearEngine(Engine):
 
     def fit(self, journey_map: JourneyMap, data: SurveyData) -> LinearEngine:
         if self.min_responses < MIN_RESPONSES_FLOOR:
-            raise JourneymapError(f"min_responses is {self.min_responses}; it may not be set "
-                                  f"below {MIN_RESPONSES_FLOOR}: NPS on fewer answers is noise.")
+            raise JourneymapError(
+                f"the minimum number of responses (--min-responses) is {self.min_responses}; it "
+                f"may not be set below {MIN_RESPONSES_FLOOR}: NPS on fewer answers is noise.")
         if data.n < self.min_responses:
             raise DataValidationError(
                 f"only {data.n} responses have a recommend (0–10) answer; at least "
@@ -205,15 +207,22 @@ def assemble(journey_map: JourneyMap, data: SurveyData, estimates: list[Equation
     se_T = np.sqrt(np.einsum("ij,jk,ik->i", G, cov, G))
 
     edge_records = [_edge_record(journey_map, e, by_edge) for e in journey_map.edges]
-    tables: dict[str, tuple[HeadroomTable, tuple[str, ...]]] = {}
     col = {c: i for i, c in enumerate(data.node_ids)}
     ltr = data.ltr
+    groups: dict[str, tuple[str, ...]] = {}
+    for node in journey_map.measured_nodes:
+        if node.id != journey_map.outcome:
+            groups[node.id] = (node.id,)
+    for role in journey_map.roles:
+        groups["role:" + role.id] = (role.id,) if role.measured else tuple(
+            j for j in journey_map.children(role.id) if journey_map.node(j).measured)
+    high = np.array([_high(journey_map, c) for c in data.node_ids])
+    built = build_tables(ltr, data.values, high,
+                         {k: tuple(col[x] for x in g) for k, g in groups.items()},
+                         integer=data.integer)
+    tables = {k: (built[k], g) for k, g in groups.items()}
 
     def table(key: str, members: tuple[str, ...]) -> HeadroomTable:
-        if key not in tables:
-            hi = np.array([_high(journey_map, m) for m in members])
-            h = headroom(data.values[:, [col[m] for m in members]], hi)
-            tables[key] = (HeadroomTable.build(ltr, h), members)
         return tables[key][0]
 
     def nps_points(key: str, members: tuple[str, ...], coefs: NDArray[np.float64],
@@ -297,7 +306,7 @@ def _edge_record(journey_map: JourneyMap, e: Any,
     if (e.source, e.target) in by_edge:
         est, i = by_edge[(e.source, e.target)]
         b, se = float(est.coef[i]), float(est.se[i])
-        q = float(sps.t.ppf(0.975, est.df))
+        q = est.t_quantile
         ci = (b - q * se, b + q * se)
         rec.update(estimate=b, se=se, ci=list(ci),
                    p_value=float(2 * sps.t.sf(abs(b / se), est.df)) if se > 0 else 0.0,

@@ -1,0 +1,134 @@
+"""Tests of the public surface: curated names, a fast and quiet import, runnable
+docstring examples and the engine registry."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import json
+import subprocess
+import sys
+import textwrap
+from types import ModuleType
+
+import pytest
+
+import journeymap
+from journeymap.exceptions import JourneymapError
+
+HEAVY = ("pandas", "numpy", "scipy", "networkx", "typer", "rich", "yaml", "fastapi",
+         "graphviz", "pyarrow")
+DOCTEST_MODULES = ("journeymap", "journeymap.nps", "journeymap.model",
+                   "journeymap.analysis.roles", "journeymap.engines.linear",
+                   "journeymap.datasets")
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, timeout=60, check=False)
+
+
+def test_all_is_sorted_and_equals_the_lazy_table() -> None:
+    assert journeymap.__all__ == sorted(journeymap.__all__)
+    assert len(set(journeymap.__all__)) == len(journeymap.__all__)
+    assert set(journeymap.__all__) == set(journeymap._LAZY)
+
+
+@pytest.mark.parametrize("name", journeymap.__all__)
+def test_every_public_name_resolves_to_the_object_of_its_module(name: str) -> None:
+    module = importlib.import_module(journeymap._LAZY[name])
+    assert getattr(journeymap, name) is getattr(module, name)
+    assert name in getattr(module, "__all__", ())
+    assert name in dir(journeymap)
+
+
+def test_the_main_names_are_public() -> None:
+    for name in ("JourneyMap", "fit", "FitResult", "drivers", "role_influence", "what_if",
+                 "nps_score", "example_map", "example_data", "JourneymapError",
+                 "UnknownNodeError", "ENGINES"):
+        assert name in journeymap.__all__
+
+
+def test_an_unknown_attribute_raises_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = journeymap.nope  # type: ignore[attr-defined]
+    assert not hasattr(journeymap, "_private_nope")
+
+
+def test_exceptions_share_one_root() -> None:
+    for name in ("MapValidationError", "CycleError", "UnknownNodeError", "DataValidationError",
+                 "NotFittedError"):
+        assert issubclass(getattr(journeymap, name), journeymap.JourneymapError)
+
+
+def test_import_is_fast_and_loads_no_heavy_dependency() -> None:
+    proc = _python(f"""
+        import json, sys, time
+        before = set(sys.modules)
+        t0 = time.perf_counter()
+        import journeymap
+        elapsed = time.perf_counter() - t0
+        heavy = sorted(m for m in set(sys.modules) - before
+                       if m.split(".")[0] in {list(HEAVY)!r})
+        sys.__stdout__.write(json.dumps({{"elapsed": elapsed, "heavy": heavy}}))
+    """)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["heavy"] == []
+    assert report["elapsed"] < 0.3
+
+
+def test_import_prints_nothing_and_warns_nothing() -> None:
+    proc = subprocess.run([sys.executable, "-W", "error", "-c", "import journeymap"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0
+    assert proc.stdout == ""
+    assert proc.stderr == ""
+
+
+def test_names_still_load_lazily_in_a_fresh_interpreter() -> None:
+    proc = _python("""
+        import sys
+        import journeymap
+        assert "journeymap.model" not in sys.modules
+        journeymap.JourneyMap
+        assert "journeymap.model" in sys.modules
+        assert "journeymap.engines" not in sys.modules
+        print(journeymap.fit.__module__)
+    """)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "journeymap.engines"
+
+
+@pytest.mark.parametrize("module_name", DOCTEST_MODULES)
+def test_docstring_examples_run(module_name: str) -> None:
+    module: ModuleType = importlib.import_module(module_name)
+    outcome = doctest.testmod(module, verbose=False, report=True,
+                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert outcome.failed == 0
+    assert outcome.attempted > 0
+
+
+def test_engines_registry_holds_the_linear_engine() -> None:
+    from journeymap.engines import LinearEngine, get_engine
+
+    assert "linear" in journeymap.ENGINES
+    assert journeymap.ENGINES["linear"] is LinearEngine
+    assert get_engine("linear") is LinearEngine
+    assert LinearEngine.name == "linear"
+
+
+def test_an_unknown_engine_lists_the_available_ones() -> None:
+    from journeymap.engines import get_engine
+
+    with pytest.raises(JourneymapError, match="unknown engine 'nope'") as info:
+        get_engine("nope")
+    assert "available: " in str(info.value)
+    for name in journeymap.ENGINES:
+        assert name in str(info.value)
+
+
+def test_fit_refuses_an_engine_given_as_a_dotted_import_string() -> None:
+    with pytest.raises(JourneymapError, match="linear"):
+        journeymap.fit(journeymap.example_map(), journeymap.example_data(n=50).data,
+                       engine="journeymap.engines.linear.LinearEngine")

@@ -1,0 +1,279 @@
+"""Tests of what-if scenarios on the bundled example journey.
+
+Predicted changes are recomputed here per respondent from the raw survey frame:
+node scores, least-squares totals (sums over paths), the shift
+``T_j · clip(Δ_j, lo_j − x_ij, hi_j − x_ij)`` (0 when not experienced) and the
+interval-crossing rule of DESIGN §4.  The 95 % interval of the change is checked
+against the delta method with a gradient taken by finite differences.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from itertools import pairwise
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import journeymap as jm
+from journeymap.analysis import parse_shift, what_if
+from journeymap.engines import FitResult
+from journeymap.exceptions import JourneymapError, UnknownNodeError
+
+Z = float(stats.norm.ppf(0.975))
+
+
+def _scores(m: jm.JourneyMap, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each measured node's score per row with an LTR (composites: mean of answered items
+    when at least half are answered), NaN = not experienced."""
+    frame = frame[frame[m.outcome_node.column].notna()]
+    out = {}
+    for node in m.measured_nodes:
+        x = frame[list(node.columns)].astype("float64")
+        answered = x.notna().sum(axis=1)
+        out[node.id] = x.mean(axis=1).where(2 * answered >= x.shape[1]).to_numpy("float64")
+    return out
+
+
+def _ols_totals(m: jm.JourneyMap, scores: dict[str, np.ndarray]) -> dict[str, float]:
+    """Total effect on LTR of each measured node: OLS on complete rows, sum over paths."""
+    g = nx.DiGraph()
+    for node in m.measured_nodes:
+        parents = [p for p in m.parents(node.id) if m.node(p).measured]
+        if not parents:
+            continue
+        cols = [scores[p] for p in parents]
+        y = scores[node.id]
+        rows = ~np.isnan(y) & np.all([~np.isnan(c) for c in cols], axis=0)
+        X = np.column_stack([np.ones(rows.sum())] + [c[rows] for c in cols])
+        beta = np.linalg.lstsq(X, y[rows], rcond=None)[0]
+        for p, b in zip(parents, beta[1:], strict=True):
+            g.add_edge(p, node.id, b=float(b))
+    out = {m.outcome: 1.0}
+    for node in m.measured_nodes:
+        if node.id != m.outcome:
+            out[node.id] = sum(math.prod(g.edges[a, b]["b"] for a, b in pairwise(p))
+                               for p in nx.all_simple_paths(g, node.id, m.outcome))
+    return out
+
+
+def _ltr_shift(m: jm.JourneyMap, scores: dict[str, np.ndarray], totals: Mapping[str, float],
+               node_shifts: Mapping[str, float]) -> np.ndarray:
+    """Per respondent: Σ_j T_j · clip(Δ_j, lo_j − x_ij, hi_j − x_ij), 0 if i lacks x_ij."""
+    delta = np.zeros(len(scores[m.outcome]))
+    for node_id, d in node_shifts.items():
+        scale = m.node(node_id).scale
+        assert scale is not None
+        x = scores[node_id]
+        moved = np.maximum(scale[0] - x, np.minimum(d, scale[1] - x))
+        delta += totals[node_id] * np.where(np.isnan(x), 0.0, moved)
+    return delta
+
+
+def _nps_points(ltr: np.ndarray, shift: np.ndarray) -> float:
+    """100 · mean change in P(promoter) − P(detractor) when score k, read as the interval
+    [k − .5, k + .5), moves by ``shift``."""
+    def promoter(v: np.ndarray) -> np.ndarray:
+        return np.clip(v + 0.5 - 8.5, 0.0, 1.0)
+
+    def detractor(v: np.ndarray) -> np.ndarray:
+        return np.clip(6.5 - (v - 0.5), 0.0, 1.0)
+
+    gain = (promoter(ltr + shift) - promoter(ltr)) - (detractor(ltr + shift) - detractor(ltr))
+    return 100.0 * float(gain.mean())
+
+
+@pytest.fixture(scope="module")
+def journey() -> jm.JourneyMap:
+    return jm.example_map()
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return jm.example_data(n=2500, seed=2027).data
+
+
+@pytest.fixture(scope="module")
+def result(journey: jm.JourneyMap, frame: pd.DataFrame) -> FitResult:
+    return jm.fit(journey, frame)
+
+
+@pytest.fixture(scope="module")
+def scores(journey: jm.JourneyMap, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    return _scores(journey, frame)
+
+
+@pytest.fixture(scope="module")
+def totals(journey: jm.JourneyMap, scores: dict[str, np.ndarray]) -> dict[str, float]:
+    return _ols_totals(journey, scores)
+
+
+@pytest.mark.parametrize("shifts", [
+    {"delivery": 1.0},
+    {"delivery": 2.5},          # most respondents hit the top of the scale
+    {"support": 1.0},           # 55 % did not experience support: they gain nothing
+    {"ease": 1.0, "brand": -0.5},
+    {"nps": 1.0},               # the recommend score itself, clipped at 10
+])
+def test_predicted_change_equals_a_per_respondent_computation(
+        journey: jm.JourneyMap, result: FitResult, scores: dict[str, np.ndarray],
+        totals: dict[str, float], shifts: dict[str, float]) -> None:
+    w = what_if(result, shifts)
+    ltr = scores[journey.outcome]
+    delta = _ltr_shift(journey, scores, totals, shifts)
+    assert w.change == pytest.approx(_nps_points(ltr, delta), abs=1e-9)
+    assert w.predicted_nps == pytest.approx(w.nps + w.change, abs=1e-12)
+    assert w.predicted_mean_ltr == pytest.approx(float(np.clip(ltr + delta, 0, 10).mean()),
+                                                 abs=1e-12)
+    assert w.mean_ltr == pytest.approx(float(ltr.mean()), abs=1e-12)
+    assert w.shifts == shifts
+
+
+def test_baseline_nps_is_promoters_minus_detractors(result: FitResult, frame: pd.DataFrame) -> None:
+    w = what_if(result, {"delivery": 1})
+    ltr = frame["ltr"].to_numpy()
+    assert w.n == len(ltr)
+    assert w.nps == pytest.approx(100 * ((ltr >= 9).mean() - (ltr <= 6).mean()), abs=1e-12)
+    assert w.nps_ci == result.nps.ci
+
+
+def test_a_role_shift_moves_its_acted_on_nodes_by_share_times_the_shift(
+        journey: jm.JourneyMap, result: FitResult, scores: dict[str, np.ndarray],
+        totals: dict[str, float]) -> None:
+    ltr = scores[journey.outcome]
+    logistics = what_if(result, {"logistics": 1})
+    assert logistics.change == pytest.approx(what_if(result, {"delivery": 0.8}).change,
+                                             abs=1e-12)
+    expected = _nps_points(ltr, _ltr_shift(journey, scores, totals, {"delivery": 0.8}))
+    assert logistics.change == pytest.approx(expected, abs=1e-9)
+    assert logistics.change_ci == pytest.approx(what_if(result, {"delivery": 0.8}).change_ci,
+                                                abs=1e-12)
+    installer = what_if(result, {"installer": 2})
+    expected = _nps_points(ltr, _ltr_shift(journey, scores, totals,
+                                           {"delivery": 0.4, "installation": 2.0}))
+    assert installer.change == pytest.approx(expected, abs=1e-9)
+    assert installer.shifts == {"installer": 2}
+
+
+def test_a_role_and_a_node_it_acts_on_add_up_before_clipping(
+        journey: jm.JourneyMap, result: FitResult, scores: dict[str, np.ndarray],
+        totals: dict[str, float]) -> None:
+    w = what_if(result, {"installer": 1, "delivery": 1})
+    ltr = scores[journey.outcome]
+    expected = _nps_points(ltr, _ltr_shift(journey, scores, totals,
+                                           {"delivery": 1.2, "installation": 1.0}))
+    assert w.change == pytest.approx(expected, abs=1e-9)
+
+
+def test_a_zero_shift_changes_nothing_with_a_zero_width_interval(result: FitResult) -> None:
+    w = what_if(result, {"delivery": 0})
+    assert w.change == 0.0
+    assert w.change_ci == (0.0, 0.0)
+    assert w.predicted_nps == w.nps
+    assert w.predicted_mean_ltr == pytest.approx(w.mean_ltr, abs=1e-12)
+    assert w.predicted_nps_ci == pytest.approx(w.nps_ci, abs=1e-9)
+
+
+def test_negative_shifts_lower_nps(journey: jm.JourneyMap, result: FitResult,
+                                   scores: dict[str, np.ndarray],
+                                   totals: dict[str, float]) -> None:
+    up = what_if(result, {"delivery": 1})
+    down = what_if(result, {"delivery": -1})
+    assert down.change < 0 < up.change
+    assert down.predicted_nps < down.nps
+    assert down.predicted_mean_ltr < down.mean_ltr
+    ltr = scores[journey.outcome]
+    expected = _nps_points(ltr, _ltr_shift(journey, scores, totals, {"delivery": -1.0}))
+    assert down.change == pytest.approx(expected, abs=1e-9)
+    assert what_if(result, {"logistics": -1}).change < 0
+
+
+@pytest.mark.parametrize("shifts", [
+    {"delivery": 1.0},
+    {"installer": 1.0},
+    {"support": -0.5, "brand": 1.0},
+])
+def test_change_interval_is_the_delta_method_with_a_finite_difference_gradient(
+        journey: jm.JourneyMap, result: FitResult, scores: dict[str, np.ndarray],
+        shifts: dict[str, float]) -> None:
+    assert result.state is not None
+    algebra = result.state.algebra
+    cov = result.state.covariance
+    nodes = list(algebra.nodes)
+    ltr = scores[journey.outcome]
+    # the measured nodes moved and by how much (roles expanded by hand from the map file)
+    by_role = {"installer": {"delivery": 0.2, "installation": 1.0}}
+    node_shifts: dict[str, float] = {}
+    for k, d in shifts.items():
+        for node_id, share in by_role.get(k, {k: 1.0}).items():
+            node_shifts[node_id] = node_shifts.get(node_id, 0.0) + share * d
+
+    def change(A: np.ndarray) -> float:
+        N = np.linalg.inv(np.eye(len(nodes)) - A)
+        T = {n: float(N[i, algebra.outcome]) for i, n in enumerate(nodes)}
+        return _nps_points(ltr, _ltr_shift(journey, scores, T, node_shifts))
+
+    eps = 1e-6
+    grad = np.zeros(len(algebra.estimated))
+    for k, (p, c) in enumerate(algebra.estimated):
+        up, down = algebra.A.copy(), algebra.A.copy()
+        up[p, c] += eps
+        down[p, c] -= eps
+        grad[k] = (change(up) - change(down)) / (2 * eps)
+    assert cov.shape == (len(grad), len(grad))
+    se = math.sqrt(grad @ cov @ grad)
+    w = what_if(result, shifts)
+    point = change(algebra.A)
+    assert w.change == pytest.approx(point, abs=1e-9)
+    assert w.change_ci[0] == pytest.approx(point - Z * se, rel=1e-6)
+    assert w.change_ci[1] == pytest.approx(point + Z * se, rel=1e-6)
+    assert se > 0
+    # the predicted NPS adds the baseline's own adjusted-Wald sampling variance
+    n = len(ltr)
+    p = ((ltr >= 9).sum() + 0.75) / (n + 3)
+    d = ((ltr <= 6).sum() + 0.75) / (n + 3)
+    se_nps = 100 * math.sqrt((p + d - (p - d) ** 2) / (n + 3))
+    half = Z * math.hypot(se, se_nps)
+    centre = 100 * (p - d) + point  # the adjusted-Wald centre moved by the change
+    assert w.predicted_nps_ci == pytest.approx((centre - half, centre + half), rel=1e-6)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("delivery=+1", ("delivery", 1.0)),
+    ("delivery=-0.5", ("delivery", -0.5)),
+    (" x = 2 ", ("x", 2.0)),
+    ("support=.25", ("support", 0.25)),
+    ("Leverans.2=3.", ("Leverans.2", 3.0)),
+])
+def test_parse_shift_reads_node_equals_number(text: str, expected: tuple[str, float]) -> None:
+    assert parse_shift(text) == expected
+
+
+@pytest.mark.parametrize("text", ["delivery=lots", "=1", "delivery", "delivery=", "a b=1",
+                                  "delivery=1=2", "delivery=+"])
+def test_parse_shift_rejects_anything_else_with_an_example(text: str) -> None:
+    with pytest.raises(JourneymapError, match=r"node=\+1"):
+        parse_shift(text)
+
+
+def test_an_unknown_node_raises_unknown_node_error(result: FitResult) -> None:
+    with pytest.raises(UnknownNodeError, match="delivry"):
+        what_if(result, {"delivry": 1})
+
+
+def test_no_shift_or_a_non_finite_shift_is_refused(result: FitResult) -> None:
+    with pytest.raises(JourneymapError, match="at least one shift"):
+        what_if(result, {})
+    with pytest.raises(JourneymapError, match="finite"):
+        what_if(result, {"delivery": math.nan})
+
+
+def test_a_result_read_back_from_json_cannot_run_what_if(journey: jm.JourneyMap,
+                                                         result: FitResult) -> None:
+    back = FitResult.from_dict(result.to_dict(), journey)
+    with pytest.raises(JourneymapError, match="fit the map again"):
+        what_if(back, {"delivery": 1})
