@@ -20,24 +20,15 @@ def drivers(result: FitResult) -> pd.DataFrame:
     ``total`` (LTR points per scale point of the node), ``total_ci_low/high`` (95 %),
     ``nps_points`` (NPS points when everyone below the top moves up one scale point,
     DESIGN §4) with ``nps_points_ci_low/high``, ``mean`` (the node's average score)
-    and ``n`` (respondents who rated it).  ``mean`` and ``n`` are NaN for a result
-    read back from JSON, which carries no data.
+    and ``n`` (respondents who rated it; NaN for results of engines that do not
+    report them).
     """
     m = result.journey_map
     df = result.effects.copy()
     df.insert(1, "label", [m.node(n).display for n in df["node"]])
     df.insert(2, "kind", [m.node(n).kind for n in df["node"]])
     df.insert(3, "stage", [m.node(n).stage for n in df["node"]])
-    data = result.data
-    if data is not None:
-        means, counts = [], []
-        for n in df["node"]:
-            x = data.column(n)
-            observed = ~np.isnan(x)
-            counts.append(int(observed.sum()))
-            means.append(float(x[observed].mean()) if observed.any() else np.nan)
-        df["mean"], df["n"] = means, counts
-    else:
-        df["mean"], df["n"] = np.nan, np.nan
+    df["mean"] = df["mean"].astype(float)
+    df["n"] = df["n"].astype(float)
     order = np.argsort(-np.abs(df["nps_points"].to_numpy(dtype=float)), kind="stable")
     return df.iloc[order].reset_index(drop=True)

@@ -78,9 +78,9 @@ class FitResult:
 
     @property
     def effects(self) -> pd.DataFrame:
-        """One row per measured node: direct, indirect, total (LTR points), nps_points."""
+        """One row per measured node: direct, indirect, total (LTR points), nps_points, mean, n."""
         return _frame(self.effect_records, ("node", "direct", "indirect", "total", "total_ci",
-                                            "nps_points", "nps_points_ci"))
+                                            "nps_points", "nps_points_ci", "mean", "n"))
 
     @property
     def roles(self) -> pd.DataFrame:

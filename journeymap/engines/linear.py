@@ -246,10 +246,14 @@ def assemble(journey_map: JourneyMap, data: SurveyData, estimates: list[Equation
         direct = float(A[i, algebra.outcome])
         total = float(T[i])
         pts, pts_ci = nps_points(node.id, (node.id,), np.array([total]), G[[i]])
+        x = data.values[:, col[node.id]]
+        observed = ~np.isnan(x)
+        n_obs = int(observed.sum())
         effect_records.append({
             "node": node.id, "direct": direct, "indirect": total - direct, "total": total,
-            "total_ci": [total - Z95 * se_T[i], total + Z95 * se_T[i]],
-            "nps_points": pts, "nps_points_ci": list(pts_ci)})
+            "total_ci": [float(total - Z95 * se_T[i]), float(total + Z95 * se_T[i])],
+            "nps_points": pts, "nps_points_ci": list(pts_ci),
+            "mean": float(x[observed].mean()) if n_obs else None, "n": n_obs})
 
     role_records = []
     for role in journey_map.roles:
@@ -273,7 +277,7 @@ def assemble(journey_map: JourneyMap, data: SurveyData, estimates: list[Equation
         direct = float(sum(p["effect"] for p in paths if p["direct"]))
         role_records.append({
             "role": role.id, "influence": influence,
-            "influence_ci": [influence - Z95 * se_T[i], influence + Z95 * se_T[i]],
+            "influence_ci": [float(influence - Z95 * se_T[i]), float(influence + Z95 * se_T[i])],
             "direct": direct, "indirect": influence - direct,
             "nps_points": pts, "nps_points_ci": list(pts_ci),
             "paths": [{k: v for k, v in p.items() if k != "direct"} for p in paths]})
