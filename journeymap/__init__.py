@@ -40,6 +40,7 @@ _LAZY: dict[str, str] = {
     "UnknownNodeError": "journeymap.exceptions",
     "DataValidationError": "journeymap.exceptions",
     "NotFittedError": "journeymap.exceptions",
+    "RenderError": "journeymap.exceptions",
 }
 
 __all__ = sorted(_LAZY)
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from .exceptions import JourneymapError as JourneymapError
     from .exceptions import MapValidationError as MapValidationError
     from .exceptions import NotFittedError as NotFittedError
+    from .exceptions import RenderError as RenderError
     from .exceptions import UnknownNodeError as UnknownNodeError
     from .model import Edge as Edge
     from .model import JourneyMap as JourneyMap

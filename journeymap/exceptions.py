@@ -16,6 +16,7 @@ __all__ = [
     "JourneymapError",
     "MapValidationError",
     "NotFittedError",
+    "RenderError",
     "UnknownNodeError",
 ]
 
@@ -68,3 +69,7 @@ class DataValidationError(JourneymapError, ValueError):
 
 class NotFittedError(JourneymapError, RuntimeError):
     """A result was asked of an engine before ``fit`` was called."""
+
+
+class RenderError(JourneymapError, RuntimeError):
+    """A map cannot be drawn (e.g. graphviz's ``dot`` program is not installed)."""
