@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 
     from .model import JourneyMap, Node
 
-__all__ = ["MISSING_TOKENS", "SURVEY_TYPES", "SurveyData", "cronbach_alpha", "load_survey",
-           "read_table"]
+__all__ = ["MISSING_TOKENS", "SURVEY_TYPES", "CheckedChunk", "SurveyData", "check_frame",
+           "cronbach_alpha", "load_survey", "read_table"]
 
 MISSING_TOKENS = ("", "NA", "N/A")
 SURVEY_TYPES = ("relational", "transactional")
@@ -216,14 +216,9 @@ def cronbach_alpha(items: NDArray[np.float64]) -> float:
     ``alpha = k/(k-1) * (1 - sum(var(item_i)) / var(sum of items))`` with sample
     variances (ddof 1).  NaN when fewer than 2 items, 2 complete rows, or zero variance.
     """
-    k = items.shape[1]
     complete = items[~np.isnan(items).any(axis=1)]
-    if k < 2 or complete.shape[0] < 2:
-        return math.nan
-    total_var = complete.sum(axis=1).var(ddof=1)
-    if total_var == 0:
-        return math.nan
-    return float(k / (k - 1) * (1 - complete.var(axis=0, ddof=1).sum() / total_var))
+    z = np.column_stack([np.ones(len(complete)), complete])
+    return alpha_from_moments(z.T @ z)
 
 
 def composite(items: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -265,6 +260,120 @@ def _survey_type_filter(frame: pd.DataFrame, survey_type: str | None,
     return frame.loc[(kinds == survey_type).to_numpy()], survey_type
 
 
+@dataclass(frozen=True)
+class CheckedChunk:
+    """One block of responses checked against a map (see :func:`check_frame`).
+
+    ``values`` (column-major, NaN = not experienced) and ``ltr`` hold the rows with an
+    LTR answer; ``n_rows`` counts every row read (after the survey-type filter).
+    ``item_moments`` holds, per composite node, the Gram matrix ``Σ z zᵀ`` with
+    ``z = (1, items…)`` over the rows where every item is answered (for Cronbach's alpha).
+    """
+
+    node_ids: tuple[str, ...]
+    values: NDArray[np.float64]
+    ltr: NDArray[np.int64]
+    n_rows: int
+    integer: tuple[bool, ...]
+    item_moments: dict[str, NDArray[np.float64]]
+    survey_type: str | None
+
+    @property
+    def n_blank(self) -> int:
+        return self.n_rows - int(self.ltr.shape[0])
+
+
+def check_frame(frame: pd.DataFrame, journey_map: JourneyMap, *, name: str = "the data",
+                survey_type: str | None = None) -> CheckedChunk:
+    """Check one DataFrame of responses against the map (DESIGN §3).
+
+    The frame's index must hold the 0-based row numbers of the data as given, so that
+    error messages name the right rows also for a chunk of a larger file.
+    """
+    frame, chosen = _survey_type_filter(frame, survey_type, name)
+    columns = [str(c) for c in frame.columns]
+    frame.columns = pd.Index(columns)
+    needed = [(n, c) for n in journey_map.measured_nodes for c in n.columns]
+    absent = [(n, c) for n, c in needed if c not in columns]
+    if absent:
+        parts = []
+        for n, c in absent:
+            close = difflib.get_close_matches(c, columns, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            parts.append(f"'{c}' for node '{n.id}'{hint}")
+        raise DataValidationError(
+            f"{name}: the map needs columns that the data do not have: {'; '.join(parts)}. "
+            f"The data have: {', '.join(columns[:30])}{' …' if len(columns) > 30 else ''}. "
+            "Fix the column names or the node's 'column' / 'items' in the map.")
+    n_rows = int(frame.shape[0])
+    item_moments: dict[str, NDArray[np.float64]] = {}
+    node_values: list[NDArray[np.float64]] = []
+    for node in journey_map.measured_nodes:
+        cols = []
+        for c in node.columns:
+            x = _numeric(frame, c, node)
+            _check_scale(x, c, node, frame.index)
+            cols.append(x)
+        if node.items:
+            items = np.column_stack(cols)
+            complete = items[~np.isnan(items).any(axis=1)]
+            z = np.column_stack([np.ones(len(complete)), complete])
+            item_moments[node.id] = z.T @ z
+            node_values.append(composite(items))
+        else:
+            node_values.append(cols[0])
+    ids = tuple(n.id for n in journey_map.measured_nodes)
+    keep = ~np.isnan(node_values[ids.index(journey_map.outcome)])
+    blank = int(n_rows - keep.sum())
+    # Column-major: each node's scores are contiguous (fast per-node work, same Gram speed).
+    values = np.empty((n_rows - blank, len(ids)), order="F")
+    integer = []
+    for j, x in enumerate(node_values):
+        values[:, j] = x[keep] if blank else x
+        integer.append(bool(np.array_equal(x, np.rint(x), equal_nan=True)))
+    return CheckedChunk(node_ids=ids, values=values,
+                        ltr=values[:, ids.index(journey_map.outcome)].astype(np.int64),
+                        n_rows=n_rows, integer=tuple(integer), item_moments=item_moments,
+                        survey_type=chosen)
+
+
+def alpha_from_moments(gram: NDArray[np.float64]) -> float:
+    """Cronbach's alpha from ``Σ z zᵀ``, ``z = (1, items…)``, over complete rows.
+
+    ``alpha = k/(k-1) · (1 − Σ var(item_i) / var(Σ items))`` with ddof 1; NaN when
+    fewer than 2 items, 2 rows, or zero variance.
+    """
+    n = gram[0, 0]
+    k = gram.shape[0] - 1
+    if k < 2 or n < 2:
+        return math.nan
+    s = gram[0, 1:]
+    cov = (gram[1:, 1:] - np.outer(s, s) / n) / (n - 1)
+    total_var = float(cov.sum())
+    if total_var <= 0:
+        return math.nan
+    return float(k / (k - 1) * (1 - np.trace(cov) / total_var))
+
+
+def alpha_warnings(journey_map: JourneyMap, alphas: dict[str, float]) -> list[str]:
+    """Plain-language warnings for composites whose items do not hang together."""
+    out = []
+    for node_id, alpha in alphas.items():
+        if not math.isnan(alpha) and alpha < 0.6:
+            items = ", ".join(journey_map.node(node_id).items)
+            out.append(f"the items of '{node_id}' ({items}) have Cronbach's alpha {alpha:.2f} "
+                       "(below 0.6): they may not measure one thing; consider separate nodes.")
+    return out
+
+
+def blank_ltr_warning(blank: int, n_rows: int) -> list[str]:
+    """The warning for rows without an LTR answer (they are left out of everything)."""
+    if not blank:
+        return []
+    return [f"{blank:,} of {n_rows:,} responses have no recommend (0–10) answer and are left "
+            "out of everything."]
+
+
 def load_survey(source: str | Path | pd.DataFrame, journey_map: JourneyMap, *,
                 survey_type: str | None = None) -> SurveyData:
     """Read survey data and check them against the map.
@@ -289,64 +398,18 @@ def load_survey(source: str | Path | pd.DataFrame, journey_map: JourneyMap, *,
     # A new frame numbered 0..n-1: the caller's DataFrame is never changed, and error
     # messages name rows of the data as given, also after the survey-type filter.
     frame = frame.reset_index(drop=True)
-    frame, chosen = _survey_type_filter(frame, survey_type, name)
-    columns = [str(c) for c in frame.columns]
-    frame.columns = pd.Index(columns)
-    needed = [(n, c) for n in journey_map.measured_nodes for c in n.columns]
-    absent = [(n, c) for n, c in needed if c not in columns]
-    if absent:
-        parts = []
-        for n, c in absent:
-            close = difflib.get_close_matches(c, columns, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            parts.append(f"'{c}' for node '{n.id}'{hint}")
-        raise DataValidationError(
-            f"{name}: the map needs columns that the data do not have: {'; '.join(parts)}. "
-            f"The data have: {', '.join(columns[:30])}{' …' if len(columns) > 30 else ''}. "
-            "Fix the column names or the node's 'column' / 'items' in the map.")
-    n_rows = int(frame.shape[0])
-    if n_rows == 0:
-        raise DataValidationError(f"{name}: no responses of survey type '{chosen}'.")
-    warnings: list[str] = []
-    alphas: dict[str, float] = {}
-    node_values: list[NDArray[np.float64]] = []
-    for node in journey_map.measured_nodes:
-        cols = []
-        for c in node.columns:
-            x = _numeric(frame, c, node)
-            _check_scale(x, c, node, frame.index)
-            cols.append(x)
-        if node.items:
-            items = np.column_stack(cols)
-            alpha = cronbach_alpha(items)
-            alphas[node.id] = alpha
-            if not math.isnan(alpha) and alpha < 0.6:
-                warnings.append(f"the items of '{node.id}' ({', '.join(node.items)}) have "
-                                f"Cronbach's alpha {alpha:.2f} (below 0.6): they may not measure "
-                                "one thing; consider separate nodes.")
-            node_values.append(composite(items))
-        else:
-            node_values.append(cols[0])
-    ids = tuple(n.id for n in journey_map.measured_nodes)
-    ltr_col = node_values[ids.index(journey_map.outcome)]
-    keep = ~np.isnan(ltr_col)
-    blank = int(n_rows - keep.sum())
-    if blank == n_rows:
+    chunk = check_frame(frame, journey_map, name=name, survey_type=survey_type)
+    if chunk.n_rows == 0:
+        raise DataValidationError(f"{name}: no responses of survey type '{chunk.survey_type}'.")
+    if chunk.n_blank == chunk.n_rows:
         raise DataValidationError(f"{name}: every row has a blank recommend answer (column "
                                   f"'{journey_map.outcome_node.column}'); nothing to analyse.")
-    if blank:
-        warnings.append(f"{blank:,} of {n_rows:,} responses have no recommend (0–10) answer and "
-                        "are left out of everything.")
-    # Column-major: each node's scores are contiguous (fast per-node work, same Gram speed).
-    values = np.empty((n_rows - blank, len(ids)), order="F")
-    integer = []
-    for j, x in enumerate(node_values):
-        values[:, j] = x[keep] if blank else x
-        integer.append(bool(np.array_equal(x, np.rint(x), equal_nan=True)))
-    return SurveyData(node_ids=ids, values=values,
-                      ltr=values[:, ids.index(journey_map.outcome)].astype(np.int64),
-                      n_responses=n_rows, alphas=alphas, warnings=tuple(warnings),
-                      survey_type=chosen, integer=tuple(integer))
+    alphas = {k: alpha_from_moments(g) for k, g in chunk.item_moments.items()}
+    warnings = alpha_warnings(journey_map, alphas) + blank_ltr_warning(chunk.n_blank,
+                                                                        chunk.n_rows)
+    return SurveyData(node_ids=chunk.node_ids, values=chunk.values, ltr=chunk.ltr,
+                      n_responses=chunk.n_rows, alphas=alphas, warnings=tuple(warnings),
+                      survey_type=chunk.survey_type, integer=chunk.integer)
 
 
 def check_columns_used(data: SurveyData, nodes: Sequence[str]) -> None:

@@ -29,10 +29,11 @@ import numpy as np
 from scipy import stats as sps
 
 from ..exceptions import DataValidationError, JourneymapError
-from ..headroom import HeadroomTable, build_tables
-from ..nps import Z95, nps_score
+from ..headroom import HeadroomTable
+from ..nps import Z95, nps_from_counts
 from ..paths import PathAlgebra
 from ..stats import SufficientStats
+from ..summary import LinearSummary, equations_of
 from ._base import MIN_RESPONSES_FLOOR, Engine, FitResult, LinearState, register_engine
 
 if TYPE_CHECKING:
@@ -65,19 +66,6 @@ class EquationEstimate:
     @property
     def se(self) -> NDArray[np.float64]:
         return np.sqrt(np.diag(self.cov))
-
-
-def equations_of(journey_map: JourneyMap,
-                 columns: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
-    """(child, measured parents) for each measured node with measured parents."""
-    out = []
-    for node in journey_map.topological_order:
-        if node not in columns:
-            continue
-        parents = tuple(p for p in journey_map.parents(node) if p in columns)
-        if parents:
-            out.append((node, parents))
-    return out
 
 
 def estimate_equations(journey_map: JourneyMap, stats: SufficientStats,
@@ -167,21 +155,30 @@ class LinearEngine(Engine):
             raise DataValidationError(
                 f"only {data.n} responses have a recommend (0–10) answer; at least "
                 f"{self.min_responses} are needed before any figure is shown.")
-        columns = data.node_ids
-        eqs = equations_of(journey_map, columns)
-        index = {c: i for i, c in enumerate(columns)}
-        stats = SufficientStats.from_array(
-            data.values, [tuple(index[p] for p in (*parents, child)) for child, parents in eqs])
-        estimates = estimate_equations(journey_map, stats, columns,
-                                       min_responses=self.min_responses)
-        self._result = assemble(journey_map, data, estimates, engine=self.name,
-                                options={"min_responses": self.min_responses})
+        summary = LinearSummary.for_map(journey_map, data.node_ids)
+        summary.update(data.values, data.ltr, n_rows=data.n_responses, integer=data.integer)
+        self._result = self.fit_summary(summary, data=data, warnings=list(data.warnings))
         return self
 
+    def fit_summary(self, summary: LinearSummary, *, data: SurveyData | None = None,
+                    warnings: list[str] | None = None) -> FitResult:
+        """Fit from an accumulated :class:`~journeymap.summary.LinearSummary` (streaming)."""
+        if summary.n < self.min_responses:
+            raise DataValidationError(
+                f"only {summary.n} responses have a recommend (0–10) answer; at least "
+                f"{self.min_responses} are needed before any figure is shown.")
+        estimates = estimate_equations(summary.journey_map, summary.stats, summary.node_ids,
+                                       min_responses=self.min_responses)
+        self._result = assemble(summary.journey_map, summary, estimates, engine=self.name,
+                                options={"min_responses": self.min_responses}, data=data,
+                                warnings=warnings or [])
+        return self._result
 
-def assemble(journey_map: JourneyMap, data: SurveyData, estimates: list[EquationEstimate],
-             *, engine: str, options: dict[str, Any]) -> FitResult:
-    """Build the :class:`FitResult` from equation estimates and the data's headroom."""
+
+def assemble(journey_map: JourneyMap, summary: LinearSummary,
+             estimates: list[EquationEstimate], *, engine: str, options: dict[str, Any],
+             data: SurveyData | None = None, warnings: list[str] | None = None) -> FitResult:
+    """Build the :class:`FitResult` from equation estimates and the data summary."""
     nodes = journey_map.topological_order
     idx = {n: i for i, n in enumerate(nodes)}
     A = np.zeros((len(nodes), len(nodes)))
@@ -207,20 +204,7 @@ def assemble(journey_map: JourneyMap, data: SurveyData, estimates: list[Equation
     se_T = np.sqrt(np.einsum("ij,jk,ik->i", G, cov, G))
 
     edge_records = [_edge_record(journey_map, e, by_edge) for e in journey_map.edges]
-    col = {c: i for i, c in enumerate(data.node_ids)}
-    ltr = data.ltr
-    groups: dict[str, tuple[str, ...]] = {}
-    for node in journey_map.measured_nodes:
-        if node.id != journey_map.outcome:
-            groups[node.id] = (node.id,)
-    for role in journey_map.roles:
-        groups["role:" + role.id] = (role.id,) if role.measured else tuple(
-            j for j in journey_map.children(role.id) if journey_map.node(j).measured)
-    high = np.array([_high(journey_map, c) for c in data.node_ids])
-    built = build_tables(ltr, data.values, high,
-                         {k: tuple(col[x] for x in g) for k, g in groups.items()},
-                         integer=data.integer)
-    tables = {k: (built[k], g) for k, g in groups.items()}
+    tables = {k: (summary.tables[k], g) for k, g in summary.groups.items()}
 
     def table(key: str, members: tuple[str, ...]) -> HeadroomTable:
         return tables[key][0]
@@ -246,14 +230,12 @@ def assemble(journey_map: JourneyMap, data: SurveyData, estimates: list[Equation
         direct = float(A[i, algebra.outcome])
         total = float(T[i])
         pts, pts_ci = nps_points(node.id, (node.id,), np.array([total]), G[[i]])
-        x = data.values[:, col[node.id]]
-        observed = ~np.isnan(x)
-        n_obs = int(observed.sum())
+        n_obs = summary.count(node.id)
         effect_records.append({
             "node": node.id, "direct": direct, "indirect": total - direct, "total": total,
             "total_ci": [float(total - Z95 * se_T[i]), float(total + Z95 * se_T[i])],
             "nps_points": pts, "nps_points_ci": list(pts_ci),
-            "mean": float(x[observed].mean()) if n_obs else None, "n": n_obs})
+            "mean": summary.mean(node.id), "n": n_obs})
 
     role_records = []
     for role in journey_map.roles:
@@ -282,24 +264,18 @@ def assemble(journey_map: JourneyMap, data: SurveyData, estimates: list[Equation
             "nps_points": pts, "nps_points_ci": list(pts_ci),
             "paths": [{k: v for k, v in p.items() if k != "direct"} for p in paths]})
 
-    warnings = list(journey_map.warnings) + list(data.warnings)
+    warnings = list(journey_map.warnings) + list(warnings or [])
     for rec in edge_records:
         if rec["agrees"] is False:
             warnings.append(f"the data contradict the workshop's belief on {rec['from']} → "
                             f"{rec['to']}: expected '{rec['expected']}', estimated "
                             f"{rec['estimate']:+.3f} (95 % {rec['ci'][0]:+.3f} to "
                             f"{rec['ci'][1]:+.3f}).")
-    return FitResult(journey_map=journey_map, engine=engine, n_responses=data.n_responses,
-                     nps=nps_score(ltr), edge_records=edge_records,
+    return FitResult(journey_map=journey_map, engine=engine, n_responses=summary.n_rows,
+                     nps=nps_from_counts(*_classes(summary.ltr_counts)), edge_records=edge_records,
                      effect_records=effect_records, role_records=role_records,
                      warnings=warnings, options=options,
                      state=LinearState(algebra, cov, tables), data=data)
-
-
-def _high(journey_map: JourneyMap, node_id: str) -> float:
-    scale = journey_map.node(node_id).scale
-    assert scale is not None
-    return scale[1]
 
 
 def _edge_record(journey_map: JourneyMap, e: Any,
@@ -349,3 +325,8 @@ def _block_diag(blocks: list[NDArray[np.float64]]) -> NDArray[np.float64]:
         out[at:at + k, at:at + k] = b
         at += k
     return out
+
+
+def _classes(ltr_counts: NDArray[np.int64]) -> tuple[int, int, int]:
+    """(promoters, passives, detractors) from counts of LTR 0–10."""
+    return (int(ltr_counts[9:].sum()), int(ltr_counts[7:9].sum()), int(ltr_counts[:7].sum()))

@@ -1,0 +1,135 @@
+"""Everything the linear engine needs from survey data, accumulated chunk by chunk.
+
+A :class:`LinearSummary` holds, for one map, the Gram matrices per missingness pattern
+(:class:`~journeymap.stats.SufficientStats`), the headroom tables behind NPS points
+(:class:`~journeymap.headroom.HeadroomTable`), the LTR distribution, each node's sum
+and count, and the item moments of composites.  All of these add up over chunks, so a
+file larger than memory, a database query or a Spark job gives exactly the numbers
+of an in-memory fit (:meth:`LinearSummary.merge`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .headroom import HeadroomTable, build_tables
+from .model import JourneyMap
+from .stats import SufficientStats
+
+__all__ = ["LinearSummary", "equations_of", "headroom_groups"]
+
+
+def equations_of(journey_map: JourneyMap,
+                 columns: Sequence[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """(child, measured parents) for each measured node with measured parents."""
+    out = []
+    for node in journey_map.topological_order:
+        if node not in columns:
+            continue
+        parents = tuple(p for p in journey_map.parents(node) if p in columns)
+        if parents:
+            out.append((node, parents))
+    return out
+
+
+def headroom_groups(journey_map: JourneyMap) -> dict[str, tuple[str, ...]]:
+    """Node sets whose joint headroom gives NPS points: each measured node, each role."""
+    groups: dict[str, tuple[str, ...]] = {}
+    for node in journey_map.measured_nodes:
+        if node.id != journey_map.outcome:
+            groups[node.id] = (node.id,)
+    for role in journey_map.roles:
+        groups["role:" + role.id] = (role.id,) if role.measured else tuple(
+            j for j in journey_map.children(role.id) if journey_map.node(j).measured)
+    return groups
+
+
+@dataclass
+class LinearSummary:
+    """Additive summary of survey data for the linear engine (see the module docstring)."""
+
+    journey_map: JourneyMap
+    node_ids: tuple[str, ...]
+    stats: SufficientStats
+    tables: dict[str, HeadroomTable] = field(default_factory=dict)
+    ltr_counts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(11, dtype=np.int64))
+    node_sums: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    node_counts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    item_moments: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+    n_rows: int = 0
+    survey_type: str | None = None
+
+    @classmethod
+    def for_map(cls, journey_map: JourneyMap, node_ids: Sequence[str]) -> LinearSummary:
+        """An empty summary for the map's equations over the given columns."""
+        ids = tuple(node_ids)
+        index = {c: i for i, c in enumerate(ids)}
+        eqs = equations_of(journey_map, ids)
+        stats = SufficientStats(len(ids), tuple(
+            tuple(index[p] for p in (*parents, child)) for child, parents in eqs))
+        return cls(journey_map, ids, stats, node_sums=np.zeros(len(ids)),
+                   node_counts=np.zeros(len(ids), dtype=np.int64))
+
+    @property
+    def n(self) -> int:
+        """Responses with an LTR answer."""
+        return int(self.ltr_counts.sum())
+
+    @property
+    def groups(self) -> dict[str, tuple[str, ...]]:
+        return headroom_groups(self.journey_map)
+
+    def update(self, values: NDArray[np.float64], ltr: NDArray[np.int64], *,
+               n_rows: int | None = None, integer: Sequence[bool] | None = None,
+               item_moments: dict[str, NDArray[np.float64]] | None = None) -> None:
+        """Add a block of checked responses (rows with an LTR; NaN = not experienced)."""
+        self.stats.update(values)
+        index = {c: i for i, c in enumerate(self.node_ids)}
+        high = np.array([_high(self.journey_map, c) for c in self.node_ids])
+        built = build_tables(ltr, values, high,
+                             {k: tuple(index[x] for x in g) for k, g in self.groups.items()},
+                             integer=integer)
+        for key, table in built.items():
+            self.tables[key] = self.tables[key].merge(table) if key in self.tables else table
+        self.ltr_counts += np.bincount(ltr, minlength=11)
+        observed = ~np.isnan(values)
+        self.node_counts += observed.sum(axis=0)
+        self.node_sums += np.where(observed, values, 0.0).sum(axis=0)
+        for key, gram in (item_moments or {}).items():
+            self.item_moments[key] = self.item_moments[key] + gram \
+                if key in self.item_moments else gram.copy()
+        self.n_rows += int(ltr.shape[0]) if n_rows is None else n_rows
+
+    def merge(self, other: LinearSummary) -> LinearSummary:
+        """Add another summary of the same map and columns into this one; returns self."""
+        if other.node_ids != self.node_ids:
+            raise ValueError("cannot merge summaries of different columns")
+        self.stats.merge(other.stats)
+        for key, table in other.tables.items():
+            self.tables[key] = self.tables[key].merge(table) if key in self.tables else table
+        self.ltr_counts += other.ltr_counts
+        self.node_counts += other.node_counts
+        self.node_sums += other.node_sums
+        for key, gram in other.item_moments.items():
+            self.item_moments[key] = self.item_moments[key] + gram \
+                if key in self.item_moments else gram.copy()
+        self.n_rows += other.n_rows
+        return self
+
+    def mean(self, node_id: str) -> float | None:
+        """Mean score of a node over the respondents who rated it (None if nobody did)."""
+        j = self.node_ids.index(node_id)
+        return float(self.node_sums[j] / self.node_counts[j]) if self.node_counts[j] else None
+
+    def count(self, node_id: str) -> int:
+        return int(self.node_counts[self.node_ids.index(node_id)])
+
+
+def _high(journey_map: JourneyMap, node_id: str) -> float:
+    scale = journey_map.node(node_id).scale
+    assert scale is not None
+    return scale[1]
