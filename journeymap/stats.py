@@ -100,15 +100,21 @@ class SufficientStats:
         uniq, inverse = np.unique(rows, return_inverse=True)
         return [int.from_bytes(u.tobytes(), "little") for u in uniq], inverse
 
-    def update(self, values: NDArray[np.float64]) -> None:
-        """Add the rows of ``values`` (shape ``(n, n_columns)``, NaN = missing)."""
+    def update(self, values: NDArray[np.float64],
+               sums: NDArray[np.float64] | None = None) -> None:
+        """Add the rows of ``values`` (shape ``(n, n_columns)``, NaN = missing).
+
+        ``sums`` may pass the column sums when the caller has them and they are finite
+        (no missing value), saving one pass over the data.
+        """
         if values.shape[1] != self.n_columns:
             raise ValueError(f"expected {self.n_columns} columns, got {values.shape[1]}")
         n = values.shape[0]
         if n == 0:
             return
         self.n_rows += n
-        sums = np.ones(n) @ values
+        if sums is None:
+            sums = np.ones(n) @ values
         if np.isfinite(sums).all():  # NaN anywhere would make its column sum NaN
             key = (1 << len(self.equations)) - 1
             self._add_block(key, _gram(values, sums))

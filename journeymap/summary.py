@@ -87,7 +87,9 @@ class LinearSummary:
                n_rows: int | None = None, integer: Sequence[bool] | None = None,
                item_moments: dict[str, NDArray[np.float64]] | None = None) -> None:
         """Add a block of checked responses (rows with an LTR; NaN = not experienced)."""
-        self.stats.update(values)
+        sums = np.ones(values.shape[0]) @ values  # NaN in a column makes its sum NaN
+        complete = bool(np.isfinite(sums).all())
+        self.stats.update(values, sums=sums if complete else None)
         index = {c: i for i, c in enumerate(self.node_ids)}
         high = np.array([_high(self.journey_map, c) for c in self.node_ids])
         built = build_tables(ltr, values, high,
@@ -96,9 +98,13 @@ class LinearSummary:
         for key, table in built.items():
             self.tables[key] = self.tables[key].merge(table) if key in self.tables else table
         self.ltr_counts += np.bincount(ltr, minlength=11)
-        observed = ~np.isnan(values)
-        self.node_counts += observed.sum(axis=0)
-        self.node_sums += np.where(observed, values, 0.0).sum(axis=0)
+        if complete:
+            self.node_counts += values.shape[0]
+            self.node_sums += sums
+        else:
+            observed = ~np.isnan(values)
+            self.node_counts += observed.sum(axis=0)
+            self.node_sums += np.where(observed, values, 0.0).sum(axis=0)
         for key, gram in (item_moments or {}).items():
             self.item_moments[key] = self.item_moments[key] + gram \
                 if key in self.item_moments else gram.copy()
