@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -95,12 +95,68 @@ def _load_map(path: Path) -> JourneyMap:
     return JourneyMap.from_yaml(path)
 
 
-def _fit(map_path: Path, data_path: Path, survey_type: str | None, min_responses: int,
-         engine: str) -> FitResult:
+def _fit(map_path: Path, data_path: Path | None, survey_type: str | None, min_responses: int,
+         engine: str, *, stream: bool | None = False, chunk_rows: int = 200_000,
+         sql: str | None = None, quiet: bool = False) -> FitResult:
+    """Fit in memory, or chunk by chunk (``--stream``, ``--sql``, or files over 256 MB)."""
     from .engines import fit
 
-    return fit(_load_map(map_path), data_path, engine=engine, survey_type=survey_type,
+    m = _load_map(map_path)
+    big = data_path is not None and data_path.exists() and \
+        data_path.stat().st_size > STREAM_ABOVE_BYTES and \
+        data_path.suffix.lower() in (".csv", ".tsv", ".parquet", ".pq")
+    if stream or sql is not None or (stream is None and big):
+        if engine != "linear":
+            from .exceptions import JourneymapError
+
+            raise JourneymapError(f"streaming fits use the linear engine, not '{engine}'.")
+        from .sources import fit_stream
+
+        with _progress(quiet) as progress:
+            return fit_stream(m, data_path, survey_type=survey_type, chunk_rows=chunk_rows,
+                              progress=progress, query=sql, min_responses=min_responses)
+    if data_path is None:
+        from .exceptions import JourneymapError
+
+        raise JourneymapError("give a data file (or a DuckDB query with --sql).")
+    return fit(m, data_path, engine=engine, survey_type=survey_type,
                min_responses=min_responses)
+
+
+STREAM_ABOVE_BYTES = 256 * 2**20
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[int, int | None], None] | None]:
+    """A Rich progress bar on stderr (rows read, rate, time left) when it is a terminal."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("reading responses"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("read", total=None, rate="")
+        import time
+
+        start = time.perf_counter()
+
+        def update(rows: int, total: int | None) -> None:
+            rate = rows / max(time.perf_counter() - start, 1e-9)
+            bar.update(task, completed=rows, total=total, rate=f"{rate:,.0f} rows/s")
+
+        yield update
 
 
 def _signed(x: Any, digits: int = 1) -> str:
@@ -217,10 +273,19 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
             output: Annotated[Path | None, typer.Option(
                 "-o", "--output", help="Also write the result JSON to this file.")] = None,
             survey_type: SurveyTypeOpt = None, min_responses: MinOpt = 30,
-            engine: EngineOpt = "linear") -> None:
+            engine: EngineOpt = "linear",
+            stream: Annotated[bool | None, typer.Option(
+                "--stream/--in-memory", help="Read the data in chunks (flat memory; default: "
+                "only for CSV/Parquet files over 256 MB).", show_default=False)] = None,
+            chunk_rows: Annotated[int, typer.Option(
+                "--chunk-rows", help="Rows per chunk when streaming.", min=1000)] = 200_000,
+            sql: Annotated[str | None, typer.Option(
+                "--sql", help="DuckDB query giving one row per response; DATA is then a DuckDB "
+                "database file or ':memory:'.")] = None) -> None:
     """Fit the map to survey data: NPS, drivers, and each role's influence."""
     with _errors():
-        result = _fit(map_file, data_file, survey_type, min_responses, engine)
+        result = _fit(map_file, data_file, survey_type, min_responses, engine,
+                      stream=stream, chunk_rows=chunk_rows, sql=sql, quiet=json_out)
         if output is not None:
             result.to_json(output)
         if json_out:

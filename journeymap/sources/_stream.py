@@ -1,0 +1,152 @@
+"""Turn a stream of DataFrame chunks into checked chunks, a summary and a fit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import pandas as pd
+
+from ..data import CheckedChunk, alpha_from_moments, alpha_warnings, blank_ltr_warning, check_frame
+from ..exceptions import DataValidationError
+from ..summary import LinearSummary
+
+if TYPE_CHECKING:
+    from ..engines import FitResult
+    from ..model import JourneyMap
+
+__all__ = ["Progress", "fit_stream", "iter_chunks", "summarize"]
+
+DEFAULT_CHUNK_ROWS = 200_000
+
+
+class Progress(Protocol):
+    """Receives progress: rows read so far and the total when known."""
+
+    def __call__(self, rows: int, total: int | None) -> None: ...
+
+
+def needed_columns(journey_map: JourneyMap) -> list[str]:
+    """The data columns a map reads, plus ``survey_type``."""
+    cols = [c for n in journey_map.measured_nodes for c in n.columns]
+    return [*cols, "survey_type"]
+
+
+def check_chunks(frames: Iterable[pd.DataFrame], journey_map: JourneyMap, *, name: str,
+                 survey_type: str | None = None) -> Iterator[CheckedChunk]:
+    """Check DataFrame chunks in order; row numbers continue across chunks.
+
+    Relational and transactional responses are never pooled: without ``survey_type``
+    a stream that holds both stops with an error as soon as the second type appears.
+    """
+    offset = 0
+    seen: str | None = None
+    for frame in frames:
+        frame = frame.reset_index(drop=True)
+        frame.index = pd.RangeIndex(offset, offset + len(frame))
+        offset += len(frame)
+        chunk = check_frame(frame, journey_map, name=name, survey_type=survey_type)
+        if survey_type is None and chunk.survey_type is not None:
+            if seen is not None and chunk.survey_type != seen:
+                raise DataValidationError(
+                    f"{name}: the data mix relational and transactional responses (both seen by "
+                    f"row {offset:,}). They are different instruments and are never pooled: "
+                    "choose one (--survey-type relational or --survey-type transactional).")
+            seen = chunk.survey_type
+        yield chunk
+
+
+def iter_chunks(source: str | Path | None, journey_map: JourneyMap, *,
+                survey_type: str | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+                progress: Progress | None = None, query: str | None = None
+                ) -> Iterator[CheckedChunk]:
+    """Checked chunks of a CSV / TSV / Parquet file or a DuckDB query.
+
+    With ``query``, ``source`` is a DuckDB database file, or ``None`` / ``":memory:"``
+    to let DuckDB query files directly (``SELECT * FROM 'survey/*.parquet'``).
+    """
+    from .files import csv_chunks, parquet_chunks
+    from .sql import duckdb_chunks
+
+    frames: Iterable[pd.DataFrame]
+    if source is None or str(source) == ":memory:":
+        if query is None:
+            raise DataValidationError("give a data file, or a DuckDB query with --sql.")
+        return check_chunks(duckdb_chunks(None, query, chunk_rows=chunk_rows,
+                                          progress=progress),
+                            journey_map, name="the query", survey_type=survey_type)
+    path = Path(source)
+    name = str(source)
+    suffix = path.suffix.lower()
+    if query is not None or suffix in (".duckdb", ".db"):
+        if query is None:
+            raise DataValidationError(f"{name}: a DuckDB database needs a query, e.g. "
+                                      "--sql 'SELECT * FROM responses'.")
+        frames = duckdb_chunks(path, query, chunk_rows=chunk_rows, progress=progress)
+    elif suffix in (".parquet", ".pq"):
+        frames = parquet_chunks(path, needed_columns(journey_map), chunk_rows=chunk_rows,
+                                progress=progress, journey_map=journey_map)
+    elif suffix in (".csv", ".tsv", ".tab", ".txt"):
+        frames = csv_chunks(path, journey_map, chunk_rows=chunk_rows, progress=progress)
+    else:
+        raise DataValidationError(f"{name}: streaming reads CSV, TSV, Parquet or a DuckDB "
+                                  f"query, not '{suffix or 'no suffix'}' files.")
+    return check_chunks(frames, journey_map, name=name, survey_type=survey_type)
+
+
+def summarize(journey_map: JourneyMap, chunks: Iterable[CheckedChunk], *,
+              name: str = "the data") -> tuple[LinearSummary, list[str]]:
+    """Add checked chunks into one summary; returns it with the data warnings."""
+    summary = LinearSummary.for_map(journey_map, [n.id for n in journey_map.measured_nodes])
+    for chunk in chunks:
+        summary.update(chunk.values, chunk.ltr, n_rows=chunk.n_rows, integer=chunk.integer,
+                       item_moments=chunk.item_moments)
+        if chunk.survey_type is not None:
+            summary.survey_type = chunk.survey_type
+    if summary.n_rows == 0:
+        raise DataValidationError(f"{name}: there are no responses (no data rows).")
+    if summary.n == 0:
+        raise DataValidationError(f"{name}: every row has a blank recommend answer; nothing to "
+                                  "analyse.")
+    alphas = {k: alpha_from_moments(g) for k, g in summary.item_moments.items()}
+    warnings = alpha_warnings(journey_map, alphas) + blank_ltr_warning(
+        summary.n_rows - summary.n, summary.n_rows)
+    return summary, warnings
+
+
+def fit_stream(journey_map: JourneyMap,
+               source: str | Path | Iterable[pd.DataFrame] | None, *,
+               survey_type: str | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+               progress: Progress | None = None, query: str | None = None,
+               **options: Any) -> FitResult:
+    """Fit the linear engine chunk by chunk, with memory independent of the data size.
+
+    Parameters
+    ----------
+    source
+        A CSV / TSV / Parquet path, a DuckDB database path (with ``query``), or any
+        iterable of DataFrames (e.g. from another system).
+    chunk_rows
+        Rows per chunk.
+    progress
+        Called after each chunk with (rows read, total rows or None).
+    **options
+        Engine options (``min_responses``).
+
+    The result has no respondent-level data, so :func:`~journeymap.analysis.what_if`
+    is not available on it.
+    """
+    from ..engines.linear import LinearEngine
+
+    if source is None or isinstance(source, str | Path):
+        name = str(source) if source is not None else "the query"
+        chunks = iter_chunks(source, journey_map, survey_type=survey_type,
+                             chunk_rows=chunk_rows, progress=progress, query=query)
+    else:
+        name = "the data"
+        chunks = check_chunks(source, journey_map, name=name, survey_type=survey_type)
+    summary, warnings = summarize(journey_map, chunks, name=name)
+    return LinearEngine(**options).fit_summary(summary, warnings=warnings)
+
+

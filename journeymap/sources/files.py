@@ -1,0 +1,124 @@
+"""Chunks of Parquet and CSV files read with pyarrow, never the whole file at once."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..data import MISSING_TOKENS, check_frame
+from ..exceptions import DataValidationError
+
+if TYPE_CHECKING:
+    from ..model import JourneyMap
+    from ._stream import Progress
+
+__all__ = ["csv_chunks", "parquet_chunks"]
+
+_NULLS = sorted({t for tok in MISSING_TOKENS for t in (tok, tok.lower(), tok.title())})
+
+
+def _require_pyarrow(name: str) -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise DataValidationError(f"{name}: streaming needs pyarrow; pip install "
+                                  "'journeymap[parquet]'.") from None
+
+
+def _exists(path: Path) -> None:
+    if not path.exists():
+        raise DataValidationError(f"{path}: no such data file.")
+    if path.stat().st_size == 0:
+        raise DataValidationError(f"{path}: the file is empty; it needs a header row and one row "
+                                  "per response.")
+
+
+def _missing_columns_error(path: Path, present: list[str], journey_map: JourneyMap) -> None:
+    """Raise the same missing-column message as an in-memory load, if any is missing."""
+    wanted = [c for n in journey_map.measured_nodes for c in n.columns]
+    if all(c in present for c in wanted):
+        return
+    check_frame(pd.DataFrame(columns=present), journey_map, name=str(path))
+
+
+def parquet_chunks(path: str | Path, columns: list[str], *, chunk_rows: int,
+                   progress: Progress | None = None,
+                   journey_map: JourneyMap | None = None) -> Iterator[pd.DataFrame]:
+    """DataFrames of at most ``chunk_rows`` rows with the wanted columns of a Parquet file."""
+    import pyarrow.parquet as pq
+
+    p = Path(path)
+    _require_pyarrow(str(p))
+    _exists(p)
+    try:
+        pf = pq.ParquetFile(p)
+    except Exception as exc:  # pyarrow raises several types for a bad file
+        raise DataValidationError(f"{p}: cannot read this file as Parquet ({exc}).") from None
+    present = list(pf.schema_arrow.names)
+    if journey_map is not None:
+        _missing_columns_error(p, present, journey_map)
+    wanted = [c for c in columns if c in present]
+    total = pf.metadata.num_rows
+    done = 0
+    for batch in pf.iter_batches(batch_size=chunk_rows, columns=wanted):
+        frame = batch.to_pandas()
+        done += len(frame)
+        yield frame
+        if progress is not None:
+            progress(done, total)
+
+
+def csv_chunks(path: str | Path, journey_map: JourneyMap, *, chunk_rows: int,
+               progress: Progress | None = None) -> Iterator[pd.DataFrame]:
+    """DataFrames of about ``chunk_rows`` rows of a CSV/TSV file (cells read as text).
+
+    Cells are read as text and parsed by the same rules as an in-memory load, so a
+    bad value gets the same message, with its row number in the whole file.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    p = Path(path)
+    _require_pyarrow(str(p))
+    _exists(p)
+    with p.open("rb") as fh:
+        head = fh.read(65536)
+    if b"\x00" in head:
+        raise DataValidationError(f"{p}: this is not a text CSV file (it contains binary bytes); "
+                                  "save the survey as CSV (UTF-8) or Parquet.")
+    text = head.decode("utf-8-sig", errors="replace")
+    delimiter = "\t" if p.suffix.lower() in (".tsv", ".tab") else ","
+    if delimiter == ",":
+        try:
+            delimiter = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t").delimiter
+        except (csv.Error, IndexError):
+            delimiter = ","
+    header = next(csv.reader([text.splitlines()[0]], delimiter=delimiter)) if text else []
+    header = [h.strip() for h in header]
+    _missing_columns_error(p, header, journey_map)
+    wanted = [c for n in journey_map.measured_nodes for c in n.columns]
+    wanted += ["survey_type"] if "survey_type" in header else []
+    row_bytes = max(1.0, len(head) / max(1, text.count("\n")))
+    read = pv.ReadOptions(block_size=max(1 << 16, int(row_bytes * chunk_rows)),
+                          encoding="utf8")
+    convert = pv.ConvertOptions(include_columns=wanted, null_values=_NULLS,
+                                strings_can_be_null=True,
+                                column_types={c: pa.string() for c in wanted})
+    try:
+        reader = pv.open_csv(p, read_options=read,
+                             parse_options=pv.ParseOptions(delimiter=delimiter),
+                             convert_options=convert)
+        done = 0
+        for batch in reader:
+            frame = batch.to_pandas()
+            done += len(frame)
+            yield frame
+            if progress is not None:
+                progress(done, None)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise DataValidationError(f"{p}: cannot read this file as CSV ({first}).") from None
