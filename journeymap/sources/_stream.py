@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -21,10 +21,8 @@ __all__ = ["Progress", "fit_stream", "iter_chunks", "summarize"]
 DEFAULT_CHUNK_ROWS = 200_000
 
 
-class Progress(Protocol):
-    """Receives progress: rows read so far and the total when known."""
-
-    def __call__(self, rows: int, total: int | None) -> None: ...
+Progress = Callable[[int, int | None], None]
+"""Receives progress: rows read so far and the total when known."""
 
 
 def needed_columns(journey_map: JourneyMap) -> list[str]:
