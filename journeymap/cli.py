@@ -97,7 +97,7 @@ def _load_map(path: Path) -> JourneyMap:
 
 def _fit(map_path: Path, data_path: Path | None, survey_type: str | None, min_responses: int,
          engine: str, *, stream: bool | None = False, chunk_rows: int = 200_000,
-         sql: str | None = None, quiet: bool = False) -> FitResult:
+         sql: str | None = None, quiet: bool = False, bootstrap: int = 0) -> FitResult:
     """Fit in memory, or chunk by chunk (``--stream``, ``--sql``, or files over 256 MB)."""
     from .engines import fit
 
@@ -114,13 +114,14 @@ def _fit(map_path: Path, data_path: Path | None, survey_type: str | None, min_re
 
         with _progress(quiet) as progress:
             return fit_stream(m, data_path, survey_type=survey_type, chunk_rows=chunk_rows,
-                              progress=progress, query=sql, min_responses=min_responses)
+                              progress=progress, query=sql, min_responses=min_responses,
+                              **({"bootstrap": bootstrap} if bootstrap else {}))
     if data_path is None:
         from .exceptions import JourneymapError
 
         raise JourneymapError("give a data file (or a DuckDB query with --sql).")
     return fit(m, data_path, engine=engine, survey_type=survey_type,
-               min_responses=min_responses)
+               min_responses=min_responses, **({"bootstrap": bootstrap} if bootstrap else {}))
 
 
 STREAM_ABOVE_BYTES = 256 * 2**20
@@ -281,11 +282,15 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
                 "--chunk-rows", help="Rows per chunk when streaming.", min=1000)] = 200_000,
             sql: Annotated[str | None, typer.Option(
                 "--sql", help="DuckDB query giving one row per response; DATA is then a DuckDB "
-                "database file or ':memory:'.")] = None) -> None:
+                "database file or ':memory:'.")] = None,
+            bootstrap: Annotated[int, typer.Option(
+                "--bootstrap", help="Bootstrap replicates for the intervals of totals and role "
+                "influence (0: delta method).", min=0)] = 0) -> None:
     """Fit the map to survey data: NPS, drivers, and each role's influence."""
     with _errors():
         result = _fit(map_file, data_file, survey_type, min_responses, engine,
-                      stream=stream, chunk_rows=chunk_rows, sql=sql, quiet=json_out)
+                      stream=stream, chunk_rows=chunk_rows, sql=sql, quiet=json_out,
+                      bootstrap=bootstrap)
         if output is not None:
             result.to_json(output)
         if json_out:

@@ -159,6 +159,22 @@ class SufficientStats:
         self.n_rows += other.n_rows
         return self
 
+    @classmethod
+    def weighted_sum(cls, parts: Sequence[SufficientStats],
+                     weights: NDArray[np.float64]) -> SufficientStats:
+        """``Σ w_g · stats_g`` (e.g. bootstrap weights on groups of rows)."""
+        first = parts[0]
+        out = cls(first.n_columns, first.equations, first.max_patterns)
+        for part, w in zip(parts, weights, strict=True):
+            if w == 0:
+                continue
+            for key, block in part.blocks.items():
+                out._add_block(key, w * block)
+            for e in range(len(out.equations)):
+                out.direct[e] += w * part.direct[e]
+            out.n_rows += round(float(w) * part.n_rows)
+        return out
+
     def moments(self, e: int) -> EquationMoments:
         """Moments of equation ``e`` over its complete rows."""
         eq = self.equations[e]

@@ -62,17 +62,26 @@ class LinearSummary:
     item_moments: dict[str, NDArray[np.float64]] = field(default_factory=dict)
     n_rows: int = 0
     survey_type: str | None = None
+    group_stats: list[SufficientStats] = field(default_factory=list)
+    seed: int = 0
 
     @classmethod
-    def for_map(cls, journey_map: JourneyMap, node_ids: Sequence[str]) -> LinearSummary:
-        """An empty summary for the map's equations over the given columns."""
+    def for_map(cls, journey_map: JourneyMap, node_ids: Sequence[str], *,
+                bootstrap_groups: int = 0, seed: int = 0) -> LinearSummary:
+        """An empty summary for the map's equations over the given columns.
+
+        With ``bootstrap_groups = K > 0`` every row is also assigned at random to one of
+        K groups with Gram matrices of their own, so that bootstrap replicates can be
+        formed from weighted sums of group statistics after one pass over the data.
+        """
         ids = tuple(node_ids)
         index = {c: i for i, c in enumerate(ids)}
         eqs = equations_of(journey_map, ids)
-        stats = SufficientStats(len(ids), tuple(
-            tuple(index[p] for p in (*parents, child)) for child, parents in eqs))
-        return cls(journey_map, ids, stats, node_sums=np.zeros(len(ids)),
-                   node_counts=np.zeros(len(ids), dtype=np.int64))
+        equations = tuple(tuple(index[p] for p in (*parents, child)) for child, parents in eqs)
+        return cls(journey_map, ids, SufficientStats(len(ids), equations),
+                   node_sums=np.zeros(len(ids)), node_counts=np.zeros(len(ids), dtype=np.int64),
+                   group_stats=[SufficientStats(len(ids), equations)
+                                for _ in range(bootstrap_groups)], seed=seed)
 
     @property
     def n(self) -> int:
@@ -90,6 +99,8 @@ class LinearSummary:
         sums = np.ones(values.shape[0]) @ values  # NaN in a column makes its sum NaN
         complete = bool(np.isfinite(sums).all())
         self.stats.update(values, sums=sums if complete else None)
+        if self.group_stats:
+            self._update_groups(values)
         index = {c: i for i, c in enumerate(self.node_ids)}
         high = np.array([_high(self.journey_map, c) for c in self.node_ids])
         built = build_tables(ltr, values, high,
@@ -110,11 +121,27 @@ class LinearSummary:
                 if key in self.item_moments else gram.copy()
         self.n_rows += int(ltr.shape[0]) if n_rows is None else n_rows
 
+    def _update_groups(self, values: NDArray[np.float64]) -> None:
+        """Split rows at random into the bootstrap groups (seeded by ``seed`` and row count)."""
+        k = len(self.group_stats)
+        rng = np.random.default_rng([self.seed, self.n_rows])
+        group = np.asarray(rng.integers(0, k, size=values.shape[0]), dtype=np.int64)
+        order = np.argsort(group, kind="stable")
+        bounds = np.searchsorted(group[order], np.arange(k + 1))
+        for g in range(k):
+            rows = order[bounds[g]:bounds[g + 1]]
+            if len(rows):
+                self.group_stats[g].update(values[rows])
+
     def merge(self, other: LinearSummary) -> LinearSummary:
         """Add another summary of the same map and columns into this one; returns self."""
         if other.node_ids != self.node_ids:
             raise ValueError("cannot merge summaries of different columns")
+        if len(other.group_stats) != len(self.group_stats):
+            raise ValueError("cannot merge summaries with different bootstrap groups")
         self.stats.merge(other.stats)
+        for mine, theirs in zip(self.group_stats, other.group_stats, strict=True):
+            mine.merge(theirs)
         for key, table in other.tables.items():
             self.tables[key] = self.tables[key].merge(table) if key in self.tables else table
         self.ltr_counts += other.ltr_counts

@@ -512,7 +512,7 @@ def test_fit_returns_the_engine_and_keeps_its_options(kitchen: JourneyMap,
                                                       sim: Simulation) -> None:
     eng = LinearEngine(min_responses=40)
     assert eng.fit(kitchen, load_survey(sim.data, kitchen)) is eng
-    assert eng.result_.options == {"min_responses": 40}
+    assert eng.result_.options == {"min_responses": 40, "intervals": "delta"}
     assert eng.result_.engine == "linear"
 
 

@@ -34,7 +34,14 @@ from ..nps import Z95, nps_from_counts
 from ..paths import PathAlgebra
 from ..stats import SufficientStats
 from ..summary import LinearSummary, equations_of
-from ._base import MIN_RESPONSES_FLOOR, Engine, FitResult, LinearState, register_engine
+from ._base import (
+    DEFAULT_MIN_RESPONSES,
+    MIN_RESPONSES_FLOOR,
+    Engine,
+    FitResult,
+    LinearState,
+    register_engine,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -135,6 +142,14 @@ class LinearEngine(Engine):
     ----------
     min_responses
         Smallest n for the fit and for each equation (default 30, never below 10).
+    bootstrap
+        Number of bootstrap replicates for the intervals of totals and role influence
+        (0 = delta method, the default).  Rows are split at random into
+        ``bootstrap_groups`` groups during the one pass over the data; each replicate
+        weights the groups' statistics with Poisson(1) weights, so it costs no refit
+        of the data (see ``docs/method.md``).
+    random_state
+        Seed of the group assignment and the bootstrap weights.
 
     Examples
     --------
@@ -146,6 +161,13 @@ class LinearEngine(Engine):
     500
     """
 
+    def __init__(self, *, min_responses: int = DEFAULT_MIN_RESPONSES, bootstrap: int = 0,
+                 bootstrap_groups: int = 200, random_state: int = 0) -> None:
+        super().__init__(min_responses=min_responses)
+        self.bootstrap = bootstrap
+        self.bootstrap_groups = bootstrap_groups
+        self.random_state = random_state
+
     def fit(self, journey_map: JourneyMap, data: SurveyData) -> LinearEngine:
         if self.min_responses < MIN_RESPONSES_FLOOR:
             raise JourneymapError(
@@ -155,7 +177,7 @@ class LinearEngine(Engine):
             raise DataValidationError(
                 f"only {data.n} responses have a recommend (0–10) answer; at least "
                 f"{self.min_responses} are needed before any figure is shown.")
-        summary = LinearSummary.for_map(journey_map, data.node_ids)
+        summary = self.summary_for(journey_map, data.node_ids)
         summary.update(data.values, data.ltr, n_rows=data.n_responses, integer=data.integer)
         self._result = self.fit_summary(summary, data=data, warnings=list(data.warnings))
         return self
@@ -169,39 +191,76 @@ class LinearEngine(Engine):
                 f"{self.min_responses} are needed before any figure is shown.")
         estimates = estimate_equations(summary.journey_map, summary.stats, summary.node_ids,
                                        min_responses=self.min_responses)
+        options: dict[str, Any] = {"min_responses": self.min_responses,
+                                   "intervals": "delta"}
+        boot = None
+        if self.bootstrap:
+            from ._bootstrap import bootstrap_totals
+
+            if not summary.group_stats:
+                raise JourneymapError("bootstrap intervals need a summary built with "
+                                      "bootstrap groups (LinearSummary.for_map(..., "
+                                      "bootstrap_groups=K)).")
+            boot, failed = bootstrap_totals(summary, self.bootstrap, seed=self.random_state)
+            options.update(intervals="bootstrap", bootstrap=self.bootstrap,
+                           bootstrap_groups=len(summary.group_stats),
+                           bootstrap_failed=failed)
         self._result = assemble(summary.journey_map, summary, estimates, engine=self.name,
-                                options={"min_responses": self.min_responses}, data=data,
-                                warnings=warnings or [])
+                                options=options, data=data, warnings=warnings or [],
+                                boot_totals=boot)
         return self._result
 
+    def summary_for(self, journey_map: JourneyMap, node_ids: tuple[str, ...]
+                    ) -> LinearSummary:
+        """An empty summary set up for this engine's options (bootstrap groups)."""
+        return LinearSummary.for_map(journey_map, node_ids,
+                                     bootstrap_groups=self.bootstrap_groups if self.bootstrap
+                                     else 0, seed=self.random_state)
 
-def assemble(journey_map: JourneyMap, summary: LinearSummary,
-             estimates: list[EquationEstimate], *, engine: str, options: dict[str, Any],
-             data: SurveyData | None = None, warnings: list[str] | None = None) -> FitResult:
-    """Build the :class:`FitResult` from equation estimates and the data summary."""
+
+def coefficient_matrix(journey_map: JourneyMap, estimates: list[EquationEstimate]
+                       ) -> tuple[NDArray[np.float64], list[tuple[int, int]]]:
+    """``A[p, c]`` over the map's nodes in topological order (estimates and role shares),
+    and the index pairs of the estimated entries in the order of their covariance."""
     nodes = journey_map.topological_order
     idx = {n: i for i, n in enumerate(nodes)}
     A = np.zeros((len(nodes), len(nodes)))
     estimated: list[tuple[int, int]] = []
-    blocks: list[NDArray[np.float64]] = []
-    by_edge: dict[tuple[str, str], tuple[EquationEstimate, int]] = {}
     for est in estimates:
         for i, p in enumerate(est.parents):
             A[idx[p], idx[est.node]] = est.coef[i]
             estimated.append((idx[p], idx[est.node]))
-            by_edge[(p, est.node)] = (est, i)
-        blocks.append(est.cov)
     for e in journey_map.edges:
         share = journey_map.share(e)
         if share is not None:
             A[idx[e.source], idx[e.target]] = share
-    cov = _block_diag(blocks)
+    return A, estimated
+
+
+def assemble(journey_map: JourneyMap, summary: LinearSummary,
+             estimates: list[EquationEstimate], *, engine: str, options: dict[str, Any],
+             data: SurveyData | None = None, warnings: list[str] | None = None,
+             boot_totals: NDArray[np.float64] | None = None) -> FitResult:
+    """Build the :class:`FitResult` from equation estimates and the data summary.
+
+    With ``boot_totals`` (bootstrap replicates × nodes of total effects / influences),
+    the intervals of totals and role influence are bootstrap percentile intervals.
+    """
+    nodes = journey_map.topological_order
+    idx = {n: i for i, n in enumerate(nodes)}
+    A, estimated = coefficient_matrix(journey_map, estimates)
+    by_edge: dict[tuple[str, str], tuple[EquationEstimate, int]] = {
+        (p, est.node): (est, i) for est in estimates for i, p in enumerate(est.parents)}
+    cov = _block_diag([est.cov for est in estimates])
     algebra = PathAlgebra(nodes, A, idx[journey_map.outcome], tuple(estimated),
                           tuple((idx[e.source], idx[e.target]) for e in journey_map.edges))
     N = algebra.total_matrix
     T = N[:, algebra.outcome]
     G = algebra.gradients()
     se_T = np.sqrt(np.einsum("ij,jk,ik->i", G, cov, G))
+    ci_T = np.column_stack([T - Z95 * se_T, T + Z95 * se_T])
+    if boot_totals is not None:
+        ci_T = np.percentile(boot_totals, [2.5, 97.5], axis=0).T
 
     edge_records = [_edge_record(journey_map, e, by_edge) for e in journey_map.edges]
     tables = {k: (summary.tables[k], g) for k, g in summary.groups.items()}
@@ -233,7 +292,7 @@ def assemble(journey_map: JourneyMap, summary: LinearSummary,
         n_obs = summary.count(node.id)
         effect_records.append({
             "node": node.id, "direct": direct, "indirect": total - direct, "total": total,
-            "total_ci": [float(total - Z95 * se_T[i]), float(total + Z95 * se_T[i])],
+            "total_ci": [float(ci_T[i, 0]), float(ci_T[i, 1])],
             "nps_points": pts, "nps_points_ci": list(pts_ci),
             "mean": summary.mean(node.id), "n": n_obs})
 
@@ -259,7 +318,7 @@ def assemble(journey_map: JourneyMap, summary: LinearSummary,
         direct = float(sum(p["effect"] for p in paths if p["direct"]))
         role_records.append({
             "role": role.id, "influence": influence,
-            "influence_ci": [float(influence - Z95 * se_T[i]), float(influence + Z95 * se_T[i])],
+            "influence_ci": [float(ci_T[i, 0]), float(ci_T[i, 1])],
             "direct": direct, "indirect": influence - direct,
             "nps_points": pts, "nps_points_ci": list(pts_ci),
             "paths": [{k: v for k, v in p.items() if k != "direct"} for p in paths]})

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..data import CheckedChunk, alpha_from_moments, alpha_warnings, blank_ltr_warning, check_frame
+from ..data import (
+    SURVEY_TYPES,
+    CheckedChunk,
+    alpha_from_moments,
+    alpha_warnings,
+    blank_ltr_warning,
+    check_frame,
+)
 from ..exceptions import DataValidationError
 from ..summary import LinearSummary
 
@@ -44,15 +51,38 @@ def check_chunks(frames: Iterable[pd.DataFrame], journey_map: JourneyMap, *, nam
         frame = frame.reset_index(drop=True)
         frame.index = pd.RangeIndex(offset, offset + len(frame))
         offset += len(frame)
+        mix = _second_type(frame, seen) if survey_type is None else None
+        if mix is not None:
+            first, other, row = mix
+            raise DataValidationError(
+                f"{name}: the data mix relational and transactional responses (row {row + 1:,} "
+                f"is the first {other} one after {first} ones). They are different instruments "
+                "and are never pooled: choose one (--survey-type relational or --survey-type "
+                "transactional).")
         chunk = check_frame(frame, journey_map, name=name, survey_type=survey_type)
         if survey_type is None and chunk.survey_type is not None:
-            if seen is not None and chunk.survey_type != seen:
-                raise DataValidationError(
-                    f"{name}: the data mix relational and transactional responses (both seen by "
-                    f"row {offset:,}). They are different instruments and are never pooled: "
-                    "choose one (--survey-type relational or --survey-type transactional).")
             seen = chunk.survey_type
         yield chunk
+
+
+def _second_type(frame: pd.DataFrame, seen: str | None) -> tuple[str, str, int] | None:
+    """(first type, second type, 0-based row) where a chunk brings a second survey type.
+
+    Counts of a chunk would mislead (they are not the file's), so a mix within a chunk
+    or across chunks is named by the row where it starts.  Unknown types are left to
+    :func:`~journeymap.data.check_frame`, which names them.
+    """
+    if "survey_type" not in frame.columns:
+        return None
+    kinds = frame["survey_type"].astype("string").str.strip().str.lower()
+    known = kinds[kinds.isin(list(SURVEY_TYPES)).fillna(False).to_numpy(dtype=bool)]
+    if len(known) != int(kinds.notna().sum()) or known.empty:
+        return None
+    first = seen if seen is not None else str(known.iloc[0])
+    other = known[(known != first).to_numpy(dtype=bool)]
+    if other.empty:
+        return None
+    return first, str(other.iloc[0]), int(other.index[0])
 
 
 def iter_chunks(source: str | Path | None, journey_map: JourneyMap, *,
@@ -94,9 +124,12 @@ def iter_chunks(source: str | Path | None, journey_map: JourneyMap, *,
 
 
 def summarize(journey_map: JourneyMap, chunks: Iterable[CheckedChunk], *,
-              name: str = "the data") -> tuple[LinearSummary, list[str]]:
+              name: str = "the data", summary: LinearSummary | None = None
+              ) -> tuple[LinearSummary, list[str]]:
     """Add checked chunks into one summary; returns it with the data warnings."""
-    summary = LinearSummary.for_map(journey_map, [n.id for n in journey_map.measured_nodes])
+    if summary is None:
+        summary = LinearSummary.for_map(journey_map,
+                                        [n.id for n in journey_map.measured_nodes])
     for chunk in chunks:
         summary.update(chunk.values, chunk.ltr, n_rows=chunk.n_rows, integer=chunk.integer,
                        item_moments=chunk.item_moments)
@@ -130,7 +163,7 @@ def fit_stream(journey_map: JourneyMap,
     progress
         Called after each chunk with (rows read, total rows or None).
     **options
-        Engine options (``min_responses``).
+        Engine options (``min_responses``, ``bootstrap``, ``random_state``).
 
     The result has no respondent-level data, so :func:`~journeymap.analysis.what_if`
     is not available on it.
@@ -144,7 +177,9 @@ def fit_stream(journey_map: JourneyMap,
     else:
         name = "the data"
         chunks = check_chunks(source, journey_map, name=name, survey_type=survey_type)
-    summary, warnings = summarize(journey_map, chunks, name=name)
-    return LinearEngine(**options).fit_summary(summary, warnings=warnings)
+    engine = LinearEngine(**options)
+    empty = engine.summary_for(journey_map, tuple(n.id for n in journey_map.measured_nodes))
+    summary, warnings = summarize(journey_map, chunks, name=name, summary=empty)
+    return engine.fit_summary(summary, warnings=warnings)
 
 
