@@ -402,6 +402,22 @@ def demo(out: Annotated[Path, typer.Option(
         console.print(f"\nResult JSON written to {_esc(out / 'result.json')}.")
 
 
+def _load_plugins() -> None:
+    """Commands of installed add-ons (entry-point group ``journeymap.cli``), e.g. the
+    HTTP service's ``serve`` and ``admin``.  The library never imports them by name."""
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="journeymap.cli"):
+        try:
+            register = ep.load()
+        except ImportError:  # the add-on's optional dependencies are not installed
+            continue
+        register(app)
+
+
+_load_plugins()
+
+
 def main() -> None:
     """Console entry point."""
     app()
