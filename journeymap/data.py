@@ -246,7 +246,7 @@ def _survey_type_filter(frame: pd.DataFrame, survey_type: str | None,
     if unknown.any():
         raise DataValidationError(
             f"{name}: column 'survey_type' must be relational or transactional: "
-            f"{_rows(unknown.to_numpy(), frame['survey_type'].to_numpy())}.")
+            f"{_rows(unknown.to_numpy(), frame['survey_type'].to_numpy(), frame.index)}.")
     counts = kinds.value_counts()
     present = [t for t in SURVEY_TYPES if counts.get(t, 0) > 0]
     if survey_type is None:

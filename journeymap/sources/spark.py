@@ -1,0 +1,196 @@
+"""Fit a journey map to a Spark DataFrame: one pass, one small summary per partition.
+
+Every partition is checked and summarised on the executors (``mapInPandas``): each
+Arrow batch goes through :func:`~journeymap.data.check_frame` and is added into a
+:class:`~journeymap.summary.LinearSummary`, which is pickled and sent to the driver
+as one row.  The driver merges the summaries (:meth:`LinearSummary.merge` adds
+Gram matrices, headroom tables and counts) and fits the linear engine, so the
+estimates equal an in-memory fit of the same rows up to floating-point summation
+order.  Memory on an executor is one Arrow batch plus one summary; the data never
+reach the driver.
+
+Use it with ``from journeymap.sources.spark import fit_spark``; importing
+journeymap never imports pyspark.  See ``docs/spark.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import pickle
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..data import (
+    SURVEY_TYPES,
+    alpha_from_moments,
+    alpha_warnings,
+    blank_ltr_warning,
+    check_frame,
+)
+from ..exceptions import DataValidationError
+from ..summary import LinearSummary
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+    from ..engines import FitResult
+    from ..model import JourneyMap
+
+__all__ = ["fit_spark"]
+
+NAME = "the data"
+_SCHEMA = "partition int, summary binary, survey_types string, error string"
+_MIXED = (
+    "{name}: the data mix {relational:,} relational and {transactional:,} transactional "
+    "responses. They are different instruments and are never pooled: choose one "
+    "(survey_type='relational' or survey_type='transactional')."
+)
+
+
+def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | None = None,
+              min_responses: int = 30) -> FitResult:
+    """Fit the linear engine to a Spark DataFrame with one row per response.
+
+    Parameters
+    ----------
+    journey_map
+        The map; its measured nodes name the columns (``column`` or ``items``).
+    frame
+        A ``pyspark.sql.DataFrame``.  Only the map's columns and ``survey_type`` (when
+        present) are read; other columns are ignored.
+    survey_type
+        ``"relational"`` or ``"transactional"``: keep only rows of that type (compared
+        after trimming and lower-casing).  Required when the data hold both.
+    min_responses
+        Smallest n for the fit and for each equation (default 30, never below 10).
+
+    Returns
+    -------
+    FitResult
+        The same numbers as :func:`journeymap.fit` on the same rows (to floating-point
+        summation order).  It holds no respondent-level data, so
+        :func:`~journeymap.analysis.what_if` is not available on it.
+
+    Raises
+    ------
+    DataValidationError
+        For the same problems as an in-memory fit, with the same message.  A problem
+        found on an executor is raised on the driver; its row numbers count from 1
+        within the Spark partition it names.
+
+    Notes
+    -----
+    One pass over the data (one Spark job).  Each partition sends one pickled
+    :class:`~journeymap.summary.LinearSummary` to the driver: its size depends on the
+    map (Gram matrices, headroom tables), not on the number of rows.  Executors need
+    journeymap installed in their Python environment.
+    """
+    from pyspark.sql import functions as sf
+
+    from ..engines.linear import LinearEngine
+
+    # The same messages as in memory for a missing column, a missing survey_type
+    # column or an invalid survey_type value, before any Spark job runs.
+    present = list(frame.columns)
+    check_frame(pd.DataFrame(columns=present), journey_map, name=NAME, survey_type=survey_type)
+    columns = list(dict.fromkeys(c for n in journey_map.measured_nodes for c in n.columns))
+    has_type = "survey_type" in present
+    if has_type:
+        columns.append("survey_type")
+    selected = frame.select(*[sf.col(f"`{c}`") for c in columns])
+    if survey_type is not None:
+        kind = sf.lower(sf.trim(sf.col("survey_type")))
+        # Rows of the other known type go; rows with an unknown type stay, so that the
+        # executors report them as an in-memory fit would.
+        selected = selected.filter((kind == survey_type) | ~kind.isin(*SURVEY_TYPES))
+
+    fn = functools.partial(_summarize_partition, journey_map=journey_map,
+                           survey_type=survey_type)
+    rows = selected.mapInPandas(fn, schema=_SCHEMA).collect()
+
+    types: set[str] = set()
+    errors: list[tuple[int, str]] = []
+    parts: list[LinearSummary] = []
+    for row in rows:
+        if row["survey_types"]:
+            types.update(row["survey_types"].split(","))
+        if row["error"] is not None:
+            errors.append((row["partition"], row["error"]))
+        elif row["summary"] is not None:
+            parts.append(pickle.loads(row["summary"]))
+    if survey_type is None and len(types) > 1:
+        raise DataValidationError(_MIXED.format(name=NAME, **_type_counts(frame)))
+    if errors:
+        partition, message = min(errors)
+        raise DataValidationError(
+            f"{message} Row numbers count from 1 within Spark partition {partition}.")
+
+    summary = LinearSummary.for_map(journey_map, [n.id for n in journey_map.measured_nodes])
+    for part in parts:
+        summary.merge(part)
+    summary.survey_type = survey_type if survey_type is not None else (
+        types.pop() if types else None)
+    if summary.n_rows == 0:
+        if survey_type is not None:
+            raise DataValidationError(f"{NAME}: no responses of survey type '{survey_type}'.")
+        raise DataValidationError(f"{NAME}: there are no responses (no data rows).")
+    if summary.n == 0:
+        raise DataValidationError(
+            f"{NAME}: every row has a blank recommend answer (column "
+            f"'{journey_map.outcome_node.column}'); nothing to analyse.")
+    alphas = {k: alpha_from_moments(g) for k, g in summary.item_moments.items()}
+    warnings = alpha_warnings(journey_map, alphas) + blank_ltr_warning(
+        summary.n_rows - summary.n, summary.n_rows)
+    return LinearEngine(min_responses=min_responses).fit_summary(summary, warnings=warnings)
+
+
+def _summarize_partition(batches: Iterator[pd.DataFrame], *, journey_map: JourneyMap,
+                         survey_type: str | None) -> Iterator[pd.DataFrame]:
+    """Executor side: check and summarise one partition; yield one row.
+
+    The row holds the pickled summary, or the first data problem's message (row
+    numbers continue across the partition's Arrow batches), and the survey types
+    seen.  Mixing types stops the partition at once; the driver reports it.
+    """
+    from pyspark import TaskContext
+
+    context = TaskContext.get()
+    partition = context.partitionId() if context is not None else 0
+    summary = LinearSummary.for_map(journey_map, [n.id for n in journey_map.measured_nodes])
+    seen: set[str] = set()
+    offset = 0
+    error: str | None = None
+    for batch in batches:
+        frame = batch.reset_index(drop=True)
+        frame.index = pd.RangeIndex(offset, offset + len(frame))
+        offset += len(frame)
+        if survey_type is None and "survey_type" in frame.columns:
+            kinds = frame["survey_type"].astype("string").str.strip().str.lower()
+            seen.update(t for t in SURVEY_TYPES if bool((kinds == t).any()))
+            if len(seen) > 1:
+                break
+        try:
+            chunk = check_frame(frame, journey_map, name=NAME, survey_type=survey_type)
+        except DataValidationError as exc:
+            error = str(exc)
+            break
+        summary.update(chunk.values, chunk.ltr, n_rows=chunk.n_rows, integer=chunk.integer,
+                       item_moments=chunk.item_moments)
+    blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL) \
+        if error is None and len(seen) <= 1 else None
+    yield pd.DataFrame({"partition": [partition], "summary": [blob],
+                        "survey_types": [",".join(sorted(seen)) or None], "error": [error]})
+
+
+def _type_counts(frame: DataFrame) -> dict[str, int]:
+    """Responses per survey type (a second, small job; only for the mixed-types error)."""
+    from pyspark.sql import functions as sf
+
+    kind = sf.lower(sf.trim(sf.col("survey_type")))
+    counts = dict.fromkeys(SURVEY_TYPES, 0)
+    for row in frame.where(kind.isin(*SURVEY_TYPES)).groupBy(kind.alias("kind")).count() \
+            .collect():
+        counts[row["kind"]] = int(row["count"])
+    return counts
