@@ -382,6 +382,7 @@ def demo(out: Annotated[Path, typer.Option(
     with _errors():
         from .datasets import write_example
         from .engines import fit
+        from .exceptions import RenderError
 
         out.mkdir(parents=True, exist_ok=True)
         map_path, data_path = write_example(out)
@@ -400,6 +401,122 @@ def demo(out: Annotated[Path, typer.Option(
             console.print(_esc(explain_role(result, rec["role"])), soft_wrap=True)
         _print_warnings(console, result)
         console.print(f"\nResult JSON written to {_esc(out / 'result.json')}.")
+        from .render import role_card, write
+
+        top = max(result.role_records, key=lambda r: abs(r["nps_points"]))["role"]
+        try:
+            written = [write(out / "map.svg", result.journey_map, result),
+                       write(out / "map.png", result.journey_map, result),
+                       write(out / f"map_{top}.svg", result.journey_map, result, role=top)]
+            card_path = out / f"card_{top}.html"
+            card_path.write_text(role_card(result, top), encoding="utf-8")
+            written.append(card_path)
+        except RenderError as exc:
+            console.print(f"[yellow]warning:[/] {_esc(exc)}", soft_wrap=True)
+        else:
+            console.print("Rendered map and the role card of "
+                          f"{_esc(result.journey_map.node(top).display)}:")
+            for path in written:
+                console.print(f"  {_esc(path)}")
+
+
+# ------------------------------------------------------------ maps, cards, exports
+def _result_for(map_file: Path, data_file: Path | None, result_file: Path | None,
+                survey_type: str | None, min_responses: int, engine: str
+                ) -> tuple[JourneyMap, FitResult | None]:
+    """The map and, when data or a saved result are given, its fit (never both)."""
+    from .exceptions import JourneymapError
+
+    m = _load_map(map_file)
+    if data_file is not None and result_file is not None:
+        raise JourneymapError("give survey data or --result, not both.")
+    if result_file is not None:
+        from .results import read_result
+
+        return m, read_result(result_file, m)
+    if data_file is not None:
+        return m, _fit(map_file, data_file, survey_type, min_responses, engine, quiet=True)
+    return m, None
+
+
+OptDataArg = Annotated[Path | None, typer.Argument(
+    help="Survey data (CSV, Parquet or Excel); leave out to draw the structure only.",
+    show_default=False)]
+ResultOpt = Annotated[Path | None, typer.Option(
+    "--result", help="A saved result (journeymap fit … -o result.json) instead of data.")]
+
+
+@app.command("render")
+def render_cmd(map_file: MapArg, data_file: OptDataArg = None,
+               output: Annotated[Path, typer.Option(
+                   "-o", "--output", help="map.svg, map.png, map.pdf or map.dot.")] = Path(
+                       "map.svg"),
+               result_file: ResultOpt = None,
+               role: Annotated[str | None, typer.Option(
+                   "--role", help="Highlight this role's routes to NPS.")] = None,
+               lanes: Annotated[str, typer.Option(
+                   "--lanes", help="Swimlanes by 'kind' (roles → touchpoints → factors → NPS) "
+                   "or by journey 'stage'.")] = "kind",
+               survey_type: SurveyTypeOpt = None, min_responses: MinOpt = 30,
+               engine: EngineOpt = "linear") -> None:
+    """Draw the journey map (with effects when data or a result are given)."""
+    with _errors():
+        from .render import write
+
+        m, result = _result_for(map_file, data_file, result_file, survey_type, min_responses,
+                                engine)
+        path = write(output, m, result, role=role, lanes=lanes, min_responses=min_responses)
+        _stdout().print(f"Map written to {_esc(path)}.")
+
+
+@app.command()
+def card(role: Annotated[str, typer.Argument(help="Role id, e.g. installer.")],
+         map_file: MapArg, data_file: OptDataArg = None,
+         output: Annotated[Path, typer.Option(
+             "-o", "--output", help="card.html (self-contained page) or card.md.")] = Path(
+                 "card.html"),
+         result_file: ResultOpt = None, survey_type: SurveyTypeOpt = None,
+         min_responses: MinOpt = 30, engine: EngineOpt = "linear") -> None:
+    """The "my influence" card of a role: its routes to NPS in plain words."""
+    with _errors():
+        from .exceptions import JourneymapError
+        from .render import role_card, write
+
+        m, result = _result_for(map_file, data_file, result_file, survey_type, min_responses,
+                                engine)
+        if result is None:
+            raise JourneymapError("a card needs survey data or --result with a saved fit.")
+        suffix = output.suffix.lower()
+        if suffix not in (".html", ".htm", ".md"):
+            raise JourneymapError(f"cannot tell the card format of '{output}'; use .html or "
+                                  ".md.")
+        if suffix == ".md":
+            image = output.with_suffix(".svg")
+            text = role_card(result, role, format="md", min_responses=min_responses,
+                             image=image.name)
+            write(image, m, result, role=role, min_responses=min_responses)
+        else:
+            text = role_card(result, role, format="html", min_responses=min_responses)
+        output.write_text(text, encoding="utf-8")
+        _stdout().print(f"Card written to {_esc(output)}.")
+
+
+@app.command()
+def export(map_file: MapArg,
+           fmt: Annotated[str, typer.Option(
+               "--format", "-f", help="lavaan, dagitty, dot or json.")] = "lavaan",
+           output: Annotated[Path | None, typer.Option(
+               "-o", "--output", help="Write to this file instead of stdout.")] = None) -> None:
+    """Export the map for other tools: lavaan/semopy, DAGitty, DOT, JSON."""
+    with _errors():
+        from .render.export import export as export_map
+
+        text = export_map(_load_map(map_file), fmt)
+        if output is None:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        else:
+            output.write_text(text, encoding="utf-8")
+            _stdout().print(f"Export written to {_esc(output)}.")
 
 
 def _load_plugins() -> None:

@@ -175,7 +175,7 @@ BAD_INPUT: dict[str, Case] = {
         ["fit", i.map_path, i.csv_path, "-o", i.folder / "no" / "such" / "result.json"],
         "No such file or directory"),
     "unknown-engine": lambda i: (i.fit(None, None, "--engine", "magic"),
-                                 "unknown engine 'magic'; available: linear"),
+                                 "unknown engine 'magic'; available: "),
     "unknown-role-for-influence": lambda i: (["influence", "instaler", i.map_path, i.csv_path],
                                              "Did you mean 'installer'?"),
     "touchpoint-given-as-role": lambda i: (["influence", "brand", i.map_path, i.csv_path],

@@ -1,0 +1,495 @@
+"""The "my influence" card: one role's influence on NPS on one page, in plain words.
+
+The card is for employees, not statisticians.  It says how much NPS moves when
+the role does one scale point better on what it works on, by which routes, which
+of its touchpoints give the most leverage, how sure the data are, and — in a
+highlighted box — that NPS is the result of the whole journey and never a basis
+for individual pay (:data:`~journeymap.analysis.roles.NOT_FOR_PAY`).
+
+Every number comes from the :class:`~journeymap.engines.FitResult` records or from
+:func:`~journeymap.analysis.role_influence`; this module only formats them.
+
+Examples
+--------
+>>> import journeymap as jm
+>>> r = jm.fit(jm.example_map(), jm.example_data(n=600, seed=5).data)
+>>> md = role_card(r, "billing", format="md")
+>>> md.splitlines()[0]
+'# Fakturering — my influence on NPS'
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..exceptions import JourneymapError
+from .graph import MIN_RESPONSES_FLOOR, _ci, _count, _number, _share_text, _signed
+
+if TYPE_CHECKING:
+    from ..engines import FitResult
+
+__all__ = ["CARD_FORMATS", "role_card"]
+
+CARD_FORMATS: tuple[str, ...] = ("html", "md")
+
+_TABLE_HEAD = ("Touchpoint", "Your share", "NPS points if rated 1 point higher",
+               "Recommend score per point", "Average rating", "Room to the top", "Answers")
+_ROUTE_HEAD = ("Route", "NPS points", "Recommend score points", "Kind")
+
+
+# ------------------------------------------------------------------- content
+@dataclass
+class _Row:
+    """One line of a table: its cells, or ``suppressed`` text replacing the figures."""
+
+    label: str
+    cells: list[str] = field(default_factory=list)
+    suppressed: str | None = None
+
+
+@dataclass
+class _Card:
+    """The card's content, formatted once and written as HTML or Markdown."""
+
+    role: str
+    label: str
+    map_name: str
+    big: str = ""
+    big_ci: str = ""
+    tone: str = "neutral"
+    sentences: list[str] = field(default_factory=list)
+    uncertainty: str | None = None
+    suppressed: str | None = None
+    touchpoints: list[_Row] = field(default_factory=list)
+    routes: list[_Row] = field(default_factory=list)
+    footer: str = ""
+
+
+def _join(words: Sequence[str]) -> str:
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _content(result: FitResult, role: str, min_responses: int) -> _Card:
+    from ..analysis.roles import role_influence
+
+    m = result.journey_map
+    inf = role_influence(result, role)  # UnknownNodeError / JourneymapError for a non-role
+    node = m.node(role)
+    card = _Card(role=role, label=inf.label, map_name=m.name or "Customer journey")
+    s = result.nps
+    today = datetime.date.today().isoformat()
+    if result.nps.n < min_responses:
+        card.suppressed = (f"Figures are suppressed: the survey has only {_count(s.n)} answers "
+                           f"with a recommend score, and at least {min_responses} are needed "
+                           "before any figure is shown.")
+        card.touchpoints = [_Row(str(lab)) for lab in inf.acts_on["label"]]
+        card.footer = f"Survey: {_count(s.n)} answers · generated {today} by journeymap"
+        return card
+
+    effects = {e["node"]: e for e in result.effect_records}
+    small = {n for n, e in effects.items() if e.get("n") is not None and e["n"] < min_responses}
+
+    # touchpoints ranked by leverage: share × the node's own NPS points
+    acts: list[dict[str, Any]] = [{str(k): v for k, v in a.items()}
+                                  for a in inf.acts_on.to_dict(orient="records")]
+
+    def leverage(a: dict[str, Any]) -> float:
+        pts = a["nps_points"]
+        return -1e300 if pts is None or pts != pts else float(a["share"]) * float(pts)
+
+    acts.sort(key=leverage, reverse=True)
+    for a in acts:
+        target = m.node(a["node"])
+        row = _Row(str(a["label"]))
+        eff = effects.get(a["node"], {})
+        if a["node"] in small:
+            row.suppressed = f"too few answers (n = {_count(eff.get('n'))})"
+        else:
+            mean, n = eff.get("mean"), eff.get("n")
+            hi = target.scale[1] if target.scale is not None else None
+            rating = room = "–"
+            if mean is not None and hi is not None:
+                rating = f"{mean:.1f} of {_number(hi)}"
+                room = f"{hi - mean:.1f} points"
+            row.cells = ["–" if node.measured else _share_text(float(a["share"])),
+                         _signed(a["nps_points"]), _signed(a["total"], 2), rating, room,
+                         _count(n)]
+        card.touchpoints.append(row)
+
+    for p in inf.paths.to_dict(orient="records"):
+        row = _Row(str(p["route"]))
+        hidden = [n for n in p["nodes"] if n in small]
+        if hidden:
+            counts = ", ".join(f"n = {_count(effects[n].get('n'))}" for n in hidden)
+            row.suppressed = f"too few answers ({counts})"
+        else:
+            row.cells = [_signed(p["nps_points"]), _signed(p["effect"], 3),
+                         "direct" if p["direct"] else "indirect"]
+        card.routes.append(row)
+
+    lo, hi_ci = inf.nps_points_ci
+    card.big = _signed(inf.nps_points)
+    card.big_ci = f"95 %: {_ci(inf.nps_points_ci)}"
+    crosses = lo <= 0 <= hi_ci
+    card.tone = "unsure" if crosses else ("up" if inf.nps_points >= 0 else "down")
+    card.sentences = _sentences(result, role, inf, [str(a["label"]) for a in acts],
+                                measured=node.measured)
+    if crosses:
+        card.uncertainty = (f"The data cannot tell whether this influence is above or below "
+                            f"zero: the 95 % interval runs from {_signed(lo)} to "
+                            f"{_signed(hi_ci)} NPS points. Read it as “no clear effect yet”, "
+                            "not as a result.")
+    card.footer = (f"Survey NPS {_signed(s.value)} (95 %: {_ci(s.ci)}) from {_count(s.n)} "
+                   f"answers · {result.engine} engine · generated {today} by journeymap")
+    return card
+
+
+def _sentences(result: FitResult, role: str, inf: Any, targets: list[str], *,
+               measured: bool) -> list[str]:
+    """The headline and the direct/indirect split, in plain words.
+
+    The headline names the first node after the role on the routes that carry the
+    largest part of the role's NPS points ("most of it runs through Installation"):
+    that is the touchpoint the person works on, which is what they can act on.
+    """
+    m = result.journey_map
+    label = inf.label
+    if not targets:
+        return [f"{label} does not act on any part of this map yet, so it has no route to the "
+                "recommend score and no influence on NPS here; add an edge from it to what it "
+                "works on."]
+    lo, hi = inf.nps_points_ci
+    amount = (f"NPS moves by about {_signed(inf.nps_points)} points (95 %: {_signed(lo)} to "
+              f"{_signed(hi)})")
+    if measured:
+        head = f"When customers rate {label} one point higher, {amount}"
+    else:
+        head = f"When {label} does one point better on {_join(targets)}, {amount}"
+    by_first: dict[str, float] = {}
+    for p in inf.paths.to_dict(orient="records"):
+        first = p["nodes"][1] if len(p["nodes"]) > 1 else p["nodes"][0]
+        pts = p["nps_points"] if p["nps_points"] is not None else p["effect"]
+        by_first[first] = by_first.get(first, 0.0) + float(pts)
+    total = sum(by_first.values())
+    if len(by_first) > 1 and total != 0:
+        top = max(by_first, key=lambda k: abs(by_first[k]))
+        part = by_first[top] / total
+        how = "most of it" if part > 0.5 else "the largest part"
+        head += f"; {how} runs through {m.node(top).display}"
+    out = [head + "."]
+
+    rec = result.role(role)
+    influence, direct = float(rec["influence"]), float(rec["direct"])
+    mediators: list[str] = []
+    for p in inf.paths.to_dict(orient="records"):
+        if not p["direct"]:
+            for n in p["nodes"][2:-1]:
+                name = m.node(n).display
+                if name not in mediators:
+                    mediators.append(name)
+    via = (_join(mediators[:3]) + (" and more" if len(mediators) > 3 else "")
+           or "other parts of the journey")
+    if influence != 0:
+        share = direct / influence
+        if share >= 0.995:
+            out.append(f"All of it is direct: the customers' rating of what {label} works on "
+                       "moves their likelihood to recommend by itself.")
+        elif abs(share) <= 0.005:
+            out.append(f"All of it is indirect: it works through {via} before it reaches the "
+                       "recommend score.")
+        elif 0 < share < 1:
+            out.append(f"About {share:.0%} of it is direct (the rating of what {label} works on "
+                       f"moves the recommend score by itself) and {1 - share:.0%} is indirect, "
+                       f"through {via}.")
+        else:
+            out.append("The direct part and the indirect part pull in opposite directions: "
+                       f"direct {_signed(direct, 2)}, indirect {_signed(float(rec['indirect']), 2)}"
+                       " points on the 0–10 recommend scale.")
+    return out
+
+
+# ---------------------------------------------------------------------- HTML
+_CSS = """
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+html { font-size: 18px; }
+body { margin: 0; background: #fff; color: #111;
+  font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", Roboto, Helvetica,
+    Arial, sans-serif; }
+main { max-width: 64rem; margin: 0 auto; padding: 1.25rem 1rem 2rem; }
+.kicker { margin: 0; color: #444; font-size: .95rem; letter-spacing: .02em; }
+h1 { margin: .1rem 0 .8rem; font-size: 2.2rem; line-height: 1.15; }
+h2 { margin: 2rem 0 .6rem; font-size: 1.35rem; }
+.big { margin: 0; font-size: 3.4rem; font-weight: 800; line-height: 1; }
+.big small { font-size: 1.1rem; font-weight: 600; color: #333; }
+.ci { margin: .3rem 0 1rem; color: #333; }
+.up .big { color: #005A8E; } .down .big { color: #A8430A; } .unsure .big { color: #555; }
+.lead { font-size: 1.3rem; font-weight: 600; line-height: 1.35; margin: .6rem 0; }
+.uncertain { border-left: 6px solid #777; background: #F2F2F2; padding: .6rem .9rem; }
+.note { margin: 1.5rem 0; padding: 1rem 1.1rem; background: #FFF4E5; border: 3px solid #D55E00;
+  border-radius: .5rem; font-size: 1.1rem; }
+.note strong { display: block; font-size: 1.2rem; margin-bottom: .25rem; }
+.suppressed { border: 3px solid #555; background: #F2F2F2; padding: 1rem; font-weight: 600; }
+table { width: 100%; border-collapse: collapse; }
+th, td { padding: .45rem .55rem; border-bottom: 1px solid #BDBDBD; text-align: left;
+  vertical-align: top; }
+th { background: #F0F0F0; font-size: .9rem; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.rank { font-weight: 700; }
+.hint { color: #333; font-size: .95rem; }
+figure { margin: 1.5rem 0; }
+figure svg { display: block; width: 100%; height: auto; }
+figcaption { color: #333; font-size: .95rem; }
+.swipe { display: none; }
+dl { margin: 0; } dt { font-weight: 700; margin-top: .6rem; } dd { margin: 0; }
+footer { margin-top: 2rem; padding-top: .8rem; border-top: 1px solid #BDBDBD; color: #444;
+  font-size: .9rem; }
+@media (max-width: 44rem) {
+  html { font-size: 17px; }
+  h1 { font-size: 1.8rem; }
+  .big { font-size: 2.8rem; }
+  table, thead, tbody, tr, th, td { display: block; }
+  thead { position: absolute; left: -9999px; }
+  tr { border: 1px solid #BDBDBD; border-radius: .4rem; margin-bottom: .7rem; padding: .3rem 0; }
+  td { border: 0; padding: .15rem .7rem; text-align: left; }
+  td.num { text-align: left; white-space: normal; }
+  td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; color: #333; }
+  td.first { font-size: 1.1rem; font-weight: 700; }
+  td.first::before { content: none; }
+  .map { overflow-x: auto; }
+  .map svg { width: 250%; max-width: none; }
+  .swipe { display: block; }
+}
+@media (min-width: 1600px) {
+  html { font-size: 24px; }
+  main { max-width: 80rem; }
+}
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _html_table(head: Sequence[str], rows: Sequence[_Row], numeric: Sequence[bool]) -> str:
+    out = ['<table><thead><tr>' + "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
+           + "</tr></thead><tbody>"]
+    for row in rows:
+        cells = [f'<td class="first">{_e(row.label)}</td>']
+        if row.suppressed is not None:
+            cells.append(f'<td colspan="{len(head) - 1}" data-label="Figures">'
+                         f"{_e(row.suppressed)}</td>")
+        else:
+            for h, num, c in zip(head[1:], numeric[1:], row.cells, strict=True):
+                cls = ' class="num"' if num else ""
+                cells.append(f'<td{cls} data-label="{_e(h)}">{_e(c)}</td>')
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _inline_svg(svg: bytes, label: str) -> str:
+    """graphviz's SVG ready to inline: no XML prolog, doctype, comments, fixed size or
+    namespace URLs (an inline ``<svg>`` in HTML needs none of them)."""
+    text = svg.decode("utf-8")
+    text = text[text.index("<svg"):]
+    text = re.sub(r"<!--.*?-->\n?", "", text, flags=re.S)
+    head_end = text.index(">")
+    head = text[:head_end]
+    head = re.sub(r'\s(width|height|xmlns(:xlink)?)="[^"]*"', "", head)
+    head += f' role="img" aria-label="{_e(label)}"'
+    return head + text[head_end:]
+
+
+_HOWTO = (
+    ("NPS points", "How many points the company's NPS would move if every customer below the "
+     "top rated this one point higher (on its own scale). NPS runs from −100 to +100."),
+    ("Your share", "The part of the touchpoint the workshop gave to your role; the rest is "
+     "other people's work or the organisation as a whole."),
+    ("Recommend score per point", "How much the average answer to “how likely are you to "
+     "recommend us” (0–10) moves per rating point."),
+    ("95 %", "The range the true value very likely lies in. A wide range means: not sure yet."),
+    ("Direct and indirect", "Direct: the rating of your touchpoint moves the recommend score "
+     "itself. Indirect: it first changes something else (for example ease of doing business), "
+     "which then moves the recommend score."),
+)
+
+
+def _to_html(card: _Card, svg: str | None) -> str:
+    from ..analysis.roles import NOT_FOR_PAY
+
+    parts = ['<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+             f"<title>{_e(card.label)} — my influence on NPS</title>\n"
+             f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+             f'<header><p class="kicker">My influence on NPS · {_e(card.map_name)}</p>\n'
+             f"<h1>{_e(card.label)}</h1></header>\n"]
+    if card.suppressed is not None:
+        parts.append(f'<p class="suppressed">{_e(card.suppressed)}</p>\n')
+    else:
+        parts.append(f'<section class="headline {card.tone}">\n'
+                     f'<p class="big">{_e(card.big)} <small>NPS points</small></p>\n'
+                     f'<p class="ci">{_e(card.big_ci)}</p>\n')
+        for i, sentence in enumerate(card.sentences):
+            cls = ' class="lead"' if i == 0 else ""
+            parts.append(f"<p{cls}>{_e(sentence)}</p>\n")
+        if card.uncertainty is not None:
+            parts.append(f'<p class="uncertain">{_e(card.uncertainty)}</p>\n')
+        parts.append("</section>\n")
+    parts.append(f'<aside class="note"><strong>Not for pay or bonus</strong>{_e(NOT_FOR_PAY)}'
+                 "</aside>\n")
+    if card.suppressed is None:
+        parts.append("<section>\n<h2>Your touchpoints, ranked by leverage</h2>\n")
+        parts.append(_html_table(_TABLE_HEAD, card.touchpoints,
+                                 (False, True, True, True, True, True, True)))
+        parts.append('\n<p class="hint">Ranked by your share × the NPS points of the '
+                     "touchpoint. The NPS points are the touchpoint's own: what it would bring "
+                     "if everyone's rating of it rose by one point.</p>\n</section>\n")
+    elif card.touchpoints:
+        items = "".join(f"<li>{_e(r.label)}</li>" for r in card.touchpoints)
+        parts.append(f"<section>\n<h2>What you work on</h2>\n<ul>{items}</ul>\n</section>\n")
+    if svg is not None:
+        parts.append(f'<figure>\n<div class="map">{svg}</div>\n<figcaption>The journey map '
+                     f"with the routes from {_e(card.label)} to the recommend score "
+                     'highlighted.<span class="swipe">Swipe sideways to see the whole map.'
+                     "</span></figcaption>\n</figure>\n")
+    if card.suppressed is None and card.routes:
+        parts.append("<section>\n<h2>Every route from you to NPS</h2>\n")
+        parts.append(_html_table(_ROUTE_HEAD, card.routes, (False, True, True, False)))
+        parts.append("\n</section>\n")
+    items = "".join(f"<dt>{_e(t)}</dt><dd>{_e(d)}</dd>" for t, d in _HOWTO)
+    parts.append(f'<section class="howto">\n<h2>How to read this</h2>\n<dl>{items}</dl>\n'
+                 "</section>\n")
+    parts.append(f"<footer>{_e(card.footer)}</footer>\n</main>\n</body>\n</html>\n")
+    return "".join(parts)
+
+
+# ------------------------------------------------------------------ Markdown
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _m(text: object) -> str:
+    """Escape Markdown (and inline HTML) in user text."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def _md_table(head: Sequence[str], rows: Sequence[_Row], numeric: Sequence[bool]) -> str:
+    lines = ["| " + " | ".join(head) + " |",
+             "|" + "|".join("---:" if num else "---" for num in numeric) + "|"]
+    for row in rows:
+        cells = ([row.suppressed] + [""] * (len(head) - 2) if row.suppressed is not None
+                 else row.cells)
+        lines.append("| " + " | ".join(_m(c) for c in [row.label, *cells]) + " |")
+    return "\n".join(lines)
+
+
+def _to_md(card: _Card, image: str | None) -> str:
+    from ..analysis.roles import NOT_FOR_PAY
+
+    out = [f"# {_m(card.label)} — my influence on NPS", "", f"*{_m(card.map_name)}*", ""]
+    if card.suppressed is not None:
+        out += [f"**{_m(card.suppressed)}**", ""]
+    else:
+        out += [f"**{_m(card.big)} NPS points** ({_m(card.big_ci)})", ""]
+        for sentence in card.sentences:
+            out += [_m(sentence), ""]
+        if card.uncertainty is not None:
+            out += [f"*{_m(card.uncertainty)}*", ""]
+    out += [f"> **Not for pay or bonus.** {_m(NOT_FOR_PAY)}", ""]
+    if card.suppressed is None:
+        out += ["## Your touchpoints, ranked by leverage", "",
+                _md_table(_TABLE_HEAD, card.touchpoints,
+                          (False, True, True, True, True, True, True)), "",
+                "Ranked by your share × the NPS points of the touchpoint. The NPS points are "
+                "the touchpoint's own: what it would bring if everyone's rating of it rose by "
+                "one point.", ""]
+    elif card.touchpoints:
+        out += ["## What you work on", ""] + [f"- {_m(r.label)}" for r in card.touchpoints]
+        out += [""]
+    if image is not None:
+        out += [f"![The journey map with the routes from {_m(card.label)} highlighted]"
+                f"({image})", ""]
+    if card.suppressed is None and card.routes:
+        out += ["## Every route from you to NPS", "",
+                _md_table(_ROUTE_HEAD, card.routes, (False, True, True, False)), ""]
+    out += ["## How to read this", ""] + [f"- **{t}**: {_m(d)}" for t, d in _HOWTO]
+    out += ["", "---", "", _m(card.footer), ""]
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------- API
+def role_card(result: FitResult, role: str, *, format: str = "html", min_responses: int = 30,
+              image: str | None = None) -> str:
+    """One role's "my influence" card, as a self-contained HTML page or as Markdown.
+
+    The card shows the role's label; a headline in plain language ("When Installatör
+    does one point better on Installation and Leverans, NPS moves by about +17.5
+    points (95 %: +16.4 to +18.6); most of it runs through Installation" — it names
+    the first node after the role on the routes that carry the largest part of the
+    role's NPS points, i.e. the touchpoint the person can act on); the direct and
+    indirect split in words, naming the mediators; the uncertainty in words when the
+    95 % interval contains 0; a box saying that NPS is the result of the whole
+    journey and not for pay; the role's touchpoints ranked by leverage (share × the
+    touchpoint's own NPS points, shown side by side, with the recommend-score points
+    per rating point, the average rating of the scale maximum, the room to the top
+    and n); every route with its NPS points, direct or indirect; the map with the
+    role's routes highlighted; a short "how to read this"; the survey's NPS and the
+    date.
+
+    Parameters
+    ----------
+    result
+        A fit; all numbers come from its records and from
+        :func:`~journeymap.analysis.role_influence`.
+    role
+        Id of a role of the map.
+    format
+        ``"html"``: one page with inline CSS and the map as inline SVG (no scripts, no
+        external resources, no web fonts; readable on a phone and on a projector);
+        needs graphviz's ``dot``.  ``"md"``: the same content as GitHub Markdown.
+    min_responses
+        A touchpoint or route through a node rated by fewer respondents shows
+        ``too few answers (n = …)`` instead of figures; a survey below it shows no
+        figures at all, only the suppression notice (default 30, never below 10).
+    image
+        Markdown only: file name of the map image to reference (e.g. ``"map.svg"``,
+        written separately with :func:`~journeymap.render.write`); omitted if None.
+
+    Returns
+    -------
+    str
+        The HTML page or the Markdown text.
+
+    Raises
+    ------
+    UnknownNodeError
+        ``role`` is not a node of the map.
+    JourneymapError
+        ``role`` is not a role, ``format`` is unknown or ``min_responses`` is below 10.
+    RenderError
+        HTML was asked for and graphviz's ``dot`` is not installed.
+    """
+    if format not in CARD_FORMATS:
+        raise JourneymapError(f"unknown card format '{format}'; valid formats: "
+                              f"{', '.join(CARD_FORMATS)}.")
+    if min_responses < MIN_RESPONSES_FLOOR:
+        raise JourneymapError(f"min_responses is {min_responses}; it may not be set below "
+                              f"{MIN_RESPONSES_FLOOR}: figures on fewer answers are noise.")
+    card = _content(result, role, min_responses)
+    if format == "md":
+        return _to_md(card, image)
+    from .graph import render
+
+    suppressed = card.suppressed is not None
+    svg = render(result.journey_map, None if suppressed else result, role=role, format="svg",
+                 min_responses=min_responses)
+    return _to_html(card, _inline_svg(svg, f"Journey map: the routes from {card.label} to "
+                                      "NPS highlighted"))

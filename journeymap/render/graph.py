@@ -1,0 +1,771 @@
+"""Rendered journey maps: DOT source, and SVG / PNG / PDF through graphviz (DESIGN §6).
+
+The map is laid out left to right in swimlanes (graphviz clusters).  With
+``lanes="kind"`` the lanes are roles → touchpoints → factors → outcome; with
+``lanes="stage"`` there is one lane per journey stage (in order of first appearance
+in the map file; nodes without a stage in a lane ``other``) between the roles and the
+outcome.  Every node gets an explicit column: the first column of its lane, or
+further right when a parent in the same lane pushes it; an edge that points back to
+an earlier lane is drawn without constraining the layout.  Inside a column the nodes
+keep the journey order from top to bottom (stage, then file position).
+
+With a :class:`~journeymap.engines.FitResult` the map shows numbers, all taken from
+the result's records (nothing statistical is computed here):
+
+* a measured node: its mean score of the scale maximum, its n and its NPS points
+  (NPS points when everyone below the top rates it one point higher, DESIGN §4);
+  a node rated by fewer than ``min_responses`` respondents shows
+  ``too few answers (n = 12)`` instead; a survey below it shows no figure at all;
+* a role: its NPS points; the outcome: the NPS with its 95 % interval and n;
+* an estimated edge: its estimate (points of the child per point of the parent) on
+  a small white tag near the start of the edge, pen width ``1 + 6·|standardized|``
+  (at most 7), blue ``#0072B2`` when positive and vermillion ``#D55E00`` when
+  negative (Okabe–Ito, colour-blind safe), dashed when the 95 % interval contains 0,
+  and a boxed ``✗ expected +`` tag with a plain-language tooltip when the data
+  contradict the workshop's belief (``agrees`` false);
+* a role's "acts on" edge: grey, labelled with the share when it is not 1.
+
+``role=ROLE`` highlights every node and edge on that role's paths to the outcome
+(from ``result.role_records``, or from the graph without a result) and fades
+everything else; highlighted edges carry the NPS points of the role's paths through
+them instead of the estimate.  Every SVG node and edge of the role view has the
+class ``highlight`` or ``faded``.
+
+Examples
+--------
+>>> import journeymap as jm
+>>> dot = to_dot(jm.example_map(), role="installer")
+>>> dot.splitlines()[0]
+'digraph journeymap {'
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import shutil
+import textwrap
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..exceptions import JourneymapError, RenderError
+
+if TYPE_CHECKING:
+    from ..engines import FitResult
+    from ..model import Edge, JourneyMap, Node
+
+__all__ = ["FORMATS", "LANES", "render", "to_dot", "write"]
+
+FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")
+LANES: tuple[str, ...] = ("kind", "stage")
+SUFFIXES: dict[str, str] = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot",
+                            ".gv": "dot"}
+PNG_DPI = 150
+MIN_RESPONSES_FLOOR = 10
+
+FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
+POSITIVE = "#0072B2"     # Okabe–Ito blue
+NEGATIVE = "#D55E00"     # Okabe–Ito vermillion
+ROLE_EDGE = "#6E6E6E"
+FADED = "#BBBBBB"
+FADED_TEXT = "#9A9A9A"
+FADED_FILL = "#F6F6F6"
+TEXT = "#1A1A1A"
+MUTED = "#4D4D4D"
+MAX_PENWIDTH = 7.0
+WRAP = 20
+TAG_DISTANCE = 2.4  # × 10 points from the start of an edge
+TAG_STAGGER = 1.6
+TAG_TURN = "-30"  # degrees
+LONG_EDGE_WEIGHT = "10"
+# room inside a lane beside its nodes for the figures on the edges leaving them, before
+# those edges meet the edges of other nodes
+LANE_MARGIN = "50"
+
+_KIND_LANES = (("role", "Roles"), ("touchpoint", "Touchpoints"), ("factor", "Factors"),
+               ("outcome", "Outcome"))
+_STYLE: dict[str, dict[str, str]] = {
+    "role": {"shape": "box", "style": "rounded,filled", "fillcolor": "#FCEFC7",
+             "color": "#9A7B00", "penwidth": "1.5"},
+    "touchpoint": {"shape": "box", "style": "filled", "fillcolor": "#E3EEF8",
+                   "color": "#3D5A80", "penwidth": "1.2"},
+    "factor": {"shape": "box", "style": "rounded,filled", "fillcolor": "#E6F2E6",
+               "color": "#4F7F4F", "penwidth": "1.2"},
+    "outcome": {"shape": "box", "style": "filled", "fillcolor": "#1F2D3D",
+                "color": "#1F2D3D", "penwidth": "2"},
+}
+_LANE_FILL = ("#F7F7F7", "#FFFFFF")
+
+
+# ------------------------------------------------------------------ formatting
+def _signed(x: float | None, digits: int = 1) -> str:
+    """``+1.2`` / ``−1.2`` (true minus sign), ``0.0`` when it rounds to zero; ``–`` if missing."""
+    if x is None or x != x:
+        return "–"
+    if round(x, digits) == 0:  # no "−0.00": a value that rounds to zero has no sign
+        return f"{0:.{digits}f}"
+    return f"{x:+.{digits}f}".replace("-", "−")
+
+
+def _ci(ci: Iterable[float] | None, digits: int = 1) -> str:
+    """``+14.5 to +20.2``."""
+    if ci is None:
+        return "–"
+    lo, hi = ci
+    return f"{_signed(lo, digits)} to {_signed(hi, digits)}"
+
+
+def _count(n: float | None) -> str:
+    """``1,960``; ``–`` when unknown."""
+    if n is None or n != n:
+        return "–"
+    return f"{int(n):,}"
+
+
+def _number(x: float, digits: int = 1) -> str:
+    """A plain number without a trailing ``.0`` (``5``, ``0.2``, ``0.33``)."""
+    text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def _share_text(share: float) -> str:
+    return _number(share, 2)
+
+
+def _crosses_zero(ci: Iterable[float] | None) -> bool:
+    if ci is None:
+        return False
+    lo, hi = ci
+    return bool(lo <= 0.0 <= hi)
+
+
+def _wrap(text: str, width: int = WRAP) -> list[str]:
+    """Word-wrap a label; never cuts a word (Swedish compounds stay whole)."""
+    lines = textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=True)
+    return lines or [text]
+
+
+def _h(text: object) -> str:
+    """Escape text for a graphviz HTML-like label (& < > " ')."""
+    return html.escape(str(text), quote=True)
+
+
+def _q(text: object) -> str:
+    """A DOT double-quoted string (escString: backslashes and quotes escaped)."""
+    s = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{s}"'
+
+
+def _attrs(attrs: Mapping[str, str | None]) -> str:
+    parts = []
+    for k, v in attrs.items():
+        if v is None:
+            continue
+        parts.append(f"{k}=<{v[1:-1]}>" if v.startswith("<") and v.endswith(">")
+                     else f"{k}={_q(v)}")
+    return " [" + ", ".join(parts) + "]" if parts else ""
+
+
+def _font(text: str, *, size: int | None = None, color: str | None = None,
+          bold: bool = False) -> str:
+    if bold:
+        text = f"<B>{text}</B>"
+    attrs = ""
+    if size is not None:
+        attrs += f' POINT-SIZE="{size}"'
+    if color is not None:
+        attrs += f' COLOR="{color}"'
+    return f"<FONT{attrs}>{text}</FONT>" if attrs else text
+
+
+# ------------------------------------------------------------------- context
+@dataclass
+class _Context:
+    """What a drawing needs: the map, the result's records by key and the highlight."""
+
+    m: JourneyMap
+    result: FitResult | None
+    min_responses: int
+    role: str | None
+    suppressed: bool = False
+    effects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    roles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    edges: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    on_path: set[str] = field(default_factory=set)
+    path_edges: set[tuple[str, str]] = field(default_factory=set)
+    edge_points: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    @property
+    def numbers(self) -> bool:
+        """True when figures are drawn (a result whose survey is not suppressed)."""
+        return self.result is not None and not self.suppressed
+
+    def faded(self, node_id: str) -> bool:
+        return self.role is not None and node_id not in self.on_path
+
+    def edge_faded(self, e: Edge) -> bool:
+        return self.role is not None and (e.source, e.target) not in self.path_edges
+
+
+def _context(m: JourneyMap, result: FitResult | None, role: str | None,
+             min_responses: int) -> _Context:
+    if min_responses < MIN_RESPONSES_FLOOR:
+        raise JourneymapError(f"min_responses is {min_responses}; it may not be set below "
+                              f"{MIN_RESPONSES_FLOOR}: figures on fewer answers are noise.")
+    ctx = _Context(m=m, result=result, min_responses=min_responses, role=role)
+    if result is not None:
+        ctx.suppressed = result.nps.n < min_responses
+        ctx.effects = {rec["node"]: rec for rec in result.effect_records}
+        ctx.roles = {rec["role"]: rec for rec in result.role_records}
+        ctx.edges = {(rec["from"], rec["to"]): rec for rec in result.edge_records}
+    if role is not None:
+        node = m.node(role)  # UnknownNodeError with suggestions
+        if node.kind != "role":
+            names = ", ".join(r.id for r in m.roles) or "none"
+            raise JourneymapError(f"'{role}' is a {node.kind}, not a role; roles in this map: "
+                                  f"{names}.")
+        for nodes, points in _role_paths(m, result, role):
+            ctx.on_path.update(nodes)
+            for a, b in pairwise(nodes):
+                ctx.path_edges.add((a, b))
+                if points is not None:
+                    ctx.edge_points[(a, b)] = ctx.edge_points.get((a, b), 0.0) + points
+        ctx.on_path.add(role)
+    return ctx
+
+
+def _role_paths(m: JourneyMap, result: FitResult | None,
+                role: str) -> list[tuple[list[str], float | None]]:
+    """The role's paths to the outcome: from the result's records, else from the graph."""
+    if result is not None:
+        rec = next((r for r in result.role_records if r["role"] == role), None)
+        if rec is not None:
+            return [(list(p["nodes"]), p.get("nps_points")) for p in rec["paths"]]
+    import networkx as nx
+
+    g = m.to_networkx()
+    return [(list(p), None) for p in nx.all_simple_paths(g, role, m.outcome)]
+
+
+# ------------------------------------------------------------------- layout
+def _stage_order(m: JourneyMap) -> dict[str, int]:
+    """Stages in order of first appearance in the map file."""
+    order: dict[str, int] = {}
+    for n in m.nodes:
+        if n.stage is not None and n.stage not in order:
+            order[n.stage] = len(order)
+    return order
+
+
+def _lanes(m: JourneyMap, lanes: str) -> list[tuple[str, list[Node]]]:
+    """``(title, nodes)`` of each non-empty lane, left to right."""
+    if lanes == "kind":
+        groups = [(title, [n for n in m.nodes if n.kind == kind]) for kind, title in _KIND_LANES]
+    else:
+        stages = _stage_order(m)
+        middle = [n for n in m.nodes if n.kind not in ("role", "outcome")]
+        by_stage: dict[str, list[Node]] = {s: [] for s in stages}
+        other: list[Node] = []
+        for n in middle:
+            if n.stage is None or n.stage == "other":
+                other.append(n)
+            else:
+                by_stage[n.stage].append(n)
+        groups = [("Roles", list(m.roles))]
+        groups += [(s[:1].upper() + s[1:], ns) for s, ns in by_stage.items()]
+        groups += [("Other", other), ("Outcome", [m.outcome_node])]
+    return [(title, ns) for title, ns in groups if ns]
+
+
+def _order_key(m: JourneyMap, stages: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """Top-to-bottom order inside a column: journey stage, then file position.
+
+    A role without a stage takes the earliest stage of what it acts on.
+    """
+    pos = {n.id: i for i, n in enumerate(m.nodes)}
+    last = len(stages)
+    key: dict[str, tuple[int, int]] = {}
+    for n in m.nodes:
+        key[n.id] = (stages[n.stage] if n.stage is not None else last, pos[n.id])
+    for n in m.roles:
+        if n.stage is None:
+            kids = [key[c] for c in m.children(n.id)]
+            if kids:
+                key[n.id] = (min(kids)[0], pos[n.id])
+    return key
+
+
+def _columns(m: JourneyMap, lanes: list[tuple[str, list[Node]]]
+             ) -> tuple[dict[str, int], set[tuple[str, str]]]:
+    """Column of every node and the edges that point back to an earlier lane."""
+    lane_of = {n.id: i for i, (_, ns) in enumerate(lanes) for n in ns}
+    topo = m.topological_order
+    backward = {(e.source, e.target) for e in m.edges
+                if lane_of[e.source] > lane_of[e.target]}
+    col: dict[str, int] = {}
+    start = 0
+    for i in range(len(lanes)):
+        members = [n for n in topo if lane_of[n] == i]
+        for n in members:
+            parents = [col[p] + 1 for p in m.parents(n) if (p, n) not in backward and p in col]
+            col[n] = max([start, *parents])
+        start = max(col[n] for n in members) + 1
+    return col, backward
+
+
+# -------------------------------------------------------------------- labels
+def _suppressed_line(n: float | None, color: str) -> str:
+    return _font(_h(f"too few answers (n = {_count(n)})"), size=13, color=color)
+
+
+def _node_label(node: Node, ctx: _Context) -> str:
+    faded = ctx.faded(node.id)
+    is_outcome = node.kind == "outcome"
+    title_color = FADED_TEXT if faded else ("#FFFFFF" if is_outcome else TEXT)
+    sub_color = FADED_TEXT if faded else ("#E8E8E8" if is_outcome else MUTED)
+    size = 20 if is_outcome else 17
+    lines = [_font("<BR/>".join(_h(t) for t in _wrap(node.display)), size=size,
+                   color=title_color, bold=True)]
+    if ctx.result is not None and ctx.suppressed and is_outcome:
+        lines.append(_suppressed_line(ctx.result.nps.n, sub_color))
+    elif ctx.numbers and ctx.result is not None:
+        if is_outcome:
+            s = ctx.result.nps
+            lines.append(_font(_h(f"NPS {_signed(s.value)} ({_ci(s.ci)})"), size=19,
+                               color=title_color, bold=True))
+            lines.append(_font(_h(f"n {_count(s.n)}"), size=13, color=sub_color))
+        else:
+            lines.extend(_figure_lines(node, ctx, faded, sub_color))
+    return "<" + "<BR/>".join(lines) + ">"
+
+
+def _figure_lines(node: Node, ctx: _Context, faded: bool, sub_color: str) -> list[str]:
+    out: list[str] = []
+    eff = ctx.effects.get(node.id)
+    strong = FADED_TEXT if faded else TEXT
+    if eff is not None:
+        n = eff.get("n")
+        if n is not None and n < ctx.min_responses:
+            return [_suppressed_line(n, sub_color)]
+        mean = eff.get("mean")
+        parts = []
+        if mean is not None and node.scale is not None:
+            parts.append(f"mean {mean:.1f} of {_number(node.scale[1])}")
+        if n is not None:
+            parts.append(f"n {_count(n)}")
+        if parts:
+            out.append(_font(_h(" · ".join(parts)), size=13, color=sub_color))
+        points = eff.get("nps_points")
+    elif node.kind == "role" and node.id in ctx.roles:
+        points = ctx.roles[node.id].get("nps_points")
+    else:
+        points = None
+    if points is not None:
+        out.append(_font(_h(f"{_signed(points)} NPS points"), size=15, color=strong, bold=True))
+    return out
+
+
+def _node_tooltip(node: Node, ctx: _Context) -> str:
+    kind = {"role": "Role", "touchpoint": "Touchpoint", "factor": "Factor",
+            "outcome": "Outcome"}[node.kind]
+    text = f"{kind}: {node.display}"
+    if node.stage:
+        text += f" (stage {node.stage})"
+    if node.description:
+        text += f". {node.description}"
+    if not ctx.numbers or ctx.result is None:
+        return text
+    if node.kind == "outcome":
+        s = ctx.result.nps
+        return (f"{text}. NPS {_signed(s.value)} (95 %: {_ci(s.ci)}) from {_count(s.n)} "
+                f"answers: {_count(s.promoters)} promoters, {_count(s.passives)} passives, "
+                f"{_count(s.detractors)} detractors.")
+    eff = ctx.effects.get(node.id)
+    if eff is not None:
+        n = eff.get("n")
+        if n is not None and n < ctx.min_responses:
+            return (f"{text}. Too few answers (n = {_count(n)}; at least "
+                    f"{ctx.min_responses} needed), so no figures are shown.")
+        return (f"{text}. If everyone below the top rated it one point higher, NPS would move "
+                f"by about {_signed(eff.get('nps_points'))} points (95 %: "
+                f"{_ci(eff.get('nps_points_ci'))}).")
+    rec = ctx.roles.get(node.id)
+    if rec is not None:
+        return (f"{text}. One point better on everything this role acts on moves NPS by about "
+                f"{_signed(rec['nps_points'])} points (95 %: {_ci(rec.get('nps_points_ci'))}).")
+    return text
+
+
+# --------------------------------------------------------------------- edges
+def _edge_attrs(e: Edge, ctx: _Context, index: int = 0) -> dict[str, str | None]:
+    """Attributes of one edge; ``index`` is its place among its source's estimated edges.
+
+    An estimated edge carries its figure as a tag on the edge near its start (so it
+    is clear which arrow it belongs to where several arrows meet; the tags of one
+    node's edges are staggered); a role's share and, in the role view, the NPS
+    points of the role's paths through the edge are ordinary mid-edge labels.
+    """
+    m = ctx.m
+    src, dst = m.node(e.source), m.node(e.target)
+    faded = ctx.edge_faded(e)
+    highlighted = ctx.role is not None and not faded
+    rec = ctx.edges.get((e.source, e.target)) if ctx.numbers else None
+    points = ctx.edge_points.get((e.source, e.target)) if ctx.numbers else None
+    attrs: dict[str, str | None] = {"class": "highlight" if highlighted else
+                                    ("faded" if faded else None)}
+    tag: list[str] = []
+    mid: list[str] = []
+    boxed = False
+    text_color = FADED_TEXT if faded else MUTED
+    if rec is None or rec.get("estimate") is None:
+        # a role's "acts on" edge, or any edge of the structure-only map
+        if src.kind == "role":
+            color, width = ROLE_EDGE, 2.0
+            tip = f"{src.display} acts on {dst.display}"
+            share = m.share(e)
+            if share is not None and ctx.numbers and not math.isclose(share, 1.0):
+                mid.append(_font(_h(f"share {_share_text(share)}"), color=text_color))
+                tip += f" (a share of {_share_text(share)} of it)"
+        else:
+            color, width = "#555555", 1.5
+            tip = f"{src.display} affects {dst.display}"
+            if e.expected is not None:
+                tip += (f" (the workshop expects more {src.display} to "
+                        f"{'raise' if e.expected == '+' else 'lower'} it)")
+        if highlighted:
+            width += 1.0
+        attrs.update(color=FADED if faded else color, penwidth=_num_attr(width),
+                     tooltip=tip + ".")
+    elif rec.get("n") is not None and rec["n"] < ctx.min_responses:
+        attrs.update(color=FADED if faded else "#8C8C8C", penwidth="1.5", style="dotted",
+                     tooltip=(f"{src.display} → {dst.display}: too few answers "
+                              f"(n = {_count(rec['n'])}; at least {ctx.min_responses} needed), "
+                              "so no estimate is shown."))
+        tag.append(_font(_h(f"n = {_count(rec['n'])}"), color=text_color))
+    else:
+        est = float(rec["estimate"])
+        std = rec.get("standardized")
+        width = 2.0 if std is None else min(1.0 + 6.0 * abs(float(std)), MAX_PENWIDTH)
+        sign_color = POSITIVE if est >= 0 else NEGATIVE
+        styles = ["dashed"] if _crosses_zero(rec.get("ci")) else []
+        boxed = rec.get("agrees") is False
+        if boxed:
+            styles.append("bold")
+            width = max(width, 3.0)
+        if highlighted:
+            width += 1.0
+        if ctx.role is None:
+            tag.append(_font(_h(_signed(est, 2)), color=sign_color, bold=True))
+        # in the role view the highlighted edges carry the NPS points of the role's
+        # routes instead (the estimate stays in the tooltip); faded edges carry nothing
+        if boxed and not faded:
+            mark = f"✗ expected {rec.get('expected') or e.expected}"
+            tag.append(_font(_h(mark), color=NEGATIVE, bold=True))
+        attrs.update(color=FADED if faded else sign_color, penwidth=_num_attr(width),
+                     style=",".join(styles) or None, tooltip=_edge_tooltip(src, dst, rec, e))
+    if points is not None:
+        if rec is None or rec.get("estimate") is None:
+            mid.append(_font(_h(f"{_signed(points)} NPS pts"), color=TEXT, bold=True))
+        else:  # two short lines keep the tag narrow beside its node
+            tag.insert(0, _font(_h(_signed(points)), color=TEXT, bold=True) + "<BR/>"
+                       + _font("NPS pts", size=11, color=TEXT))
+    if mid:
+        attrs["label"] = "<" + "<BR/>".join(mid) + ">"
+    if tag:
+        frame = (f'BORDER="2" COLOR="{NEGATIVE}" BGCOLOR="#FFF1E6"' if boxed and not faded
+                 else 'BORDER="0" BGCOLOR="white"')
+        attrs["taillabel"] = (f'<<TABLE {frame} CELLBORDER="0" CELLPADDING="2" '
+                              f'CELLSPACING="0"><TR><TD>{"<BR/>".join(tag)}</TD></TR></TABLE>>')
+        # a node's first edge has its tag on the line; the next ones a little further out
+        # and turned clockwise, so that two tags at one corner do not cover each other
+        attrs.update(labelangle="0" if index == 0 else TAG_TURN,
+                     labeldistance=_num_attr(max(TAG_DISTANCE, _half_width(tag) / 10 + 0.4)
+                                             + TAG_STAGGER * index))
+    return attrs
+
+
+def _half_width(fragments: list[str], size: float = 14.0) -> float:
+    """Rough half width in points of a tag (bold DejaVu Sans: about 0.62 em a character)."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", "\n".join(fragments).replace("<BR/>", "\n")))
+    return max(len(line.strip()) for line in text.split("\n")) * 0.62 * size / 2
+
+
+def _num_attr(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _edge_tooltip(src: Node, dst: Node, rec: Mapping[str, Any], e: Edge) -> str:
+    est = float(rec["estimate"])
+    ci = rec.get("ci")
+    figures = f"{_signed(est, 2)}, 95 % {_ci(ci, 2)}"
+    n = rec.get("n")
+    per = (f"{_signed(est, 2)} points of {dst.display} per point of {src.display} "
+           f"(95 %: {_ci(ci, 2)}{'' if n is None else f', n = {_count(n)}'})")
+    expected = rec.get("expected") or e.expected
+    if rec.get("agrees") is False:
+        want = "raise" if expected == "+" else "lower"
+        got = "lowers" if est < 0 else "raises"
+        return (f"The workshop expected more {src.display} to {want} {dst.display}; the data "
+                f"say it {got} it ({figures}).")
+    if _crosses_zero(ci):
+        return (f"The data cannot tell whether more {src.display} raises or lowers "
+                f"{dst.display} ({figures}).")
+    verb = "raises" if est >= 0 else "lowers"
+    return f"More {src.display} {verb} {dst.display}: {per}."
+
+
+# ------------------------------------------------------------------- title
+def _title(ctx: _Context) -> str:
+    """The graph label: the map's name, the NPS of the survey, and a legend beside them."""
+    m = ctx.m
+    name = m.name or "Customer journey"
+    rows = [_font("<BR/>".join(_h(t) for t in _wrap(name, 60)), size=30, color=TEXT,
+                  bold=True)]
+    if ctx.role is not None:
+        rows.append(_font(_h(f"How {m.node(ctx.role).display} reaches NPS: the highlighted "
+                             "routes"), size=20, color=TEXT, bold=True))
+    if ctx.result is not None:
+        s = ctx.result.nps
+        if ctx.suppressed:
+            line = (f"Figures suppressed: only {_count(s.n)} answers (at least "
+                    f"{ctx.min_responses} are needed)")
+        else:
+            line = f"NPS {_signed(s.value)} (95 %: {_ci(s.ci)}) from {_count(s.n)} answers"
+        rows.append(_font(_h(line), size=20, color=MUTED))
+    left = "".join(f'<TR><TD ALIGN="LEFT">{r}</TD></TR>' for r in rows)
+    cells = f'<TD ALIGN="LEFT" VALIGN="TOP"><TABLE BORDER="0" CELLPADDING="2">{left}</TABLE></TD>'
+    if ctx.numbers:
+        cells += f'<TD WIDTH="40"></TD><TD ALIGN="LEFT" VALIGN="TOP">{_legend(ctx)}</TD>'
+    return f'<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR>{cells}</TR></TABLE>>'
+
+
+def _legend(ctx: _Context) -> str:
+    """What the colours, lines and numbers mean; only the items the map shows."""
+    size = 15
+    recs = [r for r in ctx.edges.values() if r.get("estimate") is not None
+            and (r.get("n") is None or r["n"] >= ctx.min_responses)]
+    items = [(_font("━━▶", size=size, color=POSITIVE, bold=True),
+              "more of it raises the next box")]
+    if any(r["estimate"] < 0 for r in recs):
+        items.append((_font("━━▶", size=size, color=NEGATIVE, bold=True),
+                      "more of it lowers the next box"))
+    if any(_crosses_zero(r.get("ci")) for r in recs):
+        items.append((_font("╍╍▶", size=size, color=MUTED, bold=True),
+                      "not sure: the 95 % interval includes 0"))
+    if ctx.role is None:
+        items.append((_font("+0.44", size=size, color=POSITIVE, bold=True),
+                      "points of the next box per point of this one; thicker = stronger"))
+    items.append((_font("NPS points", size=size, color=TEXT, bold=True),
+                  "NPS change if everyone below the top rated the box one point higher"))
+    if any(r.get("agrees") is False for r in recs):
+        items.append((_font("✗ expected +", size=size, color=NEGATIVE, bold=True),
+                      "the data contradict what the workshop expected"))
+    if ctx.role is not None:
+        items.append((_font("NPS pts", size=size, color=TEXT, bold=True),
+                      f"what {ctx.m.node(ctx.role).display}'s routes through that arrow "
+                      "bring"))
+    cells = "".join(f'<TR><TD ALIGN="RIGHT">{sym}</TD><TD ALIGN="LEFT">'
+                    f"{_font(_h(text), size=size, color=MUTED)}</TD></TR>"
+                    for sym, text in items)
+    return f'<TABLE BORDER="0" CELLPADDING="1" CELLSPACING="1">{cells}</TABLE>'
+
+
+# -------------------------------------------------------------------- build
+def _build(journey_map: JourneyMap, result: FitResult | None, role: str | None, lanes: str,
+           min_responses: int, dpi: int | None = None) -> str:
+    if lanes not in LANES:
+        raise JourneymapError(f"unknown lanes '{lanes}'; valid: {', '.join(LANES)}.")
+    m = journey_map
+    ctx = _context(m, result, role, min_responses)
+    lane_list = _lanes(m, lanes)
+    col, backward = _columns(m, lane_list)
+    order = _order_key(m, _stage_order(m))
+
+    out = ["digraph journeymap {"]
+    graph = {"rankdir": "LR", "newrank": "true", "fontname": FONT, "fontsize": "14",
+             "bgcolor": "white", "pad": "0.4", "nodesep": "0.45", "ranksep": "0.9",
+             "labelloc": "t", "labeljust": "l", "charset": "UTF-8", "splines": "spline",
+             "outputorder": "edgesfirst",
+             # the final crossing pass over the whole graph ignores the order of the
+             # nodes inside a lane; without it the journey order (below) is kept
+             "remincross": "false", "dpi": None if dpi is None else str(dpi),
+             "label": _title(ctx)}
+    out.append("  graph" + _attrs(graph) + ";")
+    out.append("  node" + _attrs({"fontname": FONT, "fontsize": "16", "margin": "0.18,0.1",
+                                  "fontcolor": TEXT}) + ";")
+    out.append("  edge" + _attrs({"fontname": FONT, "fontsize": "14", "arrowsize": "0.8"}) + ";")
+
+    for i, (title, nodes) in enumerate(lane_list):
+        out.append(f"  subgraph cluster_lane_{i} {{")
+        out.append("    graph" + _attrs({
+            "label": f"<{_font(_h(title), size=20, color=MUTED, bold=True)}>",
+            "labeljust": "c", "style": "filled,rounded", "color": "#D9D9D9",
+            # the outcome's title goes below it: arrows arrive from above and the left
+            "labelloc": "b" if i == len(lane_list) - 1 else "t",
+            "fillcolor": _LANE_FILL[i % 2], "margin": LANE_MARGIN}) + ";")
+        for n in sorted(nodes, key=lambda x: (col[x.id], order[x.id])):
+            out.append(f"    {_q(n.id)}" + _attrs(_node_attrs(n, ctx)) + ";")
+        out.append("  }")
+
+    # explicit columns: an invisible ruler, one rank=same group per column
+    n_cols = max(col.values()) + 1
+    out.append("  subgraph ruler {")
+    out.append("    node" + _attrs({"style": "invis", "shape": "point", "width": "0",
+                                     "height": "0", "label": "", "class": "ruler"}) + ";")
+    out.append("    edge" + _attrs({"style": "invis"}) + ";")
+    out.append("    " + " -> ".join(_q(f"rank {c}") for c in range(n_cols)) + ";"
+               if n_cols > 1 else f"    {_q('rank 0')};")
+    out.append("  }")
+    for c in range(n_cols):
+        members = sorted((n for n in col if col[n] == c), key=lambda x: order[x])
+        out.append("  { rank=same; " + "; ".join(_q(x) for x in [f"rank {c}", *members]) + "; }")
+        if len(members) > 1:  # keep the journey order top to bottom: a chain of invisible
+            # flat edges; inside a lane (cluster) dot 2.43 puts a flat edge's tail below
+            # its head with rankdir=LR, so the chain runs from the bottom up
+            out.append("  " + " -> ".join(_q(x) for x in reversed(members))
+                       + ' [style="invis"];')
+
+    seen: dict[str, int] = {}
+    # edges in map order (column, then top to bottom), so that the DOT text reads like
+    # the map and the output does not depend on the order of the map file's edges
+    for e in sorted(m.edges, key=lambda x: (col[x.source], order[x.source], col[x.target],
+                                             order[x.target])):
+        index = seen.get(e.source, 0)
+        if m.is_estimated(e):
+            seen[e.source] = index + 1
+        attrs = _edge_attrs(e, ctx, index)
+        if (e.source, e.target) in backward:
+            attrs["constraint"] = "false"
+        elif col[e.target] - col[e.source] > 1:
+            # keep long edges straight: it lifts the lanes they pass out of their way
+            attrs["weight"] = LONG_EDGE_WEIGHT
+        out.append(f"  {_q(e.source)} -> {_q(e.target)}" + _attrs(attrs) + ";")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _node_attrs(n: Node, ctx: _Context) -> dict[str, str | None]:
+    attrs: dict[str, str | None] = dict(_STYLE[n.kind])
+    if ctx.faded(n.id):
+        attrs.update(color=FADED, fillcolor=FADED_FILL, fontcolor=FADED_TEXT, penwidth="1",
+                     **{"class": "faded"})
+    elif ctx.role is not None:
+        attrs["class"] = "highlight"
+        attrs["penwidth"] = "3"
+        if n.id == ctx.role:
+            attrs.update(penwidth="5", color="#7A5C00", fillcolor="#F6D55C")
+    attrs["label"] = _node_label(n, ctx)
+    attrs["tooltip"] = _node_tooltip(n, ctx)
+    return attrs
+
+
+# --------------------------------------------------------------------- API
+def to_dot(journey_map: JourneyMap, result: FitResult | None = None, *, role: str | None = None,
+           lanes: str = "kind", min_responses: int = 30) -> str:
+    """DOT source of a journey map, optionally with the figures of a fit.
+
+    Parameters
+    ----------
+    journey_map
+        The map to draw.
+    result
+        A fit of this map; without it the map shows its structure only (no numbers).
+    role
+        Highlight this role's paths to the outcome and fade everything else (the
+        "my influence" view).  Highlighted edges are labelled with the NPS points of
+        the role's paths through them (from ``result.role_records``).
+    lanes
+        ``"kind"`` (roles → touchpoints → factors → outcome) or ``"stage"`` (one lane
+        per journey stage, ``other`` for nodes without a stage; roles first, the
+        outcome last).
+    min_responses
+        A node rated by fewer respondents shows ``too few answers (n = …)`` instead of
+        its figures; a survey below it shows no figures at all (default 30, never
+        below 10).
+
+    Returns
+    -------
+    str
+        DOT source (UTF-8 text) for graphviz ``dot``.
+
+    Raises
+    ------
+    UnknownNodeError
+        ``role`` is not a node of the map.
+    JourneymapError
+        ``role`` is not a role, ``lanes`` is unknown, or ``min_responses`` is below 10.
+    """
+    return _build(journey_map, result, role, lanes, min_responses)
+
+
+def render(journey_map: JourneyMap, result: FitResult | None = None, *, role: str | None = None,
+           lanes: str = "kind", format: str = "svg", min_responses: int = 30) -> bytes:
+    """The map drawn by graphviz ``dot``: SVG, PNG (150 dpi, for a projector), PDF or DOT.
+
+    Parameters are those of :func:`to_dot`, plus ``format`` (``svg``, ``png``, ``pdf``
+    or ``dot``; ``dot`` returns the DOT source encoded as UTF-8 without running
+    graphviz).
+
+    Raises
+    ------
+    RenderError
+        graphviz's ``dot`` program is not installed, or it failed.
+    JourneymapError
+        ``format`` is not one of the valid formats (and the errors of :func:`to_dot`).
+    """
+    if format not in FORMATS:
+        raise JourneymapError(f"unknown format '{format}'; valid formats: {', '.join(FORMATS)}.")
+    dot = _build(journey_map, result, role, lanes, min_responses,
+                 dpi=PNG_DPI if format == "png" else None)
+    if format == "dot":
+        return dot.encode("utf-8")
+    if shutil.which("dot") is None:
+        raise RenderError(_MISSING_DOT)
+    import graphviz
+
+    try:
+        data: bytes = graphviz.Source(dot).pipe(format=format, engine="dot", quiet=True)
+    except graphviz.ExecutableNotFound:
+        raise RenderError(_MISSING_DOT) from None
+    except graphviz.CalledProcessError as exc:
+        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        raise RenderError(f"graphviz could not draw the map: "
+                          f"{detail[0] if detail else exc}.") from None
+    return data
+
+
+_MISSING_DOT = ("drawing a map needs graphviz's 'dot' program, which is not installed: install "
+                "it with 'sudo apt-get install graphviz' (Debian/Ubuntu) or 'brew install "
+                "graphviz' (macOS), or see https://graphviz.org/download/.")
+
+
+def write(path: str | Path, journey_map: JourneyMap, result: FitResult | None = None, *,
+          role: str | None = None, lanes: str = "kind", min_responses: int = 30) -> Path:
+    """Render the map to ``path``; the format comes from the suffix.
+
+    Suffixes: ``.svg``, ``.png``, ``.pdf``, ``.dot`` / ``.gv``.  Other keyword
+    arguments are those of :func:`to_dot`.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    JourneymapError
+        The suffix is not one of the valid ones (nothing is written).
+    """
+    p = Path(path)
+    fmt = SUFFIXES.get(p.suffix.lower())
+    if fmt is None:
+        raise JourneymapError(f"cannot tell the format of '{p}' from its suffix "
+                              f"'{p.suffix}'; valid suffixes: {', '.join(SUFFIXES)}.")
+    data = render(journey_map, result, role=role, lanes=lanes, format=fmt,
+                  min_responses=min_responses)
+    p.write_bytes(data)
+    return p
