@@ -193,7 +193,8 @@ def _print_drivers(console: Console, result: FitResult) -> None:
     table = Table(title="What moves the recommend score (one scale point better for everyone "
                   "below the top)", title_justify="left")
     table.add_column("Node", overflow="fold")
-    for col in ("NPS points (95 %)", "LTR per point", "direct", "indirect", "mean", "n"):
+    per_point = "LTR per point" if result.engine == "linear" else "NPS pts per state"
+    for col in ("NPS points (95 %)", per_point, "direct", "indirect", "mean", "n"):
         table.add_column(col, justify="right", no_wrap=True)
     for row in df.to_dict(orient="records"):
         mean, n = float(row["mean"]), float(row["n"])
@@ -213,7 +214,8 @@ def _print_roles(console: Console, result: FitResult) -> None:
     table = Table(title="Each role's influence (one point better on everything it acts on)",
                   title_justify="left")
     table.add_column("Role")
-    for col in ("NPS points (95 %)", "LTR points", "direct"):
+    for col in ("NPS points (95 %)",
+                "LTR points" if result.engine == "linear" else "effect (NPS pts)", "direct"):
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("Biggest route", overflow="fold")
     records = sorted(result.role_records, key=lambda r: -abs(r["nps_points"]))
@@ -532,6 +534,9 @@ def _load_plugins() -> None:
         register(app)
 
 
+from ._cli_cx import register as _register_cx  # noqa: E402
+
+_register_cx(app)
 _load_plugins()
 
 

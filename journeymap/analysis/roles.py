@@ -112,11 +112,12 @@ def explain_role(result: FitResult, role: str) -> str:
             "works on.", NOT_FOR_PAY])
     on = targets[0] if len(targets) == 1 else ", ".join(targets[:-1]) + " and " + targets[-1]
     lo, hi = inf.nps_points_ci
-    lines = [
-        f"When {inf.label} does one point better on {on}, NPS moves by about "
-        f"{_signed(inf.nps_points)} points (95 %: {_signed(lo)} to {_signed(hi)}); the average "
-        f"recommend score moves by {_signed(inf.influence, 2)} on the 0–10 scale.",
-    ]
+    headline = (f"When {inf.label} does one point better on {on}, NPS moves by about "
+                f"{_signed(inf.nps_points)} points (95 %: {_signed(lo)} to {_signed(hi)})")
+    if result.engine == "linear":  # other engines report influence in NPS points already
+        headline += (f"; the average recommend score moves by {_signed(inf.influence, 2)} on "
+                     "the 0–10 scale")
+    lines = [headline + "."]
     if inf.influence != 0:
         direct_share = inf.direct / inf.influence
         if direct_share >= 0.995:

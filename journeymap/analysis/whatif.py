@@ -96,15 +96,21 @@ def what_if(result: FitResult, shifts: Mapping[str, float]) -> WhatIf:
     result
         A fit that still holds its data (fitted in this process).
     shifts
-        Node or role id → shift in that node's scale points (``{"delivery": 1}``).
+        Node or role id → shift in that node's scale points (``{"delivery": 1}``); for a
+        ``bayesnet`` fit, in the node's states (its scale points unless they were merged).
     """
     if result.state is None or result.data is None:
         raise JourneymapError("what-if needs a fit made in this session from the data (a result "
                               "read back from JSON holds no respondents); fit the map again.")
     if not shifts:
         raise JourneymapError("give at least one shift, e.g. delivery=+1.")
+    if result.engine == "bayesnet":
+        return _what_if_network(result, shifts)
+    from ..engines._base import LinearState
+
     m = result.journey_map
     data = result.data
+    assert isinstance(result.state, LinearState)
     algebra = result.state.algebra
     cov = result.state.covariance
     T = algebra.totals()
@@ -137,3 +143,22 @@ def what_if(result: FitResult, shifts: Mapping[str, float]) -> WhatIf:
                                     min(100.0, centre + Z95 * se_total)),
                   change=change,
                   change_ci=(change - Z95 * se_change, change + Z95 * se_change), n=data.n)
+
+
+def _what_if_network(result: FitResult, shifts: Mapping[str, float]) -> WhatIf:
+    """What-if on a ``bayesnet`` fit: the engine shifts the nodes' states (scale points when
+    no states are merged) and returns the change in NPS points with its posterior draws."""
+    from ..engines.bayesnet import fit_state
+
+    assert result.data is not None
+    pred = fit_state(result).shift(_node_shifts(result.journey_map, shifts))
+    base = result.nps
+    mean_ltr = float(result.data.ltr.mean())
+    se_total = math.hypot(pred.se, base.se)
+    centre = 100.0 * (base.promoters - base.detractors) / (base.n + 3.0) + pred.change
+    return WhatIf(shifts=dict(shifts), mean_ltr=mean_ltr,
+                  predicted_mean_ltr=mean_ltr + pred.mean_ltr_change,
+                  nps=base.value, nps_ci=base.ci, predicted_nps=base.value + pred.change,
+                  predicted_nps_ci=(max(-100.0, centre - Z95 * se_total),
+                                    min(100.0, centre + Z95 * se_total)),
+                  change=pred.change, change_ci=pred.ci, n=result.data.n)

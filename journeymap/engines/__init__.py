@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import bayesnet as _bayesnet  # noqa: F401  (registers the engine; pgmpy stays unimported)
 from ._base import ENGINES, Engine, FitResult, get_engine, register_engine
 from .linear import LinearEngine
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ..headroom import HeadroomTable
     from ..model import JourneyMap
     from ..paths import PathAlgebra
+    from .bayesnet import BayesNetState
 
 __all__ = ["DEFAULT_MIN_RESPONSES", "ENGINES", "MIN_RESPONSES_FLOOR", "Engine", "FitResult",
            "get_engine", "register_engine"]
@@ -66,7 +67,7 @@ class FitResult:
     role_records: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
-    state: LinearState | None = field(default=None, repr=False)
+    state: LinearState | BayesNetState | None = field(default=None, repr=False)
     data: SurveyData | None = field(default=None, repr=False)
 
     # ----------------------------------------------------------------- tables
@@ -219,7 +220,7 @@ def register_engine(name: str) -> Callable[[type[Engine]], type[Engine]]:
 
 def get_engine(name: str) -> type[Engine]:
     """The engine class registered as ``name``."""
-    from . import linear  # noqa: F401  (registers the built-in engines)
+    from . import bayesnet, linear  # noqa: F401  (register the built-in engines; no pgmpy yet)
 
     try:
         return ENGINES[name]

@@ -1,0 +1,223 @@
+"""The FitResult records of the bayesnet engine: edges, effects, roles and their paths.
+
+Every number is in the units of ``docs/method.md`` §9: effects and role influence in
+NPS points (shift interventions), edge estimates as the average change of the child
+per state of the parent over the child's own rows (NPS points for edges into the
+outcome, the child's scale points otherwise).  Intervals are 95 % percentiles of the
+posterior draws (index 1… of every stack); with no draws they are null.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._base import FitResult
+from ._discrete import Array, shift_axis, shift_kernel, stack_dot
+from .linear import _agrees
+
+if TYPE_CHECKING:
+    from ..data import SurveyData
+    from ..model import JourneyMap
+    from ..nps import NPSScore
+    from .bayesnet import BayesNetState
+
+__all__ = ["assemble", "role_shifts", "roles_on_outcome"]
+
+
+def _ci(stack: Array) -> list[float] | None:
+    if stack.shape[0] < 3:
+        return None
+    lo, hi = np.percentile(stack[1:], [2.5, 97.5])
+    return [float(lo), float(hi)]
+
+
+def role_shifts(m: JourneyMap, role: str, scale: float = 1.0,
+                out: dict[str, float] | None = None) -> dict[str, float]:
+    """States by which each measured node moves when an unmeasured role does one better:
+    its share (times the share of a role acting on that role, and so on), summed."""
+    out = defaultdict(float) if out is None else out
+    for child, share in m.role_shares(role).items():
+        node = m.node(child)
+        if node.measured:
+            out[child] += scale * share
+        elif node.kind == "role":
+            role_shifts(m, child, scale * share, out)
+    return dict(out)
+
+
+def edge_change(state: BayesNetState, parent: str, child: str, *, index: bool = False,
+                point: bool = False) -> Array:
+    """Stack of the average change of the child when the parent moves up one state.
+
+    Averaged over the parent combinations of the child's own rows (those used for its
+    table).  The child's change is in NPS points for the outcome, otherwise in scale
+    points (state indices with ``index=True``, used to weight paths).  ``point`` gives
+    the point estimate only (a stack of one).
+    """
+    counts = state.counts[child]
+    weights = counts.sum(axis=0) / max(int(counts.sum()), 1)
+    if child == state.outcome:
+        f = state.outcome_factor(state.outcome_weights)
+    else:
+        table = state.tables[child]
+        values = (np.arange(table.shape[1], dtype=np.float64) if index
+                  else state.states[child].values)
+        f = np.tensordot(values, table, axes=([0], [1]))
+    if child == state.outcome and not point:
+        return stack_dot(state.moved_one(parent), weights) - stack_dot(f, weights)
+    if point:
+        f = f[:1]
+    axis = 1 + state.parents[child].index(parent)
+    moved = shift_axis(f, axis, shift_kernel(state.states[parent].size, 1.0))
+    return stack_dot(moved, weights) - stack_dot(f, weights)
+
+
+def _edge_record(state: BayesNetState, e: Any) -> dict[str, Any]:
+    m = state.journey_map
+    rec: dict[str, Any] = {"from": e.source, "to": e.target, "estimate": None, "se": None,
+                           "ci": None, "p_value": None, "standardized": None, "n": None,
+                           "share": m.share(e), "expected": e.expected, "agrees": None}
+    if m.node(e.source).measured and e.source in state.parents.get(e.target, ()):
+        d = edge_change(state, e.source, e.target)
+        ci = _ci(d)
+        rec.update(estimate=float(d[0]), n=state.n_family[e.target],
+                   se=float(d[1:].std(ddof=1)) if ci else None, ci=ci,
+                   agrees=_agrees(e.expected, (ci[0], ci[1])) if ci else None)
+    return rec
+
+
+def _paths(m: JourneyMap, start: str) -> list[list[str]]:
+    out: list[list[str]] = []
+
+    def walk(trail: list[str]) -> None:
+        if trail[-1] == m.outcome:
+            out.append(list(trail))
+            return
+        for child in m.children(trail[-1]):
+            walk([*trail, child])
+
+    walk([start])
+    return out
+
+
+def _allocate(total: float, bases: list[float]) -> list[float]:
+    """``bases`` plus ``total − Σ bases`` shared in proportion to ``|base|`` (equally if 0)."""
+    if not bases:
+        return []
+    rest = total - sum(bases)
+    size = sum(abs(b) for b in bases)
+    if size > 0:
+        return [b + rest * abs(b) / size for b in bases]
+    return [b + rest / len(bases) for b in bases]
+
+
+def role_paths(state: BayesNetState, start: str, total: float, direct: float,
+               slopes: dict[tuple[str, str], float], own_step: float) -> list[dict[str, Any]]:
+    """Every path from a role (or measured node) to the outcome with its NPS points.
+
+    A path's base weight is the product along it of the role shares, the experienced
+    share of the first measured node, and the per-state edge changes (NPS points per
+    state for the last edge).  The exact direct effect is shared among the direct paths
+    and the exact indirect effect among the others, each as base plus the remainder in
+    proportion to the absolute bases (see ``docs/method.md`` §9).
+    """
+    m = state.journey_map
+    rows: list[tuple[list[str], bool, float]] = []
+    for trail in _paths(m, start):
+        i, factor = 0, 1.0
+        while not m.node(trail[i]).measured:
+            share = m.share(m.edge(trail[i], trail[i + 1]))
+            factor *= 1.0 if share is None else share
+            i += 1
+        first = trail[i]
+        if first == m.outcome:
+            factor *= own_step
+        else:
+            factor *= state.experienced[first]
+            for a, b in pairwise(trail[i:]):
+                factor *= slopes[(a, b)]
+        rows.append((trail, i >= len(trail) - 2, factor))
+    direct_rows = [r for r in rows if r[1]]
+    indirect_rows = [r for r in rows if not r[1]]
+    indirect = total - direct
+    if not indirect_rows:
+        direct, indirect = total, 0.0
+    elif not direct_rows:
+        direct, indirect = 0.0, total
+    out: list[dict[str, Any]] = []
+    for group, amount in ((direct_rows, direct), (indirect_rows, indirect)):
+        for (trail, _, _), eff in zip(group, _allocate(amount, [r[2] for r in group]),
+                                      strict=True):
+            out.append({"nodes": trail, "effect": eff, "nps_points": eff})
+    out.sort(key=lambda p: -abs(p["effect"]))
+    return out
+
+
+def roles_on_outcome(m: JourneyMap) -> bool:
+    """True when an unmeasured role acts on the outcome itself."""
+    return any(m.node(p).kind == "role" and not m.node(p).measured for p in m.parents(m.outcome))
+
+
+def assemble(state: BayesNetState, data: SurveyData, *, engine: str, options: dict[str, Any],
+             warnings: list[str], nps: NPSScore) -> FitResult:
+    """Build the :class:`FitResult` of a fitted network."""
+    m = state.journey_map
+    edge_records = [_edge_record(state, e) for e in m.edges]
+    slopes = {(p, c): float(edge_change(state, p, c, index=c != m.outcome, point=True)[0])
+              for c in state.order for p in state.parents[c]}
+    own_step = float(state.total({m.outcome: 1.0})[0]) if roles_on_outcome(m) else 0.0
+
+    effect_records = []
+    effects: dict[str, tuple[Array, Array]] = {}
+    for node in m.measured_nodes:
+        if node.id == m.outcome:
+            continue
+        te, de = state.total({node.id: 1.0}), state.direct({node.id: 1.0})
+        effects[node.id] = (te, de)
+        x = data.column(node.id)
+        seen = int((~np.isnan(x)).sum())
+        ci = _ci(te)
+        effect_records.append({
+            "node": node.id, "direct": float(de[0]), "indirect": float(te[0] - de[0]),
+            "total": float(te[0]), "total_ci": ci, "nps_points": float(te[0]),
+            "nps_points_ci": ci, "mean": float(np.nanmean(x)) if seen else None, "n": seen})
+
+    role_records = []
+    for role in m.roles:
+        if role.measured:
+            te, de = effects[role.id]
+        else:
+            shifts = role_shifts(m, role.id)
+            te, de = state.total(shifts), state.direct(shifts)
+        total, direct = float(te[0]), float(de[0])
+        paths = role_paths(state, role.id, total, direct, slopes, own_step)
+        direct_sum = float(sum(p["effect"] for p in paths if _is_direct(m, p["nodes"])))
+        ci = _ci(te)
+        role_records.append({
+            "role": role.id, "influence": total, "influence_ci": ci,
+            "direct": direct_sum if paths else direct,
+            "indirect": total - (direct_sum if paths else direct),
+            "nps_points": total, "nps_points_ci": ci, "paths": paths})
+
+    warns = list(warnings)
+    for rec in edge_records:
+        if rec["agrees"] is False:
+            unit = "NPS points" if rec["to"] == m.outcome else "scale points"
+            warns.append(f"the data contradict the workshop's belief on {rec['from']} → "
+                         f"{rec['to']}: expected '{rec['expected']}', estimated "
+                         f"{rec['estimate']:+.3f} {unit} per state (95 % {rec['ci'][0]:+.3f} "
+                         f"to {rec['ci'][1]:+.3f}).")
+    return FitResult(journey_map=m, engine=engine, n_responses=data.n_responses, nps=nps,
+                     edge_records=edge_records, effect_records=effect_records,
+                     role_records=role_records, warnings=warns, options=options, state=state,
+                     data=data)
+
+
+def _is_direct(m: JourneyMap, nodes: list[str]) -> bool:
+    first = next(i for i, n in enumerate(nodes) if m.node(n).measured)
+    return first >= len(nodes) - 2
+

@@ -1,0 +1,269 @@
+"""The bayesnet engine: a discrete Bayesian network of the journey (DESIGN §5).
+
+Every measured node is a discrete variable — a rating's scale points (optionally merged
+into ``bins``), LTR as 11 states or as detractor / passive / promoter — with a BDeu
+conditional probability table per node, estimated from the rows where the node and all
+its parents were experienced.  Effects are *shift interventions* in NPS points: the
+change in ``100 · (P(promoter) − P(detractor))`` when a node moves up one state for
+every respondent below its top state (those who did not experience it gain nothing),
+with the natural direct effect (only the edge into the outcome sees the shift) and
+the indirect effect (total − direct).  95 % intervals are percentiles over draws from
+the tables' Dirichlet posterior.  The formulas are in ``docs/method.md`` (§9).
+
+The fitted network is available as a pgmpy ``DiscreteBayesianNetwork``
+(:attr:`BayesNetEngine.model_`, built on first use: importing pgmpy takes seconds);
+the engine's own arithmetic is numpy (:mod:`._discrete`) and is tested against
+pgmpy's estimator and ``model.do`` + ``VariableElimination``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..exceptions import DataValidationError, JourneymapError
+from ..nps import nps_score
+from ._base import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR, Engine, FitResult, register_engine
+from ._bnrecords import assemble, roles_on_outcome
+from ._bnstate import BayesNetState, ShiftPrediction, outcome_draws, quiet_pgmpy
+from ._discrete import Array, NodeStates, bdeu_tables, dirichlet_tables, family_counts, shift_kernel
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from pgmpy.models import DiscreteBayesianNetwork
+
+    from ..data import SurveyData
+    from ..model import JourneyMap
+
+__all__ = ["BayesNetEngine", "BayesNetState", "ShiftPrediction", "fit_state", "quiet_pgmpy"]
+
+NPS_WEIGHTS = {"promoter": 100.0, "passive": 0.0, "detractor": -100.0}
+
+
+@register_engine("bayesnet")
+class BayesNetEngine(Engine):
+    """A discrete Bayesian network of the journey (pgmpy-compatible; BDeu prior).
+
+    Parameters
+    ----------
+    min_responses
+        Smallest n for the fit and for each node with parents (default 30, never below 10).
+    ess
+        Equivalent sample size of the BDeu prior (default 10): every table cell gets the
+        pseudo-count ``ess / (states × parent combinations)``.
+    ltr_states
+        ``"11"`` (LTR 0–10 as they are, the default) or ``"classes"`` (detractor, passive,
+        promoter).
+    bins
+        Merge neighbouring scale points of ratings: a number of groups for every rating,
+        or a mapping node id → number of groups or upper ends of the groups
+        (``{"ease": [3, 5]}`` on 1–7 gives 1–3, 4–5, 6–7).  ``None`` keeps every point.
+    draws
+        Posterior draws for the 95 % intervals (default 200; 0 = no intervals).
+    sparse_min, sparse_share
+        A parent combination with fewer than ``sparse_min`` responses (default 5) has too
+        few; a node gets a warning when more than ``sparse_share`` (default 0.2) of its
+        parent combinations have too few.
+    random_state
+        Seed of the posterior draws.
+
+    Attributes
+    ----------
+    state_
+        The fitted :class:`BayesNetState` (tables, draws, shift evaluation).
+    sparsity_
+        Per node with parents: combinations, responses, shares never observed / too few.
+
+    Examples
+    --------
+    >>> import journeymap as jm
+    >>> m = jm.example_map()
+    >>> r = jm.fit(m, jm.example_data(n=600, seed=4).data, engine="bayesnet", bins=3,
+    ...            draws=0)
+    >>> r.engine, round(r.effect("delivery")["total"] - r.effect("delivery")["direct"]
+    ...                 - r.effect("delivery")["indirect"], 12)
+    ('bayesnet', 0.0)
+    """
+
+    def __init__(self, *, min_responses: int = DEFAULT_MIN_RESPONSES, ess: float = 10.0,
+                 ltr_states: str = "11", bins: int | Mapping[str, Any] | None = None,
+                 draws: int = 200, sparse_min: int = 5, sparse_share: float = 0.2,
+                 random_state: int = 0, bootstrap: int = 0) -> None:
+        super().__init__(min_responses=min_responses)
+        self.ess = ess
+        self.ltr_states = ltr_states
+        self.bins = bins
+        self.draws = draws
+        self.sparse_min = sparse_min
+        self.sparse_share = sparse_share
+        self.random_state = random_state
+        self.bootstrap = bootstrap
+
+    @property
+    def state_(self) -> BayesNetState:
+        state = self.result_.state
+        assert isinstance(state, BayesNetState)
+        return state
+
+    @property
+    def model_(self) -> DiscreteBayesianNetwork:
+        """The fitted network as a pgmpy ``DiscreteBayesianNetwork`` (built on first use)."""
+        model: DiscreteBayesianNetwork | None = getattr(self, "_model", None)
+        if model is None:
+            model = self.state_.to_pgmpy()
+            self._model = model
+        return model
+
+    @property
+    def sparsity_(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.result_.options["sparsity"])
+
+    def _check_options(self, journey_map: JourneyMap) -> None:
+        if self.min_responses < MIN_RESPONSES_FLOOR:
+            raise JourneymapError(
+                f"the minimum number of responses (--min-responses) is {self.min_responses}; it "
+                f"may not be set below {MIN_RESPONSES_FLOOR}: NPS on fewer answers is noise.")
+        if self.bootstrap:
+            raise JourneymapError("the bayesnet engine's intervals come from posterior draws "
+                                  "(option draws), not from the bootstrap; drop --bootstrap.")
+        if not (isinstance(self.ess, int | float) and self.ess > 0):
+            raise JourneymapError(f"ess (the BDeu equivalent sample size) must be a positive "
+                                  f"number, not {self.ess!r}.")
+        if self.draws < 0 or self.draws == 1:
+            raise JourneymapError(f"draws must be 0 (no intervals) or at least 2, not "
+                                  f"{self.draws}.")
+        if isinstance(self.bins, Mapping):
+            for key in self.bins:
+                node = journey_map.node(str(key))
+                if node.id == journey_map.outcome:
+                    raise JourneymapError(f"bins apply to ratings; '{key}' is the outcome (see "
+                                          "ltr_states).")
+                if not node.measured:
+                    raise JourneymapError(f"bins apply to ratings; '{key}' has no data.")
+
+    def fit(self, journey_map: JourneyMap, data: SurveyData) -> BayesNetEngine:
+        state, sparsity, sparse_warnings = self.fit_network(journey_map, data)
+        options: dict[str, Any] = {
+            "min_responses": self.min_responses, "ess": self.ess, "ltr_states": self.ltr_states,
+            "bins": self.bins, "draws": self.draws, "random_state": self.random_state,
+            "intervals": "posterior" if self.draws else None, "sparsity": sparsity,
+            "states": {n: list(s.names) for n, s in state.states.items()}}
+        warns = list(journey_map.warnings) + list(data.warnings) + sparse_warnings
+        self._result = assemble(state, data, engine=self.name, options=options,
+                                warnings=warns, nps=nps_score(data.ltr))
+        self._model = None
+        return self
+
+    def fit_network(self, journey_map: JourneyMap, data: SurveyData
+                    ) -> tuple[BayesNetState, list[dict[str, Any]], list[str]]:
+        """The fitted network alone (tables and their draws; no effects): the state, the
+        sparsity table and the sparse-data warnings.  :meth:`fit` calls this first."""
+        self._check_options(journey_map)
+        if data.n < self.min_responses:
+            raise DataValidationError(
+                f"only {data.n} responses have a recommend (0–10) answer; at least "
+                f"{self.min_responses} are needed before any figure is shown.")
+        m = journey_map
+        order = tuple(n for n in m.topological_order if m.node(n).measured)
+        parents = {n: tuple(p for p in m.parents(n) if m.node(p).measured) for n in order}
+        states: dict[str, NodeStates] = {}
+        codes: dict[str, np.ndarray] = {}
+        for n in order:
+            if n == m.outcome:
+                states[n] = NodeStates.ltr(self.ltr_states)
+                codes[n] = states[n].lookup[data.ltr]
+                continue
+            b = self.bins.get(n) if isinstance(self.bins, Mapping) else self.bins
+            states[n] = NodeStates.scale(n, m.node(n).scale, b)
+            codes[n] = states[n].codes(data.column(n))
+        counts, n_family, sparsity, sparse_warnings = {}, {}, [], []
+        for n in order:
+            fam = (n, *parents[n])
+            counts[n], n_family[n] = family_counts([codes[v] for v in fam],
+                                                   [states[v].size for v in fam])
+            if parents[n]:
+                label = f"'{n}' (on {', '.join(parents[n])})"
+                if n_family[n] < self.min_responses:
+                    raise DataValidationError(
+                        f"the table of {label} has only {n_family[n]} complete responses; at "
+                        f"least {self.min_responses} are needed. Collect more answers, remove "
+                        "an edge, or merge nodes.")
+                rec, text = self._sparsity(m, n, parents[n], states, counts[n], n_family[n])
+                sparsity.append(rec)
+                if text:
+                    sparse_warnings.append(text)
+        rng = np.random.default_rng(self.random_state)
+        tables = {n: dirichlet_tables(counts[n], self.ess, self.draws, rng)
+                  for n in order if n != m.outcome}
+        y = states[m.outcome]
+        weights = self._outcome_weights(y)
+        keys = [weights]
+        if roles_on_outcome(m):  # their influence shifts LTR itself by one state
+            keys.append(weights @ shift_kernel(y.size, 1.0))
+        groups = np.unique(np.column_stack(keys), axis=0,
+                           return_inverse=True)[1].ravel().astype(np.int64)
+        state = BayesNetState(
+            journey_map=m, order=order, parents=parents, states=states, counts=counts,
+            n_family=n_family,
+            experienced={n: float((codes[n] >= 0).mean()) for n in order},
+            tables=tables, outcome_table=bdeu_tables(counts[m.outcome], self.ess),
+            outcome_weights=weights, mean_weights=self._mean_weights(y, data),
+            ess=float(self.ess), draws=self.draws, seed=self.random_state,
+            outcome_groups=groups,
+            outcome_stack=outcome_draws(counts[m.outcome], self.ess, self.draws,
+                                         self.random_state, groups))
+        return state, sparsity, sparse_warnings
+
+    @staticmethod
+    def _outcome_weights(y: NodeStates) -> Array:
+        if isinstance(y.names[0], str):
+            return np.array([NPS_WEIGHTS[str(s)] for s in y.names])
+        k = np.array(y.names, dtype=np.float64)
+        return np.where(k >= 9, 100.0, np.where(k <= 6, -100.0, 0.0))
+
+    @staticmethod
+    def _mean_weights(y: NodeStates, data: SurveyData) -> Array:
+        """LTR per outcome state: the answer itself, or a class's mean answer in the data."""
+        if not isinstance(y.names[0], str):
+            return y.values
+        out = y.values.copy()
+        cls = y.lookup[data.ltr]
+        for i in range(y.size):
+            if (cls == i).any():
+                out[i] = float(data.ltr[cls == i].mean())
+        return out
+
+    def _sparsity(self, m: JourneyMap, node: str, parents: tuple[str, ...],
+                  states: Mapping[str, NodeStates], counts: np.ndarray, n: int
+                  ) -> tuple[dict[str, Any], str | None]:
+        per_combo = counts.sum(axis=0)
+        never, thin = float((per_combo == 0).mean()), float((per_combo < self.sparse_min).mean())
+        cards = [states[p].size for p in parents]
+        rec = {"node": node, "parents": list(parents), "parent_states": cards,
+               "combinations": int(per_combo.size), "n": n, "never_observed": never,
+               "too_few": thin}
+        if thin <= self.sparse_share:
+            return rec, None
+        k = len(cards)
+        if len(set(cards)) == 1:
+            desc = f"{cards[0]} states" + (" each" if k > 1 else "")
+        else:
+            desc = ", ".join(str(c) for c in cards[:-1]) + f" and {cards[-1]} states"
+        text = (f"{m.node(node).display} has {k} parent{'s' if k > 1 else ''} with {desc}: "
+                f"{100 * never:.0f} % of combinations were never observed and {100 * thin:.0f} % "
+                f"have fewer than {self.sparse_min} responses ({per_combo.size:,} combinations, "
+                f"{n:,} responses), so there the network can only fall back on a uniform guess "
+                "or a handful of answers; merge states (bins) or remove an edge.")
+        return rec, text
+
+
+def fit_state(result: FitResult) -> BayesNetState:
+    """The :class:`BayesNetState` of a bayesnet result fitted in this session."""
+    if not isinstance(result.state, BayesNetState):
+        raise JourneymapError("this needs a bayesnet fit made in this session from the data (a "
+                              "result read back from JSON holds no network); fit the map again.")
+    return result.state
