@@ -1,0 +1,597 @@
+"""Segments: the map fitted per customer segment, two segments compared, and
+transactional NPS per touchpoint.
+
+Customers are not alike (customer type, market, channel, size, new or long-standing),
+so the map is fitted once per value of a segment column with :func:`journeymap.fit`
+on that segment's rows.  The minimum-response rule of DESIGN §4 holds per segment: a
+segment with fewer than ``min_responses`` valid LTR answers (default 30, never below
+10) is *suppressed* — it is listed with its n and nothing else, and the rest of the run
+goes on.
+
+Comparing segments A and B (:func:`compare_segments`):
+
+* **NPS difference** ``NPS_A − NPS_B`` (plain estimates).  The two samples are
+  independent, so the variance of the difference is the sum of the two adjusted-Wald
+  variances of DESIGN §4: with ``p = (P + 0.75)/(n + 3)``, ``d = (D + 0.75)/(n + 3)``
+  per segment, ``se² = (p + d − (p − d)²)/(n + 3)`` and
+
+      se_diff = 100 · sqrt(se_A² + se_B²),
+      interval = 100 · ((p_A − d_A) − (p_B − d_B)) ± 1.96 · se_diff,
+
+  centred on the difference of the adjusted estimates (as each NPS interval is) and
+  clipped to [−200, 200].
+* **Drivers**: for each measured node the difference of total effects ``T_A − T_B``
+  (LTR points per scale point) and for each role the difference of influences.  Each
+  fit's 95 % interval ``[lo, hi]`` (delta method by default; with bootstrap intervals
+  the half-width is an approximation) gives its standard error
+  ``se = (hi − lo)/(2 · 1.96)``; the difference has ``se = sqrt(se_A² + se_B²)`` and
+  interval ``diff ± 1.96 · se``.  A driver *differs* when that interval excludes 0.
+
+Helpers shared by the other CX analyses live here too: :func:`load_with_columns`
+checks the data against the map exactly as :func:`~journeymap.data.load_survey` does and
+returns the extra columns (segment, date, response id, consent, revenue) aligned with
+the rows it keeps; :func:`subset_survey` cuts checked data to some of its rows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..data import (
+    SurveyData,
+    _numeric,
+    _show,
+    _survey_type_filter,
+    blank_ltr_warning,
+    load_survey,
+    read_table,
+)
+from ..engines._base import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR, _clean
+from ..exceptions import DataValidationError, JourneymapError
+from ..nps import Z95, NPSScore, nps_score
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..engines import FitResult
+    from ..model import JourneyMap
+
+__all__ = [
+    "TRANSACTIONAL_LABEL",
+    "NPSDifference",
+    "SegmentComparison",
+    "SegmentFit",
+    "SegmentReport",
+    "SurveyRows",
+    "bad_rows",
+    "check_min_responses",
+    "compare_segments",
+    "load_with_columns",
+    "nps_difference",
+    "segment_fits",
+    "subset_survey",
+    "transactional_nps",
+]
+
+TRANSACTIONAL_LABEL = "speaks only for customers who had this contact (n = {n:,})"
+"""How a transactional NPS is labelled: it is not the company's NPS (CX-NOTES)."""
+
+DataSource = str | Path | pd.DataFrame
+
+
+# ------------------------------------------------------------------ shared helpers
+def check_min_responses(min_responses: int) -> None:
+    """Raise when the minimum number of responses is set below the floor of 10."""
+    if min_responses < MIN_RESPONSES_FLOOR:
+        raise JourneymapError(
+            f"the minimum number of responses (--min-responses) is {min_responses}; it may not "
+            f"be set below {MIN_RESPONSES_FLOOR}: NPS on fewer answers is noise.")
+
+
+@dataclass(frozen=True)
+class SurveyRows:
+    """Checked survey data with extra columns aligned with its rows.
+
+    Attributes
+    ----------
+    data
+        What :func:`~journeymap.data.load_survey` returns for the same source.
+    extra
+        The requested extra columns, one row per row of ``data.values`` (the responses
+        with a valid LTR, in the same order).
+    all_rows
+        The requested columns for every row read after the survey-type filter (blank
+        LTRs included), so that counts such as ``n_responses`` per segment are right.
+
+    Both frames keep the 0-based row numbers of the data as given as their index, so
+    that messages about a bad cell can name its row (``row = index + 1``); select by
+    position (``.to_numpy()``, boolean masks), not by label.
+    kept
+        Boolean mask over ``all_rows``: True where the row has a valid LTR (the rows of
+        ``data``, in the same order).
+    """
+
+    data: SurveyData
+    extra: pd.DataFrame
+    all_rows: pd.DataFrame
+    kept: NDArray[np.bool_]
+
+
+def _missing_columns(frame: pd.DataFrame, columns: Sequence[str], name: str,
+                     what: str, messages: Mapping[str, str] | None = None) -> None:
+    have = [str(c) for c in frame.columns]
+    absent = [c for c in columns if c not in have]
+    for c in absent:
+        if messages and c in messages:
+            raise DataValidationError(f"{name}: {messages[c]}")
+    if absent:
+        parts = []
+        for c in absent:
+            close = difflib.get_close_matches(c, have, n=1, cutoff=0.6)
+            parts.append(f"'{c}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        raise DataValidationError(
+            f"{name}: {what} needs the column{'s' if len(absent) > 1 else ''} "
+            f"{', '.join(parts)}, which the data do not have. The data have: "
+            f"{', '.join(have[:30])}{' …' if len(have) > 30 else ''}.")
+
+
+def load_with_columns(source: DataSource | SurveyRows, journey_map: JourneyMap,
+                      columns: Sequence[str], *, survey_type: str | None = None,
+                      what: str = "this analysis",
+                      messages: Mapping[str, str] | None = None) -> SurveyRows:
+    """Check survey data against the map and keep extra columns aligned with its rows.
+
+    The node values are checked by :func:`~journeymap.data.load_survey` (same errors,
+    same row numbers); the extra columns are then cut with the same survey-type filter
+    and the same rule for rows (a valid LTR), and the alignment is verified on the LTR
+    values themselves.
+
+    Parameters
+    ----------
+    source
+        A path or DataFrame (or a :class:`SurveyRows` to pass through when it already
+        holds the columns).
+    columns
+        Extra columns to keep (e.g. ``["customer_type"]``); each must exist.
+    what
+        Names the analysis in the error for a missing column.
+    messages
+        Column → the error message to give when that column is absent (instead of the
+        generic one).
+    """
+    if isinstance(source, SurveyRows):
+        if all(c in source.extra.columns for c in columns):
+            return source
+        raise JourneymapError("the checked data do not hold the columns "
+                              f"{', '.join(c for c in columns if c not in source.extra)}.")
+    name = "the data" if isinstance(source, pd.DataFrame) else str(source)
+    frame = read_table(source).reset_index(drop=True)
+    frame.columns = pd.Index([str(c) for c in frame.columns])
+    try:
+        data = load_survey(frame, journey_map, survey_type=survey_type)
+    except DataValidationError as exc:  # name the file, as load_survey(path) would
+        text = str(exc)
+        if name != "the data" and text.startswith("the data:"):
+            raise DataValidationError(name + text[len("the data"):]) from None
+        raise
+    _missing_columns(frame, columns, name, what, messages)
+    filtered, _ = _survey_type_filter(frame, survey_type, name)
+    outcome = journey_map.outcome_node
+    assert outcome.column is not None
+    ltr = _numeric(filtered, outcome.column, outcome)
+    kept = ~np.isnan(ltr)
+    if int(kept.sum()) != data.n or not np.array_equal(ltr[kept].astype(np.int64), data.ltr):
+        raise RuntimeError("extra columns could not be aligned with the checked responses")
+    all_rows = filtered[list(dict.fromkeys(columns))]
+    extra = all_rows.loc[kept]
+    return SurveyRows(data=data, extra=extra, all_rows=all_rows, kept=kept)
+
+
+def subset_survey(data: SurveyData, rows: NDArray[np.bool_], n_responses: int | None = None
+                  ) -> SurveyData:
+    """The checked responses of some rows (a boolean mask over ``data``'s rows).
+
+    ``n_responses`` counts the rows read for this subset, blank LTRs included (default:
+    the rows selected).  Cronbach's alphas are not recomputed (items are not kept in
+    :class:`~journeymap.data.SurveyData`); the blank-LTR warning is.
+    """
+    n = int(rows.sum())
+    n_read = n if n_responses is None else int(n_responses)
+    return SurveyData(node_ids=data.node_ids, values=np.asfortranarray(data.values[rows]),
+                      ltr=data.ltr[rows], n_responses=n_read, alphas={},
+                      warnings=tuple(blank_ltr_warning(n_read - n, n_read)),
+                      survey_type=data.survey_type, integer=data.integer)
+
+
+def show_cell(value: Any) -> str:
+    """A cell as a person would type it (``'maybe'``, ``7.5``), ``blank`` when missing."""
+    if value is None or value is pd.NA or (isinstance(value, float | np.floating)
+                                           and math.isnan(value)):
+        return "blank"
+    return _show(value)
+
+
+def bad_rows(values: pd.Series[Any], bad: NDArray[np.bool_]) -> str:
+    """The first bad cells as ``row 5 ('x')`` (row = 0-based index + 1), and how many more."""
+    idx = np.flatnonzero(bad)
+    shown = ", ".join(f"row {int(values.index[i]) + 1} ({show_cell(values.iloc[i])})"
+                      for i in idx[:5])
+    return shown + (f" and {len(idx) - 5} more" if len(idx) > 5 else "")
+
+
+def segment_labels(values: pd.Series[Any]) -> pd.Series[Any]:
+    """Segment values as text (whole numbers without ``.0``); blanks as ``None``."""
+    out: list[str | None] = []
+    for v in values.tolist():
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            out.append(None)
+        elif isinstance(v, float) and v.is_integer():
+            out.append(str(int(v)))
+        else:
+            text = str(v).strip()
+            out.append(text or None)
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+# ------------------------------------------------------------------------ segments
+@dataclass(frozen=True)
+class SegmentFit:
+    """One segment: its counts, its NPS and its fit — or why they are not shown.
+
+    ``nps`` is ``None`` when the segment is suppressed (fewer valid LTRs than the
+    minimum); ``result`` is ``None`` when suppressed or when the map cannot be fitted
+    on the segment's rows (``note`` says why; its NPS is still shown).
+    """
+
+    value: str
+    n_responses: int
+    n: int
+    nps: NPSScore | None
+    result: FitResult | None
+    note: str | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.nps is None
+
+    def to_dict(self) -> dict[str, Any]:
+        res = self.result
+        return {
+            "segment": self.value, "n_responses": self.n_responses, "n": self.n,
+            "suppressed": self.suppressed,
+            "nps": None if self.nps is None else self.nps.to_dict(),
+            "effects": None if res is None else res.effect_records,
+            "roles": None if res is None else [
+                {k: r[k] for k in ("role", "influence", "influence_ci", "direct", "indirect",
+                                   "nps_points", "nps_points_ci")} for r in res.role_records],
+            "warnings": [] if res is None else list(res.warnings),
+            "note": self.note}
+
+
+@dataclass(frozen=True)
+class SegmentReport:
+    """The map fitted per value of one segment column (see :func:`segment_fits`)."""
+
+    journey_map: JourneyMap
+    column: str
+    min_responses: int
+    segments: tuple[SegmentFit, ...]
+    survey_type: str | None
+    n_no_segment: int
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def segment(self, value: str) -> SegmentFit:
+        """The segment with this value (as text), or an error naming the values."""
+        for s in self.segments:
+            if s.value == value:
+                return s
+        known = ", ".join(s.value for s in self.segments)
+        close = difflib.get_close_matches(value, [s.value for s in self.segments], n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise JourneymapError(f"column '{self.column}' has no segment '{value}'.{hint} "
+                              f"Segments: {known}.")
+
+    def table(self) -> pd.DataFrame:
+        """One row per segment: n, suppressed, NPS with interval and class counts."""
+        rows = []
+        for s in self.segments:
+            nps = s.nps
+            rows.append({
+                "segment": s.value, "n_responses": s.n_responses, "n": s.n,
+                "suppressed": s.suppressed,
+                "nps": math.nan if nps is None else nps.value,
+                "ci_low": math.nan if nps is None else nps.ci[0],
+                "ci_high": math.nan if nps is None else nps.ci[1],
+                "promoters": None if nps is None else nps.promoters,
+                "passives": None if nps is None else nps.passives,
+                "detractors": None if nps is None else nps.detractors,
+                "fitted": s.result is not None, "note": s.note})
+        return pd.DataFrame(rows, columns=["segment", "n_responses", "n", "suppressed", "nps",
+                                           "ci_low", "ci_high", "promoters", "passives",
+                                           "detractors", "fitted", "note"])
+
+    def effects(self) -> pd.DataFrame:
+        """Long table of the fitted segments' effects: segment, node, total (LTR points per
+        scale point) with its interval, nps_points, mean and n."""
+        rows = []
+        for s in self.segments:
+            if s.result is None:
+                continue
+            for e in s.result.effect_records:
+                rows.append({"segment": s.value, "node": e["node"],
+                             "label": self.journey_map.node(e["node"]).display,
+                             "total": e["total"], "total_ci_low": e["total_ci"][0],
+                             "total_ci_high": e["total_ci"][1],
+                             "nps_points": e["nps_points"], "mean": e.get("mean"),
+                             "n": e.get("n")})
+        return pd.DataFrame(rows, columns=["segment", "node", "label", "total", "total_ci_low",
+                                           "total_ci_high", "nps_points", "mean", "n"])
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = _clean({
+            "column": self.column, "min_responses": self.min_responses,
+            "survey_type": self.survey_type, "n_no_segment": self.n_no_segment,
+            "segments": [s.to_dict() for s in self.segments],
+            "warnings": list(self.warnings)})
+        return out
+
+
+def _segment_fit(journey_map: JourneyMap, data: SurveyData, value: str, n_read: int,
+                 min_responses: int, engine: str, options: dict[str, Any]) -> SegmentFit:
+    from ..engines import fit
+
+    if data.n < min_responses:
+        return SegmentFit(value, n_read, data.n, None, None,
+                          f"suppressed: {data.n} responses with a recommend answer, fewer than "
+                          f"the minimum of {min_responses}")
+    nps = nps_score(data.ltr)
+    try:
+        result = fit(journey_map, data, engine=engine, min_responses=min_responses, **options)
+    except DataValidationError as exc:  # e.g. an equation with too few complete rows
+        return SegmentFit(value, n_read, data.n, nps, None,
+                          f"NPS shown; the map could not be fitted on this segment: {exc}")
+    return SegmentFit(value, n_read, data.n, nps, result, None)
+
+
+def segment_fits(journey_map: JourneyMap, data: DataSource | SurveyRows, by: str, *,
+                 survey_type: str | None = None,
+                 min_responses: int = DEFAULT_MIN_RESPONSES, engine: str = "linear",
+                 **options: Any) -> SegmentReport:
+    """Fit the map once per value of the column ``by`` (segments sorted by their text).
+
+    Parameters
+    ----------
+    journey_map
+        The map.
+    data
+        Survey responses (path or DataFrame) with the column ``by``.
+    by
+        Segment column (customer type, market, channel …).  Rows with a blank value are
+        in no segment; they are counted in ``n_no_segment`` and a warning.
+    survey_type
+        ``"relational"`` or ``"transactional"`` (required when the data hold both).
+    min_responses
+        Fewest valid LTR answers for a segment's figures (default 30, never below 10);
+        smaller segments are suppressed, never an error.  Also each equation's minimum.
+    engine, **options
+        Passed to :func:`journeymap.fit` for every segment.
+
+    Returns
+    -------
+    SegmentReport
+    """
+    check_min_responses(min_responses)
+    rows = load_with_columns(data, journey_map, [by], survey_type=survey_type,
+                             what="--by")
+    labels_all = segment_labels(rows.all_rows[by])
+    labels = labels_all[rows.kept]
+    n_no_segment = int(labels_all.isna().sum())
+    values = sorted({v for v in labels_all.tolist() if v is not None})
+    if not values:
+        raise DataValidationError(f"column '{by}' is blank in every row; there are no "
+                                  "segments to fit.")
+    fits = []
+    for value in values:
+        mask = (labels == value).to_numpy(dtype=bool)
+        n_read = int((labels_all == value).sum())
+        fits.append(_segment_fit(journey_map, subset_survey(rows.data, mask, n_read), value,
+                                 n_read, min_responses, engine, dict(options)))
+    warnings = list(rows.data.warnings)
+    if n_no_segment:
+        warnings.append(f"{n_no_segment:,} responses have no value in '{by}' and are in no "
+                        "segment.")
+    suppressed = [s for s in fits if s.suppressed]
+    if suppressed:
+        warnings.append(f"{len(suppressed)} segment(s) of '{by}' have fewer than "
+                        f"{min_responses} responses and are shown without figures: "
+                        + ", ".join(f"{s.value} (n = {s.n})" for s in suppressed) + ".")
+    return SegmentReport(journey_map=journey_map, column=by, min_responses=min_responses,
+                         segments=tuple(fits), survey_type=rows.data.survey_type,
+                         n_no_segment=n_no_segment, warnings=tuple(warnings))
+
+
+# ------------------------------------------------------------------------ compare
+@dataclass(frozen=True)
+class NPSDifference:
+    """``NPS_A − NPS_B`` (NPS points) with its 95 % interval and standard error."""
+
+    value: float
+    ci: tuple[float, float]
+    se: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "ci": list(self.ci), "se": self.se}
+
+
+def nps_difference(a: NPSScore, b: NPSScore, z: float = Z95) -> NPSDifference:
+    """Difference of two independent NPS with the summed adjusted-Wald variance.
+
+    ``value = NPS_A − NPS_B``; ``se = sqrt(se_A² + se_B²)`` with each ``se`` from
+    :attr:`~journeymap.nps.NPSScore.se` (adjusted Wald, NPS points); the interval is
+    ``100·((P_A − D_A)/(n_A + 3) − (P_B − D_B)/(n_B + 3)) ± z·se`` — centred on the
+    difference of the adjusted estimates like each NPS interval — clipped to [−200, 200].
+
+    >>> from journeymap.nps import nps_from_counts
+    >>> d = nps_difference(nps_from_counts(50, 30, 20), nps_from_counts(40, 30, 30))
+    >>> round(d.value, 6)
+    20.0
+    """
+    se = math.hypot(a.se, b.se)
+    centre = (100.0 * (a.promoters - a.detractors) / (a.n + 3.0)
+              - 100.0 * (b.promoters - b.detractors) / (b.n + 3.0))
+    return NPSDifference(value=a.value - b.value,
+                         ci=(max(-200.0, centre - z * se), min(200.0, centre + z * se)),
+                         se=se)
+
+
+@dataclass(frozen=True)
+class SegmentComparison:
+    """Two segments compared (see :func:`compare_segments`).
+
+    ``difference`` is ``None`` when either segment is suppressed; ``drivers`` is empty
+    when either segment could not be fitted.
+    """
+
+    column: str
+    a: SegmentFit
+    b: SegmentFit
+    difference: NPSDifference | None
+    drivers: pd.DataFrame
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        def side(s: SegmentFit) -> dict[str, Any]:
+            return {"segment": s.value, "n": s.n, "n_responses": s.n_responses,
+                    "suppressed": s.suppressed,
+                    "nps": None if s.nps is None else s.nps.to_dict()}
+
+        out: dict[str, Any] = _clean({
+            "column": self.column, "a": side(self.a), "b": side(self.b),
+            "difference": None if self.difference is None else self.difference.to_dict(),
+            "drivers": self.drivers.to_dict(orient="records"), "note": self.note})
+        return out
+
+
+DRIVER_COLUMNS = ["kind", "id", "label", "a", "b", "difference", "se", "ci_low", "ci_high",
+                  "differs"]
+
+
+def _se_from_ci(ci: Sequence[float] | None, z: float = Z95) -> float:
+    if ci is None or ci[0] is None or ci[1] is None:
+        return math.nan
+    return (float(ci[1]) - float(ci[0])) / (2.0 * z)
+
+
+def driver_differences(journey_map: JourneyMap, a: FitResult, b: FitResult,
+                       z: float = Z95) -> pd.DataFrame:
+    """Difference of total effects (nodes) and influences (roles), A − B, LTR points.
+
+    ``se_X = (hi_X − lo_X)/(2z)`` from each fit's 95 % interval; ``se = sqrt(se_A² +
+    se_B²)``; ``differs`` when ``diff ± z·se`` excludes 0.
+    """
+    rows = []
+    pairs: list[tuple[str, str, dict[str, Any], dict[str, Any], str, str]] = []
+    eb = {e["node"]: e for e in b.effect_records}
+    for e in a.effect_records:
+        if e["node"] in eb:
+            pairs.append(("node", e["node"], e, eb[e["node"]], "total", "total_ci"))
+    rb = {r["role"]: r for r in b.role_records}
+    for r in a.role_records:
+        if r["role"] in rb:
+            pairs.append(("role", r["role"], r, rb[r["role"]], "influence", "influence_ci"))
+    for kind, ident, ra, rb_, key, ci_key in pairs:
+        va, vb = float(ra[key]), float(rb_[key])
+        se = math.hypot(_se_from_ci(ra[ci_key], z), _se_from_ci(rb_[ci_key], z))
+        diff = va - vb
+        lo, hi = diff - z * se, diff + z * se
+        rows.append({"kind": kind, "id": ident, "label": journey_map.node(ident).display,
+                     "a": va, "b": vb, "difference": diff, "se": se, "ci_low": lo,
+                     "ci_high": hi, "differs": bool(lo > 0 or hi < 0)})
+    return pd.DataFrame(rows, columns=DRIVER_COLUMNS)
+
+
+def compare_segments(report: SegmentReport, a: str, b: str) -> SegmentComparison:
+    """Compare segments ``a`` and ``b`` of a :class:`SegmentReport`.
+
+    NPS difference with its 95 % interval (:func:`nps_difference`) and, for every node
+    and role, the difference of total effects / influences with its interval and a
+    ``differs`` flag (:func:`driver_differences`).  A suppressed segment gives no
+    numbers (``difference`` is ``None``), never an error.
+    """
+    if a == b:
+        raise JourneymapError(f"compare two different segments, not '{a}' with itself.")
+    sa, sb = report.segment(a), report.segment(b)
+    empty = pd.DataFrame(columns=DRIVER_COLUMNS)
+    if sa.nps is None or sb.nps is None:
+        small = [f"{s.value} (n = {s.n})" for s in (sa, sb) if s.suppressed]
+        return SegmentComparison(report.column, sa, sb, None, empty,
+                                 f"suppressed: {' and '.join(small)} below the minimum of "
+                                 f"{report.min_responses} responses")
+    diff = nps_difference(sa.nps, sb.nps)
+    if sa.result is None or sb.result is None:
+        return SegmentComparison(report.column, sa, sb, diff, empty,
+                                 "drivers not compared: the map could not be fitted on "
+                                 + " and ".join(s.value for s in (sa, sb) if s.result is None))
+    drivers = driver_differences(report.journey_map, sa.result, sb.result)
+    order = np.argsort(-np.abs(drivers["difference"].to_numpy(dtype=float)), kind="stable")
+    return SegmentComparison(report.column, sa, sb, diff,
+                             drivers.iloc[order].reset_index(drop=True))
+
+
+# ------------------------------------------------------------------ transactional
+def transactional_nps(journey_map: JourneyMap, data: DataSource | SurveyData, *,
+                      min_responses: int = DEFAULT_MIN_RESPONSES) -> pd.DataFrame:
+    """NPS per touchpoint among transactional respondents who rated that touchpoint.
+
+    A transactional survey is answered right after one contact; its respondents are only
+    the customers who had that contact, so each figure is labelled with
+    :data:`TRANSACTIONAL_LABEL` and is never the company's NPS.  For touchpoint j the
+    respondents are the transactional responses with a valid LTR and a rating of j
+    (observed, not imputed); NPS and adjusted-Wald interval as in DESIGN §4.  Below
+    ``min_responses`` the row is suppressed (NaN figures, n shown).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``node``, ``label``, ``stage``, ``n`` (respondents who rated it), ``share``
+        (of the transactional respondents with an LTR), ``suppressed``, ``nps``,
+        ``ci_low``, ``ci_high``, ``promoters``, ``passives``, ``detractors``, ``label_note``.
+    """
+    check_min_responses(min_responses)
+    if isinstance(data, SurveyData):
+        if data.survey_type != "transactional":
+            raise DataValidationError(
+                "transactional NPS needs transactional responses; these data are "
+                f"{data.survey_type or 'of no stated survey type'} (load them with "
+                "survey_type='transactional').")
+        checked = data
+    else:
+        checked = load_survey(data, journey_map, survey_type="transactional")
+    rows = []
+    for node in journey_map.measured_nodes:
+        if node.kind != "touchpoint":
+            continue
+        rated = ~np.isnan(checked.column(node.id))
+        n = int(rated.sum())
+        s = nps_score(checked.ltr[rated])
+        hide = n < min_responses
+        rows.append({
+            "node": node.id, "label": node.display, "stage": node.stage, "n": n,
+            "share": n / checked.n if checked.n else math.nan, "suppressed": hide,
+            "nps": math.nan if hide else s.value,
+            "ci_low": math.nan if hide else s.ci[0], "ci_high": math.nan if hide else s.ci[1],
+            "promoters": None if hide else s.promoters,
+            "passives": None if hide else s.passives,
+            "detractors": None if hide else s.detractors,
+            "label_note": TRANSACTIONAL_LABEL.format(n=n)})
+    return pd.DataFrame(rows, columns=["node", "label", "stage", "n", "share", "suppressed",
+                                       "nps", "ci_low", "ci_high", "promoters", "passives",
+                                       "detractors", "label_note"])
