@@ -35,10 +35,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lint: setup
-	$(BIN)/ruff check journeymap tests benchmarks
+	$(BIN)/ruff check journeymap api tests benchmarks
 
 typecheck: setup
-	$(BIN)/mypy journeymap
+	$(BIN)/mypy journeymap api
 
 pytest: setup
 	$(BIN)/python -m pytest -q

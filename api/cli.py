@@ -1,0 +1,202 @@
+"""``journeymap serve`` and ``journeymap admin …`` (registered through the entry-point
+group ``journeymap.cli``; see :func:`register`).
+
+This module is imported by every ``journeymap`` command, so it imports only typer at
+the top; FastAPI, SQLAlchemy and uvicorn are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from .settings import Settings
+
+__all__ = ["register"]
+
+EXIT_BAD_INPUT = 2
+
+DbOpt = Annotated[str | None, typer.Option(
+    "--db", help="Database URL (default: JOURNEYMAP_DATABASE_URL, else sqlite:///./journeymap.db).",
+    show_default=False)]
+
+admin = typer.Typer(name="admin", no_args_is_help=True, add_completion=False,
+                    help="Administer the HTTP service: database, workspaces and API keys.")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _settings(db: str | None, data_dir: Path | None = None) -> Settings:
+    try:
+        from pydantic import ValidationError
+
+        from .settings import Settings
+    except ImportError as exc:
+        raise _fail(f"the HTTP service needs extra packages ({exc.name}): "
+                    "pip install 'journeymap[api]'.") from None
+    overrides: dict[str, object] = {}
+    if db is not None:
+        overrides["database_url"] = db
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise _fail(f"setting {'.'.join(str(p) for p in first['loc'])}: {first['msg']}."
+                    ) from None
+
+
+def _migrated_sessions(settings: Settings):  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .db import make_engine, make_sessionmaker, migrate
+
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+    except SQLAlchemyError as exc:
+        raise _fail(f"cannot open the database {engine.url.render_as_string()}: "
+                    f"{str(exc.orig if hasattr(exc, 'orig') else exc).strip().splitlines()[0]}"
+                    ) from None
+    return make_sessionmaker(engine)
+
+
+def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port to listen on.", min=1,
+                                            max=65535)] = 8000,
+          db: DbOpt = None,
+          data_dir: Annotated[Path | None, typer.Option(
+              "--data-dir", help="Folder for uploaded files (default: JOURNEYMAP_DATA_DIR, "
+                                 "else ./journeymap-data).", show_default=False)] = None,
+          log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+          ) -> None:
+    """Run the HTTP API (OpenAPI docs at /docs) with uvicorn."""
+    settings = _settings(db, data_dir)
+    try:
+        import uvicorn
+
+        from .main import create_app
+    except ImportError as exc:
+        raise _fail(f"the HTTP service needs extra packages ({exc.name}): "
+                    "pip install 'journeymap[api]'.") from None
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level,
+                proxy_headers=False, server_header=False)
+
+
+@admin.command("migrate")
+def migrate_cmd(db: DbOpt = None) -> None:
+    """Create or upgrade the database tables (the server also does this on start)."""
+    settings = _settings(db)
+    _migrated_sessions(settings)
+    typer.echo("database is up to date.", err=True)
+
+
+@admin.command("create-workspace")
+def create_workspace_cmd(
+        name: Annotated[str, typer.Argument(help="Workspace name (unique).")],
+        db: DbOpt = None) -> None:
+    """Create a workspace and print its API key once (only a hash is stored).
+
+    The key alone goes to stdout (KEY=$(journeymap admin create-workspace acme)); the
+    message goes to stderr.
+    """
+    from .auth import WorkspaceExistsError, create_workspace
+
+    sessions = _migrated_sessions(_settings(db))
+    with sessions() as session:
+        try:
+            workspace, key = create_workspace(session, name)
+        except (WorkspaceExistsError, ValueError) as exc:
+            raise _fail(str(exc)) from None
+        session.commit()
+        typer.echo(f"Workspace '{workspace.name}' created ({workspace.id}). Its API key is "
+                   "printed below, once: store it now, it cannot be shown again.", err=True)
+        sys.stdout.write(key + "\n")
+
+
+@admin.command("create-key")
+def create_key_cmd(name: Annotated[str, typer.Argument(help="Workspace name.")],
+                   db: DbOpt = None) -> None:
+    """Print a new API key for an existing workspace (older keys stay valid)."""
+    from sqlalchemy import select
+
+    from .auth import create_key
+    from .models import Workspace
+
+    sessions = _migrated_sessions(_settings(db))
+    with sessions() as session:
+        workspace = session.scalar(select(Workspace).where(Workspace.name == name))
+        if workspace is None:
+            raise _fail(f"there is no workspace named '{name}'.")
+        key = create_key(session, workspace)
+        session.commit()
+        sys.stdout.write(key + "\n")
+
+
+@admin.command("revoke-key")
+def revoke_key_cmd(key: Annotated[str, typer.Argument(
+        help="The key, or its first 9 characters (jm_ and 6 more) when that is unique.")],
+        db: DbOpt = None) -> None:
+    """Revoke an API key (a server notices within JOURNEYMAP_AUTH_CACHE_SECONDS)."""
+    from sqlalchemy import select
+
+    from .auth import hash_key
+    from .models import ApiKey, utcnow
+
+    sessions = _migrated_sessions(_settings(db))
+    with sessions() as session:
+        if len(key) > 9:
+            rows = session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(key))).all()
+        else:
+            rows = session.scalars(select(ApiKey).where(ApiKey.prefix == key)).all()
+        rows = [r for r in rows if r.revoked_at is None]
+        if len(rows) != 1:
+            raise _fail("no valid key matches." if not rows else
+                        f"{len(rows)} keys start with '{key}'; give the whole key.")
+        rows[0].revoked_at = utcnow()
+        session.commit()
+        typer.echo(f"key {rows[0].prefix}… revoked.", err=True)
+
+
+@admin.command("list-workspaces")
+def list_workspaces_cmd(db: DbOpt = None) -> None:
+    """List workspaces with their numbers of valid keys, maps, datasets and fits."""
+    from sqlalchemy import func, select
+
+    from .models import ApiKey, Dataset, Fit, JourneyMapRecord, Workspace
+
+    sessions = _migrated_sessions(_settings(db))
+    with sessions() as session:
+        rows = session.scalars(select(Workspace).order_by(Workspace.name)).all()
+        if not rows:
+            typer.echo("no workspaces yet; create one with 'journeymap admin create-workspace "
+                       "NAME'.", err=True)
+            return
+
+        def count(model: type, ws_id: object) -> int:
+            column = model.workspace_id  # type: ignore[attr-defined]
+            query = select(func.count()).select_from(model).where(column == ws_id)
+            if model is ApiKey:
+                query = query.where(ApiKey.revoked_at.is_(None))
+            return int(session.scalar(query) or 0)
+
+        typer.echo(f"{'name':<24} {'id':<36} {'keys':>4} {'maps':>5} {'datasets':>8} "
+                   f"{'fits':>5}  created")
+        for ws in rows:
+            typer.echo(f"{ws.name:<24} {ws.id!s:<36} {count(ApiKey, ws.id):>4} "
+                       f"{count(JourneyMapRecord, ws.id):>5} {count(Dataset, ws.id):>8} "
+                       f"{count(Fit, ws.id):>5}  {ws.created_at:%Y-%m-%d %H:%M}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``admin`` to the ``journeymap`` command line."""
+    app.command("serve")(serve)
+    app.add_typer(admin, name="admin")

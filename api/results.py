@@ -1,0 +1,188 @@
+"""Fitting with the library, and the in-process caches behind the analysis routes.
+
+Statistics come only from :mod:`journeymap`: :func:`run_fit` calls ``load_survey``
+and ``fit``; analyses call ``drivers``, ``role_influence``, ``explain_role`` and
+``what_if`` on a :class:`~journeymap.engines.FitResult` rebuilt from the stored JSON
+with ``FitResult.from_dict``.  A finished fit never changes, so the rebuilt results
+and the JSON of their analyses are kept in bounded LRU caches; what-if needs the
+respondents, so a result fitted from the stored file (in this process) is kept too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from journeymap.engines import FitResult
+    from journeymap.model import JourneyMap
+
+__all__ = ["LRU", "DoneFit", "FitSpec", "Results", "clean", "dumps", "run_fit"]
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class LRU(Generic[K, V]):
+    """A small thread-safe least-recently-used cache."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> V:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+        return value
+
+    def pop(self, key: K) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def clean(obj: Any) -> Any:
+    """JSON-safe plain data: NaN/inf → null, numpy scalars → Python, tuples → lists."""
+    if isinstance(obj, dict):
+        return {str(k): clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [clean(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [clean(v) for v in obj.tolist()]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def dumps(obj: Any) -> bytes:
+    """Compact UTF-8 JSON with full double precision (``repr`` of every float)."""
+    return json.dumps(clean(obj), ensure_ascii=False, allow_nan=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class DoneFit:
+    """What the analysis routes need of a finished fit (it never changes, so it is cached)."""
+
+    id: uuid.UUID
+    workspace_id: uuid.UUID
+    map_version_id: uuid.UUID
+    engine: str
+    min_responses: int
+
+
+@dataclass(frozen=True)
+class FitSpec:
+    """Everything needed to (re)run a fit: the map, the stored file and the options."""
+
+    fit_id: uuid.UUID
+    journey_map: JourneyMap
+    path: Path
+    filename: str
+    engine: str
+    options: dict[str, Any]
+
+
+def run_fit(spec: FitSpec) -> FitResult:
+    """Fit ``spec`` with the library, exactly as ``journeymap fit`` does in memory.
+
+    Library errors keep their message, with the server's file path replaced by the
+    name the file was uploaded as.
+    """
+    from journeymap.data import load_survey
+    from journeymap.engines import fit
+    from journeymap.exceptions import JourneymapError
+
+    opts = spec.options
+    kwargs: dict[str, Any] = {"min_responses": int(opts.get("min_responses", 30))}
+    if opts.get("bootstrap"):
+        kwargs["bootstrap"] = int(opts["bootstrap"])
+        kwargs["random_state"] = int(opts.get("random_state", 0))
+    try:
+        data = load_survey(spec.path, spec.journey_map, survey_type=opts.get("survey_type"))
+        return fit(spec.journey_map, data, engine=spec.engine, **kwargs)
+    except JourneymapError as exc:
+        message = str(exc)
+        if str(spec.path) in message:
+            exc.args = (message.replace(str(spec.path), spec.filename), *exc.args[1:])
+            if hasattr(exc, "problems"):
+                exc.problems = tuple(p.replace(str(spec.path), spec.filename)
+                                     for p in exc.problems)
+        raise
+
+
+class Results:
+    """Caches of parsed maps, finished fits (``done``: what the routes need of them),
+    rebuilt results, analysis JSON and live (what-if) fits."""
+
+    def __init__(self, *, result_cache_size: int, whatif_cache_size: int) -> None:
+        self.maps: LRU[uuid.UUID, JourneyMap] = LRU(1024)
+        self.results: LRU[uuid.UUID, FitResult] = LRU(result_cache_size)
+        self.responses: LRU[tuple[Hashable, ...], bytes] = LRU(max(64, result_cache_size * 16))
+        self.live: LRU[uuid.UUID, FitResult] = LRU(whatif_cache_size)
+        self.done: LRU[uuid.UUID, DoneFit] = LRU(max(1024, result_cache_size * 4))
+        self._locks: LRU[uuid.UUID, threading.Lock] = LRU(1024)
+        self._locks_lock = threading.Lock()
+
+    def journey_map(self, version_id: uuid.UUID, definition: str) -> JourneyMap:
+        """The validated map of a stored map version."""
+        cached = self.maps.get(version_id)
+        if cached is not None:
+            return cached
+        from journeymap.model import JourneyMap
+
+        return self.maps.put(version_id, JourneyMap.from_dict(json.loads(definition)))
+
+    def result(self, fit_id: uuid.UUID, journey_map: JourneyMap, stored: str) -> FitResult:
+        """The stored FitResult JSON as a :class:`FitResult` (no respondent data)."""
+        cached = self.results.get(fit_id)
+        if cached is not None:
+            return cached
+        from journeymap.engines import FitResult
+
+        return self.results.put(fit_id, FitResult.from_dict(json.loads(stored), journey_map))
+
+    def response(self, key: tuple[Hashable, ...], build: Callable[[], Any]) -> bytes:
+        """The JSON of an analysis of a finished fit, computed once."""
+        cached = self.responses.get(key)
+        if cached is not None:
+            return cached
+        return self.responses.put(key, dumps(build()))
+
+    def live_result(self, spec: FitSpec) -> FitResult:
+        """A result holding its respondents (for what-if): cached, else fitted again."""
+        cached = self.live.get(spec.fit_id)
+        if cached is not None:
+            return cached
+        with self._locks_lock:
+            lock = self._locks.get(spec.fit_id) or self._locks.put(spec.fit_id,
+                                                                   threading.Lock())
+        with lock:
+            cached = self.live.get(spec.fit_id)
+            if cached is not None:
+                return cached
+            return self.live.put(spec.fit_id, run_fit(spec))

@@ -1,0 +1,358 @@
+"""Request and response schemas (pydantic), kept apart as in the FastAPI template.
+
+Request schemas end in ``Create`` / ``Request``; response schemas in ``Out``.  The
+FitResult JSON (DESIGN §6) and the analyses are produced by the library and passed
+through unchanged; their models here document them in the OpenAPI schema and allow
+the extra fields an engine may add.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, StringConstraints
+
+__all__ = [
+    "DatasetOut", "DatasetsOut", "DriverOut", "DriversOut", "FitCreate", "FitErrorOut",
+    "FitOptions", "FitOut", "FitResultOut", "FitsOut", "HealthOut", "MapCreate", "MapOut",
+    "MapSummaryOut", "MapValidationOut", "MapVersionOut", "MapVersionsOut", "MapsOut",
+    "ProblemOut", "RoleInfluenceOut", "RoleSummaryOut", "RolesOut", "WhatIfOut",
+    "WhatIfRequest", "WorkspaceOut",
+]
+
+FitStatusName = Literal["queued", "running", "done", "failed"]
+Interval = Annotated[list[float | None], Field(min_length=2, max_length=2,
+                                               description="[low, high], 95 %")]
+NodeId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class _Open(BaseModel):
+    """A library record: documented fields, and whatever else the engine adds."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+# ---------------------------------------------------------------------- common
+class ProblemOut(BaseModel):
+    """RFC 9457 problem details (``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="URI of the kind of problem (urn:journeymap:problem:… or "
+                                  "about:blank).")
+    title: str
+    status: int
+    detail: str = Field(description="What is wrong and what would be valid, for a person.")
+    instance: str = Field(description="The path that was asked for.")
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    version: str
+    database: str
+
+
+class WorkspaceOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+
+
+# ------------------------------------------------------------------------ maps
+class MapCreate(BaseModel):
+    """A map file's text (YAML or JSON, DESIGN §2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: Annotated[str, StringConstraints(min_length=1, max_length=2_000_000)] = Field(
+        description="The map file's text, YAML or JSON.")
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=255)] = Field(
+        default="map.yaml", description="Name used in error messages (e.g. kitchen_b2b.yaml).")
+
+
+class MapSummaryOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    latest_version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class MapOut(BaseModel):
+    """One version of a map (the latest unless ``?version=`` is given)."""
+
+    id: uuid.UUID
+    name: str
+    version: int
+    latest_version: int
+    filename: str
+    created_at: datetime
+    updated_at: datetime
+    version_created_at: datetime
+    source: str = Field(description="The text as sent.")
+    definition: dict[str, object] = Field(description="The validated map in the map-file "
+                                                      "format (with schema_version).")
+    warnings: list[str]
+    nodes: int
+    edges: int
+
+
+class MapVersionOut(BaseModel):
+    version: int
+    name: str
+    created_at: datetime
+
+
+class MapsOut(BaseModel):
+    data: list[MapSummaryOut]
+    count: int
+
+
+class MapVersionsOut(BaseModel):
+    map_id: uuid.UUID
+    data: list[MapVersionOut]
+    count: int
+
+
+class MapValidationOut(BaseModel):
+    valid: bool
+    name: str | None = None
+    nodes: int | None = None
+    edges: int | None = None
+    problems: list[str] = Field(description="Each names the file, line and field to fix.")
+    warnings: list[str]
+
+
+# -------------------------------------------------------------------- datasets
+class DatasetOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    filename: str
+    format: Literal["csv", "tsv", "parquet", "excel"]
+    size_bytes: int
+    sha256: str
+    n_rows: int
+    columns: list[str]
+    created_at: datetime
+
+
+class DatasetsOut(BaseModel):
+    data: list[DatasetOut]
+    count: int
+
+
+# ------------------------------------------------------------------------ fits
+class FitOptions(BaseModel):
+    """Options passed to the library's engine."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_responses: int = Field(default=30, ge=10, le=10_000_000,
+                               description="Fewest responses for any figure (never below 10, "
+                                           "DESIGN §4).")
+    survey_type: Literal["relational", "transactional"] | None = Field(
+        default=None, description="Required when the data hold both kinds.")
+    bootstrap: int = Field(default=0, ge=0, le=10_000,
+                           description="Bootstrap replicates for the intervals of totals "
+                                       "and role influence (0: delta method).")
+    random_state: int = Field(default=0, ge=0, le=2**31 - 1,
+                              description="Seed of the bootstrap (used when bootstrap > 0).")
+
+
+class FitCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    map_id: uuid.UUID
+    map_version: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                    description="Default: the map's latest version.")
+    dataset_id: uuid.UUID
+    engine: Annotated[str, StringConstraints(min_length=1, max_length=50)] = "linear"
+    options: FitOptions = Field(default_factory=FitOptions)
+
+
+class NPSOut(_Open):
+    value: float | None = Field(description="NPS, 100 · (promoters − detractors) / n.")
+    ci: Interval
+    promoters: int
+    passives: int
+    detractors: int
+    n: int
+
+
+class EdgeOut(_Open):
+    from_: str = Field(alias="from")
+    to: str
+    estimate: float | None
+    se: float | None
+    ci: Interval | None
+    p_value: float | None
+    standardized: float | None
+    n: int | None
+    share: float | None
+    expected: Literal["+", "-"] | None
+    agrees: bool | None
+
+
+class EffectOut(_Open):
+    node: str
+    direct: float | None
+    indirect: float | None
+    total: float | None
+    total_ci: Interval | None
+    nps_points: float | None
+
+
+class PathOut(_Open):
+    nodes: list[str]
+    effect: float | None
+
+
+class RoleOut(_Open):
+    role: str
+    influence: float | None
+    influence_ci: Interval | None
+    direct: float | None
+    indirect: float | None
+    nps_points: float | None
+    paths: list[PathOut]
+
+
+class FitResultOut(_Open):
+    """The FitResult JSON of DESIGN §6, exactly as ``journeymap fit --json`` prints it."""
+
+    schema_version: int
+    engine: str
+    map: str
+    n_responses: int
+    nps: NPSOut
+    edges: list[EdgeOut]
+    effects: list[EffectOut]
+    roles: list[RoleOut]
+    warnings: list[str]
+
+
+class FitErrorOut(BaseModel):
+    type: str
+    title: str
+    detail: str = Field(description="The library's message (what is wrong, where, and what "
+                                    "would be valid).")
+
+
+class FitOut(BaseModel):
+    id: uuid.UUID
+    status: FitStatusName
+    map_id: uuid.UUID
+    map_version: int
+    dataset_id: uuid.UUID
+    engine: str
+    options: FitOptions
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    error: FitErrorOut | None = Field(description="Set when status is failed.")
+    result: FitResultOut | None = Field(description="The FitResult JSON when status is done "
+                                                    "(omitted in lists).")
+
+
+class FitsOut(BaseModel):
+    data: list[FitOut]
+    count: int
+
+
+class DriverOut(_Open):
+    node: str
+    label: str
+    kind: str
+    stage: str | None
+    direct: float | None
+    indirect: float | None
+    total: float | None = Field(description="LTR points per scale point of the node.")
+    total_ci_low: float | None
+    total_ci_high: float | None
+    nps_points: float | None = Field(description="NPS points when everyone below the top "
+                                                 "does one scale point better (DESIGN §4).")
+    nps_points_ci_low: float | None
+    nps_points_ci_high: float | None
+    mean: float | None
+    n: float | None
+
+
+class DriversOut(BaseModel):
+    fit_id: uuid.UUID
+    nps: NPSOut
+    drivers: list[DriverOut] = Field(description="Largest absolute NPS points first, as "
+                                                 "`journeymap drivers --json`.")
+
+
+class RoleSummaryOut(_Open):
+    role: str
+    label: str
+    influence: float | None
+    influence_ci: Interval | None
+    direct: float | None
+    indirect: float | None
+    nps_points: float | None
+    nps_points_ci: Interval | None
+
+
+class RolesOut(BaseModel):
+    fit_id: uuid.UUID
+    roles: list[RoleSummaryOut]
+
+
+class RolePathOut(_Open):
+    route: str
+    nodes: list[str]
+    effect: float | None
+    nps_points: float | None
+    direct: bool
+
+
+class ActsOnOut(_Open):
+    node: str
+    label: str
+    share: float | None
+    total: float | None
+    nps_points: float | None
+
+
+class RoleInfluenceOut(_Open):
+    """``journeymap influence ROLE --json`` plus a plain-language explanation."""
+
+    fit_id: uuid.UUID
+    role: str
+    label: str
+    influence: float | None = Field(description="LTR points when the role does one point "
+                                                "better on everything it acts on.")
+    influence_ci: Interval | None
+    direct: float | None
+    indirect: float | None
+    nps_points: float | None
+    nps_points_ci: Interval | None
+    paths: list[RolePathOut]
+    acts_on: list[ActsOnOut]
+    explanation: str
+
+
+class WhatIfRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shifts: dict[NodeId, FiniteFloat] = Field(
+        min_length=1, max_length=200,
+        description="Node or role id → shift in that node's scale points, e.g. "
+                    '{"delivery": 1, "billing": 0.5}.')
+
+
+class WhatIfOut(_Open):
+    shifts: dict[str, float]
+    mean_ltr: float
+    predicted_mean_ltr: float
+    nps: float
+    nps_ci: Interval
+    predicted_nps: float
+    predicted_nps_ci: Interval
+    change: float
+    change_ci: Interval
+    n: int

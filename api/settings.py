@@ -1,0 +1,68 @@
+"""Settings of the HTTP service, read from the environment and ``.env``.
+
+Every field can be set as an environment variable with the prefix ``JOURNEYMAP_``
+(``JOURNEYMAP_DATABASE_URL``, ``JOURNEYMAP_DATA_DIR`` …) or in a ``.env`` file in the
+working directory.  Nothing is read at import: :func:`api.main.create_app` builds a
+:class:`Settings` when it is not given one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+MiB = 2**20
+
+
+class Settings(BaseSettings):
+    """Configuration of one API process (see ``docs/api.md``)."""
+
+    model_config = SettingsConfigDict(env_prefix="JOURNEYMAP_", env_file=".env",
+                                      env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///./journeymap.db",
+        description="SQLAlchemy URL: a SQLite file (default, in the working directory) or "
+                    "PostgreSQL, e.g. postgresql+psycopg://user:password@host:5432/db.")
+    data_dir: Path = Field(default=Path("./journeymap-data"),
+                           description="Folder for uploaded survey files.")
+    max_upload_bytes: int = Field(default=200 * MiB, ge=1,
+                                  description="Largest survey file accepted (bytes); larger "
+                                              "uploads answer 413.")
+    workers: int = Field(default=2, ge=1, le=64,
+                         description="Threads that run fits in the background.")
+    result_cache_size: int = Field(default=256, ge=1,
+                                   description="Finished fits whose analyses are kept in memory.")
+    whatif_cache_size: int = Field(default=4, ge=1,
+                                   description="Fits whose respondent data are kept in memory "
+                                               "for what-if (each holds its survey in RAM).")
+    heartbeat_seconds: float = Field(default=5.0, gt=0,
+                                     description="How often a running server marks itself "
+                                                 "alive in the database.")
+    stale_after_seconds: float = Field(default=30.0, gt=0,
+                                       description="A server silent this long is taken as "
+                                                   "dead: its queued and running fits are "
+                                                   "marked failed.")
+    auth_cache_seconds: float = Field(default=10.0, ge=0,
+                                      description="How long a checked API key is remembered "
+                                                  "(a revoked key stops working within "
+                                                  "this time; 0: check every request).")
+    migrate_on_startup: bool = Field(default=True,
+                                     description="Run the Alembic migrations (upgrade to head) "
+                                                 "when the app starts.")
+    test_fit_delay_seconds: float = Field(default=0.0, ge=0,
+                                          description="Testing only: sleep this long at the "
+                                                      "start of every fit.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, url: str) -> str:
+        if not url.startswith(("sqlite", "postgresql")):
+            raise ValueError("database_url must be a sqlite:/// or postgresql+psycopg:// URL")
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            # psycopg 3 is the driver we ship; say so in the URL SQLAlchemy sees.
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url

@@ -1,0 +1,228 @@
+"""The background worker: a thread pool that runs fits, and the bookkeeping that makes
+sure no fit is ever lost.
+
+* ``POST /v1/fits`` stores a fit as ``queued`` and hands its id to :meth:`FitWorker.submit`;
+  a worker thread marks it ``running``, fits with the library and stores ``done``
+  (the FitResult JSON) or ``failed`` (the library's message).
+* Every server process registers an :class:`~api.models.Instance` row and refreshes
+  its ``heartbeat_at`` every ``heartbeat_seconds``.  At startup and at every
+  heartbeat, fits that are ``queued`` or ``running`` in a process that is gone — its
+  heartbeat is older than ``stale_after_seconds``, or it ran on this machine and its
+  process no longer exists — are marked ``failed`` with :data:`STOPPED_MESSAGE`.  So
+  a killed server's fits are reported failed, not lost, and several processes may
+  share one database without failing each other's work.
+* On a clean shutdown queued fits are cancelled and marked failed the same way;
+  running fits finish first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models import Dataset, Fit, FitStatus, Instance, MapVersion, utcnow
+from .problems import INTERNAL, INVALID_DATA, INVALID_MAP, INVALID_REQUEST
+from .results import FitSpec, Results, dumps, run_fit
+
+if TYPE_CHECKING:
+    from .settings import Settings
+
+__all__ = ["STOPPED_MESSAGE", "FitWorker"]
+
+STOPPED_MESSAGE = "the server stopped while this fit was running; start it again."
+logger = logging.getLogger("journeymap.api")
+
+_LOCAL_INSTANCES: set[uuid.UUID] = set()  # instances alive in this process
+
+
+def _process_gone(pid: int) -> bool:
+    """True when no process ``pid`` runs on this machine (a zombie counts as gone)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
+
+
+class FitWorker:
+    """Runs fits in a thread pool and keeps this process's heartbeat."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session],
+                 results: Results) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.results = results
+        self.data_dir = Path(settings.data_dir)
+        self.instance_id = uuid.uuid4()
+        self._stop = threading.Event()
+        self._executor: ThreadPoolExecutor | None = None
+        self._heartbeat: threading.Thread | None = None
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        with self.sessions.begin() as session:
+            session.add(Instance(id=self.instance_id, hostname=socket.gethostname(),
+                                 pid=os.getpid()))
+        _LOCAL_INSTANCES.add(self.instance_id)
+        self.reap()
+        self._executor = ThreadPoolExecutor(max_workers=self.settings.workers,
+                                            thread_name_prefix="journeymap-fit")
+        self._heartbeat = threading.Thread(target=self._beat, name="journeymap-heartbeat",
+                                           daemon=True)
+        self._heartbeat.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._heartbeat is not None:
+            self._heartbeat.join(timeout=10)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+        now = utcnow()
+        with self.sessions.begin() as session:
+            session.execute(
+                update(Fit)
+                .where(Fit.instance_id == self.instance_id,
+                       Fit.status.in_(FitStatus.ACTIVE))
+                .values(status=FitStatus.FAILED, error=_error(INTERNAL, STOPPED_MESSAGE),
+                        finished_at=now))
+            session.execute(update(Instance).where(Instance.id == self.instance_id)
+                            .values(stopped_at=now, heartbeat_at=now))
+        _LOCAL_INSTANCES.discard(self.instance_id)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.settings.heartbeat_seconds):
+            try:
+                with self.sessions.begin() as session:
+                    session.execute(update(Instance).where(Instance.id == self.instance_id)
+                                    .values(heartbeat_at=utcnow()))
+                self.reap()
+            except Exception:  # the database may be briefly unreachable; try again
+                logger.exception("heartbeat failed")
+
+    def reap(self) -> int:
+        """Mark the active fits of dead server processes failed; returns how many."""
+        now = utcnow()
+        cutoff = now - timedelta(seconds=self.settings.stale_after_seconds)
+        host = socket.gethostname()
+        with self.sessions.begin() as session:
+            others = session.execute(
+                select(Instance.id, Instance.hostname, Instance.pid, Instance.heartbeat_at)
+                .where(Instance.id != self.instance_id, Instance.stopped_at.is_(None))).all()
+            dead = [i.id for i in others
+                    if i.heartbeat_at < cutoff
+                    or (i.hostname == host and i.id not in _LOCAL_INSTANCES
+                        and (i.pid == os.getpid() or _process_gone(i.pid)))]
+            if dead:
+                session.execute(update(Instance).where(Instance.id.in_(dead))
+                                .values(stopped_at=now))
+            alive = select(Instance.id).where(Instance.stopped_at.is_(None))
+            failed = session.execute(
+                update(Fit)
+                .where(Fit.status.in_(FitStatus.ACTIVE),
+                       or_(Fit.instance_id.is_(None), Fit.instance_id.not_in(alive)))
+                .values(status=FitStatus.FAILED, error=_error(INTERNAL, STOPPED_MESSAGE),
+                        finished_at=now)
+                .execution_options(synchronize_session=False))
+            count = int(getattr(failed, "rowcount", 0) or 0)
+        if count:
+            logger.warning("%d fit(s) of a stopped server marked failed", count)
+        return count
+
+    # ----------------------------------------------------------------- fits
+    def submit(self, fit_id: uuid.UUID) -> None:
+        if self._executor is None:
+            raise RuntimeError("the fit worker has not been started")
+        self._executor.submit(self._run, fit_id)
+
+    def spec(self, session: Session, fit: Fit) -> FitSpec:
+        """What the library needs to (re)run ``fit``."""
+        version = session.get(MapVersion, fit.map_version_id)
+        dataset = session.get(Dataset, fit.dataset_id)
+        assert version is not None
+        assert dataset is not None
+        return FitSpec(fit_id=fit.id,
+                       journey_map=self.results.journey_map(version.id, version.definition),
+                       path=self.data_dir / dataset.path, filename=dataset.filename,
+                       engine=fit.engine, options=json.loads(fit.options))
+
+    def _run(self, fit_id: uuid.UUID) -> None:
+        try:
+            with self.sessions.begin() as session:
+                fit = session.get(Fit, fit_id)
+                if fit is None or fit.status != FitStatus.QUEUED:
+                    return
+                fit.status = FitStatus.RUNNING
+                fit.started_at = utcnow()
+                fit.instance_id = self.instance_id
+                spec = self.spec(session, fit)
+            delay = self.settings.test_fit_delay_seconds
+            if (delay and self._stop.wait(delay)) or self._stop.is_set():
+                self._finish(fit_id, FitStatus.FAILED, error=_error(INTERNAL, STOPPED_MESSAGE))
+                return
+            self._fit(spec)
+        except Exception:
+            logger.exception("fit %s could not be run", fit_id)
+            self._finish(fit_id, FitStatus.FAILED, error=_error(
+                INTERNAL, "an internal error stopped this fit; it has been logged. Start it "
+                          "again, and report it if it persists."))
+
+    def _fit(self, spec: FitSpec) -> None:
+        from journeymap.exceptions import DataValidationError, JourneymapError, MapValidationError
+
+        started = time.perf_counter()
+        try:
+            result = run_fit(spec)
+        except DataValidationError as exc:
+            self._finish(spec.fit_id, FitStatus.FAILED, error=_error(INVALID_DATA, str(exc)))
+            return
+        except MapValidationError as exc:
+            self._finish(spec.fit_id, FitStatus.FAILED, error=_error(INVALID_MAP, str(exc)))
+            return
+        except JourneymapError as exc:
+            self._finish(spec.fit_id, FitStatus.FAILED, error=_error(INVALID_REQUEST, str(exc)))
+            return
+        payload = dumps(result.to_dict()).decode("utf-8")
+        if self._finish(spec.fit_id, FitStatus.DONE, result=payload):
+            self.results.live.put(spec.fit_id, result)
+            logger.info("fit %s done in %.3f s", spec.fit_id, time.perf_counter() - started)
+
+    def _finish(self, fit_id: uuid.UUID, status: str, *, error: str | None = None,
+                result: str | None = None) -> bool:
+        """Store the outcome unless the fit was meanwhile marked failed by a reaper."""
+        with self.sessions.begin() as session:
+            done = session.execute(
+                update(Fit)
+                .where(Fit.id == fit_id, Fit.status.in_(FitStatus.ACTIVE),
+                       Fit.instance_id == self.instance_id)
+                .values(status=status, error=error, result=result, finished_at=utcnow())
+                .execution_options(synchronize_session=False))
+            return bool(getattr(done, "rowcount", 0))
+
+
+_TITLES = {INVALID_DATA: "The data do not fit the map", INVALID_MAP: "The map is not valid",
+           INVALID_REQUEST: "The fit cannot be done", INTERNAL: "The fit did not finish"}
+
+
+def _error(type_: str, detail: str) -> str:
+    return json.dumps({"type": type_, "title": _TITLES[type_], "detail": detail},
+                      ensure_ascii=False)

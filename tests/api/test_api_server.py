@@ -1,0 +1,162 @@
+"""The whole flow through a real ``journeymap serve`` process on 127.0.0.1: the same
+numbers as the CLI for the same files, a restart keeps everything, and a fit running
+when the server is killed is reported failed after the restart."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from api_helpers import EXAMPLES, Server, cli, example_map_text, wait_fit
+
+from api.worker import STOPPED_MESSAGE
+
+MAP = EXAMPLES / "kitchen_b2b.yaml"
+CSV = EXAMPLES / "kitchen_b2b.csv"
+
+
+def _cli_json(*args: str) -> Any:
+    head, rest = (args[:2], args[2:]) if args[0] == "influence" else (args[:1], args[1:])
+    r = cli(*head, str(MAP), str(CSV), *rest, "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+@pytest.fixture(scope="module")
+def cli_outputs() -> dict[str, Any]:
+    """``journeymap fit / drivers / influence / what-if --json`` on the example files."""
+    return {"fit": _cli_json("fit"), "drivers": _cli_json("drivers"),
+            "influence": _cli_json("influence", "installer"),
+            "what-if": _cli_json("what-if", "--shift", "delivery=+1")}
+
+
+def _flow(c: httpx.Client) -> dict[str, Any]:
+    m = c.post("/v1/maps", json={"source": example_map_text(), "filename": MAP.name})
+    assert m.status_code == 201, m.text
+    with CSV.open("rb") as f:
+        d = c.post("/v1/datasets", files={"file": (CSV.name, f, "text/csv")})
+    assert d.status_code == 201, d.text
+    r = c.post("/v1/fits", json={"map_id": m.json()["id"], "dataset_id": d.json()["id"]})
+    assert r.status_code == 202
+    assert r.headers["location"] == f"/v1/fits/{r.json()['id']}"
+    fit = wait_fit(c, {}, r.json()["id"])
+    assert fit["status"] == "done", fit["error"]
+    return fit
+
+
+def test_the_whole_flow_through_a_real_server_gives_the_cli_numbers(
+        make_server: Callable[..., Server], db_url: str, cli_outputs: dict[str, Any]) -> None:
+    server = make_server(db_url)
+    key = server.create_workspace("acme")  # the CLI, before the server runs
+    server.start()
+    with server.client(key) as c:
+        assert httpx.get(server.url + "/healthz").json()["status"] == "ok"
+        assert httpx.get(server.url + "/openapi.json").json()["info"]["title"] == "journeymap API"
+        assert httpx.get(server.url + "/docs").status_code == 200
+        fit = _flow(c)
+        fid = fit["id"]
+        assert fit["result"] == cli_outputs["fit"]
+        drivers = c.get(f"/v1/fits/{fid}/drivers").json()
+        assert drivers["drivers"] == cli_outputs["drivers"]
+        installer = c.get(f"/v1/fits/{fid}/roles/installer").json()
+        cli_installer = cli_outputs["influence"]
+        assert {k: installer[k] for k in cli_installer} == cli_installer
+        what_if = c.post(f"/v1/fits/{fid}/what-if", json={"shifts": {"delivery": 1}}).json()
+        cli_what_if = cli_outputs["what-if"]
+        assert {k: what_if[k] for k in cli_what_if} == cli_what_if
+        roles = c.get(f"/v1/fits/{fid}/roles").json()
+    _burst(server, key, [f"/v1/fits/{fid}/drivers", "/v1/maps", "/healthz",
+                         f"/v1/datasets/{fit['dataset_id']}"], 160)
+
+    server.stop()
+    server.start()  # a restart keeps maps, datasets and fits
+    with server.client(key) as c:
+        assert c.get(f"/v1/fits/{fid}").json() == fit
+        assert c.get(f"/v1/fits/{fid}/drivers").json() == drivers
+        assert c.get(f"/v1/fits/{fid}/roles").json() == roles
+        assert c.get(f"/v1/maps/{fit['map_id']}").status_code == 200
+        assert c.get(f"/v1/datasets/{fit['dataset_id']}").json()["n_rows"] == 3000
+        again = c.post(f"/v1/fits/{fid}/what-if", json={"shifts": {"delivery": 1}}).json()
+        assert again == what_if
+        other = server.create_workspace("other")  # while the server runs
+    with server.client(other) as c:
+        assert c.get(f"/v1/fits/{fid}").status_code == 404
+    r = cli("admin", "list-workspaces", "--db", server.db, env=server.env)
+    assert r.returncode == 0
+    assert "acme" in r.stdout
+    assert "other" in r.stdout
+    r = cli("admin", "create-workspace", "acme", "--db", server.db, env=server.env)
+    assert r.returncode == 2
+    assert "exists already" in r.stderr
+    assert r.stdout == ""
+
+
+def _burst(server: Server, key: str, paths: list[str], n: int) -> None:
+    """``n`` requests at once (a regression test of a pool/threadpool deadlock)."""
+    import asyncio
+    import time
+
+    async def run() -> list[int]:
+        limits = httpx.Limits(max_connections=n)
+        async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=60,
+                                     headers={"Authorization": f"Bearer {key}"}) as c:
+            answers = await asyncio.gather(*(c.get(paths[i % len(paths)]) for i in range(n)))
+        return [r.status_code for r in answers]
+
+    started = time.monotonic()
+    statuses = asyncio.run(run())
+    assert statuses == [200] * n
+    assert time.monotonic() - started < 20  # a pool timeout would take 30 s
+
+
+def test_a_fit_running_when_the_server_is_killed_is_failed_after_restart(
+        make_server: Callable[..., Server], sqlite_url: str) -> None:
+    server = make_server(sqlite_url, JOURNEYMAP_TEST_FIT_DELAY_SECONDS="120")
+    key = server.create_workspace("acme")
+    server.start()
+    with server.client(key) as c:
+        m = c.post("/v1/maps", json={"source": example_map_text()}).json()
+        with CSV.open("rb") as f:
+            d = c.post("/v1/datasets", files={"file": (CSV.name, f, "text/csv")}).json()
+        fid = c.post("/v1/fits", json={"map_id": m["id"], "dataset_id": d["id"]}).json()["id"]
+        assert wait_fit(c, {}, fid, until=("running",))["status"] == "running"
+        assert c.get("/healthz").status_code == 200  # the API answers while a fit runs
+    server.kill()
+    del server.env["JOURNEYMAP_TEST_FIT_DELAY_SECONDS"]
+    server.start()
+    with server.client(key) as c:
+        fit = wait_fit(c, {}, fid, timeout=15)
+        assert fit["status"] == "failed"
+        assert fit["error"]["detail"] == STOPPED_MESSAGE
+        assert fit["finished_at"] is not None
+        assert fit["result"] is None
+        new = wait_fit(c, {}, c.post("/v1/fits", json={"map_id": m["id"],
+                                                       "dataset_id": d["id"]}).json()["id"])
+        assert new["status"] == "done"
+
+
+def test_a_real_server_refuses_a_large_upload_with_413(make_server: Callable[..., Server],
+                                                       sqlite_url: str) -> None:
+    server = make_server(sqlite_url, JOURNEYMAP_MAX_UPLOAD_BYTES="50000")
+    key = server.create_workspace("acme")
+    server.start()
+    with server.client(key) as c:
+        with CSV.open("rb") as f:
+            r = c.post("/v1/datasets", files={"file": (CSV.name, f, "text/csv")})
+        assert r.status_code == 413
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["max_upload_bytes"] == 50_000
+        assert c.get("/v1/datasets").json()["count"] == 0
+        assert not any(p.is_file() for p in server.data_dir.rglob("*"))
+
+
+@pytest.mark.parametrize("args", [["serve", "--db", "mysql://nope"],
+                                  ["admin", "list-workspaces", "--db", "oracle://x"]])
+def test_the_service_commands_refuse_a_bad_database_url_in_one_line(args: list[str]) -> None:
+    r = cli(*args)
+    assert r.returncode == 2
+    assert r.stderr.startswith("error: setting database_url:")
+    assert "Traceback" not in r.stderr
