@@ -55,7 +55,9 @@ def parquet_chunks(path: str | Path, columns: list[str], *, chunk_rows: int,
     _require_pyarrow(str(p))
     _exists(p)
     try:
-        pf = pq.ParquetFile(p)
+        # pre_buffer=False: with read-ahead caching, memory grows with every row group
+        # read (apache/arrow#39808); without it memory is flat and reading as fast.
+        pf = pq.ParquetFile(p, pre_buffer=False)
     except Exception as exc:  # pyarrow raises several types for a bad file
         raise DataValidationError(f"{p}: cannot read this file as Parquet ({exc}).") from None
     present = list(pf.schema_arrow.names)
@@ -98,7 +100,6 @@ def csv_chunks(path: str | Path, journey_map: JourneyMap, *, chunk_rows: int,
         except (csv.Error, IndexError):
             delimiter = ","
     header = next(csv.reader([text.splitlines()[0]], delimiter=delimiter)) if text else []
-    header = [h.strip() for h in header]
     _missing_columns_error(p, header, journey_map)
     wanted = [c for n in journey_map.measured_nodes for c in n.columns]
     wanted += ["survey_type"] if "survey_type" in header else []
@@ -110,7 +111,8 @@ def csv_chunks(path: str | Path, journey_map: JourneyMap, *, chunk_rows: int,
                                 column_types={c: pa.string() for c in wanted})
     try:
         reader = pv.open_csv(p, read_options=read,
-                             parse_options=pv.ParseOptions(delimiter=delimiter),
+                             parse_options=pv.ParseOptions(delimiter=delimiter,
+                                                           newlines_in_values=True),
                              convert_options=convert)
         done = 0
         for batch in reader:
@@ -119,6 +121,6 @@ def csv_chunks(path: str | Path, journey_map: JourneyMap, *, chunk_rows: int,
             yield frame
             if progress is not None:
                 progress(done, None)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+    except (pa.ArrowException, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0]
         raise DataValidationError(f"{p}: cannot read this file as CSV ({first}).") from None
