@@ -161,8 +161,9 @@ def _rows(mask: NDArray[np.bool_], values: Any, rows: Any = None) -> str:
     return f"{shown}{more}"
 
 
-def _numeric(frame: pd.DataFrame, col: str, node: Node) -> NDArray[np.float64]:
-    """The column as floats (NaN = not experienced), or an error naming bad rows."""
+def _numeric(frame: pd.DataFrame, col: str, node: Node) -> NDArray[Any]:
+    """The column as numbers (floats with NaN = not experienced, or plain integers when the
+    column holds only whole numbers), or an error naming bad rows."""
     raw = frame[col]
     what = f"column '{col}' (node '{node.id}')"
     if raw.dtype == object or isinstance(raw.dtype, pd.StringDtype):
@@ -179,6 +180,9 @@ def _numeric(frame: pd.DataFrame, col: str, node: Node) -> NDArray[np.float64]:
         out = num.to_numpy(dtype=np.float64, na_value=np.nan)
     elif pd.api.types.is_bool_dtype(raw.dtype):
         raise DataValidationError(f"{what} holds true/false values, not ratings.")
+    elif isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iu":
+        # Whole numbers without missing values: no float copy and nothing infinite.
+        return raw.to_numpy()
     elif pd.api.types.is_numeric_dtype(raw.dtype):
         out = raw.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
@@ -190,9 +194,17 @@ def _numeric(frame: pd.DataFrame, col: str, node: Node) -> NDArray[np.float64]:
     return out
 
 
-def _check_scale(x: NDArray[np.float64], col: str, node: Node, rows: Any = None) -> None:
+def _check_scale(x: NDArray[Any], col: str, node: Node, rows: Any = None) -> None:
     assert node.scale is not None
     lo, hi = node.scale
+    if x.size == 0:
+        return
+    integer = x.dtype.kind in "iu"
+    # Two reductions (NaN ignored) decide whether the slower row search is needed at all.
+    in_range = bool(np.fmin.reduce(x) >= lo) and bool(np.fmax.reduce(x) <= hi) \
+        if integer or not np.isnan(x).all() else True
+    if in_range and (integer or node.kind != "outcome"):
+        return
     bad = (x < lo) | (x > hi)
     if bad.any() and node.kind == "outcome":
         raise DataValidationError(
@@ -307,7 +319,7 @@ def check_frame(frame: pd.DataFrame, journey_map: JourneyMap, *, name: str = "th
             "Fix the column names or the node's 'column' / 'items' in the map.")
     n_rows = int(frame.shape[0])
     item_moments: dict[str, NDArray[np.float64]] = {}
-    node_values: list[NDArray[np.float64]] = []
+    node_values: list[NDArray[Any]] = []
     for node in journey_map.measured_nodes:
         cols = []
         for c in node.columns:
@@ -315,7 +327,7 @@ def check_frame(frame: pd.DataFrame, journey_map: JourneyMap, *, name: str = "th
             _check_scale(x, c, node, frame.index)
             cols.append(x)
         if node.items:
-            items = np.column_stack(cols)
+            items = np.column_stack(cols).astype(np.float64)
             complete = items[~np.isnan(items).any(axis=1)]
             z = np.column_stack([np.ones(len(complete)), complete])
             item_moments[node.id] = z.T @ z
@@ -323,14 +335,16 @@ def check_frame(frame: pd.DataFrame, journey_map: JourneyMap, *, name: str = "th
         else:
             node_values.append(cols[0])
     ids = tuple(n.id for n in journey_map.measured_nodes)
-    keep = ~np.isnan(node_values[ids.index(journey_map.outcome)])
+    ltr_col = node_values[ids.index(journey_map.outcome)]
+    keep = np.ones(n_rows, dtype=bool) if ltr_col.dtype.kind in "iu" else ~np.isnan(ltr_col)
     blank = int(n_rows - keep.sum())
     # Column-major: each node's scores are contiguous (fast per-node work, same Gram speed).
     values = np.empty((n_rows - blank, len(ids)), order="F")
     integer = []
     for j, x in enumerate(node_values):
         values[:, j] = x[keep] if blank else x
-        integer.append(bool(np.array_equal(x, np.rint(x), equal_nan=True)))
+        integer.append(x.dtype.kind in "iu"
+                       or bool(np.array_equal(x, np.rint(x), equal_nan=True)))
     return CheckedChunk(node_ids=ids, values=values,
                         ltr=values[:, ids.index(journey_map.outcome)].astype(np.int64),
                         n_rows=n_rows, integer=tuple(integer), item_moments=item_moments,

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import stats as sps
+from scipy import special
 
 from ..exceptions import DataValidationError, JourneymapError
 from ..headroom import HeadroomTable
@@ -118,7 +118,7 @@ def estimate_equations(journey_map: JourneyMap, stats: SufficientStats,
         std: NDArray[np.float64] = (coef * (sd / math.sqrt(n - 1)) / sd_y if sd_y > 0
                                     else np.full(k, np.nan))
         out.append(EquationEstimate(child, parents, coef, intercept, sigma2 * Sxx_inv, n,
-                                    sigma2, std, float(sps.t.ppf(0.975, df))))
+                                    sigma2, std, float(special.stdtrit(df, 0.975))))
     return out
 
 
@@ -348,7 +348,7 @@ def _edge_record(journey_map: JourneyMap, e: Any,
         q = est.t_quantile
         ci = (b - q * se, b + q * se)
         rec.update(estimate=b, se=se, ci=list(ci),
-                   p_value=float(2 * sps.t.sf(abs(b / se), est.df)) if se > 0 else 0.0,
+                   p_value=float(2 * special.stdtr(est.df, -abs(b / se))) if se > 0 else 0.0,
                    standardized=float(est.standardized[i]), n=est.n,
                    agrees=_agrees(e.expected, ci))
     return rec
