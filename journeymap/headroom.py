@@ -90,9 +90,14 @@ class HeadroomTable:
 
     def merge(self, other: HeadroomTable) -> HeadroomTable:
         """The table of both sets of respondents."""
-        ltr = np.concatenate([self.ltr, other.ltr])
-        h = np.vstack([self.h, other.h])
-        w = np.concatenate([self.counts, other.counts])
+        return HeadroomTable.concat([self, other])
+
+    @staticmethod
+    def concat(tables: Sequence[HeadroomTable]) -> HeadroomTable:
+        """The table of all the tables' respondents (one pass, however many chunks)."""
+        ltr = np.concatenate([t.ltr for t in tables])
+        h = np.vstack([t.h for t in tables])
+        w = np.concatenate([t.counts for t in tables])
         rows = np.column_stack([ltr, np.rint(h * GRID)])
         uniq, inverse = np.unique(rows, axis=0, return_inverse=True)
         counts = np.bincount(inverse.ravel(), weights=w).astype(np.float64)

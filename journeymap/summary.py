@@ -55,7 +55,7 @@ class LinearSummary:
     journey_map: JourneyMap
     node_ids: tuple[str, ...]
     stats: SufficientStats
-    tables: dict[str, HeadroomTable] = field(default_factory=dict)
+    parts: dict[str, list[HeadroomTable]] = field(default_factory=dict)
     ltr_counts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(11, dtype=np.int64))
     node_sums: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     node_counts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -84,6 +84,14 @@ class LinearSummary:
                                 for _ in range(bootstrap_groups)], seed=seed)
 
     @property
+    def tables(self) -> dict[str, HeadroomTable]:
+        """The headroom table of each group, chunks merged (once, when first asked)."""
+        for key, tables in self.parts.items():
+            if len(tables) > 1:
+                self.parts[key] = [HeadroomTable.concat(tables)]
+        return {key: tables[0] for key, tables in self.parts.items()}
+
+    @property
     def n(self) -> int:
         """Responses with an LTR answer."""
         return int(self.ltr_counts.sum())
@@ -107,7 +115,7 @@ class LinearSummary:
                              {k: tuple(index[x] for x in g) for k, g in self.groups.items()},
                              integer=integer)
         for key, table in built.items():
-            self.tables[key] = self.tables[key].merge(table) if key in self.tables else table
+            self.parts.setdefault(key, []).append(table)
         self.ltr_counts += np.bincount(ltr, minlength=11)
         if complete:
             self.node_counts += values.shape[0]
@@ -142,8 +150,8 @@ class LinearSummary:
         self.stats.merge(other.stats)
         for mine, theirs in zip(self.group_stats, other.group_stats, strict=True):
             mine.merge(theirs)
-        for key, table in other.tables.items():
-            self.tables[key] = self.tables[key].merge(table) if key in self.tables else table
+        for key, tables in other.parts.items():
+            self.parts.setdefault(key, []).extend(tables)
         self.ltr_counts += other.ltr_counts
         self.node_counts += other.node_counts
         self.node_sums += other.node_sums
