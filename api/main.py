@@ -30,7 +30,7 @@ from .worker import FitWorker
 
 __all__ = ["UploadLimitMiddleware", "create_app"]
 
-UPLOAD_PATH = "/v1/datasets"
+UPLOAD_PATHS = ("/v1/datasets", "/app/datasets")  # the API's and the web page's uploads
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the form's name field
 
 DESCRIPTION = """\
@@ -64,15 +64,21 @@ class UploadLimitMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (scope["type"] != "http" or scope["method"] != "POST"
-                or scope["path"].rstrip("/") != UPLOAD_PATH):
+                or scope["path"].rstrip("/") not in UPLOAD_PATHS):
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            body = self._problem().body(scope["path"])
+            problem = self._problem()
+            if scope["path"].startswith("/app/"):  # the web page's upload: a page to read
+                from starlette.responses import HTMLResponse
+
+                await HTMLResponse(_too_large_page(problem.detail), status_code=413,
+                                   headers={"Connection": "close"})(scope, receive, send)
+                return
             from .problems import ProblemResponse
 
-            await ProblemResponse(body, status_code=413,
+            await ProblemResponse(problem.body(scope["path"]), status_code=413,
                                   headers={"Connection": "close"})(scope, receive, send)
             return
         received = 0
@@ -87,6 +93,15 @@ class UploadLimitMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+def _too_large_page(detail: str) -> str:
+    from html import escape
+
+    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>File too large'
+            '</title></head><body><main><h1>File too large</h1><p>'
+            f'{escape(detail[:1].upper() + detail[1:])}</p><p><a href="/app/datasets">Back to '
+            'the data page</a></p></main></body></html>')
 
 
 def _install_openapi(app: FastAPI) -> None:
@@ -150,4 +165,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(maps.router)
     app.include_router(datasets.router)
     app.include_router(fits.router)
+    _install_web(app)
     return app
+
+
+def _install_web(app: FastAPI) -> None:
+    """The web pages under /app (see api/web and api/routes/web.py)."""
+    from .web import install_web
+
+    install_web(app)

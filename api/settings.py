@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     migrate_on_startup: bool = Field(default=True,
                                      description="Run the Alembic migrations (upgrade to head) "
                                                  "when the app starts.")
+    session_secret: str | None = Field(default=None, min_length=32,
+                                       description="Secret that signs the web pages' session "
+                                                   "cookies (at least 32 characters; default: "
+                                                   "a random one kept in "
+                                                   "<data_dir>/session-secret).")
+    session_max_age_seconds: float = Field(default=12 * 3600, gt=0,
+                                           description="How long a web sign-in lasts.")
     test_fit_delay_seconds: float = Field(default=0.0, ge=0,
                                           description="Testing only: sleep this long at the "
                                                       "start of every fit.")
