@@ -41,3 +41,8 @@ __all__ += ["Followups", "PowerPlan", "RelativeWeights", "SegmentComparison", "S
             "inverse_square_root_n", "nps_difference", "nps_difference_sample_size",
             "nps_sample_size", "nps_trend", "nps_waterfall", "path_power", "power_plan",
             "relative_weights", "segment_fits", "transactional_nps", "value_at_stake"]
+
+# Checking the map against the data: implications, beliefs, fit indices, suggestions.
+from .check import CheckReport, check  # noqa: E402
+
+__all__ += ["CheckReport", "check"]

@@ -1,0 +1,180 @@
+"""The ``journeymap check MAP DATA`` command: the map's testable implications, belief vs
+evidence, global fit indices and suggested edges, in plain words.
+
+Formatting only: every number comes from :func:`journeymap.analysis.check.check`.  The
+report is a report: the command exits 0 even when the data disagree with the map, and 2
+on bad input (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .analysis.check import CheckReport
+
+__all__ = ["register"]
+
+MapArg = Annotated[Path, typer.Argument(help="Journey map file (YAML or JSON).",
+                                        show_default=False)]
+DataArg = Annotated[Path, typer.Argument(help="Survey data (CSV, Parquet or Excel).",
+                                         show_default=False)]
+SHOWN_AGREEMENTS = 10
+
+
+def _print_implications(console: Console, report: CheckReport) -> None:
+    from .cli import _esc
+
+    imps = report.implications
+    tested = imps[imps["verdict"] != "untested"]
+    console.print(f"\n[bold]What the map implies[/] ({len(imps)} independences among the "
+                  f"measured nodes; {len(tested)} tested, Holm-adjusted, α = {report.alpha:g})")
+    ordered = imps.assign(_p=imps["p"].fillna(2.0)).sort_values("_p", kind="stable")
+    bad = ordered[ordered["verdict"] == "disagree"]
+    rest = ordered[ordered["verdict"] != "disagree"]
+    for text in bad["text"]:
+        console.print(f"  [red]✗[/] {_esc(text)}", soft_wrap=True)
+    for text in rest["text"].head(SHOWN_AGREEMENTS):
+        console.print(f"  ✓ {_esc(text)}", soft_wrap=True)
+    if len(rest) > SHOWN_AGREEMENTS:
+        console.print(f"  … and {len(rest) - SHOWN_AGREEMENTS} more on which the data agree "
+                      "(all of them with --json).")
+    m = report.journey_map
+    for row in report.untestable.to_dict(orient="records"):
+        roles = ", ".join(m.node(r).display for r in row["roles"]) or "an unmeasured node"
+        console.print(f"  – {_esc(m.node(row['x']).display)} and "
+                      f"{_esc(m.node(row['y']).display)}: not testable, {_esc(roles)} acts on "
+                      "both (a common cause without data).", soft_wrap=True)
+
+
+def _print_beliefs(console: Console, report: CheckReport) -> None:
+    from rich.table import Table
+
+    from .cli import _ci, _esc, _signed
+
+    m = report.journey_map
+    console.print()
+    table = Table(title="Belief vs evidence (the workshop's expected sign against the "
+                  "estimate)", title_justify="left")
+    table.add_column("Edge", overflow="fold")
+    table.add_column("expected", justify="center", no_wrap=True)
+    table.add_column("estimate (95 %)", justify="right", no_wrap=True)
+    table.add_column("data", no_wrap=True)
+    for row in report.beliefs.to_dict(orient="records"):
+        table.add_row(_esc(f"{m.node(row['from']).display} → {m.node(row['to']).display}"),
+                      row["expected"] or "–",
+                      f"{_signed(row['estimate'], 2)} ({_ci((row['ci_low'], row['ci_high']), 2)})",
+                      {"agree": "agree", "contradict": "[red]contradict[/]",
+                       "unclear": "unclear", "no belief": "–"}[row["verdict"]])
+    console.print(table)
+    for text in report.beliefs.loc[report.beliefs["verdict"] == "contradict", "text"]:
+        console.print(f"  [red]✗[/] {_esc(text)}", soft_wrap=True)
+
+
+def _print_fit(console: Console, report: CheckReport) -> None:
+    from rich.table import Table
+
+    from .analysis._fitindex import CUTOFFS
+    from .cli import _esc
+
+    fi = report.fit_indices
+    if not fi.get("available"):
+        console.print(f"\nNo global fit indices: {_esc(fi.get('reason', ''))}", soft_wrap=True)
+        return
+    console.print()
+    table = Table(title=f"Global fit ({fi['n']:,} responses that answered every measured "
+                  "node)", title_justify="left")
+    for col in ("index", "value", "conventional cut-off", "reading"):
+        table.add_column(col, no_wrap=True)
+    names = {"cfi": "CFI", "rmsea": "RMSEA", "srmr": "SRMR"}
+    for key, (op, cut) in CUTOFFS.items():
+        value = fi[key]
+        ok = value >= cut if op == "≥" else value <= cut
+        table.add_row(names[key], "–" if not math.isfinite(value) else f"{value:.3f}",
+                      f"{op} {cut:g}", "within" if ok else "[yellow]outside[/]")
+    console.print(table)
+    p = fi["p_value"]
+    console.print(f"χ² = {fi['chi2']:.1f} on {fi['df']} df (p = "
+                  f"{'–' if not math.isfinite(p) else f'{p:.3g}'}). The cut-offs are "
+                  "conventions (Hu & Bentler 1999), not tests.", soft_wrap=True)
+    if fi.get("note"):
+        console.print(f"Note: {_esc(fi['note'])}", soft_wrap=True)
+
+
+def _print_suggestions(console: Console, report: CheckReport) -> None:
+    from .cli import _esc
+
+    if report.search.get("method") is None:
+        return
+    sugg = report.suggestions
+    console.print(f"\n[bold]Suggestions[/] (structure search '{report.search['method']}' in "
+                  "the journey's order; nothing is changed in the map)")
+    if not len(sugg):
+        console.print("  None: the search suggests no change to the map.")
+        return
+    for row in sugg.to_dict(orient="records"):
+        where = "add to the edges:" if row["action"] == "add" else "remove from the edges:"
+        console.print(f"  • {_esc(row['text'])}", soft_wrap=True)
+        console.print(f"      {where} {_esc(row['yaml'])}", soft_wrap=True)
+
+
+def check_cmd(map_file: MapArg, data_file: DataArg,
+              engine: Annotated[str, typer.Option(
+                  "--engine", help="linear (partial correlations, fit indices) or bayesnet "
+                  "(G-tests).")] = "linear",
+              alpha: Annotated[float, typer.Option(
+                  "--alpha", help="Level of the Holm-adjusted 'disagree' verdict.")] = 0.05,
+              json_out: Annotated[bool, typer.Option(
+                  "--json", help="Print JSON on stdout instead of text.")] = False,
+              no_suggest: Annotated[bool, typer.Option(
+                  "--no-suggest", help="Skip the structure search.")] = False,
+              search: Annotated[str, typer.Option(
+                  "--search", help="greedy (BIC steps in the journey's order) or pgmpy "
+                  "(HillClimbSearch on complete responses).")] = "greedy",
+              bins: Annotated[int | None, typer.Option(
+                  "--bins", help="bayesnet: merge each rating's scale points into this many "
+                  "groups.", show_default=False)] = None,
+              survey_type: Annotated[str | None, typer.Option(
+                  "--survey-type", help="relational or transactional (required when the "
+                  "data hold both).")] = None,
+              min_responses: Annotated[int, typer.Option(
+                  "--min-responses", help="Fewest responses for any figure (never below "
+                  "10).")] = 30) -> None:
+    """Check the map against the data: implied independences, beliefs, fit, suggestions."""
+    from .cli import _errors, _esc, _stdout, _write_json
+
+    with _errors():
+        from .analysis.check import check
+        from .model import JourneyMap
+
+        m = JourneyMap.from_yaml(map_file)
+        options: dict[str, object] = {"min_responses": min_responses}
+        if bins is not None:
+            options["bins"] = bins
+        report = check(m, data_file, engine=engine, alpha=alpha, suggest=not no_suggest,
+                       search=search, survey_type=survey_type, **options)
+        if json_out:
+            _write_json(report.to_dict())
+            return
+        console = _stdout()
+        console.print(f"Checking {_esc(m.name or map_file)} against {report.n_responses:,} "
+                      f"responses ({report.engine} engine: {_esc(report.method)}).",
+                      soft_wrap=True)
+        console.print(_esc(report.summary[0]), soft_wrap=True)
+        _print_implications(console, report)
+        _print_beliefs(console, report)
+        _print_fit(console, report)
+        _print_suggestions(console, report)
+        for w in report.warnings:
+            console.print(f"[yellow]warning:[/] {_esc(w)}", soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``check`` command to the ``journeymap`` Typer app."""
+    app.command("check")(check_cmd)

@@ -1,0 +1,332 @@
+"""Check a journey map against survey data (``journeymap check MAP DATA``).
+
+Four parts, all reported, none applied to the map:
+
+1. **Testable implications** — the conditional independences the map implies among its
+   measured nodes (d-separation with the unmeasured roles as latent variables), each
+   tested with a partial correlation and Fisher's z (linear engine) or a G-test on the
+   bayesnet engine's states; a "disagree" verdict needs the Holm-adjusted p below α.
+2. **Belief vs evidence** — each edge's expected sign against its estimate and interval.
+3. **Global fit** (linear engine) — SRMR, RMSEA and CFI of the implied against the
+   observed covariance of the complete responses.
+4. **Suggestions** — a structure search restricted to the journey's order proposes
+   missing edges (with their BIC gain and the test of the independence they break) and
+   doubtful edges (interval containing 0 and dropped by the search), with the YAML line.
+
+The formulas are in ``docs/method.md`` ("Checking the map against the data").
+
+Examples
+--------
+>>> import journeymap as jm
+>>> from journeymap.analysis import check
+>>> report = check(jm.example_map(), jm.example_data(n=800, seed=3).data)
+>>> len(report.implications), report.fit_indices["df"]
+(51, 25)
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import JourneymapError
+from ._fitindex import CUTOFFS, fit_indices
+from ._implications import (
+    CITest,
+    g_test,
+    holm,
+    implication_text,
+    implied_independences,
+    names,
+    partial_correlation_test,
+    signed,
+)
+from ._suggest import empty_suggestions, propose_edges
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from ..data import SurveyData
+    from ..engines import FitResult
+    from ..model import JourneyMap
+
+__all__ = ["CheckReport", "check"]
+
+CHECK_ENGINES = ("linear", "bayesnet")
+SEARCHES = ("greedy", "pgmpy")
+CHECK_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What the data say about the map.  Nothing in it changes the map.
+
+    Attributes
+    ----------
+    implications
+        One row per implied independence: ``x``, ``y``, ``given`` (tuple of ids), ``basis``,
+        ``n`` (rows where all were answered), ``statistic`` (partial correlation r, or G),
+        ``df`` (n − |Z| − 3 for Fisher's z; the G-test's degrees of freedom), ``p``,
+        ``p_holm`` (Holm-adjusted over the tested rows), ``verdict`` (``agree``,
+        ``disagree`` when ``p_holm < alpha``, or ``untested``) and ``text``.
+    untestable
+        Pairs without an edge that no set of measured nodes separates (an unmeasured role
+        acts on both): ``x``, ``y``, ``roles``.
+    beliefs
+        One row per estimated edge: ``from``, ``to``, ``expected``, ``estimate``,
+        ``ci_low``, ``ci_high``, ``agrees``, ``verdict`` (``agree``, ``contradict``,
+        ``unclear`` or ``no belief``) and ``text``.
+    fit_indices
+        ``chi2``, ``df``, ``p_value``, ``cfi``, ``rmsea``, ``srmr`` and the listwise ``n``
+        (linear engine; ``available`` False with a ``reason`` otherwise).
+    suggestions
+        ``action`` (``add`` / ``remove``), ``from``, ``to``, ``bic_gain``, ``n``,
+        ``statistic``, ``p``, ``p_adjusted`` (Holm, as the implication; Bonferroni over the
+        implications for a pair with no implication), ``estimate``, ``ci_low``, ``ci_high``,
+        ``yaml``, ``note`` and ``text``.
+    summary
+        Plain-language lines.
+    """
+
+    journey_map: JourneyMap = field(repr=False)
+    engine: str
+    alpha: float
+    method: str
+    n_responses: int
+    implications: pd.DataFrame
+    untestable: pd.DataFrame
+    beliefs: pd.DataFrame
+    fit_indices: dict[str, Any]
+    suggestions: pd.DataFrame
+    search: dict[str, Any]
+    summary: list[str]
+    warnings: list[str] = field(default_factory=list)
+    result: FitResult | None = field(default=None, repr=False)
+
+    @property
+    def disagreements(self) -> pd.DataFrame:
+        """The implications the data disagree with (Holm-adjusted p < alpha)."""
+        return self.implications[self.implications["verdict"] == "disagree"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: full-precision numbers, NaN as null, tuples as lists."""
+        from ..engines._base import _clean
+
+        out: dict[str, Any] = _clean({
+            "schema_version": CHECK_SCHEMA_VERSION, "map": self.journey_map.name,
+            "engine": self.engine, "alpha": self.alpha, "method": self.method,
+            "n_responses": self.n_responses,
+            "implications": _records(self.implications),
+            "untestable": _records(self.untestable),
+            "beliefs": _records(self.beliefs), "fit_indices": self.fit_indices,
+            "suggestions": _records(self.suggestions), "search": self.search,
+            "summary": self.summary, "warnings": self.warnings})
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): (list(v) if isinstance(v, tuple) else v) for k, v in row.items()}
+            for row in df.to_dict(orient="records")]
+
+
+def check(journey_map: JourneyMap, data: SurveyData | pd.DataFrame | str | Path, *,
+          engine: str = "linear", alpha: float = 0.05, suggest: bool = True,
+          search: str = "greedy", survey_type: str | None = None,
+          **options: Any) -> CheckReport:
+    """Check the map against survey data: implications, beliefs, fit and suggestions.
+
+    Parameters
+    ----------
+    journey_map
+        The map (never changed).
+    data
+        Survey responses (path, DataFrame or :class:`~journeymap.data.SurveyData`).
+    engine
+        ``"linear"`` (partial correlations, fit indices, linear-Gaussian search) or
+        ``"bayesnet"`` (G-tests and a discrete search on the engine's states; ``bins`` and
+        ``ltr_states`` in ``options`` apply).
+    alpha
+        Level of the Holm-adjusted "disagree" verdict (default 0.05).
+    suggest
+        Run the structure search and propose edges (default True).
+    search
+        ``"greedy"`` (order-restricted BIC steps on pairwise-complete rows) or ``"pgmpy"``
+        (pgmpy's ``HillClimbSearch`` on the complete rows).
+    **options
+        Engine options, e.g. ``min_responses``, ``bins``, ``draws``.
+    """
+    from ..data import SurveyData, load_survey
+    from ..engines import get_engine
+
+    m = journey_map
+    if engine not in CHECK_ENGINES:
+        raise JourneymapError(f"check works with the engines {', '.join(CHECK_ENGINES)}, not "
+                              f"'{engine}'.")
+    if not (isinstance(alpha, int | float) and 0.0 < alpha < 1.0):
+        raise JourneymapError(f"alpha must be between 0 and 1 (e.g. 0.05), not {alpha!r}.")
+    if search not in SEARCHES:
+        raise JourneymapError(f"search must be one of {', '.join(SEARCHES)}, not '{search}'.")
+    if not isinstance(data, SurveyData):
+        data = load_survey(data, m, survey_type=survey_type)
+    cls = get_engine(engine)
+    known = inspect.signature(cls.__init__).parameters
+    unknown = sorted(k for k in options if k not in known)
+    if unknown:
+        raise JourneymapError(f"the {engine} engine has no option {', '.join(unknown)}"
+                              + (" (bins are for --engine bayesnet)." if "bins" in unknown
+                                 else "."))
+    result = cls(**options).fit(m, data).result_
+    discrete = engine == "bayesnet"
+    codes, cards = _states(m, data, options) if discrete else ({}, {})
+
+    rng = np.random.default_rng(int(options.get("random_state", 0)))
+
+    def test(x: str, y: str, given: tuple[str, ...]) -> CITest:
+        if discrete:
+            return g_test(codes[x], codes[y], [codes[z] for z in given], rng=rng)
+        return partial_correlation_test([data.column(c) for c in (x, y, *given)])
+
+    imps, untestable = implied_independences(m)
+    tests = [test(i.x, i.y, i.given) for i in imps]
+    p_holm = holm([t.p for t in tests])
+    rows = []
+    for imp, t, ph in zip(imps, tests, p_holm, strict=True):
+        verdict = "untested" if not math.isfinite(t.p) else (
+            "disagree" if ph < alpha else "agree")
+        rows.append({"x": imp.x, "y": imp.y, "given": imp.given, "basis": imp.basis,
+                     "n": t.n, "statistic": t.statistic, "df": t.df, "p": t.p,
+                     "p_holm": float(ph), "verdict": verdict,
+                     "text": implication_text(m, imp.x, imp.y, imp.given, t, float(ph),
+                                               alpha, verdict)})
+    implications = pd.DataFrame(rows, columns=["x", "y", "given", "basis", "n", "statistic",
+                                               "df", "p", "p_holm", "verdict", "text"])
+    untested = pd.DataFrame([{"x": u.x, "y": u.y, "roles": u.roles} for u in untestable],
+                            columns=["x", "y", "roles"])
+    beliefs = _beliefs(m, result)
+    if discrete:
+        indices: dict[str, Any] = {"available": False, "reason": "the fit indices compare "
+                                   "covariance matrices; they belong to the linear engine."}
+    else:
+        indices = fit_indices(m, data)
+        shared = [u for u in untestable
+                  if any(m.node(p).measured for p in (*m.parents(u.x), *m.parents(u.y)))]
+        if indices.get("available") and shared:
+            indices["note"] = ("the indices treat the residuals of " + "; ".join(
+                f"{m.node(u.x).display} and {m.node(u.y).display}" for u in shared)
+                + " as uncorrelated, though an unmeasured role acts on both.")
+    warnings: list[str] = list(data.warnings)
+    if suggest:
+        suggestions, info = propose_edges(m, data, result, implications, search, discrete,
+                                         codes, cards, alpha, warnings)
+    else:
+        suggestions, info = empty_suggestions(), {"method": None}
+    method = ("G-test (log-likelihood ratio) on the bayesnet engine's states" if discrete
+              else "partial correlation with Fisher's z")
+    summary = _summary(m, implications, untested, beliefs, indices, suggestions, alpha,
+                       suggest)
+    return CheckReport(journey_map=m, engine=engine, alpha=float(alpha), method=method,
+                       n_responses=data.n, implications=implications, untestable=untested,
+                       beliefs=beliefs, fit_indices=indices, suggestions=suggestions,
+                       search=info, summary=summary, warnings=warnings, result=result)
+
+
+def _states(m: JourneyMap, data: SurveyData, options: dict[str, Any]
+            ) -> tuple[dict[str, NDArray[np.int64]], dict[str, int]]:
+    """Each measured node's state codes (−1 = blank) as the bayesnet engine forms them."""
+    from ..engines._discrete import NodeStates
+
+    bins = options.get("bins")
+    codes: dict[str, NDArray[np.int64]] = {}
+    cards: dict[str, int] = {}
+    for node in m.measured_nodes:
+        if node.id == m.outcome:
+            states = NodeStates.ltr(str(options.get("ltr_states", "11")))
+            codes[node.id] = states.lookup[data.ltr]
+        else:
+            b = bins.get(node.id) if isinstance(bins, Mapping) else bins
+            states = NodeStates.scale(node.id, node.scale, b)
+            codes[node.id] = states.codes(data.column(node.id))
+        cards[node.id] = states.size
+    return codes, cards
+
+
+def _beliefs(m: JourneyMap, result: FitResult) -> pd.DataFrame:
+    rows = []
+    for rec in result.edge_records:
+        if rec["estimate"] is None:
+            continue
+        edge = f"{m.node(rec['from']).display} → {m.node(rec['to']).display}"
+        est, ci, expected = rec["estimate"], rec["ci"] or [math.nan, math.nan], rec["expected"]
+        said = f"{signed(est)} (95 % {signed(ci[0])} to {signed(ci[1])})"
+        sign = {"+": "positive", "-": "negative"}.get(expected or "", "")
+        if expected is None:
+            verdict, text = "no belief", f"No belief was given for {edge}; the data say {said}."
+        elif rec["agrees"] is True:
+            verdict, text = "agree", (f"The workshop expected {edge} to be {sign}; the data "
+                                      f"agree: {said}.")
+        elif rec["agrees"] is False:
+            verdict, text = "contradict", (f"The workshop expected {edge} to be {sign}; the "
+                                           f"data contradict it: {said}.")
+        else:
+            verdict, text = "unclear", (f"The workshop expected {edge} to be {sign}; the data "
+                                        f"cannot tell: {said} includes 0.")
+        rows.append({"from": rec["from"], "to": rec["to"], "expected": expected,
+                     "estimate": est, "ci_low": ci[0], "ci_high": ci[1],
+                     "p_value": rec["p_value"], "n": rec["n"], "agrees": rec["agrees"],
+                     "verdict": verdict, "text": text})
+    return pd.DataFrame(rows, columns=["from", "to", "expected", "estimate", "ci_low",
+                                       "ci_high", "p_value", "n", "agrees", "verdict", "text"])
+
+
+# -------------------------------------------------------------------- summary
+def _summary(m: JourneyMap, implications: pd.DataFrame, untestable: pd.DataFrame,
+             beliefs: pd.DataFrame, indices: dict[str, Any], suggestions: pd.DataFrame,
+             alpha: float, suggest: bool) -> list[str]:
+    tested = implications[implications["verdict"] != "untested"]
+    bad = implications[implications["verdict"] == "disagree"]
+    lines = [f"The map implies {len(implications)} independences among the measured nodes; "
+             f"{len(tested)} could be tested and the data disagree with {len(bad)} of them "
+             f"(Holm-adjusted p < {alpha:g} over the {len(tested)} tests)."]
+    if len(untestable):
+        pairs = "; ".join(f"{m.node(r['x']).display} and {m.node(r['y']).display}"
+                          + (f" ({names(m, list(r['roles']))})" if r["roles"] else "")
+                          for r in untestable.to_dict(orient="records"))
+        lines.append(f"{len(untestable)} pairs without an edge cannot be tested because an "
+                     f"unmeasured role acts on both: {pairs}.")
+    lines += list(bad["text"])
+    counts = beliefs["verdict"].value_counts()
+    lines.append(f"Beliefs: {counts.get('agree', 0)} edges agree with the workshop's expected "
+                 f"sign, {counts.get('contradict', 0)} contradict it and "
+                 f"{counts.get('unclear', 0)} are unclear (95 % interval includes 0); "
+                 f"{counts.get('no belief', 0)} had no belief.")
+    lines += list(beliefs.loc[beliefs["verdict"] == "contradict", "text"])
+    if indices.get("available"):
+        outside = [k.upper() for k, (op, cut) in CUTOFFS.items()
+                   if not (indices[k] >= cut if op == "≥" else indices[k] <= cut)]
+        reading = ("within all three conventional cut-offs" if not outside else
+                   f"{', '.join(outside)} outside the conventional cut-off")
+        lines.append(f"Global fit on the {indices['n']:,} responses that answered every "
+                     f"measured node: CFI {indices['cfi']:.3f}, RMSEA {indices['rmsea']:.3f}, "
+                     f"SRMR {indices['srmr']:.3f} — {reading} (CFI ≥ 0.95, RMSEA ≤ 0.06, "
+                     "SRMR ≤ 0.08; conventions, not tests).")
+    elif "reason" in indices:
+        lines.append(f"No global fit indices: {indices['reason']}")
+    if suggest:
+        if len(suggestions):
+            lines.append("Suggestions (not applied to the map):")
+            lines += list(suggestions["text"])
+        else:
+            lines.append("The structure search restricted to the journey's order suggests no "
+                         "change to the map.")
+    return lines
