@@ -6,16 +6,21 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 DEMO_OUT ?= out/demo
 
-.PHONY: demo test lint typecheck pytest setup system-deps bench clean
+.PHONY: demo test lint typecheck pytest setup setup-dev system-deps bench clean
 
 demo: setup
 	$(BIN)/journeymap demo --out $(DEMO_OUT)
 
-test: setup lint typecheck pytest
+test: setup-dev lint typecheck pytest
 
+# The demo needs the package (with Parquet/Excel/DuckDB readers); the checks need the
+# dev extra (API, Spark, pgmpy, semopy, Playwright …), installed only for `make test`.
 setup: system-deps $(STAMP)
+
+setup-dev: setup $(DEV_STAMP)
 
 # The Debian `dot` binary (graphviz) draws the maps; install it when missing.
 system-deps:
@@ -31,20 +36,25 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "journeymap needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[parquet,excel,stream]'
 	@touch $(STAMP)
 
-lint: setup
+$(DEV_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(DEV_STAMP)
+
+lint: setup-dev
 	$(BIN)/ruff check journeymap api tests benchmarks
 
-typecheck: setup
+typecheck: setup-dev
 	$(BIN)/mypy journeymap api
 
-pytest: setup
+pytest: setup-dev
 	$(BIN)/python -m pytest -q
 
-bench: setup
+bench: setup-dev
 	$(BIN)/python benchmarks/fit_speed.py
+	$(BIN)/python benchmarks/render_speed.py
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache
