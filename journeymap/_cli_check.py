@@ -9,7 +9,6 @@ on bad input (one line on stderr).
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -21,10 +20,9 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-MapArg = Annotated[Path, typer.Argument(help="Journey map file (YAML or JSON).",
-                                        show_default=False)]
-DataArg = Annotated[Path, typer.Argument(help="Survey data (CSV, Parquet or Excel).",
-                                         show_default=False)]
+# The shared argument types of the main CLI (defined before this module is imported).
+from .cli import DataArg, MapArg
+
 SHOWN_AGREEMENTS = 10
 
 

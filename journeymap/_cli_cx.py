@@ -24,15 +24,9 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-MapArg = Annotated[Path, typer.Argument(help="Journey map file (YAML or JSON).",
-                                        show_default=False)]
-DataArg = Annotated[Path, typer.Argument(help="Survey data (CSV, Parquet or Excel).",
-                                         show_default=False)]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
-SurveyTypeOpt = Annotated[str | None, typer.Option(
-    "--survey-type", help="relational or transactional (required when the data hold both).")]
-MinOpt = Annotated[int, typer.Option(
-    "--min-responses", help="Fewest responses for any figure (never below 10).")]
+# The shared argument types of the main CLI (defined before this module is imported).
+from .cli import DataArg, JsonOpt, MapArg, MinOpt, SurveyTypeOpt
+
 ByOpt = Annotated[str, typer.Option("--by", help="Segment column (customer type, market, "
                                     "channel …).", show_default=False)]
 PeriodOpt = Annotated[str, typer.Option("--period", help="month or quarter.")]
