@@ -165,8 +165,9 @@ class Server:
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return self
-            except httpx.TransportError:
-                pass
+            except httpx.TransportError:  # not listening yet: wait and try again
+                time.sleep(0.1)
+                continue
             time.sleep(0.1)
         raise AssertionError(f"server did not start: {self.log.read_text()[-2000:]}")
 
