@@ -15,6 +15,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from reference import nps_points
 
 import journeymap as jm
 from journeymap.analysis import drivers
@@ -64,17 +65,6 @@ def _totals(m: jm.JourneyMap, scores: dict[str, np.ndarray]) -> tuple[dict[str, 
     return direct, total
 
 
-def _nps_points(ltr: np.ndarray, shift: np.ndarray) -> float:
-    """100 · mean change in P(promoter) − P(detractor) when score k, read as the interval
-    [k − .5, k + .5), moves by ``shift``."""
-    def promoter(v: np.ndarray) -> np.ndarray:
-        return np.clip(v + 0.5 - 8.5, 0.0, 1.0)
-
-    def detractor(v: np.ndarray) -> np.ndarray:
-        return np.clip(6.5 - (v - 0.5), 0.0, 1.0)
-
-    gain = (promoter(ltr + shift) - promoter(ltr)) - (detractor(ltr + shift) - detractor(ltr))
-    return 100.0 * float(gain.mean())
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +187,7 @@ def test_node_nps_points_equal_a_per_respondent_computation(
         assert scale is not None
         headroom = np.minimum(1.0, scale[1] - scores[node_id])
         headroom[np.isnan(headroom)] = 0.0  # not experienced: gains nothing
-        expected = _nps_points(ltr, T * headroom)
+        expected = nps_points(ltr, T * headroom)
         assert t.loc[node_id, "nps_points"] == pytest.approx(expected, abs=1e-9)
         assert t.loc[node_id, "nps_points_ci_low"] <= expected
         assert expected <= t.loc[node_id, "nps_points_ci_high"]

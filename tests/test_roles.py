@@ -16,6 +16,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from reference import nps_points
 
 import journeymap as jm
 from journeymap.analysis import explain_role, role_influence, what_if
@@ -134,7 +135,7 @@ class Truth:
         return s
 
     def nps_points(self, role: str) -> float:
-        return _nps_points(self.ltr, self.shift(role))
+        return nps_points(self.ltr, self.shift(role))
 
 
 def _composite(frame: pd.DataFrame, items: list[str]) -> np.ndarray:
@@ -143,16 +144,6 @@ def _composite(frame: pd.DataFrame, items: list[str]) -> np.ndarray:
     return x.mean(axis=1).where(2 * answered >= len(items)).to_numpy(dtype="float64")
 
 
-def _nps_points(ltr: np.ndarray, shift: np.ndarray) -> float:
-    """Interval-crossing rule: score k is the interval [k − .5, k + .5) moved by the shift."""
-    def promoter(v: np.ndarray) -> np.ndarray:  # share of [v − .5, v + .5) at or above 8.5
-        return np.clip(v + 0.5 - 8.5, 0.0, 1.0)
-
-    def detractor(v: np.ndarray) -> np.ndarray:  # share of [v − .5, v + .5) below 6.5
-        return np.clip(6.5 - (v - 0.5), 0.0, 1.0)
-
-    gain = (promoter(ltr + shift) - promoter(ltr)) - (detractor(ltr + shift) - detractor(ltr))
-    return 100.0 * float(gain.mean())
 
 
 @pytest.fixture(scope="module")
@@ -280,7 +271,7 @@ def test_a_role_acting_on_the_outcome_uses_ltr_headroom(result: jm.FitResult,
     shift = (np.minimum(1.0, 10.0 - truth.ltr)
              + 0.5 * sum(truth.paths("team").values()))
     assert role_influence(result, "lead").nps_points == pytest.approx(
-        _nps_points(truth.ltr, shift), abs=1e-9)
+        nps_points(truth.ltr, shift), abs=1e-9)
     assert (truth.ltr == 10).any()  # some respondents are at the top and gain only the team part
 
 
@@ -388,6 +379,6 @@ def test_what_if_on_a_role_acting_on_a_role_expands_through_both_shares(
              + truth.total("assembly") * moved("assembly", 0.3, 1.0)
              + truth.total("booking") * moved("booking", 0.35, 1.0))
     w = what_if(result, {"lead": 1})
-    assert w.change == pytest.approx(_nps_points(truth.ltr, shift), abs=1e-9)
+    assert w.change == pytest.approx(nps_points(truth.ltr, shift), abs=1e-9)
     assert w.predicted_mean_ltr == pytest.approx(float(np.clip(truth.ltr + shift, 0, 10).mean()),
                                                  abs=1e-12)

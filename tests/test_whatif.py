@@ -17,6 +17,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from reference import nps_points
 from scipy import stats
 
 import journeymap as jm
@@ -74,17 +75,6 @@ def _ltr_shift(m: jm.JourneyMap, scores: dict[str, np.ndarray], totals: Mapping[
     return delta
 
 
-def _nps_points(ltr: np.ndarray, shift: np.ndarray) -> float:
-    """100 · mean change in P(promoter) − P(detractor) when score k, read as the interval
-    [k − .5, k + .5), moves by ``shift``."""
-    def promoter(v: np.ndarray) -> np.ndarray:
-        return np.clip(v + 0.5 - 8.5, 0.0, 1.0)
-
-    def detractor(v: np.ndarray) -> np.ndarray:
-        return np.clip(6.5 - (v - 0.5), 0.0, 1.0)
-
-    gain = (promoter(ltr + shift) - promoter(ltr)) - (detractor(ltr + shift) - detractor(ltr))
-    return 100.0 * float(gain.mean())
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +115,7 @@ def test_predicted_change_equals_a_per_respondent_computation(
     w = what_if(result, shifts)
     ltr = scores[journey.outcome]
     delta = _ltr_shift(journey, scores, totals, shifts)
-    assert w.change == pytest.approx(_nps_points(ltr, delta), abs=1e-9)
+    assert w.change == pytest.approx(nps_points(ltr, delta), abs=1e-9)
     assert w.predicted_nps == pytest.approx(w.nps + w.change, abs=1e-12)
     assert w.predicted_mean_ltr == pytest.approx(float(np.clip(ltr + delta, 0, 10).mean()),
                                                  abs=1e-12)
@@ -148,12 +138,12 @@ def test_a_role_shift_moves_its_acted_on_nodes_by_share_times_the_shift(
     logistics = what_if(result, {"logistics": 1})
     assert logistics.change == pytest.approx(what_if(result, {"delivery": 0.8}).change,
                                              abs=1e-12)
-    expected = _nps_points(ltr, _ltr_shift(journey, scores, totals, {"delivery": 0.8}))
+    expected = nps_points(ltr, _ltr_shift(journey, scores, totals, {"delivery": 0.8}))
     assert logistics.change == pytest.approx(expected, abs=1e-9)
     assert logistics.change_ci == pytest.approx(what_if(result, {"delivery": 0.8}).change_ci,
                                                 abs=1e-12)
     installer = what_if(result, {"installer": 2})
-    expected = _nps_points(ltr, _ltr_shift(journey, scores, totals,
+    expected = nps_points(ltr, _ltr_shift(journey, scores, totals,
                                            {"delivery": 0.4, "installation": 2.0}))
     assert installer.change == pytest.approx(expected, abs=1e-9)
     assert installer.shifts == {"installer": 2}
@@ -164,7 +154,7 @@ def test_a_role_and_a_node_it_acts_on_add_up_before_clipping(
         totals: dict[str, float]) -> None:
     w = what_if(result, {"installer": 1, "delivery": 1})
     ltr = scores[journey.outcome]
-    expected = _nps_points(ltr, _ltr_shift(journey, scores, totals,
+    expected = nps_points(ltr, _ltr_shift(journey, scores, totals,
                                            {"delivery": 1.2, "installation": 1.0}))
     assert w.change == pytest.approx(expected, abs=1e-9)
 
@@ -187,7 +177,7 @@ def test_negative_shifts_lower_nps(journey: jm.JourneyMap, result: FitResult,
     assert down.predicted_nps < down.nps
     assert down.predicted_mean_ltr < down.mean_ltr
     ltr = scores[journey.outcome]
-    expected = _nps_points(ltr, _ltr_shift(journey, scores, totals, {"delivery": -1.0}))
+    expected = nps_points(ltr, _ltr_shift(journey, scores, totals, {"delivery": -1.0}))
     assert down.change == pytest.approx(expected, abs=1e-9)
     assert what_if(result, {"logistics": -1}).change < 0
 
@@ -215,7 +205,7 @@ def test_change_interval_is_the_delta_method_with_a_finite_difference_gradient(
     def change(A: np.ndarray) -> float:
         N = np.linalg.inv(np.eye(len(nodes)) - A)
         T = {n: float(N[i, algebra.outcome]) for i, n in enumerate(nodes)}
-        return _nps_points(ltr, _ltr_shift(journey, scores, T, node_shifts))
+        return nps_points(ltr, _ltr_shift(journey, scores, T, node_shifts))
 
     eps = 1e-6
     grad = np.zeros(len(algebra.estimated))
