@@ -8,14 +8,10 @@ answered), least squares per equation on complete rows, totals as sums over path
 
 from __future__ import annotations
 
-import math
-from itertools import pairwise
-
-import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from reference import nps_points
+from reference import node_scores, nps_points, ols_effects
 
 import journeymap as jm
 from journeymap.analysis import drivers
@@ -24,45 +20,6 @@ from journeymap.engines import FitResult
 COLUMNS = ["node", "label", "kind", "stage", "direct", "indirect", "total", "total_ci_low",
            "total_ci_high", "nps_points", "nps_points_ci_low", "nps_points_ci_high", "mean",
            "n"]
-
-
-def _scores(m: jm.JourneyMap, frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Each measured node's score per row with an LTR (composites: mean of answered items
-    when at least half are answered), NaN = not experienced."""
-    frame = frame[frame[m.outcome_node.column].notna()]
-    out = {}
-    for node in m.measured_nodes:
-        x = frame[list(node.columns)].astype("float64")
-        answered = x.notna().sum(axis=1)
-        out[node.id] = x.mean(axis=1).where(2 * answered >= x.shape[1]).to_numpy("float64")
-    return out
-
-
-def _totals(m: jm.JourneyMap, scores: dict[str, np.ndarray]) -> tuple[dict[str, float],
-                                                                       dict[str, float]]:
-    """(direct, total) effect on LTR of each measured node: OLS on complete rows, then the
-    sum over directed paths of products of coefficients."""
-    g = nx.DiGraph()
-    for node in m.measured_nodes:
-        parents = [p for p in m.parents(node.id) if m.node(p).measured]
-        if not parents:
-            continue
-        cols = [scores[p] for p in parents]
-        y = scores[node.id]
-        rows = ~np.isnan(y) & np.all([~np.isnan(c) for c in cols], axis=0)
-        X = np.column_stack([np.ones(rows.sum())] + [c[rows] for c in cols])
-        beta = np.linalg.lstsq(X, y[rows], rcond=None)[0]
-        for p, b in zip(parents, beta[1:], strict=True):
-            g.add_edge(p, node.id, b=float(b))
-    direct, total = {}, {}
-    for node in m.measured_nodes:
-        if node.id == m.outcome:
-            continue
-        direct[node.id] = g.edges[node.id, m.outcome]["b"] if g.has_edge(node.id,
-                                                                          m.outcome) else 0.0
-        total[node.id] = sum(math.prod(g.edges[a, b]["b"] for a, b in pairwise(p))
-                             for p in nx.all_simple_paths(g, node.id, m.outcome))
-    return direct, total
 
 
 
@@ -167,7 +124,7 @@ def test_total_is_direct_plus_indirect(table: pd.DataFrame) -> None:
 
 def test_direct_and_total_effects_equal_least_squares_path_sums(
         journey: jm.JourneyMap, frame: pd.DataFrame, table: pd.DataFrame) -> None:
-    direct, total = _totals(journey, _scores(journey, frame))
+    direct, total = ols_effects(journey, node_scores(journey, frame))
     t = table.set_index("node")
     for node in direct:
         assert t.loc[node, "direct"] == pytest.approx(direct[node], abs=1e-10)
@@ -178,8 +135,8 @@ def test_direct_and_total_effects_equal_least_squares_path_sums(
 
 def test_node_nps_points_equal_a_per_respondent_computation(
         journey: jm.JourneyMap, frame: pd.DataFrame, table: pd.DataFrame) -> None:
-    scores = _scores(journey, frame)
-    _, total = _totals(journey, scores)
+    scores = node_scores(journey, frame)
+    _, total = ols_effects(journey, scores)
     ltr = scores[journey.outcome]
     t = table.set_index("node")
     for node_id, T in total.items():

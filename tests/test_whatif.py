@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from itertools import pairwise
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from reference import nps_points
+from reference import node_scores, nps_points, ols_effects
 from scipy import stats
 
 import journeymap as jm
@@ -28,38 +26,11 @@ from journeymap.exceptions import JourneymapError, UnknownNodeError
 Z = float(stats.norm.ppf(0.975))
 
 
-def _scores(m: jm.JourneyMap, frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Each measured node's score per row with an LTR (composites: mean of answered items
-    when at least half are answered), NaN = not experienced."""
-    frame = frame[frame[m.outcome_node.column].notna()]
-    out = {}
-    for node in m.measured_nodes:
-        x = frame[list(node.columns)].astype("float64")
-        answered = x.notna().sum(axis=1)
-        out[node.id] = x.mean(axis=1).where(2 * answered >= x.shape[1]).to_numpy("float64")
-    return out
 
 
 def _ols_totals(m: jm.JourneyMap, scores: dict[str, np.ndarray]) -> dict[str, float]:
-    """Total effect on LTR of each measured node: OLS on complete rows, sum over paths."""
-    g = nx.DiGraph()
-    for node in m.measured_nodes:
-        parents = [p for p in m.parents(node.id) if m.node(p).measured]
-        if not parents:
-            continue
-        cols = [scores[p] for p in parents]
-        y = scores[node.id]
-        rows = ~np.isnan(y) & np.all([~np.isnan(c) for c in cols], axis=0)
-        X = np.column_stack([np.ones(rows.sum())] + [c[rows] for c in cols])
-        beta = np.linalg.lstsq(X, y[rows], rcond=None)[0]
-        for p, b in zip(parents, beta[1:], strict=True):
-            g.add_edge(p, node.id, b=float(b))
-    out = {m.outcome: 1.0}
-    for node in m.measured_nodes:
-        if node.id != m.outcome:
-            out[node.id] = sum(math.prod(g.edges[a, b]["b"] for a, b in pairwise(p))
-                               for p in nx.all_simple_paths(g, node.id, m.outcome))
-    return out
+    """Total effect on LTR of each measured node (the outcome's own is 1)."""
+    return {m.outcome: 1.0, **ols_effects(m, scores)[1]}
 
 
 def _ltr_shift(m: jm.JourneyMap, scores: dict[str, np.ndarray], totals: Mapping[str, float],
@@ -94,7 +65,7 @@ def result(journey: jm.JourneyMap, frame: pd.DataFrame) -> FitResult:
 
 @pytest.fixture(scope="module")
 def scores(journey: jm.JourneyMap, frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    return _scores(journey, frame)
+    return node_scores(journey, frame)
 
 
 @pytest.fixture(scope="module")
