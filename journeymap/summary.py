@@ -64,15 +64,20 @@ class LinearSummary:
     survey_type: str | None = None
     group_stats: list[SufficientStats] = field(default_factory=list)
     seed: int = 0
+    spawn_key: tuple[int, ...] = ()
 
     @classmethod
     def for_map(cls, journey_map: JourneyMap, node_ids: Sequence[str], *,
-                bootstrap_groups: int = 0, seed: int = 0) -> LinearSummary:
+                bootstrap_groups: int = 0, seed: int = 0,
+                spawn_key: tuple[int, ...] = ()) -> LinearSummary:
         """An empty summary for the map's equations over the given columns.
 
         With ``bootstrap_groups = K > 0`` every row is also assigned at random to one of
         K groups with Gram matrices of their own, so that bootstrap replicates can be
         formed from weighted sums of group statistics after one pass over the data.
+        Summaries built in parallel (e.g. one per Spark partition) each take a distinct
+        ``spawn_key`` (numpy ``SeedSequence`` spawn key, e.g. ``(partition,)``) so that
+        their group draws are independent; ``()`` is the single-stream default.
         """
         ids = tuple(node_ids)
         index = {c: i for i, c in enumerate(ids)}
@@ -81,7 +86,8 @@ class LinearSummary:
         return cls(journey_map, ids, SufficientStats(len(ids), equations),
                    node_sums=np.zeros(len(ids)), node_counts=np.zeros(len(ids), dtype=np.int64),
                    group_stats=[SufficientStats(len(ids), equations)
-                                for _ in range(bootstrap_groups)], seed=seed)
+                                for _ in range(bootstrap_groups)], seed=seed,
+                   spawn_key=tuple(spawn_key))
 
     @property
     def tables(self) -> dict[str, HeadroomTable]:
@@ -130,9 +136,11 @@ class LinearSummary:
         self.n_rows += int(ltr.shape[0]) if n_rows is None else n_rows
 
     def _update_groups(self, values: NDArray[np.float64]) -> None:
-        """Split rows at random into the bootstrap groups (seeded by ``seed`` and row count)."""
+        """Split rows at random into the bootstrap groups (seeded by ``seed`` and row count,
+        in the stream ``spawn_key``; with ``()`` this is ``default_rng([seed, n_rows])``)."""
         k = len(self.group_stats)
-        rng = np.random.default_rng([self.seed, self.n_rows])
+        rng = np.random.default_rng(np.random.SeedSequence([self.seed, self.n_rows],
+                                                           spawn_key=self.spawn_key))
         group = np.asarray(rng.integers(0, k, size=values.shape[0]), dtype=np.int64)
         order = np.argsort(group, kind="stable")
         bounds = np.searchsorted(group[order], np.arange(k + 1))
