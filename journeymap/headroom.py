@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +27,7 @@ __all__ = ["HeadroomTable", "build_tables", "headroom"]
 
 GRID = 2520  # lcm(1..10): item means of up to 10 items are exact on this grid
 _MAX_DENSE = 50_000_000
+BLOCK_ROWS = 16_384  # rows per block of the 0/1 headroom matrix (about 2 MB at 30 nodes)
 
 
 def headroom(values: NDArray[np.float64], high: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -136,41 +136,70 @@ def build_tables(ltr: NDArray[np.int64], values: NDArray[np.float64], high: NDAr
         such columns the headroom is 0 or 1, and the tables come from one comparison
         of the whole matrix and one small matrix product instead of a pass per group.
     """
-    n, m = values.shape
+    m = values.shape[1]
     flags = list(integer) if integer is not None else [False] * m
     fast = {k: g for k, g in groups.items()
             if g and len(g) <= 20 and all(flags[j] for j in g)}
     out: dict[str, HeadroomTable] = {}
     if fast:
-        dtype = np.float32 if n < 2**24 else np.float64
-        order: Literal["C", "F"] = "F" if values.flags.f_contiguous else "C"
-        room = np.empty(values.shape, dtype=dtype, order=order)  # 1 where x <= hi - 1 (NaN: 0)
-        np.less_equal(values, high - 1.0, out=room, casting="unsafe")
-        per_k = np.bincount(ltr, minlength=11).astype(np.float64)
-        single = {k: g[0] for k, g in fast.items() if len(g) == 1}
-        if single:
-            onehot = np.eye(11, dtype=dtype)[ltr]
-            with_room = (onehot.T @ room).astype(np.float64)  # (11, m) respondents with room
-            for key, j in single.items():
-                out[key] = _binary_table(np.arange(11), with_room[:, j], per_k)
-        multi = {k: g for k, g in fast.items() if len(g) > 1}
-        if multi:
-            weights = np.zeros((m, len(multi)), dtype=dtype)
-            for r, g in enumerate(multi.values()):
-                for pos, j in enumerate(g):
-                    weights[j, r] += 2.0**pos
-            codes = np.rint(room @ weights).astype(np.int64)
-            for r, (key, g) in enumerate(multi.items()):
-                q = len(g)
-                counts = np.bincount(ltr + 11 * codes[:, r], minlength=11 * 2**q)
-                nz = np.flatnonzero(counts)
-                bits = (nz // 11)[:, None] >> np.arange(q)[None, :] & 1
-                out[key] = HeadroomTable((nz % 11).astype(np.int64), bits.astype(np.float64),
-                                         counts[nz].astype(np.float64))
+        out.update(_binary_tables(ltr, values, high, fast))
     for key, g in groups.items():
         if key not in out:
             cols = list(g)
             out[key] = HeadroomTable.build(ltr, headroom(values[:, cols], high[cols]))
+    return out
+
+
+def _binary_tables(ltr: NDArray[np.int64], values: NDArray[np.float64],
+                   high: NDArray[np.float64],
+                   groups: Mapping[str, tuple[int, ...]]) -> dict[str, HeadroomTable]:
+    """Tables of groups of whole-number columns, whose headroom is 0 or 1.
+
+    A respondent has room on a node when ``x <= hi - 1`` (never when not experienced).
+    Rows go in blocks of :data:`BLOCK_ROWS` so that the 0/1 matrix stays in the CPU
+    cache: per block one comparison, one small matrix product for the single-node
+    tables (room × one-hot LTR) and one for the codes of multi-node groups.  Counts
+    within a block are exact in float32 (< 2**24) and added up in float64.
+    """
+    n, m = values.shape
+    single = {k: g[0] for k, g in groups.items() if len(g) == 1}
+    multi = {k: g for k, g in groups.items() if len(g) > 1}
+    weights = np.zeros((m, len(multi)), dtype=np.float32)
+    for r, g in enumerate(multi.values()):
+        for pos, j in enumerate(g):
+            weights[j, r] += 2.0**pos
+    with_room = np.zeros((m, 11))
+    multi_counts = [np.zeros(11 * 2 ** len(g), dtype=np.int64) for g in multi.values()]
+    b = max(1, min(n, BLOCK_ROWS))
+    room = np.empty((b, m), dtype=np.float32, order="F")
+    onehot = np.zeros((b, 11), dtype=np.float32)
+    base = np.arange(b) * 11
+    limit = high - 1.0
+    for start in range(0, n, b):
+        stop = min(n, start + b)
+        k = stop - start
+        block = room[:k]
+        np.less_equal(values[start:stop], limit, out=block, casting="unsafe")
+        lt = ltr[start:stop]
+        if single:
+            hot = onehot[:k]
+            hot.fill(0.0)
+            hot.ravel()[base[:k] + lt] = 1.0
+            with_room += block.T @ hot  # this operand order is the fastest BLAS call here
+        if multi:
+            codes = np.rint(block @ weights).astype(np.int64)
+            for r, counts in enumerate(multi_counts):
+                counts += np.bincount(lt + 11 * codes[:, r], minlength=len(counts))
+    out: dict[str, HeadroomTable] = {}
+    per_k = np.bincount(ltr, minlength=11).astype(np.float64)
+    for key, j in single.items():
+        out[key] = _binary_table(np.arange(11), with_room[j], per_k)
+    for (key, g), counts in zip(multi.items(), multi_counts, strict=True):
+        q = len(g)
+        nz = np.flatnonzero(counts)
+        bits = (nz // 11)[:, None] >> np.arange(q)[None, :] & 1
+        out[key] = HeadroomTable((nz % 11).astype(np.int64), bits.astype(np.float64),
+                                 counts[nz].astype(np.float64))
     return out
 
 

@@ -175,3 +175,28 @@ def test_gradient_equals_finite_differences_of_nps_points() -> None:
     fd_k = (table.nps_points(c, k + step) - table.nps_points(c, k - step)) / (2 * step)
     assert d_k == pytest.approx(fd_k, rel=1e-6)
     assert np.abs(d_c).sum() > 0
+
+
+@pytest.mark.parametrize(("n", "order"), [(1, "C"), (5000, "F"), (40_000, "F"), (40_000, "C")])
+def test_whole_number_tables_equal_the_general_tables(n: int, order: str) -> None:
+    """The blocked 0/1 path (several blocks and a partial one at 40,000 rows) gives the
+    tables of the general path, built from headroom computed cell by cell."""
+    from journeymap.headroom import BLOCK_ROWS, build_tables
+
+    assert n < BLOCK_ROWS or n % BLOCK_ROWS
+    rng = np.random.default_rng(n)
+    high = np.array([5.0, 7.0, 10.0, 5.0])
+    x = np.column_stack([rng.integers(1, int(h) + 1, size=n) for h in high]).astype(np.float64)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    values = np.asfortranarray(x) if order == "F" else np.ascontiguousarray(x)
+    ltr = rng.integers(0, 11, size=n)
+    groups = {"a": (0,), "c": (2,), "ab": (0, 1), "all": (0, 1, 2, 3)}
+    fast = build_tables(ltr, values, high, groups, integer=[True] * 4)
+    for key, cols in groups.items():
+        general = HeadroomTable.build(ltr, headroom_by_hand(x[:, list(cols)], high[list(cols)])
+                                      if n <= 5000 else headroom(x[:, list(cols)],
+                                                                 high[list(cols)]))
+        assert fast[key].n == n
+        got = sorted(zip(fast[key].ltr, map(tuple, fast[key].h), fast[key].counts, strict=True))
+        want = sorted(zip(general.ltr, map(tuple, general.h), general.counts, strict=True))
+        assert got == want
