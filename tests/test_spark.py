@@ -15,11 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from reference import node_scores, ols_effects
 
 import journeymap as jm
-from journeymap.data import check_frame
+from journeymap.data import check_frame, load_survey
 from journeymap.datasets import EXAMPLE_MISSING
-from journeymap.sources.spark import fit_spark
+from journeymap.engines._bootstrap import bootstrap_totals
+from journeymap.sources.spark import _partition_summary, _spark_summary, fit_spark
 from journeymap.summary import LinearSummary
 
 pytest.importorskip("pyspark")
@@ -193,3 +195,123 @@ def test_a_missing_column_gives_the_in_memory_message(
         fit_spark(example_map, spark.createDataFrame(renamed))
     assert str(on_spark.value) == str(in_memory.value)
     assert "'q_web' for node 'website' (did you mean 'q_webb'?)" in str(on_spark.value)
+
+
+# Bootstrap on Spark: one independent group stream per partition.
+
+B = 1000
+K = 200
+
+
+def _without(records: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.items() if k not in keys} for r in records]
+
+
+def _group_sizes(summary: LinearSummary) -> np.ndarray:
+    """Rows in each bootstrap group (equation 0; data without missing values)."""
+    return np.array([g.moments(0).n for g in summary.group_stats])
+
+
+def test_spark_bootstrap_keeps_the_in_memory_point_estimates(
+        spark: SparkSession, example_map: jm.JourneyMap, survey: pd.DataFrame) -> None:
+    expected = jm.fit(example_map, survey)
+    got = fit_spark(example_map, to_spark(spark, survey), bootstrap=200, random_state=3)
+    assert got.options["intervals"] == "bootstrap"
+    assert (got.options["bootstrap"], got.options["bootstrap_groups"]) == (200, K)
+    assert got.options["bootstrap_failed"] == 0
+    assert_close(got.edge_records, expected.edge_records, "edges")
+    # Everything but the intervals of totals and influences (bootstrap percentiles now).
+    assert_close(_without(got.effect_records, "total_ci"),
+                 _without(expected.effect_records, "total_ci"), "effects")
+    assert_close(_without(got.role_records, "influence_ci"),
+                 _without(expected.role_records, "influence_ci"), "roles")
+    for r in got.effect_records:
+        lo, hi = r["total_ci"]
+        assert lo < r["total"] < hi, r["node"]
+
+
+def test_spark_bootstrap_intervals_are_reproducible_for_the_same_seed_and_partitioning(
+        spark: SparkSession, example_map: jm.JourneyMap, survey: pd.DataFrame) -> None:
+    frame = to_spark(spark, survey)
+    first = fit_spark(example_map, frame, bootstrap=100, random_state=7)
+    again = fit_spark(example_map, frame, bootstrap=100, random_state=7)
+    rebuilt = fit_spark(example_map, to_spark(spark, survey), bootstrap=100, random_state=7)
+    other = fit_spark(example_map, frame, bootstrap=100, random_state=8)
+
+    def intervals(result: jm.FitResult) -> list[list[float]]:
+        return [r["total_ci"] for r in result.effect_records] + \
+            [r["influence_ci"] for r in result.role_records]
+
+    assert intervals(first) == intervals(again) == intervals(rebuilt)
+    assert intervals(first) != intervals(other)
+
+
+def test_spark_bootstrap_standard_errors_match_in_memory_delta_and_row_bootstrap(
+        spark: SparkSession, example_map: jm.JourneyMap, survey: pd.DataFrame) -> None:
+    """Replicate SDs of every total: Spark groups vs the in-memory groups, the delta
+    method, and an independent row-resampling bootstrap of exact OLS (tests/reference)."""
+    order = example_map.topological_order
+    merged, _ = _spark_summary(example_map, to_spark(spark, survey), survey_type=None,
+                               bootstrap_groups=K, seed=1)
+    spark_reps, failed = bootstrap_totals(merged, B, seed=1)
+    assert failed == 0
+    data = load_survey(survey, example_map)
+    local = LinearSummary.for_map(example_map, data.node_ids, bootstrap_groups=K, seed=1)
+    local.update(data.values, data.ltr, n_rows=data.n_responses)
+    memory_reps, _ = bootstrap_totals(local, B, seed=1)
+
+    scores = node_scores(example_map, survey)
+    n = len(scores[example_map.outcome])
+    rng = np.random.default_rng(SEED)
+    rows = [ols_effects(example_map, {k: v[i] for k, v in scores.items()})[1]
+            for i in (rng.integers(0, n, n) for _ in range(300))]
+
+    delta = jm.fit(example_map, survey)
+    for r in delta.effect_records:
+        j = order.index(r["node"])
+        se_spark = float(spark_reps[:, j].std(ddof=1))
+        se_memory = float(memory_reps[:, j].std(ddof=1))
+        se_delta = (r["total_ci"][1] - r["total_ci"][0]) / (2 * 1.959963984540054)
+        se_rows = float(np.std([x[r["node"]] for x in rows], ddof=1))
+        for name, other in (("in-memory", se_memory), ("delta", se_delta), ("rows", se_rows)):
+            assert abs(se_spark / other - 1) < 0.25, (r["node"], name, se_spark, other)
+
+
+def test_partitions_with_identical_rows_get_different_bootstrap_groups(
+        spark: SparkSession, example_map: jm.JourneyMap) -> None:
+    rows = jm.simulate(example_map, 2000, SEED).data  # no missing values, no blank LTR
+    chunk = check_frame(rows, example_map)
+
+    def filled(partition: int) -> LinearSummary:
+        s = _partition_summary(example_map, partition, bootstrap_groups=K, seed=4)
+        s.update(chunk.values, chunk.ltr, n_rows=chunk.n_rows)
+        return s
+
+    # Partition p draws its groups from the p-th stream SeedSequence([seed, 0]).spawn would
+    # give; the single-stream (non-Spark) summary keeps default_rng([seed, 0]).
+    for p in (0, 1, 5):
+        child = np.random.SeedSequence([4, 0]).spawn(p + 1)[p]
+        draws = np.random.default_rng(child).integers(0, K, 2000)
+        np.testing.assert_array_equal(_group_sizes(filled(p)), np.bincount(draws, minlength=K))
+    single = LinearSummary.for_map(example_map, chunk.node_ids, bootstrap_groups=K, seed=4)
+    single.update(chunk.values, chunk.ltr, n_rows=chunk.n_rows)
+    np.testing.assert_array_equal(
+        _group_sizes(single),
+        np.bincount(np.random.default_rng([4, 0]).integers(0, K, 2000), minlength=K))
+    assert not np.array_equal(_group_sizes(filled(0)), _group_sizes(filled(1)))
+
+    # On Spark: two partitions holding the same rows in the same order.
+    schema = spark.createDataFrame(rows.head(1)).schema
+    records = [tuple(r) for r in rows.itertuples(index=False)]
+    copies = spark.sparkContext.parallelize([0, 1], 2).flatMap(lambda _: records)
+    frame = spark.createDataFrame(copies, schema)
+    halves = frame.rdd.glom().map(lambda part: [tuple(r) for r in part]).collect()
+    assert len(halves) == 2
+    assert halves[0] == halves[1] == records
+    merged, _ = _spark_summary(example_map, frame, survey_type=None, bootstrap_groups=K,
+                               seed=4)
+    sizes = _group_sizes(merged)
+    assert sizes.sum() == 4000
+    # The same stream in both partitions would double every group (all sizes even).
+    assert (sizes % 2).any()
+    np.testing.assert_array_equal(sizes, _group_sizes(filled(0)) + _group_sizes(filled(1)))

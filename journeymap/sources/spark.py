@@ -9,6 +9,13 @@ estimates equal an in-memory fit of the same rows up to floating-point summation
 order.  Memory on an executor is one Arrow batch plus one summary; the data never
 reach the driver.
 
+With ``bootstrap=B`` every partition also sends each of its rows at random to one of
+K bootstrap groups (:meth:`LinearSummary.for_map` with ``bootstrap_groups``).  Each
+partition draws from its own random stream, ``SeedSequence([random_state, rows so
+far], spawn_key=(partition,))`` — the streams numpy's ``SeedSequence.spawn`` would
+give — so rows of different partitions get independent groups, and the result is
+the same on every run over the same data and partitioning.
+
 Use it with ``from journeymap.sources.spark import fit_spark``; importing
 journeymap never imports pyspark.  See ``docs/spark.md``.
 """
@@ -29,7 +36,7 @@ from ..data import (
     blank_ltr_warning,
     check_frame,
 )
-from ..exceptions import DataValidationError
+from ..exceptions import DataValidationError, JourneymapError
 from ..summary import LinearSummary
 
 if TYPE_CHECKING:
@@ -50,7 +57,8 @@ _MIXED = (
 
 
 def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | None = None,
-              min_responses: int = 30) -> FitResult:
+              min_responses: int = 30, bootstrap: int = 0, bootstrap_groups: int = 200,
+              random_state: int = 0) -> FitResult:
     """Fit the linear engine to a Spark DataFrame with one row per response.
 
     Parameters
@@ -65,12 +73,24 @@ def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | N
         after trimming and lower-casing).  Required when the data hold both.
     min_responses
         Smallest n for the fit and for each equation (default 30, never below 10).
+    bootstrap
+        Number of bootstrap replicates for the intervals of totals and role influence
+        (0 = delta method, the default), as ``LinearEngine(bootstrap=B)``: the rows are
+        split at random into ``bootstrap_groups`` groups during the same single pass,
+        and each replicate re-weights the groups' statistics on the driver.
+    bootstrap_groups
+        Number of random row groups K (default 200, at least 2).
+    random_state
+        Seed of the group assignment (one independent stream per partition, keyed by
+        the partition number) and of the bootstrap weights.  The same data, the same
+        partitioning and the same seed give the same intervals.
 
     Returns
     -------
     FitResult
         The same numbers as :func:`journeymap.fit` on the same rows (to floating-point
-        summation order).  It holds no respondent-level data, so
+        summation order); with ``bootstrap`` the totals' and influences' intervals are
+        bootstrap percentile intervals.  It holds no respondent-level data, so
         :func:`~journeymap.analysis.what_if` is not available on it.
 
     Raises
@@ -84,12 +104,31 @@ def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | N
     -----
     One pass over the data (one Spark job).  Each partition sends one pickled
     :class:`~journeymap.summary.LinearSummary` to the driver: its size depends on the
-    map (Gram matrices, headroom tables), not on the number of rows.  Executors need
-    journeymap installed in their Python environment.
+    map (Gram matrices, headroom tables), not on the number of rows; with ``bootstrap``
+    it also holds the K groups' Gram matrices.  Executors need journeymap installed in
+    their Python environment.
     """
-    from pyspark.sql import functions as sf
-
     from ..engines.linear import LinearEngine
+
+    if bootstrap < 0:
+        raise JourneymapError(f"the number of bootstrap replicates is {bootstrap}; give 0 "
+                              "(delta-method intervals) or a positive number.")
+    if bootstrap and bootstrap_groups < 2:
+        raise JourneymapError(f"the number of bootstrap groups is {bootstrap_groups}; give "
+                              "at least 2 (the default is 200).")
+    engine = LinearEngine(min_responses=min_responses, bootstrap=bootstrap,
+                          bootstrap_groups=bootstrap_groups, random_state=random_state)
+    summary, warnings = _spark_summary(
+        journey_map, frame, survey_type=survey_type,
+        bootstrap_groups=bootstrap_groups if bootstrap else 0, seed=random_state)
+    return engine.fit_summary(summary, warnings=warnings)
+
+
+def _spark_summary(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | None,
+                   bootstrap_groups: int = 0, seed: int = 0
+                   ) -> tuple[LinearSummary, list[str]]:
+    """The merged summary of every partition (one Spark job) and the data warnings."""
+    from pyspark.sql import functions as sf
 
     # The same messages as in memory for a missing column, a missing survey_type
     # column or an invalid survey_type value, before any Spark job runs.
@@ -107,7 +146,8 @@ def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | N
         selected = selected.filter((kind == survey_type) | ~kind.isin(*SURVEY_TYPES))
 
     fn = functools.partial(_summarize_partition, journey_map=journey_map,
-                           survey_type=survey_type)
+                           survey_type=survey_type, bootstrap_groups=bootstrap_groups,
+                           seed=seed)
     rows = selected.mapInPandas(fn, schema=_SCHEMA).collect()
 
     types: set[str] = set()
@@ -127,7 +167,8 @@ def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | N
         raise DataValidationError(
             f"{message} Row numbers count from 1 within Spark partition {partition}.")
 
-    summary = LinearSummary.for_map(journey_map, [n.id for n in journey_map.measured_nodes])
+    summary = LinearSummary.for_map(journey_map, [n.id for n in journey_map.measured_nodes],
+                                    bootstrap_groups=bootstrap_groups, seed=seed)
     for part in parts:
         summary.merge(part)
     summary.survey_type = survey_type if survey_type is not None else (
@@ -143,11 +184,21 @@ def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | N
     alphas = {k: alpha_from_moments(g) for k, g in summary.item_moments.items()}
     warnings = alpha_warnings(journey_map, alphas) + blank_ltr_warning(
         summary.n_rows - summary.n, summary.n_rows)
-    return LinearEngine(min_responses=min_responses).fit_summary(summary, warnings=warnings)
+    return summary, warnings
+
+
+def _partition_summary(journey_map: JourneyMap, partition: int, *, bootstrap_groups: int = 0,
+                      seed: int = 0) -> LinearSummary:
+    """The empty summary one Spark partition fills: its bootstrap groups are drawn from
+    the stream ``SeedSequence([seed, rows so far], spawn_key=(partition,))``."""
+    return LinearSummary.for_map(journey_map, [n.id for n in journey_map.measured_nodes],
+                                 bootstrap_groups=bootstrap_groups, seed=seed,
+                                 spawn_key=(partition,))
 
 
 def _summarize_partition(batches: Iterator[pd.DataFrame], *, journey_map: JourneyMap,
-                         survey_type: str | None) -> Iterator[pd.DataFrame]:
+                         survey_type: str | None, bootstrap_groups: int = 0,
+                         seed: int = 0) -> Iterator[pd.DataFrame]:
     """Executor side: check and summarise one partition; yield one row.
 
     The row holds the pickled summary, or the first data problem's message (row
@@ -158,7 +209,8 @@ def _summarize_partition(batches: Iterator[pd.DataFrame], *, journey_map: Journe
 
     context = TaskContext.get()
     partition = context.partitionId() if context is not None else 0
-    summary = LinearSummary.for_map(journey_map, [n.id for n in journey_map.measured_nodes])
+    summary = _partition_summary(journey_map, partition, bootstrap_groups=bootstrap_groups,
+                                seed=seed)
     seen: set[str] = set()
     offset = 0
     error: str | None = None
