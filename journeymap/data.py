@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import difflib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -317,15 +317,28 @@ def check_frame(frame: pd.DataFrame, journey_map: JourneyMap, *, name: str = "th
             f"{name}: the map needs columns that the data do not have: {'; '.join(parts)}. "
             f"The data have: {', '.join(columns[:30])}{' …' if len(columns) > 30 else ''}. "
             "Fix the column names or the node's 'column' / 'items' in the map.")
-    n_rows = int(frame.shape[0])
+
+    def column(col: str, node: Node) -> NDArray[Any]:
+        x = _numeric(frame, col, node)
+        _check_scale(x, col, node, frame.index)
+        return x
+
+    return checked_chunk(journey_map, column, int(frame.shape[0]), chosen)
+
+
+def checked_chunk(journey_map: JourneyMap, column: Callable[[str, Node], NDArray[Any]],
+                  n_rows: int, survey_type: str | None) -> CheckedChunk:
+    """Assemble a :class:`CheckedChunk` from checked columns.
+
+    ``column(name, node)`` returns one data column as numbers (floats with NaN = not
+    experienced, or integers), already checked against the node's scale; composites,
+    item moments, the blank-LTR filter and the column-major matrix are built here, the
+    same for every source (DataFrames, Arrow record batches).
+    """
     item_moments: dict[str, NDArray[np.float64]] = {}
     node_values: list[NDArray[Any]] = []
     for node in journey_map.measured_nodes:
-        cols = []
-        for c in node.columns:
-            x = _numeric(frame, c, node)
-            _check_scale(x, c, node, frame.index)
-            cols.append(x)
+        cols = [column(c, node) for c in node.columns]
         if node.items:
             items = np.column_stack(cols).astype(np.float64)
             complete = items[~np.isnan(items).any(axis=1)]
@@ -348,7 +361,7 @@ def check_frame(frame: pd.DataFrame, journey_map: JourneyMap, *, name: str = "th
     return CheckedChunk(node_ids=ids, values=values,
                         ltr=values[:, ids.index(journey_map.outcome)].astype(np.int64),
                         n_rows=n_rows, integer=tuple(integer), item_moments=item_moments,
-                        survey_type=chosen)
+                        survey_type=survey_type)
 
 
 def alpha_from_moments(gram: NDArray[np.float64]) -> float:

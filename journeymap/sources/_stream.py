@@ -20,6 +20,8 @@ from ..exceptions import DataValidationError
 from ..summary import LinearSummary
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from ..engines import FitResult
     from ..model import JourneyMap
 
@@ -38,20 +40,33 @@ def needed_columns(journey_map: JourneyMap) -> list[str]:
     return [*cols, "survey_type"]
 
 
-def check_chunks(frames: Iterable[pd.DataFrame], journey_map: JourneyMap, *, name: str,
-                 survey_type: str | None = None) -> Iterator[CheckedChunk]:
-    """Check DataFrame chunks in order; row numbers continue across chunks.
+def check_chunks(frames: Iterable[pd.DataFrame | pa.RecordBatch], journey_map: JourneyMap, *,
+                 name: str, survey_type: str | None = None) -> Iterator[CheckedChunk]:
+    """Check DataFrame or Arrow record-batch chunks in order; row numbers continue
+    across chunks.
 
     Relational and transactional responses are never pooled: without ``survey_type``
     a stream that holds both stops with an error as soon as the second type appears.
     """
+    from ._arrow import batch_types, check_batch, to_frame
+
     offset = 0
     seen: str | None = None
-    for frame in frames:
-        frame = frame.reset_index(drop=True)
-        frame.index = pd.RangeIndex(offset, offset + len(frame))
-        offset += len(frame)
-        mix = _second_type(frame, seen) if survey_type is None else None
+    for item in frames:
+        start = offset
+        offset += len(item)
+        frame: pd.DataFrame | None
+        if isinstance(item, pd.DataFrame):
+            frame = item.reset_index(drop=True)
+            frame.index = pd.RangeIndex(start, offset)
+        else:
+            frame = None
+            if survey_type is None:
+                kinds = batch_types(item)
+                if kinds is None or len(kinds) > 1 or (seen is not None and kinds
+                                                       and kinds != {seen}):
+                    frame = to_frame(item, start)  # the general path names the problem
+        mix = _second_type(frame, seen) if survey_type is None and frame is not None else None
         if mix is not None:
             first, other, row = mix
             raise DataValidationError(
@@ -59,7 +74,11 @@ def check_chunks(frames: Iterable[pd.DataFrame], journey_map: JourneyMap, *, nam
                 f"is the first {other} one after {first} ones). They are different instruments "
                 "and are never pooled: choose one (--survey-type relational or --survey-type "
                 "transactional).")
-        chunk = check_frame(frame, journey_map, name=name, survey_type=survey_type)
+        if frame is not None:
+            chunk = check_frame(frame, journey_map, name=name, survey_type=survey_type)
+        else:
+            chunk = check_batch(item, journey_map, name=name, offset=start,
+                                survey_type=survey_type)
         if survey_type is None and chunk.survey_type is not None:
             seen = chunk.survey_type
         yield chunk
@@ -94,14 +113,14 @@ def iter_chunks(source: str | Path | None, journey_map: JourneyMap, *,
     With ``query``, ``source`` is a DuckDB database file, or ``None`` / ``":memory:"``
     to let DuckDB query files directly (``SELECT * FROM 'survey/*.parquet'``).
     """
-    from .files import csv_chunks, parquet_chunks
-    from .sql import duckdb_chunks
+    from .files import csv_chunks, parquet_batches
+    from .sql import duckdb_batches
 
-    frames: Iterable[pd.DataFrame]
+    frames: Iterable[pd.DataFrame | pa.RecordBatch]
     if source is None or str(source) == ":memory:":
         if query is None:
             raise DataValidationError("give a data file, or a DuckDB query with --sql.")
-        return check_chunks(duckdb_chunks(None, query, chunk_rows=chunk_rows,
+        return check_chunks(duckdb_batches(None, query, chunk_rows=chunk_rows,
                                           progress=progress),
                             journey_map, name="the query", survey_type=survey_type)
     path = Path(source)
@@ -111,9 +130,9 @@ def iter_chunks(source: str | Path | None, journey_map: JourneyMap, *,
         if query is None:
             raise DataValidationError(f"{name}: a DuckDB database needs a query, e.g. "
                                       "--sql 'SELECT * FROM responses'.")
-        frames = duckdb_chunks(path, query, chunk_rows=chunk_rows, progress=progress)
+        frames = duckdb_batches(path, query, chunk_rows=chunk_rows, progress=progress)
     elif suffix in (".parquet", ".pq"):
-        frames = parquet_chunks(path, needed_columns(journey_map), chunk_rows=chunk_rows,
+        frames = parquet_batches(path, needed_columns(journey_map), chunk_rows=chunk_rows,
                                 progress=progress, journey_map=journey_map)
     elif suffix in (".csv", ".tsv", ".tab", ".txt"):
         frames = csv_chunks(path, journey_map, chunk_rows=chunk_rows, progress=progress)

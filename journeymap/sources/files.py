@@ -13,10 +13,12 @@ from ..data import MISSING_TOKENS, check_frame
 from ..exceptions import DataValidationError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from ..model import JourneyMap
     from ._stream import Progress
 
-__all__ = ["csv_chunks", "parquet_chunks"]
+__all__ = ["csv_chunks", "parquet_batches", "parquet_chunks"]
 
 _NULLS = sorted({t for tok in MISSING_TOKENS for t in (tok, tok.lower(), tok.title())})
 
@@ -49,6 +51,15 @@ def parquet_chunks(path: str | Path, columns: list[str], *, chunk_rows: int,
                    progress: Progress | None = None,
                    journey_map: JourneyMap | None = None) -> Iterator[pd.DataFrame]:
     """DataFrames of at most ``chunk_rows`` rows with the wanted columns of a Parquet file."""
+    for batch in parquet_batches(path, columns, chunk_rows=chunk_rows, progress=progress,
+                                 journey_map=journey_map):
+        yield batch.to_pandas()
+
+
+def parquet_batches(path: str | Path, columns: list[str], *, chunk_rows: int,
+                    progress: Progress | None = None,
+                    journey_map: JourneyMap | None = None) -> Iterator[pa.RecordBatch]:
+    """Arrow record batches of at most ``chunk_rows`` rows with the wanted columns."""
     import pyarrow.parquet as pq
 
     p = Path(path)
@@ -67,9 +78,8 @@ def parquet_chunks(path: str | Path, columns: list[str], *, chunk_rows: int,
     total = pf.metadata.num_rows
     done = 0
     for batch in pf.iter_batches(batch_size=chunk_rows, columns=wanted):
-        frame = batch.to_pandas()
-        done += len(frame)
-        yield frame
+        done += batch.num_rows
+        yield batch
         if progress is not None:
             progress(done, total)
 

@@ -11,14 +11,24 @@ import pandas as pd
 from ..exceptions import DataValidationError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from ._stream import Progress
 
-__all__ = ["duckdb_chunks"]
+__all__ = ["duckdb_batches", "duckdb_chunks"]
 
 
 def duckdb_chunks(database: str | Path | None, query: str, *, chunk_rows: int,
                   progress: Progress | None = None) -> Iterator[pd.DataFrame]:
-    """DataFrames of at most ``chunk_rows`` rows of ``query``'s result.
+    """DataFrames of at most ``chunk_rows`` rows of ``query``'s result (see
+    :func:`duckdb_batches`)."""
+    for batch in duckdb_batches(database, query, chunk_rows=chunk_rows, progress=progress):
+        yield batch.to_pandas()
+
+
+def duckdb_batches(database: str | Path | None, query: str, *, chunk_rows: int,
+                   progress: Progress | None = None) -> Iterator[pa.RecordBatch]:
+    """Arrow record batches of at most ``chunk_rows`` rows of ``query``'s result.
 
     ``database`` is a DuckDB file opened read-only, or ``None`` for an in-memory
     database (e.g. ``SELECT * FROM 'responses/*.parquet'``).
@@ -44,9 +54,8 @@ def duckdb_chunks(database: str | Path | None, query: str, *, chunk_rows: int,
             raise DataValidationError(f"the query failed: {first}") from None
         done = 0
         for batch in reader:
-            frame = batch.to_pandas()
-            done += len(frame)
-            yield frame
+            done += batch.num_rows
+            yield batch
             if progress is not None:
                 progress(done, None)
     finally:

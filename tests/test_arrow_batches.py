@@ -1,0 +1,177 @@
+"""Arrow record batches are checked like DataFrames: same numbers, same messages.
+
+:func:`journeymap.sources._arrow.check_batch` is a faster way to apply the data rules
+to batches of plain numbers; the reference here is :func:`journeymap.data.check_frame`
+on the same rows as a DataFrame.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from journeymap import JourneyMap
+from journeymap import data as data_module
+from journeymap.data import CheckedChunk, check_frame
+from journeymap.datasets import example_map, simulate
+from journeymap.exceptions import DataValidationError
+from journeymap.sources import _arrow
+from journeymap.sources._arrow import check_batch
+
+OFFSET = 5000  # the batch's first row is row 5001 of its file
+
+
+@pytest.fixture(scope="module")
+def jmap() -> JourneyMap:
+    return example_map()
+
+
+def responses(m: JourneyMap, n: int = 400, seed: int = 3, missing: float = 0.0) -> pd.DataFrame:
+    gaps = {node.id: missing for node in m.measured_nodes if node.id != m.outcome}
+    df = simulate(m, n, seed, missing=gaps if missing else None).data
+    cols = [c for node in m.measured_nodes for c in node.columns]
+    return df[cols].reset_index(drop=True)
+
+
+def reference(frame: pd.DataFrame, m: JourneyMap, survey_type: str | None = None
+              ) -> CheckedChunk:
+    frame = frame.copy()
+    frame.index = pd.RangeIndex(OFFSET, OFFSET + len(frame))
+    return check_frame(frame, m, name="f.parquet", survey_type=survey_type)
+
+
+def assert_same(a: CheckedChunk, b: CheckedChunk) -> None:
+    assert a.node_ids == b.node_ids
+    np.testing.assert_array_equal(a.values, b.values)  # NaN where NaN, values exactly
+    np.testing.assert_array_equal(a.ltr, b.ltr)
+    assert a.n_rows == b.n_rows
+    assert a.integer == b.integer
+    assert a.survey_type == b.survey_type
+    assert a.item_moments.keys() == b.item_moments.keys()
+    for key in a.item_moments:
+        np.testing.assert_array_equal(a.item_moments[key], b.item_moments[key])
+
+
+def no_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the pandas path fail loudly, to show a batch took the Arrow path."""
+    def refuse(*args: Any, **kwargs: Any) -> CheckedChunk:
+        raise AssertionError("the general path was used")
+    monkeypatch.setattr(_arrow, "check_frame", refuse)
+
+
+def variants(m: JourneyMap) -> dict[str, pd.DataFrame]:
+    whole = responses(m)
+    gaps = responses(m, missing=0.2)
+    floats = whole.astype("float64")
+    floats.loc[7, "q_quote"] = 3.5  # a rating that is itself an average
+    small = whole.astype("int8")
+    blank_ltr = gaps.copy()
+    blank_ltr["ltr"] = blank_ltr["ltr"].astype("Int64")
+    blank_ltr.loc[[0, 9, 10], "ltr"] = pd.NA
+    typed = whole.copy()
+    typed["survey_type"] = " Relational "
+    typed.loc[3, "survey_type"] = None
+    return {"integers": whole, "gaps": gaps, "floats": floats, "int8": small,
+            "blank ltr": blank_ltr, "one survey type": typed}
+
+
+@pytest.mark.parametrize("name", ["integers", "gaps", "floats", "int8", "blank ltr",
+                                  "one survey type"])
+def test_plain_number_batches_take_the_arrow_path_and_equal_check_frame(
+        jmap: JourneyMap, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = variants(jmap)[name]
+    want = reference(frame, jmap)
+    batch = pa.RecordBatch.from_pandas(frame, preserve_index=False)
+    no_general_path(monkeypatch)
+    got = check_batch(batch, jmap, name="f.parquet", offset=OFFSET)
+    assert_same(got, want)
+    if name == "gaps":
+        assert np.isnan(got.values).any()  # not experienced stays missing, never 0
+    if name == "one survey type":
+        assert got.survey_type == "relational"
+
+
+def bad_frames(m: JourneyMap) -> dict[str, pd.DataFrame]:
+    base = responses(m, missing=0.1)
+    out = {}
+    f = base.copy()
+    f["q_web"] = f["q_web"].astype("float64")
+    f.loc[123, "q_web"] = 6.0
+    out["off the scale"] = f
+    f = base.copy()
+    f["q_del_time"] = f["q_del_time"].astype("float64")
+    f.loc[5, "q_del_time"] = 0.0  # an item off the scale inside a composite
+    out["item off the scale"] = f
+    f = base.copy()
+    f["ltr"] = f["ltr"].astype("float64")
+    f.loc[44, "ltr"] = 7.5
+    out["fractional ltr"] = f
+    f = base.copy()
+    f["ltr"] = f["ltr"].astype("Int64")
+    f.loc[2, "ltr"] = pd.NA
+    f["q_brand"] = f["q_brand"].astype("float64")
+    f.loc[2, "q_brand"] = 9.0  # off the scale in a row whose LTR is blank
+    out["off the scale, blank ltr"] = f
+    f = base.copy()
+    f["q_quote"] = f["q_quote"].astype("float64")
+    f.loc[300, "q_quote"] = np.inf
+    out["infinite"] = f
+    f = base.copy()
+    f["q_order"] = f["q_order"].astype("string")
+    f.loc[17, "q_order"] = "good"
+    out["text"] = f
+    f = base.copy()
+    f["q_ease"] = f["q_ease"] > 3
+    out["true/false"] = f
+    f = base.copy()
+    f["survey_type"] = "relational"
+    f.loc[250, "survey_type"] = "transactional"
+    out["mixed survey types"] = f
+    f = base.copy()
+    f["survey_type"] = "relational"
+    f.loc[8, "survey_type"] = "weekly"
+    out["unknown survey type"] = f
+    return out
+
+
+EXPECTED = {  # 0-based row r of the batch is row OFFSET + r + 1 of the file
+    "off the scale": "row 5124 (6)", "item off the scale": "row 5006 (0)",
+    "fractional ltr": "row 5045 (7.5)", "off the scale, blank ltr": "row 5003 (9)",
+    "infinite": "row 5301 (inf)", "text": "row 5018 ('good')", "true/false": "true/false",
+    "mixed survey types": "399 relational and 1 transactional",
+    "unknown survey type": "row 5009 ('weekly')"}
+
+
+@pytest.mark.parametrize("name", ["off the scale", "item off the scale", "fractional ltr",
+                                  "off the scale, blank ltr", "infinite", "text", "true/false",
+                                  "mixed survey types", "unknown survey type"])
+def test_a_bad_batch_gets_the_message_of_check_frame_with_rows_of_the_whole_file(
+        jmap: JourneyMap, name: str) -> None:
+    frame = bad_frames(jmap)[name]
+    with pytest.raises(DataValidationError) as want:
+        reference(frame, jmap)
+    batch = pa.RecordBatch.from_pandas(frame, preserve_index=False)
+    with pytest.raises(DataValidationError) as got:
+        check_batch(batch, jmap, name="f.parquet", offset=OFFSET)
+    assert str(got.value) == str(want.value)
+    assert EXPECTED[name] in str(got.value)
+
+
+def test_a_chosen_survey_type_filters_rows_as_check_frame_does(jmap: JourneyMap) -> None:
+    frame = responses(jmap, missing=0.1)
+    frame["survey_type"] = np.where(np.arange(len(frame)) % 3 == 0, "transactional",
+                                    "relational")
+    want = reference(frame, jmap, survey_type="transactional")
+    got = check_batch(pa.RecordBatch.from_pandas(frame, preserve_index=False), jmap,
+                      name="f.parquet", offset=OFFSET, survey_type="transactional")
+    assert_same(got, want)
+    assert got.n_rows == len(range(0, len(frame), 3))
+
+
+def test_the_arrow_path_reuses_the_shared_chunk_assembly() -> None:
+    """Both paths assemble chunks with the same function (one set of rules)."""
+    assert _arrow.checked_chunk is data_module.checked_chunk
