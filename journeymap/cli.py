@@ -95,8 +95,11 @@ def _load_map(path: Path) -> JourneyMap:
     return JourneyMap.from_yaml(path)
 
 
+CHUNK_ROWS = 50_000  # journeymap.sources.DEFAULT_CHUNK_ROWS, without importing pandas here
+
+
 def _fit(map_path: Path, data_path: Path | None, survey_type: str | None, min_responses: int,
-         engine: str, *, stream: bool | None = False, chunk_rows: int = 25_000,
+         engine: str, *, stream: bool | None = False, chunk_rows: int = CHUNK_ROWS,
          sql: str | None = None, quiet: bool = False, bootstrap: int = 0) -> FitResult:
     """Fit in memory, or chunk by chunk (``--stream``, ``--sql``, or files over 256 MB)."""
     from .engines import fit
@@ -281,7 +284,7 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
                 "--stream/--in-memory", help="Read the data in chunks (flat memory; default: "
                 "only for CSV/Parquet files over 256 MB).", show_default=False)] = None,
             chunk_rows: Annotated[int, typer.Option(
-                "--chunk-rows", help="Rows per chunk when streaming.", min=1000)] = 25_000,
+                "--chunk-rows", help="Rows per chunk when streaming.", min=1000)] = CHUNK_ROWS,
             sql: Annotated[str | None, typer.Option(
                 "--sql", help="DuckDB query giving one row per response; DATA is then a DuckDB "
                 "database file or ':memory:'.")] = None,

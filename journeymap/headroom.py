@@ -23,7 +23,8 @@ from numpy.typing import NDArray
 
 from .nps import nps_change, nps_change_slope
 
-__all__ = ["HeadroomTable", "build_tables", "headroom"]
+__all__ = ["HeadroomTable", "binary_counts", "binary_groups", "binary_table", "build_tables",
+           "headroom"]
 
 GRID = 2520  # lcm(1..10): item means of up to 10 items are exact on this grid
 _MAX_DENSE = 50_000_000
@@ -136,13 +137,9 @@ def build_tables(ltr: NDArray[np.int64], values: NDArray[np.float64], high: NDAr
         such columns the headroom is 0 or 1, and the tables come from one comparison
         of the whole matrix and one small matrix product instead of a pass per group.
     """
-    m = values.shape[1]
-    flags = list(integer) if integer is not None else [False] * m
-    fast = {k: g for k, g in groups.items()
-            if g and len(g) <= 20 and all(flags[j] for j in g)}
-    out: dict[str, HeadroomTable] = {}
-    if fast:
-        out.update(_binary_tables(ltr, values, high, fast))
+    fast = binary_groups(groups, integer)
+    out = {key: binary_table(counts, len(groups[key]))
+           for key, counts in binary_counts(ltr, values, high, fast).items()}
     for key, g in groups.items():
         if key not in out:
             cols = list(g)
@@ -150,17 +147,33 @@ def build_tables(ltr: NDArray[np.int64], values: NDArray[np.float64], high: NDAr
     return out
 
 
-def _binary_tables(ltr: NDArray[np.int64], values: NDArray[np.float64],
-                   high: NDArray[np.float64],
-                   groups: Mapping[str, tuple[int, ...]]) -> dict[str, HeadroomTable]:
-    """Tables of groups of whole-number columns, whose headroom is 0 or 1.
+def binary_groups(groups: Mapping[str, tuple[int, ...]],
+                  integer: Sequence[bool] | None) -> dict[str, tuple[int, ...]]:
+    """The groups whose columns all hold whole numbers (headroom 0 or 1), up to 20 columns."""
+    if integer is None:
+        return {}
+    flags = list(integer)
+    return {k: g for k, g in groups.items() if g and len(g) <= 20 and all(flags[j] for j in g)}
 
-    A respondent has room on a node when ``x <= hi - 1`` (never when not experienced).
+
+def binary_counts(ltr: NDArray[np.int64], values: NDArray[np.float64],
+                  high: NDArray[np.float64],
+                  groups: Mapping[str, tuple[int, ...]]) -> dict[str, NDArray[np.float64]]:
+    """Counts behind the tables of groups of whole-number columns (headroom 0 or 1).
+
+    For a group of q columns the result has ``11 · 2**q`` counts: entry
+    ``k + 11 · code`` counts respondents with LTR k whose room on the group's columns is
+    the bit pattern ``code`` (bit p: room on the p-th column).  A respondent has room on a
+    node when ``x <= hi - 1`` (never when not experienced).  Counts add up over chunks;
+    :func:`binary_table` turns them into a table.
+
     Rows go in blocks of :data:`BLOCK_ROWS` so that the 0/1 matrix stays in the CPU
-    cache: per block one comparison, one small matrix product for the single-node
-    tables (room × one-hot LTR) and one for the codes of multi-node groups.  Counts
-    within a block are exact in float32 (< 2**24) and added up in float64.
+    cache: per block one comparison, one small matrix product for the single-column
+    groups (room × one-hot LTR) and one for the codes of the others.  Counts within a
+    block are exact in float32 (< 2**24) and added up in float64.
     """
+    if not groups:
+        return {}
     n, m = values.shape
     single = {k: g[0] for k, g in groups.items() if len(g) == 1}
     multi = {k: g for k, g in groups.items() if len(g) > 1}
@@ -190,25 +203,19 @@ def _binary_tables(ltr: NDArray[np.int64], values: NDArray[np.float64],
             codes = np.rint(block @ weights).astype(np.int64)
             for r, counts in enumerate(multi_counts):
                 counts += np.bincount(lt + 11 * codes[:, r], minlength=len(counts))
-    out: dict[str, HeadroomTable] = {}
+    out: dict[str, NDArray[np.float64]] = {}
     per_k = np.bincount(ltr, minlength=11).astype(np.float64)
     for key, j in single.items():
-        out[key] = _binary_table(np.arange(11), with_room[j], per_k)
-    for (key, g), counts in zip(multi.items(), multi_counts, strict=True):
-        q = len(g)
-        nz = np.flatnonzero(counts)
-        bits = (nz // 11)[:, None] >> np.arange(q)[None, :] & 1
-        out[key] = HeadroomTable((nz % 11).astype(np.int64), bits.astype(np.float64),
-                                 counts[nz].astype(np.float64))
+        out[key] = np.concatenate([per_k - with_room[j], with_room[j]])
+    for key, counts in zip(multi, multi_counts, strict=True):
+        out[key] = counts.astype(np.float64)
     return out
 
 
-def _binary_table(k: NDArray[np.int64], with_room: NDArray[np.float64],
-                  per_k: NDArray[np.float64]) -> HeadroomTable:
-    """Table of one 0/1-headroom column from counts with room per LTR value."""
-    without = per_k - with_room
-    ltr = np.concatenate([k, k])
-    h = np.concatenate([np.ones(len(k)), np.zeros(len(k))])[:, None]
-    counts = np.concatenate([with_room, without])
-    keep = counts > 0
-    return HeadroomTable(ltr[keep].astype(np.int64), h[keep], counts[keep])
+def binary_table(counts: NDArray[np.float64], q: int) -> HeadroomTable:
+    """The table of a group of q whole-number columns from :func:`binary_counts`."""
+    nz = np.flatnonzero(counts)
+    bits = (nz // 11)[:, None] >> np.arange(q)[None, :] & 1
+    return HeadroomTable((nz % 11).astype(np.int64),
+                         bits.astype(np.float64).reshape(len(nz), q),
+                         counts[nz].astype(np.float64))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from .headroom import HeadroomTable, build_tables
+from .headroom import HeadroomTable, binary_counts, binary_groups, binary_table, build_tables
 from .model import JourneyMap
 from .stats import SufficientStats
 
@@ -56,6 +56,7 @@ class LinearSummary:
     node_ids: tuple[str, ...]
     stats: SufficientStats
     parts: dict[str, list[HeadroomTable]] = field(default_factory=dict)
+    counts: dict[str, NDArray[np.float64]] = field(default_factory=dict)
     ltr_counts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(11, dtype=np.int64))
     node_sums: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     node_counts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -91,7 +92,15 @@ class LinearSummary:
 
     @property
     def tables(self) -> dict[str, HeadroomTable]:
-        """The headroom table of each group, chunks merged (once, when first asked)."""
+        """The headroom table of each group, chunks merged (once, when first asked).
+
+        Groups of whole-number columns accumulate counts (:func:`binary_counts`) rather
+        than a table per chunk; other groups keep a table per chunk until merged here.
+        """
+        groups = self.groups
+        for key, counts in self.counts.items():
+            self.parts.setdefault(key, []).append(binary_table(counts, len(groups[key])))
+        self.counts.clear()
         for key, tables in self.parts.items():
             if len(tables) > 1:
                 self.parts[key] = [HeadroomTable.concat(tables)]
@@ -117,10 +126,12 @@ class LinearSummary:
             self._update_groups(values)
         index = {c: i for i, c in enumerate(self.node_ids)}
         high = np.array([_high(self.journey_map, c) for c in self.node_ids])
-        built = build_tables(ltr, values, high,
-                             {k: tuple(index[x] for x in g) for k, g in self.groups.items()},
-                             integer=integer)
-        for key, table in built.items():
+        groups = {k: tuple(index[x] for x in g) for k, g in self.groups.items()}
+        binary = binary_groups(groups, integer)
+        for key, counts in binary_counts(ltr, values, high, binary).items():
+            self._add_counts(key, counts)
+        other = {k: g for k, g in groups.items() if k not in binary}
+        for key, table in build_tables(ltr, values, high, other).items():
             self.parts.setdefault(key, []).append(table)
         self.ltr_counts += np.bincount(ltr, minlength=11)
         if complete:
@@ -160,6 +171,8 @@ class LinearSummary:
             mine.merge(theirs)
         for key, tables in other.parts.items():
             self.parts.setdefault(key, []).extend(tables)
+        for key, counts in other.counts.items():
+            self._add_counts(key, counts)
         self.ltr_counts += other.ltr_counts
         self.node_counts += other.node_counts
         self.node_sums += other.node_sums
@@ -168,6 +181,9 @@ class LinearSummary:
                 if key in self.item_moments else gram.copy()
         self.n_rows += other.n_rows
         return self
+
+    def _add_counts(self, key: str, counts: NDArray[np.float64]) -> None:
+        self.counts[key] = self.counts[key] + counts if key in self.counts else counts.copy()
 
     def mean(self, node_id: str) -> float | None:
         """Mean score of a node over the respondents who rated it (None if nobody did)."""

@@ -175,3 +175,11 @@ def test_a_chosen_survey_type_filters_rows_as_check_frame_does(jmap: JourneyMap)
 def test_the_arrow_path_reuses_the_shared_chunk_assembly() -> None:
     """Both paths assemble chunks with the same function (one set of rules)."""
     assert _arrow.checked_chunk is data_module.checked_chunk
+
+
+def test_the_cli_default_chunk_size_is_the_library_default() -> None:
+    """The CLI keeps its own copy (so that ``journeymap --help`` does not import pandas)."""
+    from journeymap.cli import CHUNK_ROWS
+    from journeymap.sources import DEFAULT_CHUNK_ROWS
+
+    assert CHUNK_ROWS == DEFAULT_CHUNK_ROWS == 50_000

@@ -13,9 +13,9 @@ stays flat and the estimates equal an in-memory fit.
 3000
 """
 
-from ._stream import Progress, fit_stream, iter_chunks, summarize
-from .files import csv_chunks, parquet_chunks
-from .sql import duckdb_chunks
+from ._stream import DEFAULT_CHUNK_ROWS, Progress, fit_stream, iter_chunks, summarize
+from .files import csv_chunks, parquet_batches, parquet_chunks
+from .sql import duckdb_batches, duckdb_chunks
 
-__all__ = ["Progress", "csv_chunks", "duckdb_chunks", "fit_stream", "iter_chunks",
-           "parquet_chunks", "summarize"]
+__all__ = ["DEFAULT_CHUNK_ROWS", "Progress", "csv_chunks", "duckdb_batches", "duckdb_chunks",
+           "fit_stream", "iter_chunks", "parquet_batches", "parquet_chunks", "summarize"]

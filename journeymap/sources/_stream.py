@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Progress", "fit_stream", "iter_chunks", "summarize"]
 
-DEFAULT_CHUNK_ROWS = 25_000
+DEFAULT_CHUNK_ROWS = 50_000
 
 
 Progress = Callable[[int, int | None], None]
