@@ -7,9 +7,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
+DOWHY ?= dowhy>=0.14,<0.15
+PEERS_ARGS ?=
 DEMO_OUT ?= out/demo
 
-.PHONY: demo test lint typecheck pytest setup setup-dev system-deps bench clean
+.PHONY: demo test lint typecheck pytest setup setup-dev system-deps bench bench-deps \
+	bench-peers clean
 
 demo: setup
 	$(BIN)/journeymap demo --out $(DEMO_OUT)
@@ -55,6 +59,21 @@ pytest: setup-dev
 bench: setup-dev
 	$(BIN)/python benchmarks/fit_speed.py
 	$(BIN)/python benchmarks/render_speed.py
+
+# The peers benchmark (benchmarks/peers.py) needs semopy, pgmpy and DoWhy.  DoWhy pins
+# scipy<=1.15.3 on Python < 3.13, so it is installed with --no-deps after the `bench`
+# extra, which lists its other requirements: scipy stays the version journeymap is
+# measured with (`pip check` then reports only that cap).
+bench-deps: setup $(BENCH_STAMP)
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python -m pip install -q --no-deps '$(DOWHY)'
+	$(BIN)/python -c 'import dowhy.gcm, pgmpy, semopy, scipy; print("dowhy", dowhy.__version__, "pgmpy", pgmpy.__version__, "semopy", semopy.__version__, "scipy", scipy.__version__)'
+	@touch $(BENCH_STAMP)
+
+bench-peers: bench-deps
+	$(BIN)/python benchmarks/peers.py $(PEERS_ARGS)
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache
