@@ -44,6 +44,7 @@ __all__ = ["MISSING_TOKENS", "SURVEY_TYPES", "CheckedChunk", "SurveyData", "chec
 MISSING_TOKENS = ("", "NA", "N/A")
 SURVEY_TYPES = ("relational", "transactional")
 MAX_BAD_ROWS_SHOWN = 5
+COMPACT_LIMIT = 16  # |scale bounds| up to this: whole-number chunks may be float32
 _NA_VALUES = sorted({t for tok in MISSING_TOKENS for t in (tok, tok.lower(), tok.title())})
 
 
@@ -276,14 +277,15 @@ def _survey_type_filter(frame: pd.DataFrame, survey_type: str | None,
 class CheckedChunk:
     """One block of responses checked against a map (see :func:`check_frame`).
 
-    ``values`` (column-major, NaN = not experienced) and ``ltr`` hold the rows with an
-    LTR answer; ``n_rows`` counts every row read (after the survey-type filter).
+    ``values`` (column-major, NaN = not experienced; float64, or float32 for a compact
+    chunk of whole numbers) and ``ltr`` hold the rows with an LTR answer; ``n_rows``
+    counts every row read (after the survey-type filter).
     ``item_moments`` holds, per composite node, the Gram matrix ``Σ z zᵀ`` with
     ``z = (1, items…)`` over the rows where every item is answered (for Cronbach's alpha).
     """
 
     node_ids: tuple[str, ...]
-    values: NDArray[np.float64]
+    values: NDArray[np.floating[Any]]
     ltr: NDArray[np.int64]
     n_rows: int
     integer: tuple[bool, ...]
@@ -327,13 +329,16 @@ def check_frame(frame: pd.DataFrame, journey_map: JourneyMap, *, name: str = "th
 
 
 def checked_chunk(journey_map: JourneyMap, column: Callable[[str, Node], NDArray[Any]],
-                  n_rows: int, survey_type: str | None) -> CheckedChunk:
+                  n_rows: int, survey_type: str | None, *, compact: bool = False
+                  ) -> CheckedChunk:
     """Assemble a :class:`CheckedChunk` from checked columns.
 
     ``column(name, node)`` returns one data column as numbers (floats with NaN = not
     experienced, or integers), already checked against the node's scale; composites,
     item moments, the blank-LTR filter and the column-major matrix are built here, the
-    same for every source (DataFrames, Arrow record batches).
+    same for every source (DataFrames, Arrow record batches).  With ``compact``, a chunk
+    of whole numbers on small scales is stored as float32 (exact; half the memory and a
+    faster Gram matrix); otherwise float64.
     """
     item_moments: dict[str, NDArray[np.float64]] = {}
     node_values: list[NDArray[Any]] = []
@@ -351,13 +356,17 @@ def checked_chunk(journey_map: JourneyMap, column: Callable[[str, Node], NDArray
     ltr_col = node_values[ids.index(journey_map.outcome)]
     keep = np.ones(n_rows, dtype=bool) if ltr_col.dtype.kind in "iu" else ~np.isnan(ltr_col)
     blank = int(n_rows - keep.sum())
+    integer = [x.dtype.kind in "iu" or bool(np.array_equal(x, np.rint(x), equal_nan=True))
+               for x in node_values]
+    # Whole numbers on scales within ±16 are exact in float32, and so is every sum of
+    # products the sufficient statistics form from them in blocks (stats.py).
+    small = compact and all(integer) and all(
+        abs(bound) <= COMPACT_LIMIT for n in journey_map.measured_nodes for bound in n.scale or ())
     # Column-major: each node's scores are contiguous (fast per-node work, same Gram speed).
-    values = np.empty((n_rows - blank, len(ids)), order="F")
-    integer = []
+    values = np.empty((n_rows - blank, len(ids)), dtype=np.float32 if small else np.float64,
+                      order="F")
     for j, x in enumerate(node_values):
         values[:, j] = x[keep] if blank else x
-        integer.append(x.dtype.kind in "iu"
-                       or bool(np.array_equal(x, np.rint(x), equal_nan=True)))
     return CheckedChunk(node_ids=ids, values=values,
                         ltr=values[:, ids.index(journey_map.outcome)].astype(np.int64),
                         n_rows=n_rows, integer=tuple(integer), item_moments=item_moments,
@@ -434,7 +443,8 @@ def load_survey(source: str | Path | pd.DataFrame, journey_map: JourneyMap, *,
     alphas = {k: alpha_from_moments(g) for k, g in chunk.item_moments.items()}
     warnings = alpha_warnings(journey_map, alphas) + blank_ltr_warning(chunk.n_blank,
                                                                         chunk.n_rows)
-    return SurveyData(node_ids=chunk.node_ids, values=chunk.values, ltr=chunk.ltr,
+    values = np.asarray(chunk.values, dtype=np.float64)  # check_frame: float64 already
+    return SurveyData(node_ids=chunk.node_ids, values=values, ltr=chunk.ltr,
                       n_responses=chunk.n_rows, alphas=alphas, warnings=tuple(warnings),
                       survey_type=chunk.survey_type, integer=chunk.integer)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -117,7 +118,8 @@ class HeadroomTable:
         return 100.0 * (slope @ self.h) / total, 100.0 * float(slope.sum()) / total
 
 
-def build_tables(ltr: NDArray[np.int64], values: NDArray[np.float64], high: NDArray[np.float64],
+def build_tables(ltr: NDArray[np.int64], values: NDArray[np.floating[Any]],
+                 high: NDArray[np.float64],
                  groups: Mapping[str, tuple[int, ...]],
                  integer: Sequence[bool] | None = None) -> dict[str, HeadroomTable]:
     """Headroom tables of several groups of columns in as few passes as possible.
@@ -143,7 +145,8 @@ def build_tables(ltr: NDArray[np.int64], values: NDArray[np.float64], high: NDAr
     for key, g in groups.items():
         if key not in out:
             cols = list(g)
-            out[key] = HeadroomTable.build(ltr, headroom(values[:, cols], high[cols]))
+            out[key] = HeadroomTable.build(
+                ltr, headroom(np.asarray(values[:, cols], dtype=np.float64), high[cols]))
     return out
 
 
@@ -156,7 +159,7 @@ def binary_groups(groups: Mapping[str, tuple[int, ...]],
     return {k: g for k, g in groups.items() if g and len(g) <= 20 and all(flags[j] for j in g)}
 
 
-def binary_counts(ltr: NDArray[np.int64], values: NDArray[np.float64],
+def binary_counts(ltr: NDArray[np.int64], values: NDArray[np.floating[Any]],
                   high: NDArray[np.float64],
                   groups: Mapping[str, tuple[int, ...]]) -> dict[str, NDArray[np.float64]]:
     """Counts behind the tables of groups of whole-number columns (headroom 0 or 1).
@@ -187,7 +190,7 @@ def binary_counts(ltr: NDArray[np.int64], values: NDArray[np.float64],
     room = np.empty((b, m), dtype=np.float32, order="F")
     onehot = np.zeros((b, 11), dtype=np.float32)
     base = np.arange(b) * 11
-    limit = high - 1.0
+    limit = (high - 1.0).astype(values.dtype)  # same type: no conversion of the values
     for start in range(0, n, b):
         stop = min(n, start + b)
         k = stop - start

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["EquationMoments", "SufficientStats"]
+__all__ = ["EquationMoments", "SufficientStats", "column_sums"]
 
 MAX_PATTERNS = 64
 
@@ -100,7 +101,7 @@ class SufficientStats:
         uniq, inverse = np.unique(rows, return_inverse=True)
         return [int.from_bytes(u.tobytes(), "little") for u in uniq], inverse
 
-    def update(self, values: NDArray[np.float64],
+    def update(self, values: NDArray[np.floating[Any]],
                sums: NDArray[np.float64] | None = None) -> None:
         """Add the rows of ``values`` (shape ``(n, n_columns)``, NaN = missing).
 
@@ -114,7 +115,7 @@ class SufficientStats:
             return
         self.n_rows += n
         if sums is None:
-            sums = np.ones(n) @ values
+            sums = column_sums(values)
         if np.isfinite(sums).all():  # NaN anywhere would make its column sum NaN
             key = (1 << len(self.equations)) - 1
             self._add_block(key, _gram(values, sums))
@@ -142,7 +143,7 @@ class SufficientStats:
         else:
             self.blocks[key] = gram
 
-    def _add_direct(self, values: NDArray[np.float64], observed: NDArray[np.bool_]) -> None:
+    def _add_direct(self, values: NDArray[np.floating[Any]], observed: NDArray[np.bool_]) -> None:
         for e, eq in enumerate(self.equations):
             cols = list(eq)
             rows = observed[:, cols].all(axis=1)
@@ -187,14 +188,45 @@ class SufficientStats:
         return EquationMoments(eq, gram)
 
 
-def _gram(x: NDArray[np.float64], sums: NDArray[np.float64] | None = None
+def column_sums(x: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
+    """Column sums in float64 (NaN in a column makes its sum NaN); exact for float32
+    whole numbers (see :func:`_whole_number_blocks`)."""
+    if x.dtype == np.float32:
+        sums = np.zeros(x.shape[1])
+        for block in _whole_number_blocks(x):
+            sums += np.ones(block.shape[0], dtype=np.float32) @ block
+        return sums
+    return np.asarray(np.ones(x.shape[0]) @ x, dtype=np.float64)
+
+
+def _whole_number_blocks(x: NDArray[np.floating[Any]]) -> list[NDArray[np.floating[Any]]]:
+    """Row blocks of a float32 matrix of whole numbers in which every sum of products
+    stays an integer below 2**24, so float32 arithmetic is exact whatever the order of
+    the additions (rows per block ≤ 2**24 / peak², peak = the largest |x|)."""
+    if x.size == 0:
+        return [x]
+    with np.errstate(invalid="ignore"):
+        peak = max(1.0, float(np.nanmax(np.abs(np.fmax.reduce(x, axis=0)))),
+                   float(np.nanmax(np.abs(np.fmin.reduce(x, axis=0)))))
+    rows = max(1, int(2**24 // (peak * peak)))
+    return [x[i:i + rows] for i in range(0, x.shape[0], rows)]
+
+
+def _gram(x: NDArray[np.floating[Any]], sums: NDArray[np.float64] | None = None
           ) -> NDArray[np.float64]:
-    """``zᵀz`` with ``z = [1, x]`` without building z."""
+    """``zᵀz`` with ``z = [1, x]`` without building z (float64; exact from float32 whole
+    numbers, summed in blocks)."""
     k = x.shape[1]
     out = np.empty((k + 1, k + 1))
     out[0, 0] = x.shape[0]
-    s = np.ones(x.shape[0]) @ x if sums is None else sums
+    s = column_sums(x) if sums is None else sums
     out[0, 1:] = s
     out[1:, 0] = s
-    out[1:, 1:] = x.T @ x
+    if x.dtype == np.float32:
+        cross = np.zeros((k, k))
+        for block in _whole_number_blocks(x):
+            cross += block.T @ block
+        out[1:, 1:] = cross
+    else:
+        out[1:, 1:] = x.T @ x
     return out

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .headroom import HeadroomTable, binary_counts, binary_groups, binary_table, build_tables
 from .model import JourneyMap
-from .stats import SufficientStats
+from .stats import SufficientStats, column_sums
 
 __all__ = ["LinearSummary", "equations_of", "headroom_groups"]
 
@@ -115,11 +116,11 @@ class LinearSummary:
     def groups(self) -> dict[str, tuple[str, ...]]:
         return headroom_groups(self.journey_map)
 
-    def update(self, values: NDArray[np.float64], ltr: NDArray[np.int64], *,
+    def update(self, values: NDArray[np.floating[Any]], ltr: NDArray[np.int64], *,
                n_rows: int | None = None, integer: Sequence[bool] | None = None,
                item_moments: dict[str, NDArray[np.float64]] | None = None) -> None:
         """Add a block of checked responses (rows with an LTR; NaN = not experienced)."""
-        sums = np.ones(values.shape[0]) @ values  # NaN in a column makes its sum NaN
+        sums = column_sums(values)  # NaN in a column makes its sum NaN
         complete = bool(np.isfinite(sums).all())
         self.stats.update(values, sums=sums if complete else None)
         if self.group_stats:
@@ -140,13 +141,13 @@ class LinearSummary:
         else:
             observed = ~np.isnan(values)
             self.node_counts += observed.sum(axis=0)
-            self.node_sums += np.where(observed, values, 0.0).sum(axis=0)
+            self.node_sums += np.where(observed, values, 0.0).sum(axis=0, dtype=np.float64)
         for key, gram in (item_moments or {}).items():
             self.item_moments[key] = self.item_moments[key] + gram \
                 if key in self.item_moments else gram.copy()
         self.n_rows += int(ltr.shape[0]) if n_rows is None else n_rows
 
-    def _update_groups(self, values: NDArray[np.float64]) -> None:
+    def _update_groups(self, values: NDArray[np.floating[Any]]) -> None:
         """Split rows at random into the bootstrap groups (seeded by ``seed`` and row count,
         in the stream ``spawn_key``; with ``()`` this is ``default_rng([seed, n_rows])``)."""
         k = len(self.group_stats)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from itertools import pairwise
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -68,3 +69,24 @@ def ols_effects(m: jm.JourneyMap, scores: dict[str, np.ndarray]
         total[node.id] = sum(math.prod(g.edges[a, b]["b"] for a, b in pairwise(p))
                              for p in nx.all_simple_paths(g, node.id, m.outcome))
     return direct, total
+
+
+def assert_same_numbers(a: Any, b: Any, where: str = "result") -> None:
+    """Every number of two FitResult dicts equal to 1e-9 relative (1e-12 absolute);
+    everything else exact."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict), where
+        assert a.keys() == b.keys(), where
+        for k in a:
+            assert_same_numbers(a[k], b[k], f"{where}.{k}")
+    elif isinstance(a, list):
+        assert isinstance(b, list), where
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same_numbers(x, y, f"{where}[{i}]")
+    elif isinstance(a, float) and not isinstance(b, bool):
+        assert isinstance(b, float | int), where
+        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), f"{where}: {a!r} != {b!r}"
+    else:
+        assert type(a) is type(b), f"{where}: {type(a)} != {type(b)}"
+        assert a == b, f"{where}: {a!r} != {b!r}"

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from reference import assert_same_numbers
 
 from journeymap import JourneyMap
 from journeymap import data as data_module
@@ -183,3 +184,43 @@ def test_the_cli_default_chunk_size_is_the_library_default() -> None:
     from journeymap.sources import DEFAULT_CHUNK_ROWS
 
     assert CHUNK_ROWS == DEFAULT_CHUNK_ROWS == 50_000
+
+
+SMALL_MAP = {
+    "schema_version": 1, "name": "whole numbers", "outcome": "nps",
+    "nodes": [{"id": "nps", "kind": "outcome", "column": "ltr"},
+              {"id": "quote", "kind": "touchpoint", "scale": [1, 5]},
+              {"id": "delivery", "kind": "touchpoint", "scale": [1, 5]},
+              {"id": "ease", "kind": "factor", "scale": [1, 7]},
+              {"id": "installer", "kind": "role"},
+              {"id": "sales", "kind": "role"}],
+    "edges": [["sales", "quote"], ["installer", "delivery"], ["installer", "quote"],
+              ["quote", "ease"], ["delivery", "ease"], ["ease", "nps"], ["delivery", "nps"]],
+}
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.25])
+def test_whole_number_batches_stream_as_float32_to_the_in_memory_numbers(
+        tmp_path: Any, missing: float) -> None:
+    """A map without composites and integer ratings: chunks are stored as float32 (exact),
+    and the streamed fit equals the in-memory fit (float64) to 1e-9, and bootstrap intervals
+    equal those of float64 chunks of the same rows."""
+    import pyarrow.parquet as pq
+
+    from journeymap import fit
+    from journeymap.sources import fit_stream
+
+    m = JourneyMap.from_dict(SMALL_MAP)
+    df = simulate(m, 30_000, 8, missing=dict.fromkeys(("quote", "delivery", "ease"), missing)
+                  if missing else None).data
+    cols = [c for node in m.measured_nodes for c in node.columns]
+    path = tmp_path / "whole.parquet"
+    pq.write_table(pa.Table.from_pandas(df[cols], preserve_index=False), path)
+    batch = next(pq.ParquetFile(path).iter_batches(batch_size=5000))
+    assert check_batch(batch, m, name="w", offset=0).values.dtype == np.float32
+    assert_same_numbers(fit(m, df).to_dict(), fit_stream(m, path, chunk_rows=7000).to_dict())
+    # bootstrap groups depend on the chunks: float64 DataFrame chunks of the same rows
+    frames = [df[cols].iloc[i:i + 7000] for i in range(0, len(df), 7000)]
+    assert_same_numbers(
+        fit_stream(m, frames, bootstrap=50, random_state=3).to_dict(),
+        fit_stream(m, path, chunk_rows=7000, bootstrap=50, random_state=3).to_dict())

@@ -10,7 +10,6 @@ composite whose items do not hang together, and one rating that is an average.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from itertools import pairwise
 from pathlib import Path
@@ -20,6 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from reference import assert_same_numbers
 
 import journeymap as jm
 from journeymap.data import load_survey
@@ -110,26 +110,6 @@ def stream(kind: str, df: pd.DataFrame, paths: dict[str, Path], m: JourneyMap, *
 @pytest.fixture(scope="module")
 def paths(survey: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return write_sources(survey, tmp_path_factory.mktemp("survey"))
-
-
-def assert_same_numbers(a: Any, b: Any, where: str = "result") -> None:
-    """Every number of two FitResult dicts equal to 1e-9 relative; everything else exact."""
-    if isinstance(a, dict):
-        assert isinstance(b, dict), where
-        assert a.keys() == b.keys(), where
-        for k in a:
-            assert_same_numbers(a[k], b[k], f"{where}.{k}")
-    elif isinstance(a, list):
-        assert isinstance(b, list), where
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            assert_same_numbers(x, y, f"{where}[{i}]")
-    elif isinstance(a, float) and not isinstance(b, bool):
-        assert isinstance(b, float | int), where
-        assert math.isclose(a, b, rel_tol=REL, abs_tol=ABS), f"{where}: {a!r} != {b!r}"
-    else:
-        assert type(a) is type(b), f"{where}: {type(a)} != {type(b)}"
-        assert a == b, f"{where}: {a!r} != {b!r}"
 
 
 def error_of(fn: Callable[[], Any]) -> str:

@@ -215,3 +215,31 @@ def test_covariance_and_means_equal_numpy_on_the_equation_rows(max_patterns: int
         np.testing.assert_allclose(mom.means, rows.mean(axis=0), rtol=1e-12)
         np.testing.assert_allclose(mom.covariance, np.cov(rows, rowvar=False), rtol=1e-9,
                                    atol=1e-12)
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.2])
+def test_float32_whole_numbers_give_exactly_the_float64_moments(missing: float) -> None:
+    """400,000 rows of 9s and 10s: Σx² ≈ 3.6e7 is past float32's 2**24, where one float32
+    product would round; summed in blocks the moments are exact integers."""
+    rng = np.random.default_rng(4)
+    values = rng.integers(9, 11, size=(400_000, 3)).astype(np.float64)
+    values[rng.random(values.shape) < missing] = np.nan
+    eqs = [(0, 2), (1, 2), (0, 1, 2)]
+    naive = values[~np.isnan(values).any(axis=1)].astype(np.float32)
+    assert (naive.T @ naive).astype(np.float64)[0, 0] != (naive.astype(np.float64).T
+                                                           @ naive.astype(np.float64))[0, 0]
+    wide = SufficientStats.from_array(values, eqs)
+    compact = SufficientStats.from_array(np.asfortranarray(values.astype(np.float32)), eqs)
+    for e, eq in enumerate(eqs):
+        np.testing.assert_array_equal(compact.moments(e).gram, direct_gram(values, eq))
+        np.testing.assert_array_equal(compact.moments(e).gram, wide.moments(e).gram)
+
+
+def test_column_sums_of_float32_whole_numbers_are_exact() -> None:
+    from journeymap.stats import column_sums
+
+    x = np.full((3_000_001, 2), 7.0, dtype=np.float32)  # 2.1e7: beyond 2**24
+    x[0, 1] = np.nan
+    sums = column_sums(x)
+    assert sums[0] == 21_000_007.0
+    assert np.isnan(sums[1])

@@ -106,7 +106,7 @@ def _check_numbers(batch: pa.RecordBatch, journey_map: JourneyMap,
             _check_scale(x, col, node)
         return x
 
-    chunk = checked_chunk(journey_map, column, batch.num_rows, chosen)
+    chunk = checked_chunk(journey_map, column, batch.num_rows, chosen, compact=True)
     if not each and chunk.values.shape[0]:
         scales = np.array([n.scale for n in journey_map.measured_nodes], dtype=np.float64)
         with np.errstate(invalid="ignore"):
