@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -21,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from .models import ApiKey, Workspace
 
-__all__ = ["KEY_PREFIX", "AuthCache", "CurrentWorkspace", "authenticate", "create_key",
-           "create_workspace", "hash_key", "new_key"]
+__all__ = ["KEY_PREFIX", "AuthCache", "CurrentWorkspace", "authenticate", "bearer_key",
+           "create_key", "create_workspace", "hash_key", "new_key"]
 
 KEY_PREFIX = "jm_"
 PREFIX_LENGTH = len(KEY_PREFIX) + 6  # stored, to tell keys apart (revoke-key)
@@ -43,6 +44,21 @@ def new_key() -> str:
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def bearer_key(authorization: str | None) -> str | None:
+    """The key of an ``Authorization: Bearer <key>`` header value, else None.
+
+    Read as FastAPI's ``HTTPBearer`` reads it: the scheme (any case) before the first
+    space, the rest stripped.
+    """
+    if not authorization:
+        return None
+    scheme, _, key = authorization.partition(" ")
+    key = key.strip()
+    if not key or scheme.lower() != "bearer":
+        return None
+    return key
 
 
 def create_key(session: Session, workspace: Workspace) -> str:
@@ -90,12 +106,16 @@ class AuthCache:
     """Recently checked keys (by hash) → workspace, for ``ttl`` seconds.
 
     Spares the database a lookup on every request; a revoked key stops working within
-    ``ttl`` seconds.  Only valid keys are remembered, at most ``maxsize`` of them.
+    ``ttl`` seconds.  Only valid keys are remembered (an unknown or revoked key is
+    looked up every time), at most ``maxsize`` of them.  The cache is keyed by the
+    key's SHA-256, as the database is; the key itself is not kept.
     """
 
-    def __init__(self, ttl: float, maxsize: int = 10_000) -> None:
+    def __init__(self, ttl: float, maxsize: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self.maxsize = maxsize
+        self.clock = clock
         self._items: OrderedDict[str, tuple[CurrentWorkspace, float]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -107,7 +127,7 @@ class AuthCache:
             item = self._items.get(digest)
             if item is None:
                 return None
-            if item[1] < time.monotonic():
+            if item[1] < self.clock():
                 del self._items[digest]
                 return None
             return item[0]
@@ -116,6 +136,6 @@ class AuthCache:
         if self.ttl <= 0:
             return
         with self._lock:
-            self._items[hash_key(key)] = (workspace, time.monotonic() + self.ttl)
+            self._items[hash_key(key)] = (workspace, self.clock() + self.ttl)
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)

@@ -5,7 +5,8 @@ fit worker — and nothing at import, so tests and servers can make as many apps
 they like with their own settings.  On startup (the app's lifespan) the database is
 migrated to the latest Alembic revision, stale fits of dead servers are marked
 failed, and the worker threads start; on shutdown queued fits are cancelled and the
-running ones finish.
+running ones finish.  Warm reads of a finished fit's drivers and roles are answered
+from memory in front of FastAPI (:mod:`api.fastpath`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import AuthCache
 from .db import make_engine, make_sessionmaker, migrate
+from .fastpath import FastPath, FastPathMiddleware
 from .problems import TOO_LARGE, Problem, install_problem_handlers, problem_openapi
 from .results import Results
 from .routes import datasets, fits, health, maps, workspaces
@@ -157,9 +159,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.results = results
     app.state.worker = worker
     app.state.auth_cache = auth_cache
+    app.state.fast_path = FastPath(auth_cache, results)
     install_problem_handlers(app)
     _install_openapi(app)
     app.add_middleware(UploadLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
+    # Outermost of ours: drivers/roles of finished fits from memory (see api.fastpath).
+    app.add_middleware(FastPathMiddleware, fast_path=app.state.fast_path)
     app.include_router(health.router)
     app.include_router(workspaces.router)
     app.include_router(maps.router)

@@ -10,6 +10,7 @@ respondents, so a result fitted from the stored file (in this process) is kept t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import threading
@@ -21,12 +22,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
+from starlette.responses import Response
+
+from .responses import JSON
 
 if TYPE_CHECKING:
     from journeymap.engines import FitResult
     from journeymap.model import JourneyMap
 
-__all__ = ["LRU", "DoneFit", "FitSpec", "Results", "clean", "dumps", "run_fit"]
+__all__ = ["LRU", "DoneFit", "FitSpec", "Ready", "Results", "clean", "dumps", "etag_matches",
+           "run_fit"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -95,6 +100,39 @@ class DoneFit:
     min_responses: int
 
 
+@dataclass(frozen=True, eq=False)
+class Ready:
+    """A JSON answer of a finished fit, ready to send: body, ETag and raw ASGI headers.
+
+    The ETag is strong: ``"`` + the first 32 hex digits of the SHA-256 of the body + ``"``.
+    ``headers`` (200) and ``not_modified`` (304) are the raw headers Starlette's
+    ``Response`` builds for them, so the FastAPI route and :mod:`api.fastpath` send the
+    same bytes.
+    """
+
+    body: bytes
+    etag: str
+    headers: list[tuple[bytes, bytes]]
+    not_modified: list[tuple[bytes, bytes]]
+
+    @classmethod
+    def of(cls, body: bytes) -> Ready:
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        return cls(body=body, etag=etag,
+                   headers=Response(body, media_type=JSON, headers={"ETag": etag}).raw_headers,
+                   not_modified=Response(status_code=304, headers={"ETag": etag}).raw_headers)
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """True when an ``If-None-Match`` header matches ``etag`` (weak comparison, RFC 9110)."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    opaque = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == opaque for tag in if_none_match.split(","))
+
+
 @dataclass(frozen=True)
 class FitSpec:
     """Everything needed to (re)run a fit: the map, the stored file and the options."""
@@ -137,12 +175,14 @@ def run_fit(spec: FitSpec) -> FitResult:
 
 class Results:
     """Caches of parsed maps, finished fits (``done``: what the routes need of them),
-    rebuilt results, analysis JSON and live (what-if) fits."""
+    rebuilt results, analysis JSON (``ready``: drivers and roles with their ETags;
+    ``responses``: the fit, maps and cards) and live (what-if) fits."""
 
     def __init__(self, *, result_cache_size: int, whatif_cache_size: int) -> None:
         self.maps: LRU[uuid.UUID, JourneyMap] = LRU(1024)
         self.results: LRU[uuid.UUID, FitResult] = LRU(result_cache_size)
         self.responses: LRU[tuple[Hashable, ...], bytes] = LRU(max(64, result_cache_size * 16))
+        self.ready: LRU[tuple[Hashable, ...], Ready] = LRU(max(64, result_cache_size * 16))
         self.live: LRU[uuid.UUID, FitResult] = LRU(whatif_cache_size)
         self.done: LRU[uuid.UUID, DoneFit] = LRU(max(1024, result_cache_size * 4))
         self._locks: LRU[uuid.UUID, threading.Lock] = LRU(1024)
@@ -166,12 +206,12 @@ class Results:
 
         return self.results.put(fit_id, FitResult.from_dict(json.loads(stored), journey_map))
 
-    def response(self, key: tuple[Hashable, ...], build: Callable[[], Any]) -> bytes:
-        """The JSON of an analysis of a finished fit, computed once."""
-        cached = self.responses.get(key)
+    def response(self, key: tuple[Hashable, ...], build: Callable[[], Any]) -> Ready:
+        """The JSON of an analysis of a finished fit, computed once (with its ETag)."""
+        cached = self.ready.get(key)
         if cached is not None:
             return cached
-        return self.responses.put(key, dumps(build()))
+        return self.ready.put(key, Ready.of(dumps(build())))
 
     def live_result(self, spec: FitSpec) -> FitResult:
         """A result holding its respondents (for what-if): cached, else fitted again."""

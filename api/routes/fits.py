@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -37,7 +37,7 @@ from ..problems import (
     problem_responses,
 )
 from ..responses import JSON
-from ..results import DoneFit, Results, dumps
+from ..results import DoneFit, Ready, Results, dumps, etag_matches
 from ..schemas import (
     DriversOut,
     FitCreate,
@@ -57,6 +57,11 @@ if TYPE_CHECKING:
 router = APIRouter(prefix="/v1/fits", tags=["fits"])
 
 RoleId = Annotated[str, Path(min_length=1, max_length=200, description="A role id of the map.")]
+IfNoneMatch = Annotated[str | None, Header(
+    description="The ETag of an earlier answer: 304 without a body when it is unchanged.")]
+ANALYSIS_RESPONSES: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the answer's ETag matches If-None-Match."},
+    **problem_responses(401, 404, 409)}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -135,13 +140,21 @@ def load_result(sessions: sessionmaker[Session], results: Results, meta: DoneFit
     return results.result(meta.id, results.journey_map(version.id, version.definition), stored)
 
 
-async def _analysis(results: Results, key: tuple[Any, ...],
-                    build: Callable[[], Any]) -> Response:
-    """The JSON of an analysis: from memory, else built once in a worker thread."""
-    body = results.responses.get(key)
-    if body is None:
-        body = await run_in_threadpool(results.response, key, build)
-    return _json(body)
+async def _analysis(results: Results, key: tuple[Any, ...], build: Callable[[], Any],
+                    if_none_match: str | None) -> Response:
+    """The JSON of an analysis with its ETag: from memory, else built once in a worker
+    thread; 304 when ``If-None-Match`` holds the ETag.  :mod:`api.fastpath` sends the
+    same ready answer without FastAPI once it is in memory."""
+    ready: Ready | None = results.ready.get(key)
+    if ready is None:
+        ready = await run_in_threadpool(results.response, key, build)
+    if etag_matches(if_none_match, ready.etag):
+        response = Response(status_code=304)
+        response.raw_headers = list(ready.not_modified)
+        return response
+    response = Response(ready.body)
+    response.raw_headers = list(ready.headers)
+    return response
 
 
 def _role_problem(exc: JourneymapError) -> Problem:
@@ -233,10 +246,9 @@ async def read_fit(fit_id: uuid.UUID, workspace: WorkspaceDep, sessions: Session
     return _json(await run_in_threadpool(load))
 
 
-@router.get("/{fit_id}/drivers", response_model=DriversOut,
-            responses=problem_responses(401, 404, 409))
+@router.get("/{fit_id}/drivers", response_model=DriversOut, responses=ANALYSIS_RESPONSES)
 async def fit_drivers(fit_id: uuid.UUID, workspace: WorkspaceDep, sessions: SessionsDep,
-                      results: ResultsDep) -> Response:
+                      results: ResultsDep, if_none_match: IfNoneMatch = None) -> Response:
     """Every measured node's effect on LTR and NPS, largest first (``journeymap drivers``)."""
     meta = await finished(sessions, results, workspace, fit_id)
 
@@ -247,13 +259,12 @@ async def fit_drivers(fit_id: uuid.UUID, workspace: WorkspaceDep, sessions: Sess
         return {"fit_id": str(meta.id), "nps": result.nps.to_dict(),
                 "drivers": drivers(result).to_dict(orient="records")}
 
-    return await _analysis(results, ("drivers", meta.id), build)
+    return await _analysis(results, ("drivers", meta.id), build, if_none_match)
 
 
-@router.get("/{fit_id}/roles", response_model=RolesOut,
-            responses=problem_responses(401, 404, 409))
+@router.get("/{fit_id}/roles", response_model=RolesOut, responses=ANALYSIS_RESPONSES)
 async def fit_roles(fit_id: uuid.UUID, workspace: WorkspaceDep, sessions: SessionsDep,
-                    results: ResultsDep) -> Response:
+                    results: ResultsDep, if_none_match: IfNoneMatch = None) -> Response:
     """Every role's influence, largest absolute NPS points first."""
     meta = await finished(sessions, results, workspace, fit_id)
 
@@ -268,13 +279,14 @@ async def fit_roles(fit_id: uuid.UUID, workspace: WorkspaceDep, sessions: Sessio
         rows.sort(key=lambda r: -abs(r["nps_points"] or 0.0))
         return {"fit_id": str(meta.id), "roles": rows}
 
-    return await _analysis(results, ("roles", meta.id), build)
+    return await _analysis(results, ("roles", meta.id), build, if_none_match)
 
 
 @router.get("/{fit_id}/roles/{role}", response_model=RoleInfluenceOut,
-            responses=problem_responses(401, 404, 409))
+            responses=ANALYSIS_RESPONSES)
 async def fit_role(fit_id: uuid.UUID, role: RoleId, workspace: WorkspaceDep,
-                   sessions: SessionsDep, results: ResultsDep) -> Response:
+                   sessions: SessionsDep, results: ResultsDep,
+                   if_none_match: IfNoneMatch = None) -> Response:
     """One role's influence with every path to NPS (``journeymap influence ROLE``)."""
     meta = await finished(sessions, results, workspace, fit_id)
 
@@ -289,7 +301,7 @@ async def fit_role(fit_id: uuid.UUID, role: RoleId, workspace: WorkspaceDep,
             raise _role_problem(exc) from None
         return {"fit_id": str(meta.id), **body, "explanation": explanation}
 
-    return await _analysis(results, ("role", meta.id, role), build)
+    return await _analysis(results, ("role", meta.id, role), build, if_none_match)
 
 
 @router.post("/{fit_id}/what-if", response_model=WhatIfOut,
