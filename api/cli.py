@@ -7,9 +7,10 @@ the top; FastAPI, SQLAlchemy and uvicorn are imported inside the commands.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -76,7 +77,16 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
           data_dir: Annotated[Path | None, typer.Option(
               "--data-dir", help="Folder for uploaded files (default: JOURNEYMAP_DATA_DIR, "
                                  "else ./journeymap-data).", show_default=False)] = None,
+          workers: Annotated[int, typer.Option(
+              "--workers", min=1, max=64,
+              help="Server processes sharing the port (one per core is a good start). Each "
+                   "has its own fit threads (JOURNEYMAP_WORKERS), caches and heartbeat.")
+          ] = 1,
           log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+          access_log: Annotated[bool, typer.Option(
+              "--access-log/--no-access-log", help="Log every request (uvicorn's access "
+                                                  "log; it costs time on busy servers).")
+          ] = False,
           ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs) with uvicorn."""
     settings = _settings(db, data_dir)
@@ -87,8 +97,26 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
     except ImportError as exc:
         raise _fail(f"the HTTP service needs extra packages ({exc.name}): "
                     "pip install 'journeymap[api]'.") from None
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level,
-                proxy_headers=False, server_header=False)
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": log_level,
+                               "access_log": access_log, "proxy_headers": False,
+                               "server_header": False}
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Several processes: uvicorn starts each with api.main:create_app(), which reads the
+    # settings from the environment, so this command's --db/--data-dir go there.  The
+    # database is migrated and the web session secret made here, once, before the
+    # workers start, so that they do not race to do it.
+    from .web.session import load_secret
+
+    if settings.migrate_on_startup:
+        _migrated_sessions(settings).kw["bind"].dispose()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    load_secret(settings.session_secret, settings.data_dir)
+    os.environ.update({"JOURNEYMAP_DATABASE_URL": settings.database_url,
+                       "JOURNEYMAP_DATA_DIR": str(settings.data_dir),
+                       "JOURNEYMAP_MIGRATE_ON_STARTUP": "false"})
+    uvicorn.run("api.main:create_app", factory=True, workers=workers, **options)
 
 
 @admin.command("migrate")

@@ -145,6 +145,7 @@ class Server:
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     log: Path | None = None
+    args: list[str] = field(default_factory=list)  # more ``serve`` options (--workers 2)
 
     @property
     def url(self) -> str:
@@ -156,7 +157,8 @@ class Server:
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [str(JOURNEYMAP), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--db", self.db, "--data-dir", str(self.data_dir), "--log-level", "warning"],
+                 "--db", self.db, "--data-dir", str(self.data_dir), "--log-level", "warning",
+                 *self.args],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -83,13 +83,13 @@ def make_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """Factory of ``journeymap serve`` subprocesses; all are stopped at the end."""
     servers: list[Server] = []
 
-    def make(db: str, **env_overrides: str) -> Server:
+    def make(db: str, *args: str, **env_overrides: str) -> Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEYMAP_")}
         env.update({"JOURNEYMAP_HEARTBEAT_SECONDS": "0.2",
                     "JOURNEYMAP_STALE_AFTER_SECONDS": "2"})
         env.update(env_overrides)
         server = Server(db=db, data_dir=tmp_path / "server-data", env=env,
-                        log=tmp_path / f"server-{len(servers)}.log")
+                        log=tmp_path / f"server-{len(servers)}.log", args=list(args))
         servers.append(server)
         return server
 

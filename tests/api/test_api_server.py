@@ -5,6 +5,7 @@ when the server is killed is reported failed after the restart."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -159,4 +160,106 @@ def test_the_service_commands_refuse_a_bad_database_url_in_one_line(args: list[s
     r = cli(*args)
     assert r.returncode == 2
     assert r.stderr.startswith("error: setting database_url:")
+    assert "Traceback" not in r.stderr
+
+
+def _instances(db: str) -> list[Any]:
+    """(id, pid, heartbeat_at, stopped_at) of every server process in the database."""
+    from sqlalchemy import select
+
+    from api.db import make_engine
+    from api.models import Instance
+
+    engine = make_engine(db)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(select(Instance.id, Instance.pid, Instance.heartbeat_at,
+                                            Instance.stopped_at)))
+    finally:
+        engine.dispose()
+
+
+def _parent(pid: int) -> int:
+    from pathlib import Path
+
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def test_serve_with_two_workers_runs_two_processes_each_with_its_own_heartbeat(
+        make_server: Callable[..., Server], sqlite_url: str) -> None:
+    import os
+    import signal
+    import time
+
+    from sqlalchemy import select
+
+    from api.db import make_engine
+    from api.models import Fit, Instance
+
+    server = make_server(sqlite_url, "--workers", "2",
+                         JOURNEYMAP_TEST_FIT_DELAY_SECONDS="120")
+    key = server.create_workspace("acme")
+    server.start()
+    assert server.proc is not None
+    deadline = time.monotonic() + 20
+    while len(live := [i for i in _instances(server.db) if i.stopped_at is None]) < 2:
+        assert time.monotonic() < deadline, _instances(server.db)
+        time.sleep(0.1)
+    assert len(live) == 2
+    assert len({i.pid for i in live}) == 2
+    assert {_parent(i.pid) for i in live} == {server.proc.pid}  # uvicorn's worker processes
+    time.sleep(1.0)  # heartbeat every 0.2 s: both processes refresh their own row
+    beats = {i.id: i.heartbeat_at for i in _instances(server.db)}
+    assert all(beats[i.id] > i.heartbeat_at for i in live)
+
+    with server.client(key) as c:  # a fit that sleeps in the process that took it
+        m = c.post("/v1/maps", json={"source": example_map_text()}).json()
+        with CSV.open("rb") as f:
+            d = c.post("/v1/datasets", files={"file": (CSV.name, f, "text/csv")}).json()
+        fid = c.post("/v1/fits", json={"map_id": m["id"], "dataset_id": d["id"]}).json()["id"]
+        assert wait_fit(c, {}, fid, until=("running",))["status"] == "running"
+    engine = make_engine(server.db)
+    with engine.connect() as conn:
+        pid = conn.execute(select(Instance.pid).join(Fit, Fit.instance_id == Instance.id)
+                           .where(Fit.id == uuid.UUID(fid))).scalar_one()
+    engine.dispose()
+    assert pid in {i.pid for i in live}
+    os.kill(pid, signal.SIGKILL)  # one worker dies: another process fails its fit
+    with server.client(key) as c:
+        fit = wait_fit(c, {}, fid, timeout=20)
+        assert fit["status"] == "failed"
+        assert fit["error"]["detail"] == STOPPED_MESSAGE
+        assert c.get("/healthz").status_code == 200
+    dead = next(i for i in _instances(server.db) if i.pid == pid)
+    assert dead.stopped_at is not None
+
+    server.stop()  # a clean stop: every process marks itself stopped
+    assert all(i.stopped_at is not None for i in _instances(server.db))
+
+
+def test_every_worker_process_gives_the_same_answers(
+        make_server: Callable[..., Server], sqlite_url: str) -> None:
+    server = make_server(sqlite_url, "--workers", "2")
+    key = server.create_workspace("acme")
+    server.start()
+    with server.client(key) as c:
+        fit = _flow(c)
+    paths = [f"/v1/fits/{fit['id']}/drivers", f"/v1/fits/{fit['id']}/roles/installer"]
+    answers: dict[str, set[tuple[bytes, str]]] = {p: set() for p in paths}
+    for _ in range(12):  # new connections: the kernel spreads them over both processes
+        with server.client(key) as c:
+            for p in paths:
+                for _warm in range(2):  # the first through FastAPI, then from memory
+                    r = c.get(p)
+                    assert r.status_code == 200
+                    answers[p].add((r.content, r.headers["etag"]))
+    assert all(len(a) == 1 for a in answers.values())
+    drivers = json.loads(next(iter(answers[paths[0]]))[0])
+    assert drivers["nps"] == fit["result"]["nps"]
+
+
+def test_serve_refuses_zero_workers_in_one_line() -> None:
+    r = cli("serve", "--workers", "0")
+    assert r.returncode == 2
+    assert "--workers" in r.stderr
     assert "Traceback" not in r.stderr
