@@ -96,47 +96,32 @@ def test_plain_number_batches_take_the_arrow_path_and_equal_check_frame(
         assert got.survey_type == "relational"
 
 
+def with_cells(base: pd.DataFrame, *cells: tuple[str, int, Any, str]) -> pd.DataFrame:
+    """A copy with (column, row, value, column dtype) cells set."""
+    f = base.copy()
+    for col, row, value, dtype in cells:
+        f[col] = f[col].astype(dtype)
+        f.loc[row, col] = value
+    return f
+
+
 def bad_frames(m: JourneyMap) -> dict[str, pd.DataFrame]:
     base = responses(m, missing=0.1)
-    out = {}
-    f = base.copy()
-    f["q_web"] = f["q_web"].astype("float64")
-    f.loc[123, "q_web"] = 6.0
-    out["off the scale"] = f
-    f = base.copy()
-    f["q_del_time"] = f["q_del_time"].astype("float64")
-    f.loc[5, "q_del_time"] = 0.0  # an item off the scale inside a composite
-    out["item off the scale"] = f
-    f = base.copy()
-    f["ltr"] = f["ltr"].astype("float64")
-    f.loc[44, "ltr"] = 7.5
-    out["fractional ltr"] = f
-    f = base.copy()
-    f["ltr"] = f["ltr"].astype("Int64")
-    f.loc[2, "ltr"] = pd.NA
-    f["q_brand"] = f["q_brand"].astype("float64")
-    f.loc[2, "q_brand"] = 9.0  # off the scale in a row whose LTR is blank
-    out["off the scale, blank ltr"] = f
-    f = base.copy()
-    f["q_quote"] = f["q_quote"].astype("float64")
-    f.loc[300, "q_quote"] = np.inf
-    out["infinite"] = f
-    f = base.copy()
-    f["q_order"] = f["q_order"].astype("string")
-    f.loc[17, "q_order"] = "good"
-    out["text"] = f
-    f = base.copy()
-    f["q_ease"] = f["q_ease"] > 3
-    out["true/false"] = f
-    f = base.copy()
-    f["survey_type"] = "relational"
-    f.loc[250, "survey_type"] = "transactional"
-    out["mixed survey types"] = f
-    f = base.copy()
-    f["survey_type"] = "relational"
-    f.loc[8, "survey_type"] = "weekly"
-    out["unknown survey type"] = f
-    return out
+    typed = base.assign(survey_type="relational")
+    return {
+        "off the scale": with_cells(base, ("q_web", 123, 6.0, "float64")),
+        # an item off the scale inside a composite
+        "item off the scale": with_cells(base, ("q_del_time", 5, 0.0, "float64")),
+        "fractional ltr": with_cells(base, ("ltr", 44, 7.5, "float64")),
+        # off the scale in a row whose LTR is blank
+        "off the scale, blank ltr": with_cells(base, ("ltr", 2, pd.NA, "Int64"),
+                                               ("q_brand", 2, 9.0, "float64")),
+        "infinite": with_cells(base, ("q_quote", 300, np.inf, "float64")),
+        "text": with_cells(base, ("q_order", 17, "good", "string")),
+        "true/false": base.assign(q_ease=base["q_ease"] > 3),
+        "mixed survey types": with_cells(typed, ("survey_type", 250, "transactional", "object")),
+        "unknown survey type": with_cells(typed, ("survey_type", 8, "weekly", "object")),
+    }
 
 
 EXPECTED = {  # 0-based row r of the batch is row OFFSET + r + 1 of the file
