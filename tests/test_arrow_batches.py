@@ -209,3 +209,43 @@ def test_whole_number_batches_stream_as_float32_to_the_in_memory_numbers(
     assert_same_numbers(
         fit_stream(m, frames, bootstrap=50, random_state=3).to_dict(),
         fit_stream(m, path, chunk_rows=7000, bootstrap=50, random_state=3).to_dict())
+
+
+TEXT_CELLS = ["4", "4.0", " 4 ", "+4", "4.", ".4e1", "1e0", "3.5", "", "nan", "NaN", "inf",
+              "-Infinity", "0x4", "1_0", "1,5", "4 4", "٤", "4e", "--4", "1.2.3", "N/A", "na",
+              " NA ", "5e-1"]
+
+
+@pytest.mark.parametrize("cell", TEXT_CELLS)
+def test_text_cells_of_a_csv_batch_are_read_as_check_frame_reads_them(
+        jmap: JourneyMap, cell: str) -> None:
+    """CSV cells arrive as text: Arrow parses plain numbers itself, and every cell it would
+    read differently goes to check_frame — same numbers, or the same error."""
+    frame = responses(jmap).astype(str).astype(object)
+    frame.loc[3, "q_quote"] = cell
+    frame.loc[7, "q_quote"] = None  # a blank cell (null in the CSV reader)
+    batch = pa.RecordBatch.from_pandas(frame, preserve_index=False,
+                                       schema=pa.schema([(c, pa.string()) for c in frame]))
+    assert outcome(lambda: check_batch(batch, jmap, name="f.parquet", offset=OFFSET)) \
+        == outcome(lambda: reference(frame, jmap))
+
+
+def outcome(check: Any) -> tuple[Any, ...]:
+    """What a check gives: its chunk's numbers, or its error message."""
+    try:
+        c = check()
+    except DataValidationError as exc:
+        return ("error", str(exc))
+    return ("chunk", c.values.tobytes(), c.values.dtype.str, c.ltr.tobytes(), c.n_rows,
+            c.integer, c.survey_type)
+
+
+def test_a_clean_text_batch_takes_the_arrow_path(jmap: JourneyMap,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = responses(jmap, missing=0.2)
+    text = frame.astype("string").astype(object).where(frame.notna(), None)
+    batch = pa.RecordBatch.from_pandas(text, preserve_index=False,
+                                       schema=pa.schema([(c, pa.string()) for c in text]))
+    want = reference(frame, jmap)
+    no_general_path(monkeypatch)
+    assert_same(check_batch(batch, jmap, name="f.parquet", offset=OFFSET), want)

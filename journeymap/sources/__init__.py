@@ -14,8 +14,9 @@ stays flat and the estimates equal an in-memory fit.
 """
 
 from ._stream import DEFAULT_CHUNK_ROWS, Progress, fit_stream, iter_chunks, summarize
-from .files import csv_chunks, parquet_batches, parquet_chunks
+from .files import csv_batches, csv_chunks, parquet_batches, parquet_chunks
 from .sql import duckdb_batches, duckdb_chunks
 
-__all__ = ["DEFAULT_CHUNK_ROWS", "Progress", "csv_chunks", "duckdb_batches", "duckdb_chunks",
-           "fit_stream", "iter_chunks", "parquet_batches", "parquet_chunks", "summarize"]
+__all__ = ["DEFAULT_CHUNK_ROWS", "Progress", "csv_batches", "csv_chunks", "duckdb_batches",
+           "duckdb_chunks", "fit_stream", "iter_chunks", "parquet_batches", "parquet_chunks",
+           "summarize"]

@@ -1,4 +1,4 @@
-"""Check Arrow record batches (Parquet, DuckDB) without a pandas round trip.
+"""Check Arrow record batches (Parquet, DuckDB, CSV) without a pandas round trip.
 
 The rules are those of :func:`~journeymap.data.check_frame`; this is only a faster
 way to apply them to batches whose columns are plain numbers.  Whenever a batch is
@@ -54,6 +54,29 @@ def batch_types(batch: pa.RecordBatch) -> set[str] | None:
     return kinds if kinds <= set(SURVEY_TYPES) else None
 
 
+def _parse_numbers(arr: pa.Array) -> NDArray[np.float64]:
+    """Text cells as numbers (blank = missing), when every cell is a plain number.
+
+    Arrow parses in C++; whatever it does not accept, and anything it reads differently
+    from the general rules (``nan`` text, infinities), goes to the general path, which
+    names the cell.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        numbers = pc.cast(arr, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        try:  # spaces around a number are allowed (as in memory)
+            numbers = pc.cast(pc.utf8_trim_whitespace(arr), pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise _NeedsGeneralPathError from None
+    x = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=np.float64)
+    if int(np.isnan(x).sum()) != arr.null_count or np.isinf(x).any():
+        raise _NeedsGeneralPathError
+    return x
+
+
 def check_batch(batch: pa.RecordBatch, journey_map: JourneyMap, *, name: str, offset: int,
                 survey_type: str | None = None) -> CheckedChunk:
     """Check one record batch whose first row is row ``offset`` (0-based) of the source."""
@@ -100,6 +123,8 @@ def _check_numbers(batch: pa.RecordBatch, journey_map: JourneyMap,
             x = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64)
             if np.isinf(x).any():
                 raise _NeedsGeneralPathError
+        elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            x = _parse_numbers(arr)  # CSV cells, read as text
         else:
             raise _NeedsGeneralPathError  # text, true/false, decimals …: the general rules
         if each or node.items or node.kind == "outcome":

@@ -113,7 +113,7 @@ def iter_chunks(source: str | Path | None, journey_map: JourneyMap, *,
     With ``query``, ``source`` is a DuckDB database file, or ``None`` / ``":memory:"``
     to let DuckDB query files directly (``SELECT * FROM 'survey/*.parquet'``).
     """
-    from .files import csv_chunks, parquet_batches
+    from .files import csv_batches, parquet_batches
     from .sql import duckdb_batches
 
     frames: Iterable[pd.DataFrame | pa.RecordBatch]
@@ -135,7 +135,7 @@ def iter_chunks(source: str | Path | None, journey_map: JourneyMap, *,
         frames = parquet_batches(path, needed_columns(journey_map), chunk_rows=chunk_rows,
                                 progress=progress, journey_map=journey_map)
     elif suffix in (".csv", ".tsv", ".tab", ".txt"):
-        frames = csv_chunks(path, journey_map, chunk_rows=chunk_rows, progress=progress)
+        frames = csv_batches(path, journey_map, chunk_rows=chunk_rows, progress=progress)
     else:
         raise DataValidationError(f"{name}: streaming reads CSV, TSV, Parquet or a DuckDB "
                                   f"query, not '{suffix or 'no suffix'}' files.")

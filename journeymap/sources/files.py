@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..model import JourneyMap
     from ._stream import Progress
 
-__all__ = ["csv_chunks", "parquet_batches", "parquet_chunks"]
+__all__ = ["csv_batches", "csv_chunks", "parquet_batches", "parquet_chunks"]
 
 _NULLS = sorted({t for tok in MISSING_TOKENS for t in (tok, tok.lower(), tok.title())})
 
@@ -91,6 +91,14 @@ def csv_chunks(path: str | Path, journey_map: JourneyMap, *, chunk_rows: int,
     Cells are read as text and parsed by the same rules as an in-memory load, so a
     bad value gets the same message, with its row number in the whole file.
     """
+    for batch in csv_batches(path, journey_map, chunk_rows=chunk_rows, progress=progress):
+        yield batch.to_pandas()
+
+
+def csv_batches(path: str | Path, journey_map: JourneyMap, *, chunk_rows: int,
+                progress: Progress | None = None) -> Iterator[pa.RecordBatch]:
+    """Arrow record batches of about ``chunk_rows`` rows of a CSV/TSV file; the map's
+    columns are text (blank, NA and N/A are missing) for the data checks to parse."""
     import pyarrow as pa
     import pyarrow.csv as pv
 
@@ -126,9 +134,8 @@ def csv_chunks(path: str | Path, journey_map: JourneyMap, *, chunk_rows: int,
                              convert_options=convert)
         done = 0
         for batch in reader:
-            frame = batch.to_pandas()
-            done += len(frame)
-            yield frame
+            done += batch.num_rows
+            yield batch
             if progress is not None:
                 progress(done, None)
     except (pa.ArrowException, UnicodeDecodeError) as exc:
