@@ -119,8 +119,7 @@ def read_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         if b"\x00" in head:
             raise DataValidationError(f"{name}: this is not a text CSV file (it contains binary "
                                       "bytes); save the survey as CSV (UTF-8), Parquet or Excel.")
-        sep = "\t" if suffix in (".tsv", ".tab") else None
-        return pd.read_csv(path, sep=sep, engine="python" if sep is None else "c",
+        return pd.read_csv(path, sep=_delimiter(head, suffix), engine="c",
                            na_values=_NA_VALUES, keep_default_na=False, encoding="utf-8-sig")
     except DataValidationError:
         raise
@@ -137,6 +136,18 @@ def read_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         kind = suffix.lstrip(".") or "CSV"
         raise DataValidationError(f"{name}: cannot read this file as a {kind} table "
                                   f"({first}).") from None
+
+
+def _delimiter(head: bytes, suffix: str) -> str:
+    """Tab for .tsv/.tab; else comma, semicolon or tab, whichever the header line uses
+    (Excel in many European locales saves CSV with semicolons)."""
+    if suffix in (".tsv", ".tab"):
+        return "\t"
+    lines = head.decode("utf-8-sig", errors="replace").splitlines()
+    try:
+        return csv.Sniffer().sniff(lines[0], delimiters=",;\t").delimiter if lines else ","
+    except csv.Error:
+        return ","
 
 
 def _show(value: Any) -> str:

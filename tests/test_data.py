@@ -128,8 +128,11 @@ def test_a_dataframe_and_its_csv_give_the_same_data(tiny_map: JourneyMap, tmp_pa
     frame.loc[[2, 5], "q_quote"] = np.nan
     frame.to_csv(tmp_path / "s.csv", index=False)
     frame.to_csv(tmp_path / "s.tsv", index=False, sep="\t")
+    frame.to_csv(tmp_path / "semicolons.csv", index=False, sep=";")  # Excel, many locales
+    frame.to_csv(tmp_path / "tabs.csv", index=False, sep="\t")
+    frame.to_csv(tmp_path / "bom.csv", index=False, encoding="utf-8-sig")
     from_frame = load_survey(frame, tiny_map)
-    for name in ("s.csv", "s.tsv"):
+    for name in ("s.csv", "s.tsv", "semicolons.csv", "tabs.csv", "bom.csv"):
         from_file = load_survey(tmp_path / name, tiny_map)
         np.testing.assert_array_equal(from_file.values, from_frame.values)
         np.testing.assert_array_equal(from_file.ltr, from_frame.ltr)
