@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 __all__ = ["EquationMoments", "SufficientStats", "column_sums"]
 
 MAX_PATTERNS = 64
+PATTERN_SAMPLE = 4096  # rows looked at first to tell whether patterns are few
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,12 @@ class SufficientStats:
             self._add_block(key, _gram(values, sums))
             return
         observed = ~np.isnan(values)
+        # Many patterns already among the first rows (e.g. random gaps over many nodes):
+        # go per equation at once, without sorting every row's pattern first.
+        if n > PATTERN_SAMPLE and len(self._patterns(observed[:PATTERN_SAMPLE])[0]) \
+                > self.max_patterns:
+            self._add_direct(values, observed)
+            return
         keys, inverse = self._patterns(observed)
         if len(keys) > self.max_patterns:
             self._add_direct(values, observed)
@@ -147,7 +154,8 @@ class SufficientStats:
         for e, eq in enumerate(self.equations):
             cols = list(eq)
             rows = observed[:, cols].all(axis=1)
-            self.direct[e] += _gram(values[rows][:, cols])
+            # the equation's few columns first, then its rows: never a copy of all columns
+            self.direct[e] += _gram(np.compress(rows, values[:, cols], axis=0))
 
     def merge(self, other: SufficientStats) -> SufficientStats:
         """Add another chunk's statistics (same equations) into this one; returns self."""

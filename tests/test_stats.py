@@ -101,6 +101,24 @@ def test_moments_fall_back_per_equation_beyond_max_patterns() -> None:
     assert_moments_equal_direct(stats, x)
 
 
+@pytest.mark.parametrize("late", [False, True])
+def test_many_patterns_in_a_large_chunk_are_summed_per_equation(late: bool) -> None:
+    """20,000 rows: with gaps everywhere the first rows already show too many patterns (no
+    sort of every row's pattern); with gaps only after row 10,000 the full count decides."""
+    from journeymap.stats import PATTERN_SAMPLE
+
+    rng = np.random.default_rng(5)
+    x = ratings(rng, 20_000, 10)
+    gaps = rng.random(x.shape) < 0.25
+    if late:
+        gaps[:10_000] = False
+    x[gaps] = np.nan
+    assert x.shape[0] > PATTERN_SAMPLE
+    stats = SufficientStats.from_array(x, random_equations(rng, 10, 12), max_patterns=16)
+    assert not stats.blocks
+    assert_moments_equal_direct(stats, x)
+
+
 def test_both_paths_give_the_same_moments() -> None:
     rng = np.random.default_rng(5)
     x = ratings(rng, 1500, 9)
