@@ -78,17 +78,21 @@ def _parse_numbers(arr: pa.Array) -> NDArray[np.float64]:
 
 
 def check_batch(batch: pa.RecordBatch, journey_map: JourneyMap, *, name: str, offset: int,
-                survey_type: str | None = None) -> CheckedChunk:
-    """Check one record batch whose first row is row ``offset`` (0-based) of the source."""
+                survey_type: str | None = None, kinds: set[str] | None = None
+                ) -> CheckedChunk:
+    """Check one record batch whose first row is row ``offset`` (0-based) of the source.
+
+    ``kinds`` may pass :func:`batch_types` of the batch when the caller has it.
+    """
     try:
-        return _check_numbers(batch, journey_map, survey_type)
+        return _check_numbers(batch, journey_map, survey_type, kinds)
     except (_NeedsGeneralPathError, DataValidationError):
         return check_frame(to_frame(batch, offset), journey_map, name=name,
                            survey_type=survey_type)
 
 
 def _check_numbers(batch: pa.RecordBatch, journey_map: JourneyMap,
-                   survey_type: str | None) -> CheckedChunk:
+                   survey_type: str | None, kinds: set[str] | None) -> CheckedChunk:
     import pyarrow as pa
 
     if survey_type is not None and survey_type not in SURVEY_TYPES:
@@ -96,7 +100,7 @@ def _check_numbers(batch: pa.RecordBatch, journey_map: JourneyMap,
     names = set(batch.schema.names)
     chosen: str | None = None
     if "survey_type" in names:
-        kinds = batch_types(batch)
+        kinds = batch_types(batch) if kinds is None else kinds
         if kinds is None or len(kinds) > 1 or (survey_type is not None and kinds
                                                and kinds != {survey_type}):
             raise _NeedsGeneralPathError  # unknown values, a mix, or rows to filter out

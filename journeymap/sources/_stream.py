@@ -56,6 +56,7 @@ def check_chunks(frames: Iterable[pd.DataFrame | pa.RecordBatch], journey_map: J
         start = offset
         offset += len(item)
         frame: pd.DataFrame | None
+        kinds: set[str] | None = None
         if isinstance(item, pd.DataFrame):
             frame = item.reset_index(drop=True)
             frame.index = pd.RangeIndex(start, offset)
@@ -78,7 +79,7 @@ def check_chunks(frames: Iterable[pd.DataFrame | pa.RecordBatch], journey_map: J
             chunk = check_frame(frame, journey_map, name=name, survey_type=survey_type)
         else:
             chunk = check_batch(item, journey_map, name=name, offset=start,
-                                survey_type=survey_type)
+                                survey_type=survey_type, kinds=kinds)
         if survey_type is None and chunk.survey_type is not None:
             seen = chunk.survey_type
         yield chunk
