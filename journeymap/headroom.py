@@ -136,8 +136,9 @@ def build_tables(ltr: NDArray[np.int64], values: NDArray[np.floating[Any]],
         Table name → column indices.
     integer
         Per column, True when every observed value is a whole number.  For groups of
-        such columns the headroom is 0 or 1, and the tables come from one comparison
-        of the whole matrix and one small matrix product instead of a pass per group.
+        such columns the headroom is 0 or 1, and the tables come from the counts of
+        :func:`binary_counts` (one blocked pass for all such groups) instead of a pass
+        per group.
     """
     fast = binary_groups(groups, integer)
     out = {key: binary_table(counts, len(groups[key]))
