@@ -34,6 +34,17 @@ Progress = Callable[[int, int | None], None]
 """Receives progress: rows read so far and the total when known."""
 
 
+def with_progress(batches: Iterable[pa.RecordBatch], progress: Progress | None,
+                  total: int | None = None) -> Iterator[pa.RecordBatch]:
+    """Yield the batches; after each is used, report rows so far (and the total if known)."""
+    done = 0
+    for batch in batches:
+        done += batch.num_rows
+        yield batch
+        if progress is not None:
+            progress(done, total)
+
+
 def needed_columns(journey_map: JourneyMap) -> list[str]:
     """The data columns a map reads, plus ``survey_type``."""
     cols = [c for n in journey_map.measured_nodes for c in n.columns]

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..data import MISSING_TOKENS, check_frame
 from ..exceptions import DataValidationError
+from ._stream import with_progress
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -75,13 +76,8 @@ def parquet_batches(path: str | Path, columns: list[str], *, chunk_rows: int,
     if journey_map is not None:
         _missing_columns_error(p, present, journey_map)
     wanted = [c for c in columns if c in present]
-    total = pf.metadata.num_rows
-    done = 0
-    for batch in pf.iter_batches(batch_size=chunk_rows, columns=wanted):
-        done += batch.num_rows
-        yield batch
-        if progress is not None:
-            progress(done, total)
+    yield from with_progress(pf.iter_batches(batch_size=chunk_rows, columns=wanted), progress,
+                             pf.metadata.num_rows)
 
 
 def csv_chunks(path: str | Path, journey_map: JourneyMap, *, chunk_rows: int,
@@ -132,12 +128,7 @@ def csv_batches(path: str | Path, journey_map: JourneyMap, *, chunk_rows: int,
                              parse_options=pv.ParseOptions(delimiter=delimiter,
                                                            newlines_in_values=True),
                              convert_options=convert)
-        done = 0
-        for batch in reader:
-            done += batch.num_rows
-            yield batch
-            if progress is not None:
-                progress(done, None)
+        yield from with_progress(reader, progress)
     except (pa.ArrowException, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0]
         raise DataValidationError(f"{p}: cannot read this file as CSV ({first}).") from None

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..exceptions import DataValidationError
+from ._stream import with_progress
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -52,11 +53,6 @@ def duckdb_batches(database: str | Path | None, query: str, *, chunk_rows: int,
         except duckdb.Error as exc:
             first = str(exc).strip().splitlines()[0]
             raise DataValidationError(f"the query failed: {first}") from None
-        done = 0
-        for batch in reader:
-            done += batch.num_rows
-            yield batch
-            if progress is not None:
-                progress(done, None)
+        yield from with_progress(reader, progress)
     finally:
         con.close()
