@@ -13,8 +13,6 @@ downloads; presentation mode (``?present=1`` or the toggle).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import uuid
@@ -27,6 +25,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from journeymap.exceptions import JourneymapError
+from journeymap.outputs import csv_text
 
 from ..deps import ResultsDep, SessionDep, SessionsDep, SettingsDep, WorkerDep, get_workspace
 from ..models import FitStatus
@@ -527,14 +526,8 @@ def _download(content: bytes | str, media: str, filename: str) -> Response:
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        for r in rows:
-            writer.writerow({k: json.dumps(v) if isinstance(v, list | dict) else
-                             ("" if v is None else v) for k, v in r.items()})
-    return out.getvalue()
+    """CSV safe to open in a spreadsheet (docs/security.md, "Files written")."""
+    return csv_text(rows)
 
 
 @router.get("/fits/{fit_id}/files/{name}")
