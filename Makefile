@@ -1,6 +1,6 @@
 # journeymap — the two commands a new user needs:
 #   make demo   set up (graphviz, virtualenv, package) and fit the bundled example
-#   make test   set up and run the checks: ruff, mypy, pytest
+#   make test   set up and run the checks: ruff, mypy, pytest, the docs site (--strict)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,12 +13,12 @@ PEERS_ARGS ?=
 DEMO_OUT ?= out/demo
 
 .PHONY: demo test lint typecheck pytest setup setup-dev system-deps bench bench-deps \
-	bench-peers clean
+	bench-peers clean docs
 
 demo: setup
 	$(BIN)/journeymap demo --out $(DEMO_OUT)
 
-test: setup-dev lint typecheck pytest
+test: setup-dev lint typecheck pytest docs
 
 # The demo needs the package (with Parquet/Excel/DuckDB readers); the checks need the
 # dev extra (API, Spark, pgmpy, semopy, Playwright …), installed only for `make test`.
@@ -56,6 +56,11 @@ typecheck: setup-dev
 pytest: setup-dev
 	$(BIN)/python -m pytest -q
 
+# The documentation site (mkdocs.yml): warnings such as a broken link, a missing anchor or a
+# docstring that does not parse fail the build.  Output in site/.
+docs: setup-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+
 bench: setup-dev
 	$(BIN)/python benchmarks/fit_speed.py
 	$(BIN)/python benchmarks/render_speed.py
@@ -76,4 +81,4 @@ bench-peers: bench-deps
 	$(BIN)/python benchmarks/peers.py $(PEERS_ARGS)
 
 clean:
-	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) out site .mypy_cache .ruff_cache .pytest_cache

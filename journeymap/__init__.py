@@ -1,6 +1,8 @@
 """journeymap: draw a customer journey as a cause-and-effect map, fit it to survey
 data, and show each role its direct and indirect influence on NPS.
 
+Examples
+--------
 >>> import journeymap as jm
 >>> m = jm.example_map()
 >>> result = jm.fit(m, jm.example_data(n=400, seed=3).data)

@@ -445,8 +445,9 @@ class _Parser:
             return None
         node_id = str(node_id)
         if not _ID_RE.match(node_id):
-            self.problem([*path, "id"], f"'{node_id}' is not a usable id: start with a letter and "
-                         "use letters, digits, '_', '-' or '.' (put spaces in 'label').")
+            self.problem([*path, "id"], f"'{node_id}' is not a usable id: start with a letter "
+                         "or '_' and use letters, digits, '_', '-' or '.' (put spaces in "
+                         "'label').")
             ok = False
         kind = raw.get("kind")
         if kind not in KINDS:

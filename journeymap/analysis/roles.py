@@ -98,6 +98,8 @@ def _signed(x: float, digits: int = 1) -> str:
 def explain_role(result: FitResult, role: str) -> str:
     """Plain-language explanation of a role's influence, for an employee.
 
+    Examples
+    --------
     >>> import journeymap as jm
     >>> r = jm.fit(jm.example_map(), jm.example_data(n=600, seed=5).data)
     >>> explain_role(r, "billing").splitlines()[0][:40]

@@ -196,6 +196,8 @@ def fit_stream(journey_map: JourneyMap,
     **options
         Engine options (``min_responses``, ``bootstrap``, ``random_state``).
 
+    Notes
+    -----
     The result has no respondent-level data, so :func:`~journeymap.analysis.what_if`
     is not available on it.
     """
