@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import threading
 import uuid
 from collections import OrderedDict
@@ -21,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import numpy as np
 from starlette.responses import Response
+
+from journeymap.jsonsafe import to_jsonable
 
 from .responses import JSON
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from journeymap.engines import FitResult
     from journeymap.model import JourneyMap
 
-__all__ = ["LRU", "DoneFit", "FitSpec", "Ready", "Results", "clean", "dumps", "etag_matches",
+__all__ = ["LRU", "DoneFit", "FitSpec", "Ready", "Results", "dumps", "etag_matches",
            "run_fit"]
 
 K = TypeVar("K", bound=Hashable)
@@ -68,24 +68,9 @@ class LRU(Generic[K, V]):
         return len(self._items)
 
 
-def clean(obj: Any) -> Any:
-    """JSON-safe plain data: NaN/inf → null, numpy scalars → Python, tuples → lists."""
-    if isinstance(obj, dict):
-        return {str(k): clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [clean(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [clean(v) for v in obj.tolist()]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
-
-
 def dumps(obj: Any) -> bytes:
     """Compact UTF-8 JSON with full double precision (``repr`` of every float)."""
-    return json.dumps(clean(obj), ensure_ascii=False, allow_nan=False,
+    return json.dumps(to_jsonable(obj), ensure_ascii=False, allow_nan=False,
                       separators=(",", ":")).encode("utf-8")
 
 

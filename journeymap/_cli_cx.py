@@ -183,11 +183,11 @@ def transactional_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = 
         from rich.table import Table
 
         from .analysis.segments import transactional_nps
-        from .engines._base import _clean
+        from .jsonsafe import to_jsonable
 
         df = transactional_nps(_load_map(map_file), data_file, min_responses=min_responses)
         if json_out:
-            _write_json(_clean(df.to_dict(orient="records")))
+            _write_json(to_jsonable(df.to_dict(orient="records")))
             return
         console = _stdout()
         table = Table(title="Transactional NPS per touchpoint — not the company's NPS",
@@ -301,7 +301,7 @@ def keydrivers_cmd(map_file: MapArg, data_file: DataArg,
             relative_weights,
         )
         from .engines import fit
-        from .engines._base import _clean
+        from .jsonsafe import to_jsonable
 
         m = _load_map(map_file)
         result = fit(m, data_file, survey_type=survey_type, min_responses=min_responses)
@@ -310,7 +310,7 @@ def keydrivers_cmd(map_file: MapArg, data_file: DataArg,
                                    min_responses=min_responses)
         ipa = importance_performance(result, weights=weights)
         if json_out:
-            _write_json(_clean({"relative_weights": weights.to_dict(),
+            _write_json(to_jsonable({"relative_weights": weights.to_dict(),
                                 "importance_performance": {
                                     "note": CAUSAL_NOTE, "association_note": ASSOCIATION_NOTE,
                                     **{k: ipa.attrs[k] for k in ("importance_cut",

@@ -320,10 +320,10 @@ def drivers(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
 
         result = _fit(map_file, data_file, survey_type, min_responses, engine)
         if json_out:
-            from .engines._base import _clean
+            from .jsonsafe import to_jsonable
 
             # Full double precision (DESIGN §6); DataFrame.to_json would round to 15 places.
-            _write_json(_clean(drivers_table(result).to_dict(orient="records")))
+            _write_json(to_jsonable(drivers_table(result).to_dict(orient="records")))
             return
         console = _stdout()
         _print_nps(console, result)

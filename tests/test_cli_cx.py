@@ -20,7 +20,7 @@ from journeymap.analysis.segments import compare_segments, segment_fits, transac
 from journeymap.analysis.trend import nps_trend, nps_waterfall
 from journeymap.analysis.value import value_at_stake
 from journeymap.cli import app
-from journeymap.engines._base import _clean
+from journeymap.jsonsafe import to_jsonable
 from journeymap.model import JourneyMap
 
 RUNNER = CliRunner(env={"FORCE_COLOR": None, "TTY_COMPATIBLE": None, "NO_COLOR": "1"})
@@ -218,7 +218,7 @@ def test_power_works_without_data_and_per_path_with_it(files: dict[str, Path],
 
 def test_transactional_json_and_labels(files: dict[str, Path], m: JourneyMap) -> None:
     got = ok_json("transactional", files["map"], files["trans"])
-    assert got == as_json(_clean(transactional_nps(m, files["trans"]).to_dict(
+    assert got == as_json(to_jsonable(transactional_nps(m, files["trans"]).to_dict(
         orient="records")))
     text = run("transactional", files["map"], files["trans"]).stdout
     assert "not the company's NPS" in text

@@ -118,9 +118,9 @@ class CheckReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: full-precision numbers, NaN as null, tuples as lists."""
-        from ..engines._base import _clean
+        from ..jsonsafe import to_jsonable
 
-        out: dict[str, Any] = _clean({
+        out: dict[str, Any] = to_jsonable({
             "schema_version": CHECK_SCHEMA_VERSION, "map": self.journey_map.name,
             "engine": self.engine, "alpha": self.alpha, "method": self.method,
             "n_responses": self.n_responses,

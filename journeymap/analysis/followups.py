@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..engines._base import _clean
 from ..exceptions import DataValidationError, JourneymapError
+from ..jsonsafe import to_jsonable
 from ..nps import DETRACTOR_MAX
 from .segments import DataSource, SurveyRows, bad_rows, load_with_columns
 
@@ -136,7 +136,7 @@ class Followups:
         self.rows.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = _clean({
+        out: dict[str, Any] = to_jsonable({
             "role": self.role, "label": self.label, "nodes": list(self.nodes),
             "low_points": self.low_points, "consent_column": self.consent_column,
             "n_responses": self.n_responses, "n_detractors": self.n_detractors,

@@ -44,8 +44,9 @@ import numpy as np
 import pandas as pd
 
 from ..data import SurveyData, load_survey
-from ..engines._base import DEFAULT_MIN_RESPONSES, _clean
+from ..engines._base import DEFAULT_MIN_RESPONSES
 from ..exceptions import DataValidationError, JourneymapError
+from ..jsonsafe import to_jsonable
 from .segments import DataSource, check_min_responses
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ class RelativeWeights:
         return float(row["weight"].iloc[0])
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = _clean({
+        out: dict[str, Any] = to_jsonable({
             "method": "relative weights (Johnson 2000)", "note": ASSOCIATION_NOTE,
             "basis": self.basis, "r_squared": self.r_squared, "n": self.n,
             "predictors": list(self.predictors),

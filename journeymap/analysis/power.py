@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from scipy.stats import norm
 
-from ..engines._base import _clean
 from ..exceptions import JourneymapError
+from ..jsonsafe import to_jsonable
 
 if TYPE_CHECKING:
     from ..engines import FitResult
@@ -250,7 +250,7 @@ class PowerPlan:
     shares_from_data: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = _clean({
+        out: dict[str, Any] = to_jsonable({
             "nps_margin": {"margin": self.margin, "confidence": self.confidence,
                            "promoters": self.promoters, "detractors": self.detractors,
                            "variance": nps_variance(self.promoters, self.detractors),

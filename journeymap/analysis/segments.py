@@ -54,8 +54,9 @@ from ..data import (
     load_survey,
     read_table,
 )
-from ..engines._base import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR, _clean
+from ..engines._base import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR
 from ..exceptions import DataValidationError, JourneymapError
+from ..jsonsafe import to_jsonable
 from ..nps import Z95, NPSScore, nps_score
 
 if TYPE_CHECKING:
@@ -336,7 +337,7 @@ class SegmentReport:
                                            "total_ci_high", "nps_points", "mean", "n"])
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = _clean({
+        out: dict[str, Any] = to_jsonable({
             "column": self.column, "min_responses": self.min_responses,
             "survey_type": self.survey_type, "n_no_segment": self.n_no_segment,
             "segments": [s.to_dict() for s in self.segments],
@@ -473,7 +474,7 @@ class SegmentComparison:
                     "suppressed": s.suppressed,
                     "nps": None if s.nps is None else s.nps.to_dict()}
 
-        out: dict[str, Any] = _clean({
+        out: dict[str, Any] = to_jsonable({
             "column": self.column, "a": side(self.a), "b": side(self.b),
             "difference": None if self.difference is None else self.difference.to_dict(),
             "drivers": self.drivers.to_dict(orient="records"), "note": self.note})

@@ -46,8 +46,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..engines._base import DEFAULT_MIN_RESPONSES, _clean
+from ..engines._base import DEFAULT_MIN_RESPONSES
 from ..exceptions import DataValidationError, JourneymapError
+from ..jsonsafe import to_jsonable
 from ..nps import NPSScore, nps_change, nps_score
 from .segments import (
     DataSource,
@@ -156,7 +157,7 @@ class TrendReport:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = _clean({
+        out: dict[str, Any] = to_jsonable({
             "period": self.period, "date_column": self.date_column,
             "min_responses": self.min_responses, "survey_type": self.survey_type,
             "n_no_date": self.n_no_date, "periods": self.table.to_dict(orient="records"),
@@ -261,7 +262,7 @@ class Waterfall:
         return math.fsum(self.bars["nps_points"].to_list())
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = _clean({
+        out: dict[str, Any] = to_jsonable({
             "period": self.period, "from": self.from_period, "to": self.to_period,
             "nps_from": self.nps_from.to_dict(), "nps_to": self.nps_to.to_dict(),
             "change": self.change, "change_ci": list(self.change_ci),

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..engines._base import _clean
 from ..exceptions import JourneymapError
+from ..jsonsafe import to_jsonable
 from ..nps import DETRACTOR_MAX, PROMOTER_MIN
 from .followups import _values, low_mask, role_nodes
 from .segments import DataSource, SurveyRows, load_with_columns
@@ -81,7 +81,7 @@ class ValueAtStake:
     assumptions: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = _clean({
+        out: dict[str, Any] = to_jsonable({
             "note": SCENARIO_NOTE, "move": self.move, "revenue": self.revenue,
             "promoter_multiplier": self.promoter_multiplier, "passive_multiplier": 1.0,
             "detractor_multiplier": self.detractor_multiplier, "scale": self.scale,

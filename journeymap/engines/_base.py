@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from ..exceptions import JourneymapError, NotFittedError
+from ..jsonsafe import to_jsonable
 from ..nps import NPSScore
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class FitResult:
     # ------------------------------------------------------------------- JSON
     def to_dict(self) -> dict[str, Any]:
         """The FitResult JSON (DESIGN §6): full-precision numbers, NaN as null."""
-        out: dict[str, Any] = _clean({
+        out: dict[str, Any] = to_jsonable({
             "schema_version": RESULT_SCHEMA_VERSION,
             "engine": self.engine,
             "map": self.journey_map.name,
@@ -149,19 +150,6 @@ class FitResult:
 
 def _nan(v: Any) -> float:
     return math.nan if v is None else float(v)
-
-
-def _clean(obj: Any) -> Any:
-    """Make an object JSON-safe: NaN → None, numpy scalars → Python, tuples → lists."""
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def _frame(records: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
