@@ -9,7 +9,6 @@ standard errors (the 95 % interval's width / 3.92) at n = 50 000.
 
 from __future__ import annotations
 
-import doctest
 import itertools
 import json
 import math
@@ -657,14 +656,6 @@ def test_importing_journeymap_and_choosing_the_engine_does_not_import_pgmpy() ->
                           text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
-
-
-def test_docstring_examples_of_the_engine_run() -> None:
-    import journeymap.engines.bayesnet as module
-
-    outcome = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert outcome.attempted > 0
-    assert outcome.failed == 0
 
 
 def test_the_fitted_state_is_kept_for_what_if(engine_a: BayesNetEngine) -> None:

@@ -188,11 +188,9 @@ def test_planner_inputs_are_checked() -> None:
 
 @pytest.mark.parametrize("module", ["segments", "keydrivers", "power", "trend", "followups",
                                     "value"])
-def test_the_docstring_examples_of_the_cx_analyses_run(module: str) -> None:
-    import doctest
+def test_the_cx_analyses_define_every_name_they_export(module: str) -> None:
+    # Their docstring examples run in tests/test_doctests.py.
     import importlib
 
     mod = importlib.import_module(f"journeymap.analysis.{module}")
-    failures, _ = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
-    assert failures == 0
     assert set(mod.__all__) <= set(dir(mod))

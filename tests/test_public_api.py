@@ -3,13 +3,11 @@ docstring examples and the engine registry."""
 
 from __future__ import annotations
 
-import doctest
 import importlib
 import json
 import subprocess
 import sys
 import textwrap
-from types import ModuleType
 
 import pytest
 
@@ -18,11 +16,6 @@ from journeymap.exceptions import JourneymapError
 
 HEAVY = ("pandas", "numpy", "scipy", "networkx", "typer", "rich", "yaml", "fastapi",
          "graphviz", "pyarrow")
-DOCTEST_MODULES = ("journeymap", "journeymap.nps", "journeymap.model",
-                   "journeymap.analysis.roles", "journeymap.engines.linear",
-                   "journeymap.datasets")
-
-
 def _python(code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
                           text=True, timeout=60, check=False)
@@ -98,15 +91,6 @@ def test_names_still_load_lazily_in_a_fresh_interpreter() -> None:
     """)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "journeymap.engines"
-
-
-@pytest.mark.parametrize("module_name", DOCTEST_MODULES)
-def test_docstring_examples_run(module_name: str) -> None:
-    module: ModuleType = importlib.import_module(module_name)
-    outcome = doctest.testmod(module, verbose=False, report=True,
-                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert outcome.failed == 0
-    assert outcome.attempted > 0
 
 
 def test_engines_registry_holds_the_linear_engine() -> None:
