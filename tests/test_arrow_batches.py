@@ -165,7 +165,7 @@ def test_the_arrow_path_reuses_the_shared_chunk_assembly() -> None:
 
 def test_the_cli_default_chunk_size_is_the_library_default() -> None:
     """The CLI keeps its own copy (so that ``journeymap --help`` does not import pandas)."""
-    from journeymap.cli import CHUNK_ROWS
+    from journeymap.cli._run import CHUNK_ROWS
     from journeymap.sources import DEFAULT_CHUNK_ROWS
 
     assert CHUNK_ROWS == DEFAULT_CHUNK_ROWS == 50_000

@@ -237,7 +237,7 @@ def test_an_internal_error_exits_1_without_a_traceback(monkeypatch: pytest.Monke
     def broken(path: Path) -> JourneyMap:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("journeymap.cli._load_map", broken)
+    monkeypatch.setattr("journeymap.cli.maps.load_map", broken)
     result = run("validate", example_map_path)
     assert result.exit_code == 1
     assert result.stderr.startswith("internal error (RuntimeError: boom)")

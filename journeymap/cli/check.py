@@ -13,22 +13,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ._console import ci, errors, esc, print_warnings, signed, stdout, write_json
+from ._options import MIN_RESPONSES, DataArg, MapArg, MinOpt, SurveyTypeOpt
+from ._run import load_map
+
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .analysis.check import CheckReport
+    from ..analysis.check import CheckReport
 
-__all__ = ["register"]
-
-# The shared argument types of the main CLI (defined before this module is imported).
-from .cli import DataArg, MapArg
+__all__ = ["check_cmd"]
 
 SHOWN_AGREEMENTS = 10
 
 
 def _print_implications(console: Console, report: CheckReport) -> None:
-    from .cli import _esc
-
     imps = report.implications
     tested = imps[imps["verdict"] != "untested"]
     console.print(f"\n[bold]What the map implies[/] ({len(imps)} independences among the "
@@ -37,24 +36,22 @@ def _print_implications(console: Console, report: CheckReport) -> None:
     bad = ordered[ordered["verdict"] == "disagree"]
     rest = ordered[ordered["verdict"] != "disagree"]
     for text in bad["text"]:
-        console.print(f"  [red]✗[/] {_esc(text)}", soft_wrap=True)
+        console.print(f"  [red]✗[/] {esc(text)}", soft_wrap=True)
     for text in rest["text"].head(SHOWN_AGREEMENTS):
-        console.print(f"  ✓ {_esc(text)}", soft_wrap=True)
+        console.print(f"  ✓ {esc(text)}", soft_wrap=True)
     if len(rest) > SHOWN_AGREEMENTS:
         console.print(f"  … and {len(rest) - SHOWN_AGREEMENTS} more on which the data agree "
                       "(all of them with --json).")
     m = report.journey_map
     for row in report.untestable.to_dict(orient="records"):
         roles = ", ".join(m.node(r).display for r in row["roles"]) or "an unmeasured node"
-        console.print(f"  – {_esc(m.node(row['x']).display)} and "
-                      f"{_esc(m.node(row['y']).display)}: not testable, {_esc(roles)} acts on "
+        console.print(f"  – {esc(m.node(row['x']).display)} and "
+                      f"{esc(m.node(row['y']).display)}: not testable, {esc(roles)} acts on "
                       "both (a common cause without data).", soft_wrap=True)
 
 
 def _print_beliefs(console: Console, report: CheckReport) -> None:
     from rich.table import Table
-
-    from .cli import _ci, _esc, _signed
 
     m = report.journey_map
     console.print()
@@ -65,25 +62,23 @@ def _print_beliefs(console: Console, report: CheckReport) -> None:
     table.add_column("estimate (95 %)", justify="right", no_wrap=True)
     table.add_column("data", no_wrap=True)
     for row in report.beliefs.to_dict(orient="records"):
-        table.add_row(_esc(f"{m.node(row['from']).display} → {m.node(row['to']).display}"),
+        table.add_row(esc(f"{m.node(row['from']).display} → {m.node(row['to']).display}"),
                       row["expected"] or "–",
-                      f"{_signed(row['estimate'], 2)} ({_ci((row['ci_low'], row['ci_high']), 2)})",
+                      f"{signed(row['estimate'], 2)} ({ci((row['ci_low'], row['ci_high']), 2)})",
                       {"agree": "agree", "contradict": "[red]contradict[/]",
                        "unclear": "unclear", "no belief": "–"}[row["verdict"]])
     console.print(table)
     for text in report.beliefs.loc[report.beliefs["verdict"] == "contradict", "text"]:
-        console.print(f"  [red]✗[/] {_esc(text)}", soft_wrap=True)
+        console.print(f"  [red]✗[/] {esc(text)}", soft_wrap=True)
 
 
 def _print_fit(console: Console, report: CheckReport) -> None:
     from rich.table import Table
 
-    from .analysis._fitindex import CUTOFFS
-    from .cli import _esc
-
+    from ..analysis._fitindex import CUTOFFS
     fi = report.fit_indices
     if not fi.get("available"):
-        console.print(f"\nNo global fit indices: {_esc(fi.get('reason', ''))}", soft_wrap=True)
+        console.print(f"\nNo global fit indices: {esc(fi.get('reason', ''))}", soft_wrap=True)
         return
     console.print()
     table = Table(title=f"Global fit ({fi['n']:,} responses that answered every measured "
@@ -102,12 +97,10 @@ def _print_fit(console: Console, report: CheckReport) -> None:
                   f"{'–' if not math.isfinite(p) else f'{p:.3g}'}). The cut-offs are "
                   "conventions (Hu & Bentler 1999), not tests.", soft_wrap=True)
     if fi.get("note"):
-        console.print(f"Note: {_esc(fi['note'])}", soft_wrap=True)
+        console.print(f"Note: {esc(fi['note'])}", soft_wrap=True)
 
 
 def _print_suggestions(console: Console, report: CheckReport) -> None:
-    from .cli import _esc
-
     if report.search.get("method") is None:
         return
     sugg = report.suggestions
@@ -118,8 +111,8 @@ def _print_suggestions(console: Console, report: CheckReport) -> None:
         return
     for row in sugg.to_dict(orient="records"):
         where = "add to the edges:" if row["action"] == "add" else "remove from the edges:"
-        console.print(f"  • {_esc(row['text'])}", soft_wrap=True)
-        console.print(f"      {where} {_esc(row['yaml'])}", soft_wrap=True)
+        console.print(f"  • {esc(row['text'])}", soft_wrap=True)
+        console.print(f"      {where} {esc(row['yaml'])}", soft_wrap=True)
 
 
 def check_cmd(map_file: MapArg, data_file: DataArg,
@@ -138,41 +131,29 @@ def check_cmd(map_file: MapArg, data_file: DataArg,
               bins: Annotated[int | None, typer.Option(
                   "--bins", help="bayesnet: merge each rating's scale points into this many "
                   "groups.", show_default=False)] = None,
-              survey_type: Annotated[str | None, typer.Option(
-                  "--survey-type", help="relational or transactional (required when the "
-                  "data hold both).")] = None,
-              min_responses: Annotated[int, typer.Option(
-                  "--min-responses", help="Fewest responses for any figure (never below "
-                  "10).")] = 30) -> None:
+              survey_type: SurveyTypeOpt = None,
+              min_responses: MinOpt = MIN_RESPONSES) -> None:
     """Check the map against the data: implied independences, beliefs, fit, suggestions."""
-    from .cli import _errors, _esc, _stdout, _write_json
+    with errors():
+        from ..analysis.check import check
 
-    with _errors():
-        from .analysis.check import check
-        from .model import JourneyMap
-
-        m = JourneyMap.from_yaml(map_file)
+        m = load_map(map_file)
         options: dict[str, object] = {"min_responses": min_responses}
         if bins is not None:
             options["bins"] = bins
         report = check(m, data_file, engine=engine, alpha=alpha, suggest=not no_suggest,
                        search=search, survey_type=survey_type, **options)
         if json_out:
-            _write_json(report.to_dict())
+            write_json(report.to_dict())
             return
-        console = _stdout()
-        console.print(f"Checking {_esc(m.name or map_file)} against {report.n_responses:,} "
-                      f"responses ({report.engine} engine: {_esc(report.method)}).",
+        console = stdout()
+        console.print(f"Checking {esc(m.name or map_file)} against {report.n_responses:,} "
+                      f"responses ({report.engine} engine: {esc(report.method)}).",
                       soft_wrap=True)
-        console.print(_esc(report.summary[0]), soft_wrap=True)
+        console.print(esc(report.summary[0]), soft_wrap=True)
         _print_implications(console, report)
         _print_beliefs(console, report)
         _print_fit(console, report)
         _print_suggestions(console, report)
-        for w in report.warnings:
-            console.print(f"[yellow]warning:[/] {_esc(w)}", soft_wrap=True)
+        print_warnings(console, report.warnings)
 
-
-def register(app: typer.Typer) -> None:
-    """Add the ``check`` command to the ``journeymap`` Typer app."""
-    app.command("check")(check_cmd)

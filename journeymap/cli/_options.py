@@ -1,0 +1,57 @@
+"""The arguments and options several commands share (typer ``Annotated`` types).
+
+Defaults that are limits come from :mod:`journeymap.limits`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..limits import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR
+
+__all__ = [
+    "MIN_RESPONSES",
+    "ByOpt",
+    "DataArg",
+    "DateOpt",
+    "EngineOpt",
+    "JsonOpt",
+    "LowOpt",
+    "MapArg",
+    "MinOpt",
+    "OptDataArg",
+    "PeriodOpt",
+    "ResultOpt",
+    "RoleArg",
+    "SurveyTypeOpt",
+]
+
+#: Default of ``--min-responses`` (the library's default minimum).
+MIN_RESPONSES = DEFAULT_MIN_RESPONSES
+
+MapArg = Annotated[Path, typer.Argument(help="Journey map file (YAML or JSON).",
+                                        show_default=False)]
+DataArg = Annotated[Path, typer.Argument(help="Survey data (CSV, Parquet or Excel).",
+                                         show_default=False)]
+OptDataArg = Annotated[Path | None, typer.Argument(
+    help="Survey data (CSV, Parquet or Excel); leave out to draw the structure only.",
+    show_default=False)]
+RoleArg = Annotated[str, typer.Argument(help="Role id, e.g. installer.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
+SurveyTypeOpt = Annotated[str | None, typer.Option(
+    "--survey-type", help="relational or transactional (required when the data hold both).")]
+MinOpt = Annotated[int, typer.Option(
+    "--min-responses",
+    help=f"Fewest responses for any figure (never below {MIN_RESPONSES_FLOOR}).")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="Engine name.")]
+ResultOpt = Annotated[Path | None, typer.Option(
+    "--result", help="A saved result (journeymap fit … -o result.json) instead of data.")]
+ByOpt = Annotated[str, typer.Option("--by", help="Segment column (customer type, market, "
+                                    "channel …).", show_default=False)]
+PeriodOpt = Annotated[str, typer.Option("--period", help="month or quarter.")]
+DateOpt = Annotated[str, typer.Option("--date-column", help="Column with the response date.")]
+LowOpt = Annotated[int, typer.Option(
+    "--low", help="Bottom points of a scale that count as a low rating.", min=1)]

@@ -1,0 +1,101 @@
+"""The tables of a fit shared by several commands: NPS, drivers, roles, one role's routes.
+
+Formatting only: every number comes from :mod:`journeymap.analysis` or the result.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._console import ci, esc, signed
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..engines import FitResult
+
+__all__ = ["nps_cell", "print_drivers", "print_influence", "print_nps", "print_roles"]
+
+
+def nps_cell(value: float, interval: Any, n: int, suppressed: bool) -> str:
+    """``+12.0 (−3.1 to +27.0)``, or ``suppressed (n = 12)`` below the minimum."""
+    if suppressed:
+        return f"suppressed (n = {n:,})"
+    return f"{signed(value)} ({ci(interval)})"
+
+
+def print_nps(console: Console, result: FitResult) -> None:
+    """The NPS line: value, interval and the three classes."""
+    s = result.nps
+    console.print(f"[bold]NPS {signed(s.value)}[/] (95 %: {ci(s.ci)}) from {s.n:,} responses: "
+                  f"{s.promoters:,} promoters, {s.passives:,} passives, {s.detractors:,} "
+                  "detractors.")
+
+
+def print_drivers(console: Console, result: FitResult) -> None:
+    """Every node's effect on the recommend score and on NPS, largest first."""
+    from rich.table import Table
+
+    from ..analysis import drivers
+
+    df = drivers(result)
+    table = Table(title="What moves the recommend score (one scale point better for everyone "
+                  "below the top)", title_justify="left")
+    table.add_column("Node", overflow="fold")
+    per_point = "LTR per point" if result.engine == "linear" else "NPS pts per state"
+    for col in ("NPS points (95 %)", per_point, "direct", "indirect", "mean", "n"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for row in df.to_dict(orient="records"):
+        mean, n = float(row["mean"]), float(row["n"])
+        table.add_row(esc(row["label"]),
+                      f"{signed(row['nps_points'])} ({signed(row['nps_points_ci_low'])} to "
+                      f"{signed(row['nps_points_ci_high'])})",
+                      signed(row["total"], 2), signed(row["direct"], 2),
+                      signed(row["indirect"], 2), "–" if mean != mean else f"{mean:.2f}",
+                      "–" if n != n else f"{int(n):,}")
+    console.print(table)
+
+
+def print_roles(console: Console, result: FitResult) -> None:
+    """Each role's influence and its biggest route to NPS."""
+    from rich.table import Table
+
+    m = result.journey_map
+    table = Table(title="Each role's influence (one point better on everything it acts on)",
+                  title_justify="left")
+    table.add_column("Role")
+    for col in ("NPS points (95 %)",
+                "LTR points" if result.engine == "linear" else "effect (NPS pts)", "direct"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("Biggest route", overflow="fold")
+    records = sorted(result.role_records, key=lambda r: -abs(r["nps_points"]))
+    for rec in records:
+        top = rec["paths"][0] if rec["paths"] else None
+        route = " → ".join(m.node(n).display for n in top["nodes"]) if top else "no path to NPS"
+        route = esc(route)
+        share = rec["direct"] / rec["influence"] if rec["influence"] else float("nan")
+        table.add_row(esc(m.node(rec["role"]).display),
+                      f"{signed(rec['nps_points'])} ({ci(rec['nps_points_ci'])})",
+                      signed(rec["influence"], 2),
+                      "–" if share != share else f"{share:.0%}", route)
+    console.print(table)
+
+
+def print_influence(console: Console, result: FitResult, role: str) -> None:
+    """One role: its explanation in words and every route to NPS."""
+    from rich.table import Table
+
+    from ..analysis import explain_role, role_influence
+
+    inf = role_influence(result, role)
+    console.print(f"[bold]{esc(inf.label)}[/]")
+    console.print(esc(explain_role(result, role)), soft_wrap=True)
+    table = Table(title="Every route to NPS", title_justify="left")
+    table.add_column("Route", overflow="fold")
+    table.add_column("NPS points", justify="right", no_wrap=True)
+    table.add_column("LTR points", justify="right", no_wrap=True)
+    table.add_column("Kind", no_wrap=True)
+    for row in inf.paths.to_dict(orient="records"):
+        table.add_row(esc(row["route"]), signed(row["nps_points"]), signed(row["effect"], 3),
+                      "direct" if row["direct"] else "indirect")
+    console.print(table)

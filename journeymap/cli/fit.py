@@ -1,0 +1,127 @@
+"""``fit``, ``drivers``, ``influence`` and ``what-if``: a map fitted to survey data.
+
+Formatting only: every number comes from the library's analyses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._console import ci, errors, esc, print_warnings, signed, stdout, write_json
+from ._options import (
+    MIN_RESPONSES,
+    DataArg,
+    EngineOpt,
+    JsonOpt,
+    MapArg,
+    MinOpt,
+    RoleArg,
+    SurveyTypeOpt,
+)
+from ._run import CHUNK_ROWS, fit_map, load_map
+from ._tables import print_drivers, print_influence, print_nps, print_roles
+
+__all__ = ["drivers", "fit_cmd", "influence", "what_if_cmd"]
+
+
+def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
+            output: Annotated[Path | None, typer.Option(
+                "-o", "--output", help="Also write the result JSON to this file.")] = None,
+            survey_type: SurveyTypeOpt = None, min_responses: MinOpt = MIN_RESPONSES,
+            engine: EngineOpt = "linear",
+            stream: Annotated[bool | None, typer.Option(
+                "--stream/--in-memory", help="Read the data in chunks (flat memory; default: "
+                "only for CSV/Parquet files over 256 MB).", show_default=False)] = None,
+            chunk_rows: Annotated[int, typer.Option(
+                "--chunk-rows", help="Rows per chunk when streaming.", min=1000)] = CHUNK_ROWS,
+            sql: Annotated[str | None, typer.Option(
+                "--sql", help="DuckDB query giving one row per response; DATA is then a DuckDB "
+                "database file or ':memory:'.")] = None,
+            bootstrap: Annotated[int, typer.Option(
+                "--bootstrap", help="Bootstrap replicates for the intervals of totals and role "
+                "influence (0: delta method).", min=0)] = 0) -> None:
+    """Fit the map to survey data: NPS, drivers, and each role's influence."""
+    with errors():
+        result = fit_map(map_file, data_file, survey_type, min_responses, engine,
+                         stream=stream, chunk_rows=chunk_rows, sql=sql, quiet=json_out,
+                         bootstrap=bootstrap)
+        if output is not None:
+            result.to_json(output)
+        if json_out:
+            write_json(result.to_dict())
+            return
+        console = stdout()
+        print_nps(console, result)
+        print_drivers(console, result)
+        print_roles(console, result)
+        print_warnings(console, result.warnings)
+        if output is not None:
+            console.print(f"Result written to {esc(output)}.")
+
+
+def drivers(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
+            survey_type: SurveyTypeOpt = None, min_responses: MinOpt = MIN_RESPONSES,
+            engine: EngineOpt = "linear") -> None:
+    """Every node's effect on the recommend score and on NPS, largest first."""
+    with errors():
+        from ..analysis import drivers as drivers_table
+
+        result = fit_map(map_file, data_file, survey_type, min_responses, engine)
+        if json_out:
+            from ..jsonsafe import to_jsonable
+
+            # Full double precision (docs/result-schema.md); DataFrame.to_json would round
+            # to 15 places.
+            write_json(to_jsonable(drivers_table(result).to_dict(orient="records")))
+            return
+        console = stdout()
+        print_nps(console, result)
+        print_drivers(console, result)
+        print_warnings(console, result.warnings)
+
+
+def influence(role: RoleArg, map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
+              survey_type: SurveyTypeOpt = None, min_responses: MinOpt = MIN_RESPONSES,
+              engine: EngineOpt = "linear") -> None:
+    """My influence: a role's routes to NPS, in NPS points, in plain words."""
+    with errors():
+        from ..analysis import role_influence
+
+        result = fit_map(map_file, data_file, survey_type, min_responses, engine)
+        if json_out:
+            write_json(role_influence(result, role).to_dict())
+            return
+        print_influence(stdout(), result, role)
+
+
+def what_if_cmd(map_file: MapArg, data_file: DataArg,
+                shift: Annotated[list[str], typer.Option(
+                    "--shift", help="node=+1 (repeatable): move a node or role by this many "
+                    "scale points.")],
+                json_out: JsonOpt = False, survey_type: SurveyTypeOpt = None,
+                min_responses: MinOpt = MIN_RESPONSES, engine: EngineOpt = "linear") -> None:
+    """Predict mean LTR and NPS if some touchpoints (or roles) did better."""
+    with errors():
+        from ..analysis import parse_shift, what_if
+
+        shifts = dict(parse_shift(s) for s in shift)
+        m = load_map(map_file)
+        for node in shifts:
+            m.node(node)  # unknown ids fail before any data are read
+        result = fit_map(map_file, data_file, survey_type, min_responses, engine)
+        w = what_if(result, shifts)
+        if json_out:
+            write_json(w.to_dict())
+            return
+        console = stdout()
+        moved = esc(", ".join(f"{m.node(k).display} {signed(v, 2)}"
+                              for k, v in shifts.items()))
+        console.print(f"If {moved}:")
+        console.print(f"  NPS {signed(w.nps)} → [bold]{signed(w.predicted_nps)}[/] "
+                      f"(change {signed(w.change)}, 95 %: {ci(w.change_ci)}; predicted NPS "
+                      f"95 %: {ci(w.predicted_nps_ci)})")
+        console.print(f"  mean recommend score {w.mean_ltr:.2f} → {w.predicted_mean_ltr:.2f} "
+                      f"(n = {w.n:,})")

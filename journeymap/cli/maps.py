@@ -1,0 +1,109 @@
+"""``validate``, ``render``, ``card`` and ``export``: a map checked, drawn or exported.
+
+Formatting only: every number comes from the library.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..exceptions import JourneymapError
+from ._console import errors, esc, print_warnings, stdout
+from ._options import (
+    MIN_RESPONSES,
+    EngineOpt,
+    MapArg,
+    MinOpt,
+    OptDataArg,
+    ResultOpt,
+    RoleArg,
+    SurveyTypeOpt,
+)
+from ._run import load_map, result_for
+
+__all__ = ["card", "export", "render_cmd", "validate"]
+
+
+def validate(map_file: MapArg) -> None:
+    """Check a map file and list its problems with the line to fix."""
+    with errors():
+        m = load_map(map_file)
+        console = stdout()
+        kinds = {k: sum(1 for n in m.nodes if n.kind == k)
+                 for k in ("role", "touchpoint", "factor", "outcome")}
+        parts = ", ".join(f"{v} {k}{'s' if v != 1 else ''}" for k, v in kinds.items())
+        console.print(f"[green]ok[/] {esc(map_file)}: {len(m.nodes)} nodes ({parts}), "
+                      f"{len(m.edges)} edges.")
+        print_warnings(console, m.warnings)
+
+
+def render_cmd(map_file: MapArg, data_file: OptDataArg = None,
+               output: Annotated[Path, typer.Option(
+                   "-o", "--output", help="map.svg, map.png, map.pdf or map.dot.")] = Path(
+                       "map.svg"),
+               result_file: ResultOpt = None,
+               role: Annotated[str | None, typer.Option(
+                   "--role", help="Highlight this role's routes to NPS.")] = None,
+               lanes: Annotated[str, typer.Option(
+                   "--lanes", help="Swimlanes by 'kind' (roles → touchpoints → factors → NPS) "
+                   "or by journey 'stage'.")] = "kind",
+               survey_type: SurveyTypeOpt = None, min_responses: MinOpt = MIN_RESPONSES,
+               engine: EngineOpt = "linear") -> None:
+    """Draw the journey map (with effects when data or a result are given)."""
+    with errors():
+        from ..render import write
+
+        m, result = result_for(map_file, data_file, result_file, survey_type, min_responses,
+                               engine)
+        path = write(output, m, result, role=role, lanes=lanes, min_responses=min_responses)
+        stdout().print(f"Map written to {esc(path)}.")
+
+
+def card(role: RoleArg, map_file: MapArg, data_file: OptDataArg = None,
+         output: Annotated[Path, typer.Option(
+             "-o", "--output", help="card.html (self-contained page) or card.md.")] = Path(
+                 "card.html"),
+         result_file: ResultOpt = None, survey_type: SurveyTypeOpt = None,
+         min_responses: MinOpt = MIN_RESPONSES, engine: EngineOpt = "linear") -> None:
+    """The "my influence" card of a role: its routes to NPS in plain words."""
+    with errors():
+        from ..render import role_card, write
+
+        m, result = result_for(map_file, data_file, result_file, survey_type, min_responses,
+                               engine)
+        if result is None:
+            raise JourneymapError("a card needs survey data or --result with a saved fit.")
+        suffix = output.suffix.lower()
+        if suffix not in (".html", ".htm", ".md"):
+            raise JourneymapError(f"cannot tell the card format of '{output}'; use .html or "
+                                  ".md.")
+        if suffix == ".md":
+            image = output.with_suffix(".svg")
+            text = role_card(result, role, format="md", min_responses=min_responses,
+                             image=image.name)
+            write(image, m, result, role=role, min_responses=min_responses)
+        else:
+            text = role_card(result, role, format="html", min_responses=min_responses)
+        output.write_text(text, encoding="utf-8")
+        stdout().print(f"Card written to {esc(output)}.")
+
+
+def export(map_file: MapArg,
+           fmt: Annotated[str, typer.Option(
+               "--format", "-f", help="lavaan, dagitty, dot or json.")] = "lavaan",
+           output: Annotated[Path | None, typer.Option(
+               "-o", "--output", help="Write to this file instead of stdout.")] = None) -> None:
+    """Export the map for other tools: lavaan/semopy, DAGitty, DOT, JSON."""
+    with errors():
+        from ..render.export import export as export_map
+
+        text = export_map(load_map(map_file), fmt)
+        if output is None:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        else:
+            output.write_text(text, encoding="utf-8")
+            stdout().print(f"Export written to {esc(output)}.")
