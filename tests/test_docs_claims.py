@@ -1,0 +1,301 @@
+"""What the documentation claims, checked against the code.
+
+Each test reads a page of ``docs/`` the way a user would and compares it with the object it
+describes: the command line's commands and options with the typer app, the HTTP API's paths
+with the OpenAPI document, the engine list with the registry, the FitResult JSON fields with a
+real fit, the map example with the validator, the API reference with the package's modules.
+A test failing here means the docs (or the code) must change.
+"""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import journeymap as jm
+from journeymap.exceptions import MapValidationError
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+
+def _read(name: str) -> str:
+    return (DOCS / name).read_text(encoding="utf-8")
+
+
+def _fenced(text: str, lang: str = "") -> list[str]:
+    """The bodies of the fenced blocks of a Markdown text with this info string."""
+    return re.findall(rf"^```{re.escape(lang)}\n(.*?)^```$", text, flags=re.S | re.M)
+
+
+def _section(text: str, heading: str) -> str:
+    """A page's text from ``heading`` to the next heading."""
+    match = re.search(rf"^#+ {re.escape(heading)}\s*$", text, flags=re.M)
+    assert match, f"no heading {heading!r}"
+    rest = text[match.end():]
+    end = re.search(r"^#+ ", rest, flags=re.M)
+    return rest[: end.start() if end else len(rest)]
+
+
+# ------------------------------------------------------------------ command line
+def _app_options() -> dict[str, list[set[str]]]:
+    """Every command of the ``journeymap`` app (``admin create-key`` …) and its options, one
+    set of spellings per option (``{"-o", "--output"}``; a flag's ``--no-…`` form apart)."""
+    import typer.main
+
+    from journeymap.cli import app
+
+    out: dict[str, list[set[str]]] = {}
+
+    def walk(group: Any, prefix: str) -> None:
+        for name, command in group.commands.items():
+            if getattr(command, "hidden", False):
+                continue
+            full = f"{prefix}{name}"
+            if hasattr(command, "commands"):
+                walk(command, f"{full} ")
+                continue
+            out[full] = [set(spellings) for p in command.params
+                         if p.param_type_name == "option"
+                         for spellings in (p.opts, p.secondary_opts) if spellings]
+
+    walk(typer.main.get_command(app), "")
+    return out
+
+
+def _app_commands() -> dict[str, set[str]]:
+    """Every command of the app and every spelling of its options."""
+    return {name: set().union(*groups) for name, groups in _app_options().items()}
+
+
+def documented_commands(text: str) -> dict[str, set[str]]:
+    """The synopsis lines of the fenced blocks of a page: command → options written there.
+
+    A synopsis line starts with ``journeymap``; indented lines continue it.  The command is
+    the words before the first argument (upper case, ``[`` or an option).
+    """
+    out: dict[str, set[str]] = {}
+    for block in _fenced(text):
+        lines: list[str] = []
+        for line in block.splitlines():
+            if line.startswith("journeymap "):
+                lines.append(line)
+            elif line.startswith(" ") and lines and line.strip():
+                lines[-1] += " " + line.strip()
+        for line in lines:
+            words = line.split()[1:]
+            command = []
+            for word in words:
+                if not re.fullmatch(r"[a-z][a-z-]*", word):
+                    break
+                command.append(word)
+            name = " ".join(command)
+            options = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", line))
+            out.setdefault(name, set()).update(options)
+    return out
+
+
+def test_the_synopsis_reader_reads_commands_continuations_and_options() -> None:
+    text = ("```\njourneymap fit MAP DATA [--json] [-o FILE]\n"
+            "               [--stream | --in-memory]\njourneymap admin migrate [--db URL]\n"
+            "```\n")
+    assert documented_commands(text) == {
+        "fit": {"--json", "-o", "--stream", "--in-memory"}, "admin migrate": {"--db"}}
+
+
+def test_every_command_of_the_app_is_in_the_cli_page_and_no_other() -> None:
+    documented = documented_commands(_read("cli.md"))
+    app = _app_commands()
+    assert set(documented) == set(app), (
+        f"in the app but not in docs/cli.md: {sorted(set(app) - set(documented))}; "
+        f"in docs/cli.md but not in the app: {sorted(set(documented) - set(app))}")
+
+
+def test_every_option_in_a_synopsis_exists_on_that_command_and_every_option_is_shown() -> None:
+    documented = documented_commands(_read("cli.md"))
+    app = _app_commands()
+    for command, groups in _app_options().items():
+        shown = documented.get(command, set())
+        options = app[command]
+        assert shown - options == set(), f"'{command}' has no option {sorted(shown - options)}"
+        missing = [sorted(g) for g in groups if not g & shown and g != {"--help"}]
+        assert missing == [], f"docs/cli.md's synopsis of '{command}' lacks {missing}"
+
+
+def test_every_option_named_anywhere_in_the_cli_page_exists() -> None:
+    text = _read("cli.md")
+    named = set(re.findall(r"`(--[a-z][a-z-]*)", text))
+    known = set().union(*_app_commands().values())
+    assert named, "the page names no options: the reader is broken"
+    assert named - known == set()
+
+
+# ------------------------------------------------------------------ engines
+def _engine_lists(text: str) -> Iterator[set[str]]:
+    """Every ``--engine a|b`` and ``engine linear|bayesnet``-style list on a page."""
+    for match in re.finditer(r"--engine ([a-z]+(?:\|[a-z]+)+)", text):
+        yield set(match.group(1).split("|"))
+
+
+def test_the_engines_the_docs_list_are_the_registry() -> None:
+    registry = set(jm.ENGINES)
+    lists = [found for page in ("cli.md", "method.md") for found in _engine_lists(_read(page))]
+    assert lists, "no engine list found in docs/cli.md or docs/method.md"
+    for found in lists:
+        assert found == registry
+    (bullet,) = re.findall(r"^- `--engine NAME`:(.*?)(?=^- |^$)", _read("cli.md"),
+                           flags=re.S | re.M)
+    assert set(re.findall(r"`([a-z]+)`", bullet)) == registry
+    table = _section(_read("method.md"), "11. Engines")
+    assert set(re.findall(r"^\| `([a-z]+)`", table, flags=re.M)) == registry
+
+
+# ------------------------------------------------------------------ HTTP API
+def _normalise(path: str) -> str:
+    path = re.sub(r"\[.*?\]|\?.*$", "", path)
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
+def documented_routes(text: str) -> set[tuple[str, str]]:
+    """(method, path) of every route in the table of docs/api.md's 'Routes' section."""
+    routes = set()
+    for cell in re.findall(r"^\| ((?:`[A-Z]+ [^`]+`(?:, )?)+) \|", _section(text, "Routes"),
+                           flags=re.M):
+        for method, path in re.findall(r"`([A-Z]+) ([^`]+)`", cell):
+            routes.add((method, _normalise(path)))
+    return routes
+
+
+def test_the_routes_reader_reads_several_routes_in_one_cell() -> None:
+    text = ("## Routes\n\n| method and path | answer |\n|---|---|\n"
+            "| `GET /v1/a`, `GET /v1/a/{id}[?x=]` | things |\n\n## Next\n| `GET /v1/no` | x |\n")
+    assert documented_routes(text) == {("GET", "/v1/a"), ("GET", "/v1/a/{}")}
+
+
+def test_every_v1_path_in_the_api_page_is_in_the_openapi_and_vice_versa(
+        tmp_path: Path) -> None:
+    pytest.importorskip("fastapi")
+    from api.main import create_app
+    from api.settings import Settings
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'docs.db'}",
+                              data_dir=tmp_path / "data"))
+    served = {(method.upper(), _normalise(path))
+              for path, item in app.openapi()["paths"].items() for method in item
+              if path.startswith("/v1/") or path == "/healthz"}
+    documented = documented_routes(_read("api.md"))
+    assert documented - served == set(), "docs/api.md names routes the service does not have"
+    assert served - documented == set(), "routes missing from docs/api.md's 'Routes' table"
+    # Every /v1 path written anywhere on the page (examples too) exists.
+    paths = {_normalise(p) for p in re.findall(r"(/v1/[A-Za-z0-9_{}/.$-]*)", _read("api.md"))}
+    templates = [re.compile("^" + re.escape(p).replace(r"\{\}", r"[^/]+") + "$")
+                 for _, p in served]
+    unknown = {p for p in paths if not any(t.match(re.sub(r"\$[A-Z]+", "x", p))
+                                          for t in templates)}
+    assert unknown == set()
+
+
+# ------------------------------------------------------------------ the FitResult JSON
+def _schema_fields(section: str) -> set[str]:
+    fields: set[str] = set()
+    for cell in re.findall(r"^\| ((?:`[a-z_]+`(?:, )?)+) \|", section, flags=re.M):
+        fields.update(re.findall(r"`([a-z_]+)`", cell))
+    return fields
+
+
+@pytest.fixture(scope="module")
+def result_json() -> dict[str, Any]:
+    fitted = jm.fit(jm.example_map(), jm.example_data(n=500, seed=11).data)
+    out: dict[str, Any] = json.loads(fitted.to_json())
+    return out
+
+
+def _keys(records: list[dict[str, Any]]) -> set[str]:
+    return set().union(*(set(r) for r in records))
+
+
+def test_the_result_schema_page_lists_exactly_the_fields_of_a_fit(
+        result_json: dict[str, Any]) -> None:
+    page = _read("result-schema.md")
+    assert _schema_fields(_section(page, "Top level")) == set(result_json)
+    assert _schema_fields(_section(page, "`nps`")) == set(result_json["nps"])
+    assert _schema_fields(_section(page, "`edges[]`")) == _keys(result_json["edges"])
+    assert _schema_fields(_section(page, "`effects[]`")) == _keys(result_json["effects"])
+    assert _schema_fields(_section(page, "`roles[]`")) == _keys(result_json["roles"])
+    paths = [p for r in result_json["roles"] for p in r["paths"]]
+    assert _schema_fields(_section(page, "`roles[].paths[]`")) == _keys(paths)
+    assert f"`schema_version` is {result_json['schema_version']}." in page
+
+
+def test_the_result_schema_example_has_the_fields_of_a_fit(
+        result_json: dict[str, Any]) -> None:
+    (example,) = _fenced(_read("result-schema.md"), "json")
+    doc = json.loads(example.replace('"…"', '"x"'))
+    assert set(doc) == set(result_json)
+    for key in ("edges", "effects", "roles"):
+        assert _keys(doc[key]) == _keys(result_json[key])
+    assert set(doc["nps"]) == set(result_json["nps"])
+
+
+# ------------------------------------------------------------------ the map file
+def test_the_map_example_of_the_map_format_page_is_a_valid_map() -> None:
+    (example,) = _fenced(_read("map-format.md"), "yaml")
+    m = jm.JourneyMap.from_dict(yaml.safe_load(example))
+    assert [n.id for n in m.nodes] == ["nps", "sales_rep", "quote", "delivery", "ease"]
+    assert m.outcome == "nps"
+
+
+def _map_with_id(node_id: str) -> jm.JourneyMap:
+    return jm.JourneyMap.from_dict({
+        "schema_version": 1, "name": "ids", "outcome": "nps",
+        "nodes": [{"id": "nps", "kind": "outcome"},
+                  {"id": node_id, "kind": "touchpoint", "scale": [1, 5]}],
+        "edges": [[node_id, "nps"]]})
+
+
+@pytest.mark.parametrize("node_id", ["_quote", "Säljare", "quote.v2", "q-3_a"])
+def test_ids_the_map_format_page_allows_are_accepted(node_id: str) -> None:
+    assert "starts with a letter (any script) or `_`" in _read("map-format.md")
+    assert _map_with_id(node_id).node(node_id).id == node_id
+
+
+@pytest.mark.parametrize("node_id", ["3quote", "-quote", "quote clarity", ".q"])
+def test_ids_the_map_format_page_forbids_are_refused(node_id: str) -> None:
+    with pytest.raises(MapValidationError, match="is not a usable id: start with a letter or '_'"):
+        _map_with_id(node_id)
+
+
+# ------------------------------------------------------------------ the site
+def _public_modules() -> set[str]:
+    out = set()
+    for info in pkgutil.walk_packages([str(ROOT / "journeymap")], prefix="journeymap."):
+        parts = info.name.split(".")
+        if any(p.startswith("_") for p in parts) or parts[1] == "cli":
+            continue
+        out.add(info.name)
+    return out
+
+
+def test_every_public_module_has_a_page_in_the_api_reference() -> None:
+    directives = set()
+    for page in (DOCS / "reference").glob("*.md"):
+        directives |= set(re.findall(r"^::: ([\w.]+)$", page.read_text(encoding="utf-8"),
+                                     flags=re.M))
+    missing = _public_modules() - directives
+    assert missing == set(), f"add these modules to a page of docs/reference/: {sorted(missing)}"
+    assert directives - _public_modules() - {"journeymap"} == set()
+
+
+def test_every_page_of_the_docs_is_in_the_site_navigation() -> None:
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    nav = config[config.index("\nnav:"):config.index("\nmarkdown_extensions:")]
+    in_nav = set(re.findall(r"([\w/-]+\.md)", nav))
+    pages = {str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md")}
+    assert pages == in_nav
