@@ -299,3 +299,36 @@ def test_every_page_of_the_docs_is_in_the_site_navigation() -> None:
     in_nav = set(re.findall(r"([\w/-]+\.md)", nav))
     pages = {str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md")}
     assert pages == in_nav
+
+
+# ------------------------------------------------------------------ command lines in examples
+def _code_spans(text: str) -> Iterator[str]:
+    """Lines of the non-Python fenced blocks and the inline code spans of a Markdown text."""
+    for lang, body in re.findall(r"^```(\w*)\n(.*?)^```$", text, flags=re.S | re.M):
+        if lang not in ("python", "json", "yaml"):
+            yield from body.splitlines()
+    prose = re.sub(r"^```.*?^```$", "", text, flags=re.S | re.M)
+    yield from re.findall(r"`([^`\n]+)`", prose)
+
+
+def command_lines(text: str) -> Iterator[tuple[list[str], str]]:
+    """(words after ``journeymap``, the rest up to a pipe or comment) of every command shown."""
+    for span in _code_spans(text):
+        for match in re.finditer(r"(?:^\s*|\$ |\$\()journeymap (.*)", span):
+            line = re.split(r" \| | #|\)|;| > |&&", match.group(1))[0]
+            yield line.split(), line
+
+
+def test_every_command_line_in_the_readme_and_docs_uses_real_commands_and_options() -> None:
+    app = _app_commands()
+    seen = 0
+    for page in [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]:
+        for words, line in command_lines(page.read_text(encoding="utf-8")):
+            command = next((" ".join(words[:k]) for k in (2, 1) if " ".join(words[:k]) in app),
+                           None)
+            assert command is not None, f"{page.name}: no command in 'journeymap {line}'"
+            options = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", line))
+            unknown = options - app[command]
+            assert unknown == set(), f"{page.name}: '{command}' has no {sorted(unknown)}: {line}"
+            seen += 1
+    assert seen > 50  # the README and the pages show many command lines
