@@ -11,7 +11,6 @@ session's CSRF token on every state-changing request.  Errors under ``/app`` (a
 from __future__ import annotations
 
 import hmac
-import math
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from journeymap.exceptions import JourneymapError
+from journeymap.formatting import count, fixed, signed
 
 from ..auth import CurrentWorkspace
 from ..deps import get_workspace
@@ -60,31 +60,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-
-
-def signed(x: Any, digits: int = 1) -> str:
-    """``+1.2`` / ``−1.2`` with a true minus; ``0.0`` when it rounds to zero; ``–`` if missing.
-
-    The convention of the rendered maps and role cards (formatting only).
-    """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    value = float(x)
-    if round(value, digits) == 0:
-        return f"{0:.{digits}f}"
-    return f"{value:+.{digits}f}".replace("-", "−")
-
-
-def fixed(x: Any, digits: int = 2) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{float(x):.{digits}f}".replace("-", "−")
-
-
-def count(x: Any) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{int(x):,}"
 
 
 templates.env.filters["signed"] = signed

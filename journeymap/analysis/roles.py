@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..formatting import signed
+
 if TYPE_CHECKING:
     from ..engines import FitResult
 
@@ -91,10 +93,6 @@ def role_influence(result: FitResult, role: str) -> RoleInfluence:
                          acts_on=acts_df)
 
 
-def _signed(x: float, digits: int = 1) -> str:
-    return f"{x:+.{digits}f}".replace("-", "−")
-
-
 def explain_role(result: FitResult, role: str) -> str:
     """Plain-language explanation of a role's influence, for an employee.
 
@@ -115,9 +113,9 @@ def explain_role(result: FitResult, role: str) -> str:
     on = targets[0] if len(targets) == 1 else ", ".join(targets[:-1]) + " and " + targets[-1]
     lo, hi = inf.nps_points_ci
     headline = (f"When {inf.label} does one point better on {on}, NPS moves by about "
-                f"{_signed(inf.nps_points)} points (95 %: {_signed(lo)} to {_signed(hi)})")
+                f"{signed(inf.nps_points)} points (95 %: {signed(lo)} to {signed(hi)})")
     if result.engine == "linear":  # other engines report influence in NPS points already
-        headline += (f"; the average recommend score moves by {_signed(inf.influence, 2)} on "
+        headline += (f"; the average recommend score moves by {signed(inf.influence, 2)} on "
                      "the 0–10 scale")
     lines = [headline + "."]
     if inf.influence != 0:
@@ -133,7 +131,7 @@ def explain_role(result: FitResult, role: str) -> str:
                          f"works on moves the recommend score itself) and {1 - direct_share:.0%} "
                          "runs through other parts of the journey.")
         top = inf.paths.iloc[0]
-        lines.append(f"The biggest route: {top['route']} ({_signed(top['nps_points'])} NPS "
+        lines.append(f"The biggest route: {top['route']} ({signed(top['nps_points'])} NPS "
                      "points).")
     if hi > 0 > lo:
         lines.append("The data cannot tell whether this influence is above or below zero.")

@@ -23,14 +23,10 @@ if TYPE_CHECKING:
 __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_INTERNAL",
-    "ci",
     "errors",
     "esc",
-    "fixed",
-    "money",
     "print_warnings",
     "progress",
-    "signed",
     "stderr",
     "stdout",
     "write_json",
@@ -128,29 +124,3 @@ def print_warnings(console: Console, warnings: Iterable[object]) -> None:
     for w in warnings:
         console.print(f"[yellow]warning:[/] {esc(w)}", soft_wrap=True)
 
-
-# ------------------------------------------------------------------ numbers
-def signed(x: Any, digits: int = 1) -> str:
-    """``+1.2`` / ``−1.2`` (a true minus sign); ``–`` for a missing value."""
-    if x is None or x != x:
-        return "–"
-    return f"{x:+.{digits}f}".replace("-", "−")
-
-
-def ci(interval: Any, digits: int = 1) -> str:
-    """``−1.0 to +2.5``; empty for no interval."""
-    if interval is None:
-        return ""
-    return f"{signed(interval[0], digits)} to {signed(interval[1], digits)}"
-
-
-def fixed(x: Any, digits: int = 2) -> str:
-    """``1.25`` (no sign); ``–`` for a missing value."""
-    if x is None or (isinstance(x, float) and x != x):
-        return "–"
-    return f"{x:.{digits}f}"
-
-
-def money(x: float) -> str:
-    """``12,345`` (whole units, thousands separated)."""
-    return f"{x:,.0f}"

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._console import ci, esc, signed
+from ..formatting import ci, signed
+from ._console import esc
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from ..exceptions import JourneymapError
-from ._console import errors, esc, fixed, money, signed, stderr, stdout, write_json
+from ..formatting import fixed, money, signed
+from ._console import errors, esc, stderr, stdout, write_json
 from ._options import (
     MIN_RESPONSES,
     DataArg,

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ._console import ci, errors, esc, print_warnings, signed, stdout, write_json
+from ..formatting import ci, signed
+from ._console import errors, esc, print_warnings, stdout, write_json
 from ._options import MIN_RESPONSES, DataArg, MapArg, MinOpt, SurveyTypeOpt
 from ._run import load_map
 

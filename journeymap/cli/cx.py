@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ._console import ci, errors, esc, fixed, print_warnings, signed, stdout, write_json
+from ..formatting import ci, fixed, signed
+from ._console import errors, esc, print_warnings, stdout, write_json
 from ._options import (
     MIN_RESPONSES,
     ByOpt,

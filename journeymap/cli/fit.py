@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from ._console import ci, errors, esc, print_warnings, signed, stdout, write_json
+from ..formatting import ci, signed
+from ._console import errors, esc, print_warnings, stdout, write_json
 from ._options import (
     MIN_RESPONSES,
     DataArg,

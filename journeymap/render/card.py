@@ -28,7 +28,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import JourneymapError
-from .graph import MIN_RESPONSES_FLOOR, _ci, _count, _number, _share_text, _signed
+from ..formatting import ci as _ci
+from ..formatting import count as _count
+from ..formatting import signed as _signed
+from .graph import MIN_RESPONSES_FLOOR, _number, _share_text
 
 if TYPE_CHECKING:
     from ..engines import FitResult

@@ -53,6 +53,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import JourneymapError, RenderError
+from ..formatting import ci as _ci
+from ..formatting import count as _count
+from ..formatting import signed as _signed
 
 if TYPE_CHECKING:
     from ..engines import FitResult
@@ -102,30 +105,6 @@ _LANE_FILL = ("#F7F7F7", "#FFFFFF")
 
 
 # ------------------------------------------------------------------ formatting
-def _signed(x: float | None, digits: int = 1) -> str:
-    """``+1.2`` / ``−1.2`` (true minus sign), ``0.0`` when it rounds to zero; ``–`` if missing."""
-    if x is None or x != x:
-        return "–"
-    if round(x, digits) == 0:  # no "−0.00": a value that rounds to zero has no sign
-        return f"{0:.{digits}f}"
-    return f"{x:+.{digits}f}".replace("-", "−")
-
-
-def _ci(ci: Iterable[float] | None, digits: int = 1) -> str:
-    """``+14.5 to +20.2``."""
-    if ci is None:
-        return "–"
-    lo, hi = ci
-    return f"{_signed(lo, digits)} to {_signed(hi, digits)}"
-
-
-def _count(n: float | None) -> str:
-    """``1,960``; ``–`` when unknown."""
-    if n is None or n != n:
-        return "–"
-    return f"{int(n):,}"
-
-
 def _number(x: float, digits: int = 1) -> str:
     """A plain number without a trailing ``.0`` (``5``, ``0.2``, ``0.33``)."""
     text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
