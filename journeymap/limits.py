@@ -3,13 +3,15 @@
 Front ends (CLI, Python, HTTP API, web pages) read these names instead of keeping
 their own copies, so a hostile or accidental input meets the same limit whichever way
 it arrives.  The reasons and the numbers are documented in ``docs/security.md``
-(resource limits) and ``docs/method.md`` (minimum responses).
+(resource limits) and ``docs/method.md`` (minimum responses, collinearity).
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "CONSTANT_TOLERANCE",
     "DEFAULT_MIN_RESPONSES",
+    "MAX_CONDITION_NUMBER",
     "MAX_MAP_BYTES",
     "MIN_RESPONSES_FLOOR",
 ]
@@ -19,6 +21,14 @@ __all__ = [
 DEFAULT_MIN_RESPONSES = 30
 #: The minimum may be configured, but never below this floor.
 MIN_RESPONSES_FLOOR = 10
+
+# --- Constant and collinear columns (docs/method.md, "Constant and collinear columns") --
+#: Columns whose correlation matrix has a larger condition number are collinear: no
+#: regression, partial correlation or relative weight is computed on them (journeymap.lstsq).
+MAX_CONDITION_NUMBER = 1e10
+#: A column is constant when its centred sum of squares is at most this × max(1, the
+#: largest centred sum of squares or cross-product of the columns solved together).
+CONSTANT_TOLERANCE = 1e-12
 
 # --- Map files (docs/security.md, "Map files") -----------------------------------------
 #: Largest map file (or map text sent to the API) that is read, in bytes.

@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import stats as sps
 
+from ..lstsq import centred_cross_products, find_degeneracy, ols_from_gram
+
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
@@ -55,7 +57,9 @@ def implied_covariance(S: NDArray[np.float64], parents: Mapping[int, Sequence[in
 
     ``parents`` maps a column to the columns of its parents (every column not in it, or
     with no parents, is exogenous: its variances and covariances with the other exogenous
-    columns are free and reproduced exactly).
+    columns are free and reproduced exactly).  ``S`` is expected to pass the collinearity
+    rule of :mod:`journeymap.lstsq` (:func:`fit_indices` checks it), so each node's
+    regression on its parents is solved without a further check.
     """
     p = S.shape[0]
     B = np.zeros((p, p))
@@ -67,9 +71,10 @@ def implied_covariance(S: NDArray[np.float64], parents: Mapping[int, Sequence[in
         if not pa:
             continue
         idx = list(pa)
-        b = np.linalg.solve(S[np.ix_(idx, idx)], S[idx, j])
-        B[idx, j] = b
-        psi[j, j] = S[j, j] - float(b @ S[idx, j])
+        block = [*idx, j]
+        ols = ols_from_gram(S[np.ix_(block, block)], [str(c) for c in block], check=False)
+        B[idx, j] = ols.coef
+        psi[j, j] = ols.rss
         free += len(idx) + 1
     inv = np.linalg.inv(np.eye(p) - B)
     return np.asarray(inv.T @ psi @ inv, dtype=np.float64), free
@@ -120,13 +125,11 @@ def fit_indices(journey_map: JourneyMap, data: SurveyData) -> dict[str, Any]:
         return {**base, "available": False,
                 "reason": f"only {n} responses answered every measured node; the fit indices "
                           f"need at least {p + 2}."}
-    centred = rows - rows.mean(axis=0)
-    S = centred.T @ centred / n
-    sd = np.sqrt(np.diag(S))
-    if (sd <= 1e-12).any() or np.linalg.cond(S / np.outer(sd, sd)) > 1e12:
+    cross = centred_cross_products(rows)
+    if find_degeneracy(cross) is not None:
         return {**base, "available": False,
                 "reason": "the covariance matrix of the complete responses is singular (a "
                           "constant or perfectly collinear rating)."}
     parents = {col[c]: [col[q] for q in m.parents(c) if q in col] for c in ids}
-    out = fit_indices_from_covariance(S, n, parents)
+    out = fit_indices_from_covariance(cross / n, n, parents)
     return {**base, "available": True, **out}

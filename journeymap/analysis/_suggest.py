@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..exceptions import DataValidationError
+from ..lstsq import centred_cross_products, find_degeneracy, ols_from_gram
 from ._implications import fmt_p, g_test, names, partial_correlation_test, signed
 
 if TYPE_CHECKING:
@@ -116,14 +118,11 @@ class LinearBIC:
         n, k = rows.shape
         if n < k + 2:
             return -math.inf, n
-        c = rows - rows.mean(axis=0)
-        cross = c.T @ c
+        cross = centred_cross_products(rows)
+        if find_degeneracy(cross) is not None:  # a constant or collinear column
+            return -math.inf, n
         scale = np.sqrt(np.diag(cross))
-        if (scale <= 1e-12 * max(1.0, float(scale.max()))).any():
-            return -math.inf, n
         corr = cross / np.outer(scale, scale)
-        if np.linalg.cond(corr[:-1, :-1]) > 1e10:
-            return -math.inf, n
         rss1 = _residual(corr, list(range(k - 1)))
         rss0 = _residual(corr, list(range(k - 2)))
         if rss1 <= 0.0:
@@ -132,13 +131,15 @@ class LinearBIC:
 
 
 def _residual(corr: NDArray[np.float64], predictors: list[int]) -> float:
-    """Residual variance (correlation scale) of the last column on ``predictors``."""
+    """Residual variance (correlation scale) of the last column on ``predictors``.
+
+    ``corr`` has passed the collinearity rule as a whole, so its blocks need no check.
+    """
     y = corr.shape[0] - 1
     if not predictors:
         return float(corr[y, y])
-    A = corr[np.ix_(predictors, predictors)]
-    b = corr[predictors, y]
-    return float(corr[y, y] - b @ np.linalg.solve(A, b))
+    cols = [*predictors, y]
+    return ols_from_gram(corr[np.ix_(cols, cols)], [str(c) for c in cols], check=False).rss
 
 
 class DiscreteBIC:
@@ -365,11 +366,12 @@ def _coefficient(data: SurveyData, child: str, parents: list[str]
     n, k = rows.shape[0], len(parents)
     if n < k + 2:
         return math.nan, (math.nan, math.nan)
-    X = np.column_stack([np.ones(n), rows[:, :k]])
-    coef, *_ = np.linalg.lstsq(X, rows[:, k], rcond=None)
-    resid = rows[:, k] - X @ coef
-    s2 = float(resid @ resid) / (n - k - 1)
-    se = math.sqrt(s2 * float(np.linalg.pinv(X.T @ X)[k, k]))
+    try:
+        ols = ols_from_gram(centred_cross_products(rows), [*parents, child])
+    except DataValidationError:  # constant or collinear: no estimate
+        return math.nan, (math.nan, math.nan)
+    s2 = ols.rss / (n - k - 1)
+    se = math.sqrt(s2 * float(ols.inverse[k - 1, k - 1]))
     q = float(sps.t.ppf(0.975, n - k - 1))
-    b = float(coef[k])
+    b = float(ols.coef[k - 1])
     return b, (b - q * se, b + q * se)

@@ -47,6 +47,7 @@ from ..data import SurveyData, load_survey
 from ..engines._base import DEFAULT_MIN_RESPONSES
 from ..exceptions import DataValidationError, JourneymapError
 from ..jsonsafe import to_jsonable
+from ..lstsq import check_gram
 from .segments import DataSource, check_min_responses
 
 if TYPE_CHECKING:
@@ -68,8 +69,8 @@ QUADRANTS = {(True, False): "fix first", (True, True): "keep up",
 """Quadrant labels by (high importance, high performance)."""
 
 
-def johnson_weights(R: NDArray[np.float64], r: NDArray[np.float64]
-                    ) -> NDArray[np.float64]:
+def johnson_weights(R: NDArray[np.float64], r: NDArray[np.float64],
+                    names: Sequence[str] | None = None) -> NDArray[np.float64]:
     """Johnson's relative weights from a predictor correlation matrix and validities.
 
     Parameters
@@ -78,6 +79,8 @@ def johnson_weights(R: NDArray[np.float64], r: NDArray[np.float64]
         ``(k, k)`` correlation matrix of the predictors (positive definite).
     r
         ``(k,)`` correlations of the predictors with the outcome.
+    names
+        Node ids of the predictors, for the error message (default "predictor 1", …).
 
     Returns
     -------
@@ -85,15 +88,21 @@ def johnson_weights(R: NDArray[np.float64], r: NDArray[np.float64]
         ``ε_j = Σ_k L[j, k]² · β_k²`` with ``L = Q Λ^{1/2} Qᵀ`` and ``β = L⁻¹ r``; they
         sum to R².
 
+    Raises
+    ------
+    DataValidationError
+        When the predictors are collinear by the rule of :mod:`journeymap.lstsq`; the
+        message names them.
+
     >>> import numpy as np
     >>> johnson_weights(np.eye(2), np.array([0.3, 0.4])).round(6).tolist()
     [0.09, 0.16]
     """
+    if names is None:
+        names = [f"predictor {i + 1}" for i in range(R.shape[0])]
+    check_gram(R, names, where="the relative weights of the recommend score",
+               remedy="leave out or merge nodes that measure the same thing")
     lam, Q = np.linalg.eigh(R)
-    if lam.min() <= 1e-10 * max(1.0, float(lam.max())):
-        raise DataValidationError("the predictors are perfectly collinear (their correlation "
-                                  "matrix is singular); relative weights cannot be computed. "
-                                  "Leave out or merge nodes that measure the same thing.")
     L = (Q * np.sqrt(lam)) @ Q.T
     beta = np.linalg.solve(L, r)
     return np.asarray((L ** 2) @ (beta ** 2), dtype=np.float64)
@@ -189,7 +198,7 @@ def relative_weights(journey_map: JourneyMap, data: DataSource | SurveyData, *,
         raise DataValidationError("the recommend score is the same in every complete response.")
     C = np.asarray(np.corrcoef(np.column_stack([X, y]), rowvar=False), dtype=np.float64)
     R, r = C[:-1, :-1], C[:-1, -1]
-    eps = johnson_weights(R, r)
+    eps = johnson_weights(R, r, ids)
     r2 = float(eps.sum())
     table = pd.DataFrame({
         "node": ids, "label": [journey_map.node(p).display for p in ids],

@@ -30,6 +30,7 @@ from scipy import special
 
 from ..exceptions import DataValidationError, JourneymapError
 from ..headroom import HeadroomTable
+from ..lstsq import ols_from_gram
 from ..nps import Z95, nps_from_counts
 from ..paths import PathAlgebra
 from ..stats import SufficientStats
@@ -94,30 +95,17 @@ def estimate_equations(journey_map: JourneyMap, stats: SufficientStats,
                 f"the equation of {label} has only {n} complete responses; at least {need} are "
                 "needed. Collect more answers, remove an edge, or merge nodes.")
         S = mom.covariance * (n - 1)
-        Sxx, Sxy, Syy = S[:k, :k], S[:k, k], S[k, k]
-        var = np.diag(Sxx)
-        for i, p in enumerate(parents):
-            if var[i] <= 1e-12 * max(1.0, float(np.abs(S).max())):
-                raise DataValidationError(
-                    f"'{p}' has the same value in all {n} responses used for {label}; its effect "
-                    "cannot be estimated. Check the column or remove the edge.")
-        sd = np.sqrt(var)
-        corr = Sxx / np.outer(sd, sd)
-        if np.linalg.cond(corr) > 1e10:
-            raise DataValidationError(
-                f"the parents of {label} are perfectly collinear in the data, so their separate "
-                "effects cannot be estimated; merge them or remove an edge.")
-        Sxx_inv = np.asarray(np.linalg.inv(Sxx), dtype=np.float64)
-        coef = np.asarray(np.linalg.solve(Sxx, Sxy), dtype=np.float64)
+        ols = ols_from_gram(S, (*parents, child), where=f"the equation of {label}", n=n)
+        coef, Syy = ols.coef, S[k, k]
+        sd = np.sqrt(np.diag(S)[:k])
         df = n - k - 1
-        rss = max(float(Syy - coef @ Sxy), 0.0)
-        sigma2 = rss / df
+        sigma2 = ols.rss / df
         means = mom.means
         intercept = float(means[k] - coef @ means[:k])
         sd_y = math.sqrt(Syy / (n - 1))
         std: NDArray[np.float64] = (coef * (sd / math.sqrt(n - 1)) / sd_y if sd_y > 0
                                     else np.full(k, np.nan))
-        out.append(EquationEstimate(child, parents, coef, intercept, sigma2 * Sxx_inv, n,
+        out.append(EquationEstimate(child, parents, coef, intercept, sigma2 * ols.inverse, n,
                                     sigma2, std, float(special.stdtrit(df, 0.975))))
     return out
 
