@@ -301,6 +301,14 @@ def test_every_page_of_the_docs_is_in_the_site_navigation() -> None:
     assert pages == in_nav
 
 
+
+def test_every_relative_link_of_the_readme_leads_to_a_file() -> None:
+    # The docs pages' links are checked by the strict site build; the README is not in the site.
+    links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", (ROOT / "README.md").read_text("utf-8"))
+    local = [link for link in links if "://" not in link]
+    assert len(local) > 10
+    assert [link for link in local if not (ROOT / link).exists()] == []
+
 # ------------------------------------------------------------------ command lines in examples
 def _code_spans(text: str) -> Iterator[str]:
     """Lines of the non-Python fenced blocks and the inline code spans of a Markdown text."""
@@ -332,3 +340,4 @@ def test_every_command_line_in_the_readme_and_docs_uses_real_commands_and_option
             assert unknown == set(), f"{page.name}: '{command}' has no {sorted(unknown)}: {line}"
             seen += 1
     assert seen > 50  # the README and the pages show many command lines
+
