@@ -14,6 +14,7 @@ __all__ = [
     "MAX_CONDITION_NUMBER",
     "MAX_MAP_BYTES",
     "MIN_RESPONSES_FLOOR",
+    "OUTPUT_FILE_MODE",
 ]
 
 # --- Minimum responses (docs/method.md, "Minimum responses") -------------------------
@@ -39,5 +40,8 @@ MAX_MAP_BYTES = 5_000_000
 # --- Rendering (docs/security.md, "Rendering") -----------------------------------------
 
 # --- Files written (docs/security.md, "Files written") ----------------------------------
+#: Permission bits of the files the command line and the library write (owner writes,
+#: everyone reads, as ``cp`` would with the usual umask); callers may ask for less.
+OUTPUT_FILE_MODE = 0o644
 
 # --- Service (docs/security.md, "Service") ----------------------------------------------

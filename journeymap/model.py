@@ -39,6 +39,7 @@ import yaml
 
 from ._mapfile import LineIndex, parse_map_text, read_map_file
 from .exceptions import MapValidationError, UnknownNodeError
+from .outputs import write_atomic
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -327,14 +328,14 @@ class JourneyMap:
         text = yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False,
                               default_flow_style=None, width=100)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            write_atomic(path, text)
         return text
 
     def to_json(self, path: str | Path | None = None) -> str:
         """JSON text of the map; written to ``path`` if given."""
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            write_atomic(path, text)
         return text
 
     @classmethod

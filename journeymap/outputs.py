@@ -1,18 +1,117 @@
-"""Files journeymap writes: CSV that is safe to open in a spreadsheet.
+"""Files journeymap writes: never over an input, never half-written, safe in a spreadsheet.
 
-Every CSV the library, the command line and the HTTP API produce goes through
-:func:`csv_text`, which passes each text cell through :func:`spreadsheet_safe`.
-The rule is documented in ``docs/security.md`` ("Files written").
+* :func:`refuse_inputs` refuses an output path that is one of the command's input files
+  (the same path spelled differently, a symbolic link or a hard link to it);
+* :func:`write_atomic` writes a file whole or not at all: to a temporary file in the same
+  folder, flushed to disk, then renamed over the target, so a crash or an error leaves the
+  old file as it was;
+* :func:`csv_text` writes CSV whose text cells pass through :func:`spreadsheet_safe`.
+
+The rules are documented in ``docs/security.md`` ("Files written").
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-__all__ = ["FORMULA_STARTS", "csv_text", "spreadsheet_safe"]
+from .exceptions import DataValidationError
+from .limits import OUTPUT_FILE_MODE
+
+__all__ = ["FORMULA_STARTS", "csv_text", "refuse_inputs", "same_file", "spreadsheet_safe",
+           "write_atomic"]
+
+
+# ------------------------------------------------------------------ inputs and outputs
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """True when two paths name the same file.
+
+    When both exist, the file system decides (same device and inode: symbolic links, hard
+    links, ``./x`` and ``x``, a case-insensitive file system); otherwise the absolute
+    paths with symbolic links resolved are compared.
+    """
+    pa, pb = Path(a), Path(b)
+    try:
+        if pa.exists() and pb.exists():
+            return os.path.samefile(pa, pb)
+    except OSError:  # unreadable metadata: fall back to the names
+        pass
+    return pa.resolve() == pb.resolve()
+
+
+def refuse_inputs(output: str | os.PathLike[str] | None,
+                  *inputs: str | os.PathLike[str] | None) -> None:
+    """Refuse to write ``output`` when it is one of ``inputs`` (``None`` entries skipped).
+
+    Call it before any work, so that nothing is written.
+
+    Raises
+    ------
+    DataValidationError
+        ``output`` names the same file as an input; the message names both.
+    """
+    if output is None:
+        return
+    for source in inputs:
+        if source is not None and same_file(output, source):
+            same = "" if Path(output) == Path(source) else f" (as '{source}')"
+            raise DataValidationError(
+                f"the output '{output}' is an input of this command{same}; writing it would "
+                "destroy the input. Choose another output file (nothing was written).")
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes, *,
+                 mode: int = OUTPUT_FILE_MODE, encoding: str = "utf-8") -> Path:
+    """Write a whole file, or nothing: a temporary file in the same folder, renamed.
+
+    The data go to a temporary file next to the target, are flushed to disk
+    (``fsync``), get ``mode`` and replace the target in one rename (``os.replace``).
+    On any error (or an interrupt) the temporary file is removed and the target is left
+    as it was.  A symbolic link is followed: the file it points to is replaced.
+
+    Parameters
+    ----------
+    path
+        The file to write.
+    data
+        Text (encoded with ``encoding``) or bytes.
+    mode
+        Permission bits of the written file (default ``0o644``; the process umask is
+        not applied).
+
+    Returns
+    -------
+    Path
+        ``path`` as given.
+    """
+    target = Path(path)
+    real = Path(os.path.realpath(target))
+    payload = data.encode(encoding) if isinstance(data, str) else data
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    except OSError as exc:  # name the file the user asked for, not the temporary one
+        raise type(exc)(exc.errno, exc.strerror, str(target)) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, real)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+# ------------------------------------------------------------------ spreadsheet-safe CSV
 
 #: A text cell starting with one of these is read as a formula by spreadsheet programs
 #: (OWASP, "CSV Injection"): ``=``, ``+``, ``-``, ``@``, tab and carriage return.
@@ -76,7 +175,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+def csv_text(rows: Iterable[Mapping[Any, Any]], columns: Sequence[str] | None = None) -> str:
     """CSV text (comma-separated, ``\\n`` line ends, a header line) safe for spreadsheets.
 
     Parameters

@@ -1,14 +1,23 @@
-"""Tests of journeymap.outputs: spreadsheet-safe CSV."""
+"""Tests of journeymap.outputs: refusing inputs, atomic writes, spreadsheet-safe CSV."""
 
 from __future__ import annotations
 
 import csv
 import io
 import math
+import os
+from pathlib import Path
 
 import pytest
 
-from journeymap.outputs import csv_text, spreadsheet_safe
+from journeymap.exceptions import DataValidationError
+from journeymap.outputs import (
+    csv_text,
+    refuse_inputs,
+    same_file,
+    spreadsheet_safe,
+    write_atomic,
+)
 
 FORMULAS = ["=1+1", '+HYPERLINK("http://evil.example","click")', "@SUM(A1:A9)", "-2+3",
             "=cmd|' /C calc'!A0", "\tleading tab", "\rleading return"]
@@ -95,3 +104,115 @@ def test_ordinary_rows_are_written_as_the_csv_module_writes_them() -> None:
     writer.writeheader()
     writer.writerows(rows)
     assert csv_text(rows) == expected.getvalue()
+
+
+# ====================================================================== same_file, refuse_inputs
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (tmp_path / "twin.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("spelling", ["data.csv", "./data.csv", "sub/../data.csv",
+                                      "{abs}/data.csv", "{abs}/./sub/../data.csv"])
+def test_the_same_file_spelled_differently_is_the_same_file(folder: Path,
+                                                           spelling: str) -> None:
+    assert same_file(spelling.format(abs=folder), "data.csv")
+
+
+def test_links_reach_the_same_file(folder: Path) -> None:
+    (folder / "soft.csv").symlink_to(folder / "data.csv")
+    os.link(folder / "data.csv", folder / "hard.csv")
+    (folder / "sub" / "rel.csv").symlink_to(Path("..") / "data.csv")
+    assert same_file("soft.csv", "data.csv")
+    assert same_file("hard.csv", "data.csv")
+    assert same_file("sub/rel.csv", "./data.csv")
+    assert same_file("data.csv", "hard.csv")
+
+
+def test_other_files_are_other_files(folder: Path) -> None:
+    assert not same_file("twin.csv", "data.csv")  # same content, another file
+    assert not same_file("new.csv", "data.csv")   # does not exist yet
+    assert not same_file("sub", "data.csv")
+
+
+def test_a_dangling_link_to_an_input_that_does_not_exist_yet_is_still_caught(
+        folder: Path) -> None:
+    (folder / "later.svg").symlink_to(folder / "later.yaml")
+    assert same_file("later.svg", "later.yaml")
+
+
+def test_refuse_inputs_names_the_output_and_the_input(folder: Path) -> None:
+    os.link(folder / "data.csv", folder / "out.csv")
+    with pytest.raises(DataValidationError) as caught:
+        refuse_inputs("out.csv", "map.yaml", None, "data.csv")
+    assert str(caught.value) == (
+        "the output 'out.csv' is an input of this command (as 'data.csv'); writing it would "
+        "destroy the input. Choose another output file (nothing was written).")
+    with pytest.raises(DataValidationError) as same:
+        refuse_inputs("data.csv", "data.csv")
+    assert str(same.value).startswith("the output 'data.csv' is an input of this command; ")
+    refuse_inputs("twin.csv", "data.csv", None)
+    refuse_inputs(None, "data.csv")
+
+
+# ====================================================================== write_atomic
+def _listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_write_atomic_writes_text_and_bytes_with_mode_0644(tmp_path: Path) -> None:
+    assert write_atomic(tmp_path / "a.txt", "Kök − 1\n") == tmp_path / "a.txt"
+    assert (tmp_path / "a.txt").read_bytes() == "Kök − 1\n".encode()
+    write_atomic(tmp_path / "b.bin", b"\x00\xff")
+    assert (tmp_path / "b.bin").read_bytes() == b"\x00\xff"
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644
+    write_atomic(tmp_path / "c.txt", "secret", mode=0o600)
+    assert (tmp_path / "c.txt").stat().st_mode & 0o777 == 0o600
+    assert _listing(tmp_path) == ["a.txt", "b.bin", "c.txt"]
+
+
+def test_write_atomic_replaces_an_existing_file_whole(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("x" * 10_000, encoding="utf-8")
+    write_atomic(target, "{}\n")
+    assert target.read_text(encoding="utf-8") == "{}\n"
+
+
+def test_write_atomic_through_a_symbolic_link_replaces_the_file_it_points_to(
+        tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "out.txt").write_text("old", encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "real" / "out.txt")
+    write_atomic(tmp_path / "link.txt", "new")
+    assert (tmp_path / "link.txt").is_symlink()
+    assert (tmp_path / "real" / "out.txt").read_text(encoding="utf-8") == "new"
+
+
+@pytest.mark.parametrize("where", ["os.fsync", "os.replace", "os.chmod"])
+@pytest.mark.parametrize("error", [OSError(28, "No space left on device"),
+                                   KeyboardInterrupt()])
+def test_a_crash_mid_write_keeps_the_old_file_and_leaves_no_temporary_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str,
+        error: BaseException) -> None:
+    target = tmp_path / "result.json"
+    target.write_text("old result\n", encoding="utf-8")
+
+    def crash(*args: object) -> None:
+        raise error
+
+    monkeypatch.setattr(f"journeymap.outputs.{where}", crash)
+    with pytest.raises(type(error)):
+        write_atomic(target, "new result\n" * 1000)
+    monkeypatch.undo()
+    assert target.read_text(encoding="utf-8") == "old result\n"
+    assert _listing(tmp_path) == ["result.json"]
+
+
+def test_a_missing_folder_is_reported_with_the_file_asked_for(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError) as caught:
+        write_atomic(tmp_path / "nowhere" / "x.csv", "a")
+    assert caught.value.filename == str(tmp_path / "nowhere" / "x.csv")

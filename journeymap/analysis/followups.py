@@ -36,6 +36,7 @@ import pandas as pd
 from ..exceptions import DataValidationError, JourneymapError
 from ..jsonsafe import to_jsonable
 from ..nps import DETRACTOR_MAX
+from ..outputs import csv_text, write_atomic
 from .segments import DataSource, SurveyRows, bad_rows, load_with_columns
 
 if TYPE_CHECKING:
@@ -132,8 +133,13 @@ class Followups:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def to_csv(self, path: str | Path) -> None:
-        """Write the list as CSV (UTF-8, one row per respondent)."""
-        self.rows.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        """Write the list as CSV (UTF-8, one row per respondent; see :meth:`to_csv_text`)."""
+        write_atomic(path, self.to_csv_text())
+
+    def to_csv_text(self) -> str:
+        """The list as CSV text, safe to open in a spreadsheet
+        (:func:`journeymap.outputs.csv_text`)."""
+        return csv_text(self.rows.to_dict(orient="records"), [str(c) for c in self.rows.columns])
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = to_jsonable({

@@ -13,6 +13,7 @@ import typer
 
 from ..exceptions import JourneymapError
 from ..formatting import fixed, money, signed
+from ..outputs import refuse_inputs
 from ._console import errors, esc, stderr, stdout, write_json
 from ._options import (
     MIN_RESPONSES,
@@ -114,6 +115,7 @@ def followups_cmd(role: Annotated[str, typer.Argument(help="Role id, e.g. billin
     with errors():
         from ..analysis.followups import followups
 
+        refuse_inputs(output, map_file, data_file)
         f = followups(load_map(map_file), data_file, role,
                       consent_column=None if no_consent_column else consent_column,
                       id_column=id_column, low_points=low, value_column=revenue_column,
@@ -134,7 +136,7 @@ def followups_cmd(role: Annotated[str, typer.Argument(help="Role id, e.g. billin
             for note in f.notes:
                 console.print(esc(note), soft_wrap=True)
             return
-        sys.stdout.write(f.rows.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.write(f.to_csv_text())
         err = stderr()
         err.print(esc(summary), soft_wrap=True)
         for note in f.notes:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..exceptions import RenderError
+from ..outputs import write_atomic
 from ._console import errors, esc, print_warnings, stdout
 from ._run import load_map
 from ._tables import print_drivers, print_nps, print_roles
@@ -46,7 +47,7 @@ def demo(out: Annotated[Path, typer.Option(
                        write(out / "map.png", result.journey_map, result),
                        write(out / f"map_{top}.svg", result.journey_map, result, role=top)]
             card_path = out / f"card_{top}.html"
-            card_path.write_text(role_card(result, top), encoding="utf-8")
+            write_atomic(card_path, role_card(result, top))
             written.append(card_path)
         except RenderError as exc:
             console.print(f"[yellow]warning:[/] {esc(exc)}", soft_wrap=True)

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ..formatting import ci, signed
+from ..outputs import refuse_inputs
 from ._console import errors, esc, print_warnings, stdout, write_json
 from ._options import (
     MIN_RESPONSES,
@@ -46,6 +47,7 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
                 "influence (0: delta method).", min=0)] = 0) -> None:
     """Fit the map to survey data: NPS, drivers, and each role's influence."""
     with errors():
+        refuse_inputs(output, map_file, data_file)
         result = fit_map(map_file, data_file, survey_type, min_responses, engine,
                          stream=stream, chunk_rows=chunk_rows, sql=sql, quiet=json_out,
                          bootstrap=bootstrap)

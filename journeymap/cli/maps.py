@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from ..exceptions import JourneymapError
+from ..outputs import refuse_inputs, write_atomic
 from ._console import errors, esc, print_warnings, stdout
 from ._options import (
     MIN_RESPONSES,
@@ -57,6 +58,7 @@ def render_cmd(map_file: MapArg, data_file: OptDataArg = None,
     with errors():
         from ..render import write
 
+        refuse_inputs(output, map_file, data_file, result_file)
         m, result = result_for(map_file, data_file, result_file, survey_type, min_responses,
                                engine)
         path = write(output, m, result, role=role, lanes=lanes, min_responses=min_responses)
@@ -73,6 +75,10 @@ def card(role: RoleArg, map_file: MapArg, data_file: OptDataArg = None,
     with errors():
         from ..render import role_card, write
 
+        image = output.with_suffix(".svg")
+        refuse_inputs(output, map_file, data_file, result_file)
+        if output.suffix.lower() == ".md":
+            refuse_inputs(image, map_file, data_file, result_file)
         m, result = result_for(map_file, data_file, result_file, survey_type, min_responses,
                                engine)
         if result is None:
@@ -82,13 +88,12 @@ def card(role: RoleArg, map_file: MapArg, data_file: OptDataArg = None,
             raise JourneymapError(f"cannot tell the card format of '{output}'; use .html or "
                                   ".md.")
         if suffix == ".md":
-            image = output.with_suffix(".svg")
             text = role_card(result, role, format="md", min_responses=min_responses,
                              image=image.name)
             write(image, m, result, role=role, min_responses=min_responses)
         else:
             text = role_card(result, role, format="html", min_responses=min_responses)
-        output.write_text(text, encoding="utf-8")
+        write_atomic(output, text)
         stdout().print(f"Card written to {esc(output)}.")
 
 
@@ -101,9 +106,10 @@ def export(map_file: MapArg,
     with errors():
         from ..render.export import export as export_map
 
+        refuse_inputs(output, map_file)
         text = export_map(load_map(map_file), fmt)
         if output is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:
-            output.write_text(text, encoding="utf-8")
+            write_atomic(output, text)
             stdout().print(f"Export written to {esc(output)}.")

@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 
 from ..exceptions import UnknownNodeError
 from ..model import JourneyMap, Node
+from ..outputs import write_atomic
 
 __all__ = [
     "EXAMPLE_MISSING",
@@ -295,6 +296,8 @@ def write_example(directory: str | Path) -> tuple[Path, Path]:
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     yaml_path, csv_path = out / "kitchen_b2b.yaml", out / "kitchen_b2b.csv"
-    yaml_path.write_text(_data_text("kitchen_b2b.yaml"), encoding="utf-8")
-    example_data().data.to_csv(csv_path, index=False, lineterminator="\n")
+    write_atomic(yaml_path, _data_text("kitchen_b2b.yaml"))
+    # Survey data written as data (pandas), not through csv_text: the example's cells
+    # are numbers and plain ids, and neutralising text would change what is read back.
+    write_atomic(csv_path, example_data().data.to_csv(index=False, lineterminator="\n"))
     return yaml_path, csv_path

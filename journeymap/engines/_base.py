@@ -21,6 +21,7 @@ import numpy as np
 from ..exceptions import JourneymapError, NotFittedError
 from ..jsonsafe import to_jsonable
 from ..nps import NPSScore
+from ..outputs import write_atomic
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -133,7 +134,7 @@ class FitResult:
     def to_json(self, path: str | Path | None = None) -> str:
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
         if path is not None:
-            Path(path).write_text(text + "\n", encoding="utf-8")
+            write_atomic(path, text + "\n")
         return text
 
     @classmethod

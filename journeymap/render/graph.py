@@ -56,6 +56,7 @@ from ..exceptions import JourneymapError, RenderError
 from ..formatting import ci as _ci
 from ..formatting import count as _count
 from ..formatting import signed as _signed
+from ..outputs import write_atomic
 
 if TYPE_CHECKING:
     from ..engines import FitResult
@@ -746,5 +747,5 @@ def write(path: str | Path, journey_map: JourneyMap, result: FitResult | None = 
                               f"'{p.suffix}'; valid suffixes: {', '.join(SUFFIXES)}.")
     data = render(journey_map, result, role=role, lanes=lanes, format=fmt,
                   min_responses=min_responses)
-    p.write_bytes(data)
+    write_atomic(p, data)
     return p
