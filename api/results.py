@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from starlette.responses import Response
 
 from journeymap.jsonsafe import to_jsonable
+from journeymap.limits import DEFAULT_MIN_RESPONSES
 
 from .responses import JSON
 
@@ -141,7 +142,8 @@ def run_fit(spec: FitSpec) -> FitResult:
     from journeymap.exceptions import JourneymapError
 
     opts = spec.options
-    kwargs: dict[str, Any] = {"min_responses": int(opts.get("min_responses", 30))}
+    kwargs: dict[str, Any] = {
+        "min_responses": int(opts.get("min_responses", DEFAULT_MIN_RESPONSES))}
     if opts.get("bootstrap"):
         kwargs["bootstrap"] = int(opts["bootstrap"])
         kwargs["random_state"] = int(opts.get("random_state", 0))

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, StringConstraints
 
+from journeymap.limits import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR
+
 __all__ = [
     "DatasetOut", "DatasetsOut", "DriverOut", "DriversOut", "FitCreate", "FitErrorOut",
     "FitOptions", "FitOut", "FitResultOut", "FitsOut", "HealthOut", "MapCreate", "MapOut",
@@ -149,7 +151,8 @@ class FitOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    min_responses: int = Field(default=30, ge=10, le=10_000_000,
+    min_responses: int = Field(default=DEFAULT_MIN_RESPONSES, ge=MIN_RESPONSES_FLOOR,
+                               le=10_000_000,
                                description="Fewest responses for any figure (never below 10, "
                                            "DESIGN §4).")
     survey_type: Literal["relational", "transactional"] | None = Field(

@@ -8,6 +8,8 @@ it arrives.  The reasons and the numbers are documented in ``docs/security.md``
 
 from __future__ import annotations
 
+from .exceptions import JourneymapError
+
 __all__ = [
     "CONSTANT_TOLERANCE",
     "DEFAULT_MIN_RESPONSES",
@@ -15,6 +17,7 @@ __all__ = [
     "MAX_MAP_BYTES",
     "MIN_RESPONSES_FLOOR",
     "OUTPUT_FILE_MODE",
+    "check_min_responses",
 ]
 
 # --- Minimum responses (docs/method.md, "Minimum responses") -------------------------
@@ -22,6 +25,20 @@ __all__ = [
 DEFAULT_MIN_RESPONSES = 30
 #: The minimum may be configured, but never below this floor.
 MIN_RESPONSES_FLOOR = 10
+
+
+def check_min_responses(min_responses: int) -> None:
+    """Raise :class:`~journeymap.exceptions.JourneymapError` when a configured minimum
+    number of responses is below :data:`MIN_RESPONSES_FLOOR`.
+
+    Every engine, analysis and renderer that takes ``min_responses`` calls this, so the
+    floor and its message are the same everywhere.
+    """
+    if min_responses < MIN_RESPONSES_FLOOR:
+        raise JourneymapError(
+            f"the minimum number of responses (--min-responses) is {min_responses}; it may not "
+            f"be set below {MIN_RESPONSES_FLOOR}: NPS on fewer answers is noise.")
+
 
 # --- Constant and collinear columns (docs/method.md, "Constant and collinear columns") --
 #: Columns whose correlation matrix has a larger condition number are collinear: no

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from journeymap.exceptions import JourneymapError
+from journeymap.limits import DEFAULT_MIN_RESPONSES
 
 from ..auth import CurrentWorkspace
 from ..deps import ResultsDep, SessionDep, SessionsDep, WorkerDep, WorkspaceDep
@@ -162,7 +163,7 @@ def _role_problem(exc: JourneymapError) -> Problem:
 
 
 def _min_responses(fit: Fit) -> int:
-    return int(json.loads(fit.options).get("min_responses", 30))
+    return int(json.loads(fit.options).get("min_responses", DEFAULT_MIN_RESPONSES))
 
 
 # ------------------------------------------------------------------------ routes

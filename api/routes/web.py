@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from journeymap.exceptions import JourneymapError
+from journeymap.limits import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR
 from journeymap.outputs import csv_text
 
 from ..deps import ResultsDep, SessionDep, SessionsDep, SettingsDep, WorkerDep, get_workspace
@@ -390,7 +391,8 @@ def show_data(request: Request, dataset_id: uuid.UUID, user: WebUserDep, session
 def start_fit(request: Request, user: CsrfDep, session: SessionDep, worker: WorkerDep,
               map_id: Annotated[uuid.UUID, Form()], dataset_id: Annotated[uuid.UUID, Form()],
               engine: Annotated[str, Form(max_length=50)] = "linear",
-              min_responses: Annotated[int, Form(ge=10, le=10_000_000)] = 30) -> Response:
+              min_responses: Annotated[int, Form(ge=MIN_RESPONSES_FLOOR, le=10_000_000)]
+              = DEFAULT_MIN_RESPONSES) -> Response:
     body = FitCreate(map_id=map_id, dataset_id=dataset_id, engine=engine,
                      options=FitOptions(min_responses=min_responses))
     created = _body(fits_api.create_fit(body, session, user.workspace, worker))

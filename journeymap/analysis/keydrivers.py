@@ -44,11 +44,11 @@ import numpy as np
 import pandas as pd
 
 from ..data import SurveyData, load_survey
-from ..engines._base import DEFAULT_MIN_RESPONSES
 from ..exceptions import DataValidationError, JourneymapError
 from ..jsonsafe import to_jsonable
+from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from ..lstsq import check_gram
-from .segments import DataSource, check_min_responses
+from .segments import DataSource
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -54,9 +54,9 @@ from ..data import (
     load_survey,
     read_table,
 )
-from ..engines._base import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR
 from ..exceptions import DataValidationError, JourneymapError
 from ..jsonsafe import to_jsonable
+from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from ..nps import Z95, NPSScore, nps_score
 
 if TYPE_CHECKING:
@@ -73,7 +73,6 @@ __all__ = [
     "SegmentReport",
     "SurveyRows",
     "bad_rows",
-    "check_min_responses",
     "compare_segments",
     "load_with_columns",
     "nps_difference",
@@ -89,14 +88,6 @@ DataSource = str | Path | pd.DataFrame
 
 
 # ------------------------------------------------------------------ shared helpers
-def check_min_responses(min_responses: int) -> None:
-    """Raise when the minimum number of responses is set below the floor of 10."""
-    if min_responses < MIN_RESPONSES_FLOOR:
-        raise JourneymapError(
-            f"the minimum number of responses (--min-responses) is {min_responses}; it may not "
-            f"be set below {MIN_RESPONSES_FLOOR}: NPS on fewer answers is noise.")
-
-
 @dataclass(frozen=True)
 class SurveyRows:
     """Checked survey data with extra columns aligned with its rows.

@@ -46,15 +46,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..engines._base import DEFAULT_MIN_RESPONSES
 from ..exceptions import DataValidationError, JourneymapError
 from ..jsonsafe import to_jsonable
+from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from ..nps import NPSScore, nps_change, nps_score
 from .segments import (
     DataSource,
     SurveyRows,
     bad_rows,
-    check_min_responses,
     load_with_columns,
     nps_difference,
     subset_survey,

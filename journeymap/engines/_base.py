@@ -20,6 +20,7 @@ import numpy as np
 
 from ..exceptions import JourneymapError, NotFittedError
 from ..jsonsafe import to_jsonable
+from ..limits import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR
 from ..nps import NPSScore
 from ..outputs import write_atomic
 
@@ -37,8 +38,6 @@ __all__ = ["DEFAULT_MIN_RESPONSES", "ENGINES", "MIN_RESPONSES_FLOOR", "Engine", 
            "get_engine", "register_engine"]
 
 RESULT_SCHEMA_VERSION = 1
-DEFAULT_MIN_RESPONSES = 30
-MIN_RESPONSES_FLOOR = 10
 
 
 @dataclass

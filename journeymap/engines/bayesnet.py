@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..exceptions import DataValidationError, JourneymapError
+from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from ..nps import nps_score
-from ._base import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR, Engine, FitResult, register_engine
+from ._base import Engine, FitResult, register_engine
 from ._bnrecords import assemble, roles_on_outcome
 from ._bnstate import BayesNetState, ShiftPrediction, outcome_draws, quiet_pgmpy
 from ._discrete import Array, NodeStates, bdeu_tables, dirichlet_tables, family_counts, shift_kernel
@@ -123,10 +124,7 @@ class BayesNetEngine(Engine):
         return pd.DataFrame(self.result_.options["sparsity"])
 
     def _check_options(self, journey_map: JourneyMap) -> None:
-        if self.min_responses < MIN_RESPONSES_FLOOR:
-            raise JourneymapError(
-                f"the minimum number of responses (--min-responses) is {self.min_responses}; it "
-                f"may not be set below {MIN_RESPONSES_FLOOR}: NPS on fewer answers is noise.")
+        check_min_responses(self.min_responses)
         if self.bootstrap:
             raise JourneymapError("the bayesnet engine's intervals come from posterior draws "
                                   "(option draws), not from the bootstrap; drop --bootstrap.")

@@ -30,14 +30,13 @@ from scipy import special
 
 from ..exceptions import DataValidationError, JourneymapError
 from ..headroom import HeadroomTable
+from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from ..lstsq import ols_from_gram
 from ..nps import Z95, nps_from_counts
 from ..paths import PathAlgebra
 from ..stats import SufficientStats
 from ..summary import LinearSummary, equations_of
 from ._base import (
-    DEFAULT_MIN_RESPONSES,
-    MIN_RESPONSES_FLOOR,
     Engine,
     FitResult,
     LinearState,
@@ -157,10 +156,7 @@ class LinearEngine(Engine):
         self.random_state = random_state
 
     def fit(self, journey_map: JourneyMap, data: SurveyData) -> LinearEngine:
-        if self.min_responses < MIN_RESPONSES_FLOOR:
-            raise JourneymapError(
-                f"the minimum number of responses (--min-responses) is {self.min_responses}; it "
-                f"may not be set below {MIN_RESPONSES_FLOOR}: NPS on fewer answers is noise.")
+        check_min_responses(self.min_responses)
         if data.n < self.min_responses:
             raise DataValidationError(
                 f"only {data.n} responses have a recommend (0–10) answer; at least "

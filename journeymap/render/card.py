@@ -31,7 +31,8 @@ from ..exceptions import JourneymapError
 from ..formatting import ci as _ci
 from ..formatting import count as _count
 from ..formatting import signed as _signed
-from .graph import MIN_RESPONSES_FLOOR, _number, _share_text
+from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
+from .graph import _number, _share_text
 
 if TYPE_CHECKING:
     from ..engines import FitResult
@@ -429,8 +430,8 @@ def _to_md(card: _Card, image: str | None) -> str:
 
 
 # ----------------------------------------------------------------------- API
-def role_card(result: FitResult, role: str, *, format: str = "html", min_responses: int = 30,
-              image: str | None = None) -> str:
+def role_card(result: FitResult, role: str, *, format: str = "html",
+              min_responses: int = DEFAULT_MIN_RESPONSES, image: str | None = None) -> str:
     """One role's "my influence" card, as a self-contained HTML page or as Markdown.
 
     The card shows the role's label; a headline in plain language ("When Installatör
@@ -483,9 +484,7 @@ def role_card(result: FitResult, role: str, *, format: str = "html", min_respons
     if format not in CARD_FORMATS:
         raise JourneymapError(f"unknown card format '{format}'; valid formats: "
                               f"{', '.join(CARD_FORMATS)}.")
-    if min_responses < MIN_RESPONSES_FLOOR:
-        raise JourneymapError(f"min_responses is {min_responses}; it may not be set below "
-                              f"{MIN_RESPONSES_FLOOR}: figures on fewer answers are noise.")
+    check_min_responses(min_responses)
     card = _content(result, role, min_responses)
     if format == "md":
         return _to_md(card, image)

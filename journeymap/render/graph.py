@@ -56,6 +56,7 @@ from ..exceptions import JourneymapError, RenderError
 from ..formatting import ci as _ci
 from ..formatting import count as _count
 from ..formatting import signed as _signed
+from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from ..outputs import write_atomic
 
 if TYPE_CHECKING:
@@ -69,7 +70,6 @@ LANES: tuple[str, ...] = ("kind", "stage")
 SUFFIXES: dict[str, str] = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot",
                             ".gv": "dot"}
 PNG_DPI = 150
-MIN_RESPONSES_FLOOR = 10
 
 FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
 POSITIVE = "#0072B2"     # Okabe–Ito blue
@@ -193,9 +193,7 @@ class _Context:
 
 def _context(m: JourneyMap, result: FitResult | None, role: str | None,
              min_responses: int) -> _Context:
-    if min_responses < MIN_RESPONSES_FLOOR:
-        raise JourneymapError(f"min_responses is {min_responses}; it may not be set below "
-                              f"{MIN_RESPONSES_FLOOR}: figures on fewer answers are noise.")
+    check_min_responses(min_responses)
     ctx = _Context(m=m, result=result, min_responses=min_responses, role=role)
     if result is not None:
         ctx.suppressed = result.nps.n < min_responses
@@ -645,7 +643,7 @@ def _node_attrs(n: Node, ctx: _Context) -> dict[str, str | None]:
 
 # --------------------------------------------------------------------- API
 def to_dot(journey_map: JourneyMap, result: FitResult | None = None, *, role: str | None = None,
-           lanes: str = "kind", min_responses: int = 30) -> str:
+           lanes: str = "kind", min_responses: int = DEFAULT_MIN_RESPONSES) -> str:
     """DOT source of a journey map, optionally with the figures of a fit.
 
     Parameters
@@ -683,7 +681,8 @@ def to_dot(journey_map: JourneyMap, result: FitResult | None = None, *, role: st
 
 
 def render(journey_map: JourneyMap, result: FitResult | None = None, *, role: str | None = None,
-           lanes: str = "kind", format: str = "svg", min_responses: int = 30) -> bytes:
+           lanes: str = "kind", format: str = "svg",
+           min_responses: int = DEFAULT_MIN_RESPONSES) -> bytes:
     """The map drawn by graphviz ``dot``: SVG, PNG (150 dpi, for a projector), PDF or DOT.
 
     Parameters are those of :func:`to_dot`, plus ``format`` (``svg``, ``png``, ``pdf``
@@ -724,7 +723,8 @@ _MISSING_DOT = ("drawing a map needs graphviz's 'dot' program, which is not inst
 
 
 def write(path: str | Path, journey_map: JourneyMap, result: FitResult | None = None, *,
-          role: str | None = None, lanes: str = "kind", min_responses: int = 30) -> Path:
+          role: str | None = None, lanes: str = "kind",
+          min_responses: int = DEFAULT_MIN_RESPONSES) -> Path:
     """Render the map to ``path``; the format comes from the suffix.
 
     Suffixes: ``.svg``, ``.png``, ``.pdf``, ``.dot`` / ``.gv``.  Other keyword

@@ -37,6 +37,7 @@ from ..data import (
     check_frame,
 )
 from ..exceptions import DataValidationError, JourneymapError
+from ..limits import DEFAULT_MIN_RESPONSES
 from ..summary import LinearSummary
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ _MIXED = (
 
 
 def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | None = None,
-              min_responses: int = 30, bootstrap: int = 0, bootstrap_groups: int = 200,
+              min_responses: int = DEFAULT_MIN_RESPONSES, bootstrap: int = 0,
+              bootstrap_groups: int = 200,
               random_state: int = 0) -> FitResult:
     """Fit the linear engine to a Spark DataFrame with one row per response.
 
