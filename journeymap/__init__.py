@@ -43,6 +43,7 @@ _LAZY: dict[str, str] = {
     "DataValidationError": "journeymap.exceptions",
     "NotFittedError": "journeymap.exceptions",
     "RenderError": "journeymap.exceptions",
+    "MapTooLargeError": "journeymap.exceptions",
 }
 
 __all__ = sorted(_LAZY)
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
     from .exceptions import CycleError as CycleError
     from .exceptions import DataValidationError as DataValidationError
     from .exceptions import JourneymapError as JourneymapError
+    from .exceptions import MapTooLargeError as MapTooLargeError
     from .exceptions import MapValidationError as MapValidationError
     from .exceptions import NotFittedError as NotFittedError
     from .exceptions import RenderError as RenderError

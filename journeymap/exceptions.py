@@ -14,6 +14,7 @@ __all__ = [
     "CycleError",
     "DataValidationError",
     "JourneymapError",
+    "MapTooLargeError",
     "MapValidationError",
     "NotFittedError",
     "RenderError",
@@ -73,3 +74,12 @@ class NotFittedError(JourneymapError, RuntimeError):
 
 class RenderError(JourneymapError, RuntimeError):
     """A map cannot be drawn (e.g. graphviz's ``dot`` program is not installed)."""
+
+
+class MapTooLargeError(JourneymapError, ValueError):
+    """A map has more nodes, edges or label text than one picture may hold.
+
+    Raised before graphviz runs (the limits are in :mod:`journeymap.limits`,
+    documented in ``docs/security.md``, "Rendering"); the message says what to draw
+    instead (one role's routes).
+    """

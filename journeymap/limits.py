@@ -14,9 +14,15 @@ __all__ = [
     "CONSTANT_TOLERANCE",
     "DEFAULT_MIN_RESPONSES",
     "MAX_CONDITION_NUMBER",
+    "MAX_DOT_BYTES",
+    "MAX_DRAWN_TEXT",
     "MAX_MAP_BYTES",
+    "MAX_RENDERS_AT_ONCE",
+    "MAX_RENDER_EDGES",
+    "MAX_RENDER_NODES",
     "MIN_RESPONSES_FLOOR",
     "OUTPUT_FILE_MODE",
+    "RENDER_TIMEOUT_S",
     "check_min_responses",
 ]
 
@@ -55,6 +61,20 @@ MAX_MAP_BYTES = 5_000_000
 # --- Survey data files (docs/security.md, "Survey data") -------------------------------
 
 # --- Rendering (docs/security.md, "Rendering") -----------------------------------------
+#: Most nodes graphviz is asked to draw in one picture (a journey-shaped map of this size
+#: takes graphviz ``dot`` about 4 s on one core; larger maps grow faster than linearly).
+MAX_RENDER_NODES = 400
+#: Most edges graphviz is asked to draw in one picture.
+MAX_RENDER_EDGES = 1_000
+#: Longest text drawn in one piece (a label, a title, a tooltip), in characters; longer
+#: text is cut and ends in "…" (graphviz cannot read a string of more than 16,384).
+MAX_DRAWN_TEXT = 500
+#: Largest DOT text handed to graphviz, in bytes.
+MAX_DOT_BYTES = 2_000_000
+#: Seconds graphviz may take for one picture before it is stopped.
+RENDER_TIMEOUT_S = 30.0
+#: graphviz processes run at once by one Python process (others wait, at most the timeout).
+MAX_RENDERS_AT_ONCE = 2
 
 # --- Files written (docs/security.md, "Files written") ----------------------------------
 #: Permission bits of the files the command line and the library write (owner writes,

@@ -41,18 +41,24 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
+import os
 import re
 import shutil
+import signal
+import subprocess
 import textwrap
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import JourneymapError, RenderError
+from .. import limits
+from ..exceptions import JourneymapError, MapTooLargeError, RenderError
 from ..formatting import ci as _ci
 from ..formatting import count as _count
 from ..formatting import signed as _signed
@@ -89,6 +95,10 @@ LONG_EDGE_WEIGHT = "10"
 # room inside a lane beside its nodes for the figures on the edges leaving them, before
 # those edges meet the edges of other nodes
 LANE_MARGIN = "50"
+# nodes in one DOT edge chain ``a -> b -> …``: graphviz's parser keeps a whole chain on
+# its stack and gives up ("memory exhausted") beyond about 2,500 nodes, so long chains
+# (the column ruler, the order inside a column) are written as several statements
+CHAIN_NODES = 100
 
 _KIND_LANES = (("role", "Roles"), ("touchpoint", "Touchpoints"), ("factor", "Factors"),
                ("outcome", "Outcome"))
@@ -125,19 +135,57 @@ def _crosses_zero(ci: Iterable[float] | None) -> bool:
 
 def _wrap(text: str, width: int = WRAP) -> list[str]:
     """Word-wrap a label; never cuts a word (Swedish compounds stay whole)."""
+    text = _clip(text)
     lines = textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=True)
     return lines or [text]
 
 
+# characters XML 1.0 forbids (graphviz parses HTML-like labels as XML and writes SVG):
+# C0 controls except tab, newline and return, DEL and C1 controls (shown, not dropped),
+# lone surrogates and the non-characters U+FFFE / U+FFFF
+_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    """A control character as its Unicode "control picture" (ESC → ␛), others as �."""
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def _clip(text: str) -> str:
+    """``text`` cut to :data:`~journeymap.limits.MAX_DRAWN_TEXT` characters, ending in …."""
+    limit = limits.MAX_DRAWN_TEXT
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _clean(text: object) -> str:
+    """``text`` clipped, with every character XML and DOT cannot carry made visible."""
+    return _INVALID.sub(_visible, _clip(str(text)))
+
+
 def _h(text: object) -> str:
-    """Escape text for a graphviz HTML-like label (& < > " ')."""
-    return html.escape(str(text), quote=True)
+    """Escape text for a graphviz HTML-like label (& < > " '; control characters shown)."""
+    cleaned = _clean(text).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    return html.escape(cleaned, quote=True)
 
 
 def _q(text: object) -> str:
     """A DOT double-quoted string (escString: backslashes and quotes escaped)."""
-    s = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    s = (_clean(text).replace("\\", "\\\\").replace('"', '\\"').replace("\r", " ")
+         .replace("\t", " ").replace("\n", "\\n"))
     return f'"{s}"'
+
+
+def _chain(names: list[str], attrs: str = "") -> list[str]:
+    """``a -> b -> c …`` as statements of at most :data:`CHAIN_NODES` nodes each.
+
+    Consecutive statements share their end node, so the edges are those of one chain.
+    """
+    step = CHAIN_NODES - 1
+    return [" -> ".join(_q(x) for x in names[i:i + CHAIN_NODES]) + attrs + ";"
+            for i in range(0, max(len(names) - 1, 1), step)]
 
 
 def _attrs(attrs: Mapping[str, str | None]) -> str:
@@ -178,6 +226,12 @@ class _Context:
     on_path: set[str] = field(default_factory=set)
     path_edges: set[tuple[str, str]] = field(default_factory=set)
     edge_points: dict[tuple[str, str], float] = field(default_factory=dict)
+    #: the nodes drawn: all (None), or only the role's routes when the whole map is
+    #: larger than one picture may be
+    drawn: set[str] | None = None
+
+    def draws(self, node_id: str) -> bool:
+        return self.drawn is None or node_id in self.drawn
 
     @property
     def numbers(self) -> bool:
@@ -206,27 +260,44 @@ def _context(m: JourneyMap, result: FitResult | None, role: str | None,
             names = ", ".join(r.id for r in m.roles) or "none"
             raise JourneymapError(f"'{role}' is a {node.kind}, not a role; roles in this map: "
                                   f"{names}.")
-        for nodes, points in _role_paths(m, result, role):
-            ctx.on_path.update(nodes)
-            for a, b in pairwise(nodes):
-                ctx.path_edges.add((a, b))
-                if points is not None:
-                    ctx.edge_points[(a, b)] = ctx.edge_points.get((a, b), 0.0) + points
+        rec = None if result is None else next(
+            (r for r in result.role_records if r["role"] == role), None)
+        if rec is not None:  # the paths of the fit, with their NPS points
+            for p in rec["paths"]:
+                nodes, points = list(p["nodes"]), p.get("nps_points")
+                ctx.on_path.update(nodes)
+                for a, b in pairwise(nodes):
+                    ctx.path_edges.add((a, b))
+                    if points is not None:
+                        ctx.edge_points[(a, b)] = ctx.edge_points.get((a, b), 0.0) + points
+        else:
+            ctx.on_path, ctx.path_edges = _routes(m, role)
         ctx.on_path.add(role)
+        if _too_large(len(m.nodes), len(m.edges)):
+            ctx.drawn = set(ctx.on_path)
     return ctx
 
 
-def _role_paths(m: JourneyMap, result: FitResult | None,
-                role: str) -> list[tuple[list[str], float | None]]:
-    """The role's paths to the outcome: from the result's records, else from the graph."""
-    if result is not None:
-        rec = next((r for r in result.role_records if r["role"] == role), None)
-        if rec is not None:
-            return [(list(p["nodes"]), p.get("nps_points")) for p in rec["paths"]]
+def _routes(m: JourneyMap, role: str) -> tuple[set[str], set[tuple[str, str]]]:
+    """The nodes and edges on some path from ``role`` to the outcome.
+
+    In an acyclic map a node is on such a path exactly when the role reaches it and it
+    reaches the outcome, so two graph searches find them (in time linear in the map,
+    where listing every path could take exponential time).
+    """
     import networkx as nx
 
     g = m.to_networkx()
-    return [(list(p), None) for p in nx.all_simple_paths(g, role, m.outcome)]
+    if role not in g or m.outcome not in g or not nx.has_path(g, role, m.outcome):
+        return set(), set()
+    nodes = (nx.descendants(g, role) | {role}) & (nx.ancestors(g, m.outcome) | {m.outcome})
+    edges = {(e.source, e.target) for e in m.edges
+             if e.source in nodes and e.target in nodes}
+    return nodes, edges
+
+
+def _too_large(nodes: int, edges: int) -> bool:
+    return nodes > limits.MAX_RENDER_NODES or edges > limits.MAX_RENDER_EDGES
 
 
 # ------------------------------------------------------------------- layout
@@ -281,9 +352,10 @@ def _columns(m: JourneyMap, lanes: list[tuple[str, list[Node]]]
              ) -> tuple[dict[str, int], set[tuple[str, str]]]:
     """Column of every node and the edges that point back to an earlier lane."""
     lane_of = {n.id: i for i, (_, ns) in enumerate(lanes) for n in ns}
-    topo = m.topological_order
+    topo = [n for n in m.topological_order if n in lane_of]
     backward = {(e.source, e.target) for e in m.edges
-                if lane_of[e.source] > lane_of[e.target]}
+                if e.source in lane_of and e.target in lane_of
+                and lane_of[e.source] > lane_of[e.target]}
     col: dict[str, int] = {}
     start = 0
     for i in range(len(lanes)):
@@ -506,6 +578,12 @@ def _title(ctx: _Context) -> str:
     if ctx.role is not None:
         rows.append(_font(_h(f"How {m.node(ctx.role).display} reaches NPS: the highlighted "
                              "routes"), size=20, color=TEXT, bold=True))
+        if ctx.drawn is not None:
+            rows.append(_font(_h(
+                f"Only these routes are drawn: the whole map ({_count(len(m.nodes))} nodes, "
+                f"{_count(len(m.edges))} edges) is larger than one picture holds "
+                f"({_count(limits.MAX_RENDER_NODES)} nodes, "
+                f"{_count(limits.MAX_RENDER_EDGES)} edges)"), size=16, color=MUTED))
     if ctx.result is not None:
         s = ctx.result.nps
         if ctx.suppressed:
@@ -554,12 +632,14 @@ def _legend(ctx: _Context) -> str:
 
 # -------------------------------------------------------------------- build
 def _build(journey_map: JourneyMap, result: FitResult | None, role: str | None, lanes: str,
-           min_responses: int, dpi: int | None = None) -> str:
+           min_responses: int, dpi: int | None = None) -> tuple[str, int, int]:
+    """The DOT text, and the numbers of map nodes and edges it draws."""
     if lanes not in LANES:
         raise JourneymapError(f"unknown lanes '{lanes}'; valid: {', '.join(LANES)}.")
     m = journey_map
     ctx = _context(m, result, role, min_responses)
-    lane_list = _lanes(m, lanes)
+    lane_list = [(title, kept) for title, ns in _lanes(m, lanes)
+                 if (kept := [n for n in ns if ctx.draws(n.id)])]
     col, backward = _columns(m, lane_list)
     order = _order_key(m, _stage_order(m))
 
@@ -595,22 +675,23 @@ def _build(journey_map: JourneyMap, result: FitResult | None, role: str | None, 
     out.append("    node" + _attrs({"style": "invis", "shape": "point", "width": "0",
                                      "height": "0", "label": "", "class": "ruler"}) + ";")
     out.append("    edge" + _attrs({"style": "invis"}) + ";")
-    out.append("    " + " -> ".join(_q(f"rank {c}") for c in range(n_cols)) + ";"
-               if n_cols > 1 else f"    {_q('rank 0')};")
+    out.extend("    " + line for line in _chain([f"rank {c}" for c in range(n_cols)]))
     out.append("  }")
-    for c in range(n_cols):
-        members = sorted((n for n in col if col[n] == c), key=lambda x: order[x])
+    by_col: list[list[str]] = [[] for _ in range(n_cols)]
+    for nid in sorted(col, key=lambda x: order[x]):
+        by_col[col[nid]].append(nid)
+    for c, members in enumerate(by_col):
         out.append("  { rank=same; " + "; ".join(_q(x) for x in [f"rank {c}", *members]) + "; }")
         if len(members) > 1:  # keep the journey order top to bottom: a chain of invisible
             # flat edges; inside a lane (cluster) dot 2.43 puts a flat edge's tail below
             # its head with rankdir=LR, so the chain runs from the bottom up
-            out.append("  " + " -> ".join(_q(x) for x in reversed(members))
-                       + ' [style="invis"];')
+            out.extend("  " + line for line in _chain(members[::-1], ' [style="invis"]'))
 
     seen: dict[str, int] = {}
     # edges in map order (column, then top to bottom), so that the DOT text reads like
     # the map and the output does not depend on the order of the map file's edges
-    for e in sorted(m.edges, key=lambda x: (col[x.source], order[x.source], col[x.target],
+    drawn_edges = [e for e in m.edges if ctx.draws(e.source) and ctx.draws(e.target)]
+    for e in sorted(drawn_edges, key=lambda x: (col[x.source], order[x.source], col[x.target],
                                              order[x.target])):
         index = seen.get(e.source, 0)
         if m.is_estimated(e):
@@ -623,7 +704,7 @@ def _build(journey_map: JourneyMap, result: FitResult | None, role: str | None, 
             attrs["weight"] = LONG_EDGE_WEIGHT
         out.append(f"  {_q(e.source)} -> {_q(e.target)}" + _attrs(attrs) + ";")
     out.append("}")
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n", len(col), len(drawn_edges)
 
 
 def _node_attrs(n: Node, ctx: _Context) -> dict[str, str | None]:
@@ -677,49 +758,145 @@ def to_dot(journey_map: JourneyMap, result: FitResult | None = None, *, role: st
     JourneymapError
         ``role`` is not a role, ``lanes`` is unknown, or ``min_responses`` is below 10.
     """
-    return _build(journey_map, result, role, lanes, min_responses)
+    return _build(journey_map, result, role, lanes, min_responses)[0]
 
 
 def render(journey_map: JourneyMap, result: FitResult | None = None, *, role: str | None = None,
            lanes: str = "kind", format: str = "svg",
-           min_responses: int = DEFAULT_MIN_RESPONSES) -> bytes:
+           min_responses: int = DEFAULT_MIN_RESPONSES, timeout: float | None = None) -> bytes:
     """The map drawn by graphviz ``dot``: SVG, PNG (150 dpi, for a projector), PDF or DOT.
 
     Parameters are those of :func:`to_dot`, plus ``format`` (``svg``, ``png``, ``pdf``
     or ``dot``; ``dot`` returns the DOT source encoded as UTF-8 without running
-    graphviz).
+    graphviz) and ``timeout``: seconds graphviz may take (default
+    :data:`journeymap.limits.RENDER_TIMEOUT_S`).
+
+    A picture holds at most :data:`~journeymap.limits.MAX_RENDER_NODES` nodes and
+    :data:`~journeymap.limits.MAX_RENDER_EDGES` edges (``docs/security.md``,
+    "Rendering").  A larger map is refused before graphviz runs; its role view
+    (``role=``) draws only that role's routes, which usually fit.
 
     Raises
     ------
+    MapTooLargeError
+        The drawing would have more nodes, edges or DOT text than the limits allow
+        (not raised for ``format="dot"``, which runs no graphviz).
     RenderError
-        graphviz's ``dot`` program is not installed, or it failed.
+        graphviz's ``dot`` program is not installed, it failed, or it did not finish
+        within the timeout (it is then stopped).
     JourneymapError
         ``format`` is not one of the valid formats (and the errors of :func:`to_dot`).
     """
     if format not in FORMATS:
         raise JourneymapError(f"unknown format '{format}'; valid formats: {', '.join(FORMATS)}.")
-    dot = _build(journey_map, result, role, lanes, min_responses,
-                 dpi=PNG_DPI if format == "png" else None)
+    m = journey_map
+    if format != "dot" and role is None:  # refused before any work (a role view is smaller)
+        _check_size(m, len(m.nodes), len(m.edges), None)
+    dot, nodes, edges = _build(m, result, role, lanes, min_responses,
+                               dpi=PNG_DPI if format == "png" else None)
     if format == "dot":
         return dot.encode("utf-8")
-    if shutil.which("dot") is None:
-        raise RenderError(_MISSING_DOT)
-    import graphviz
-
-    try:
-        data: bytes = graphviz.Source(dot).pipe(format=format, engine="dot", quiet=True)
-    except graphviz.ExecutableNotFound:
-        raise RenderError(_MISSING_DOT) from None
-    except graphviz.CalledProcessError as exc:
-        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-        raise RenderError(f"graphviz could not draw the map: "
-                          f"{detail[0] if detail else exc}.") from None
-    return data
+    if role is not None:
+        _check_size(m, nodes, edges, role)
+    source = dot.encode("utf-8")
+    if len(source) > limits.MAX_DOT_BYTES:
+        raise MapTooLargeError(
+            f"the drawing of this map would be {len(source):,} bytes of graphviz text, more "
+            f"than the {limits.MAX_DOT_BYTES:,} one picture may have (docs/security.md, "
+            "\"Rendering\"): its labels or descriptions are very long; shorten them, or "
+            "draw one role's routes (--role).")
+    return _run_dot(source, format,
+                    limits.RENDER_TIMEOUT_S if timeout is None else float(timeout))
 
 
 _MISSING_DOT = ("drawing a map needs graphviz's 'dot' program, which is not installed: install "
                 "it with 'sudo apt-get install graphviz' (Debian/Ubuntu) or 'brew install "
                 "graphviz' (macOS), or see https://graphviz.org/download/.")
+
+
+def _check_size(m: JourneyMap, nodes: int, edges: int, role: str | None) -> None:
+    """Raise :class:`MapTooLargeError` when a drawing of ``nodes`` and ``edges`` is too large."""
+    if not _too_large(nodes, edges):
+        return
+    what = ("this map is too large to draw: it has" if role is None
+            else f"the routes of role '{role}' are too large to draw: they have")
+    if role is None:
+        roles = [r.id for r in m.roles]
+        named = ", ".join(roles[:5]) + (f" and {len(roles) - 5:,} more" if len(roles) > 5
+                                        else "")
+        instead = ("draw one role's routes instead (--role ROLE"
+                   + (f"; roles: {named})" if roles else ")"))
+    else:
+        instead = "draw another role's routes"
+    raise MapTooLargeError(
+        f"{what} {nodes:,} nodes and {edges:,} edges, and one picture holds at most "
+        f"{limits.MAX_RENDER_NODES:,} nodes and {limits.MAX_RENDER_EDGES:,} edges "
+        f"(docs/security.md, \"Rendering\"). {instead[:1].upper()}{instead[1:]}, or write "
+        "the graphviz text (map.dot) and lay it out with graphviz yourself.")
+
+
+# one Python process runs at most this many graphviz processes at once
+_SLOTS = threading.BoundedSemaphore(limits.MAX_RENDERS_AT_ONCE)
+
+
+def _run_dot(source: bytes, format: str, timeout: float) -> bytes:
+    """Run graphviz ``dot`` on ``source``; stop it (and anything it started) after ``timeout``.
+
+    stdin, stdout and stderr are handled together (:meth:`subprocess.Popen.communicate`),
+    so neither side can block the other on a full pipe.  ``dot`` runs in a process group
+    of its own that is killed on timeout or on any interruption: no ``dot`` outlives the
+    call.
+    """
+    if shutil.which("dot") is None:
+        raise RenderError(_MISSING_DOT)
+    if not _SLOTS.acquire(timeout=timeout):
+        raise RenderError(f"graphviz is busy drawing other maps ({limits.MAX_RENDERS_AT_ONCE} "
+                          f"at once) and none finished within {timeout:g} s; try again later.")
+    try:
+        try:
+            proc = subprocess.Popen(["dot", f"-T{format}"], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    start_new_session=os.name == "posix")
+        except FileNotFoundError:
+            raise RenderError(_MISSING_DOT) from None
+        except OSError as exc:
+            raise RenderError(f"graphviz's 'dot' could not be started: {exc}.") from None
+        try:
+            out, err = proc.communicate(source, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            raise RenderError(
+                f"graphviz did not finish drawing the map within {timeout:g} s and was "
+                "stopped (docs/security.md, \"Rendering\"); draw one role's routes "
+                "(--role ROLE), or write the graphviz text (map.dot) and lay it out with "
+                "graphviz yourself.") from None
+        except BaseException:
+            _kill(proc)
+            raise
+    finally:
+        _SLOTS.release()
+    if proc.returncode != 0:
+        detail = [line for line in err.decode("utf-8", "replace").splitlines()
+                  if line.strip()]
+        shown = _clean(detail[0].strip().rstrip(".")) if detail else f"exit code {proc.returncode}"
+        raise RenderError(f"graphviz could not draw the map: {shown}.")
+    return out
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """Kill ``proc``'s process group (POSIX) or ``proc`` itself, and reap it."""
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows has no process groups of this kind
+            proc.kill()
+    except ProcessLookupError:  # it had finished already
+        pass
+    proc.wait()
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None:
+            with contextlib.suppress(OSError):  # stdin's unwritten rest: dot is gone
+                pipe.close()
 
 
 def write(path: str | Path, journey_map: JourneyMap, result: FitResult | None = None, *,
