@@ -19,7 +19,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from journeymap.exceptions import JourneymapError, MapValidationError, RenderError
+from journeymap.exceptions import (
+    JourneymapError,
+    MapTooLargeError,
+    MapValidationError,
+    RenderError,
+)
 
 __all__ = ["PROBLEM_JSON", "Problem", "ProblemResponse", "install_problem_handlers", "not_found",
            "problem_for_library_error", "problem_openapi", "problem_responses"]
@@ -39,6 +44,7 @@ DATA_UNAVAILABLE = _BASE + "data-unavailable"
 TOO_LARGE = _BASE + "too-large"
 UNSUPPORTED_FILE = _BASE + "unsupported-file"
 RENDER_UNAVAILABLE = _BASE + "render-unavailable"
+MAP_TOO_LARGE = _BASE + "map-too-large"
 INTERNAL = _BASE + "internal"
 
 logger = logging.getLogger("journeymap.api")
@@ -115,8 +121,10 @@ def not_found(what: str, ident: object) -> Problem:
 
 def problem_for_library_error(exc: JourneymapError, *, status: int = 422) -> Problem:
     """The problem for an error the library raised on bad input (its message as detail)."""
-    if isinstance(exc, RenderError):
+    if isinstance(exc, RenderError):  # graphviz missing, failed or too slow (docs/security.md)
         return Problem(503, str(exc), type=RENDER_UNAVAILABLE, title="Cannot draw the map")
+    if isinstance(exc, MapTooLargeError):
+        return Problem(422, str(exc), type=MAP_TOO_LARGE, title="The map is too large to draw")
     if isinstance(exc, MapValidationError):
         extra: dict[str, Any] = {"problems": list(exc.problems)}
         return Problem(status, str(exc), type=INVALID_MAP, title="The map is not valid",
