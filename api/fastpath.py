@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .auth import AuthCache, bearer_key
 from .results import Ready, Results, etag_matches
+from .services import fits
 
 __all__ = ["FastPath", "FastPathMiddleware"]
 
@@ -59,6 +60,7 @@ class FastPath:
         if not path.startswith(_PREFIX):
             return None
         fit_text, _, tail = path[len(_PREFIX):].partition("/")
+        kind: fits.Analysis
         if tail == "drivers":
             kind, role = "drivers", None
         elif tail == "roles":
@@ -85,10 +87,7 @@ class FastPath:
         workspace = self.auth_cache.get(key)
         if workspace is None:
             return None
-        meta = self.results.done.get(fit_id)
-        if meta is None or meta.workspace_id != workspace.id:
-            return None
-        ready = self.results.ready.get((kind, fit_id) if role is None else (kind, fit_id, role))
+        ready = fits.cached_answer(self.results, workspace.id, fit_id, kind, role)
         if ready is None:
             return None
         return ready, if_none_match

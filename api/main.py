@@ -175,7 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _install_web(app: FastAPI) -> None:
-    """The web pages under /app (see api/web and api/routes/web.py)."""
+    """The web pages under /app (see api/web and api/web/pages)."""
     from .web import install_web
 
     install_web(app)

@@ -15,11 +15,12 @@ import json
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from journeymap.jsonsafe import to_jsonable
@@ -161,13 +162,16 @@ def run_fit(spec: FitSpec) -> FitResult:
 
 
 class Results:
-    """Caches of parsed maps, finished fits (``done``: what the routes need of them),
-    rebuilt results, analysis JSON (``ready``: drivers and roles with their ETags;
-    ``responses``: the fit, maps and cards) and live (what-if) fits."""
+    """Caches of parsed maps, finished fits (``done``: what the services need of them),
+    rebuilt results, the response models of a finished fit (``models``: the fit and its
+    analyses, as :mod:`api.services.fits` built them), their JSON (``ready``: drivers and
+    roles with their ETags; ``responses``: the fit, drawings and cards) and live
+    (what-if) fits."""
 
     def __init__(self, *, result_cache_size: int, whatif_cache_size: int) -> None:
         self.maps: LRU[uuid.UUID, JourneyMap] = LRU(1024)
         self.results: LRU[uuid.UUID, FitResult] = LRU(result_cache_size)
+        self.models: LRU[tuple[Hashable, ...], BaseModel] = LRU(max(64, result_cache_size * 16))
         self.responses: LRU[tuple[Hashable, ...], bytes] = LRU(max(64, result_cache_size * 16))
         self.ready: LRU[tuple[Hashable, ...], Ready] = LRU(max(64, result_cache_size * 16))
         self.live: LRU[uuid.UUID, FitResult] = LRU(whatif_cache_size)
@@ -192,13 +196,6 @@ class Results:
         from journeymap.engines import FitResult
 
         return self.results.put(fit_id, FitResult.from_dict(json.loads(stored), journey_map))
-
-    def response(self, key: tuple[Hashable, ...], build: Callable[[], Any]) -> Ready:
-        """The JSON of an analysis of a finished fit, computed once (with its ETag)."""
-        cached = self.ready.get(key)
-        if cached is not None:
-            return cached
-        return self.ready.put(key, Ready.of(dumps(build())))
 
     def live_result(self, spec: FitSpec) -> FitResult:
         """A result holding its respondents (for what-if): cached, else fitted again."""

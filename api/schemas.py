@@ -219,6 +219,7 @@ class RoleOut(_Open):
     direct: float | None
     indirect: float | None
     nps_points: float | None
+    nps_points_ci: Interval | None = None
     paths: list[PathOut]
 
 
@@ -290,8 +291,8 @@ class DriversOut(BaseModel):
 
 
 class RoleSummaryOut(_Open):
-    role: str
     label: str
+    role: str
     influence: float | None
     influence_ci: Interval | None
     direct: float | None
@@ -349,6 +350,7 @@ class WhatIfRequest(BaseModel):
 
 
 class WhatIfOut(_Open):
+    fit_id: uuid.UUID
     shifts: dict[str, float]
     mean_ltr: float
     predicted_mean_ltr: float

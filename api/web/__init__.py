@@ -2,7 +2,8 @@
 
 Server-rendered Jinja2 templates with htmx (vendored in ``api/static/vendor``; nothing
 is fetched at run time).  Every page acts for the workspace of the key signed in
-with, through the same functions as the ``/v1`` routes (see ``api/routes/web.py``).
+with, through the same services as the ``/v1`` routes (:mod:`api.services`); the
+pages are in :mod:`api.web.pages`, one module per area.
 :func:`install_web` adds the pages, the static files and HTML error pages to an app.
 """
 

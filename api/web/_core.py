@@ -1,17 +1,18 @@
 """Sessions, CSRF checks, templates and HTML error pages of the web pages.
 
 ``WebUserDep`` is the signed-in workspace (a page without a valid session redirects
-to the sign-in page; an htmx request gets ``HX-Redirect``).  ``CsrfDep`` checks the
+to the sign-in page; an htmx request gets ``HX-Redirect``); whether a request is
+signed in is asked of :mod:`api.services.sessions`.  ``CsrfDep`` checks the
 session's CSRF token on every state-changing request.  Errors under ``/app`` (a
-:class:`~api.problems.Problem` raised by the ``/v1`` functions the pages reuse, a
-404, a bad form) are answered as an HTML page with the same sentence as the API's
-``detail``; every other path keeps its problem+json answers.
+:class:`~api.problems.Problem` raised by the services the pages share with the
+``/v1`` routes, a 404, a bad form) are answered as an HTML page with the same
+sentence as the API's ``detail``; every other path keeps its problem+json answers.
+:func:`plain` turns a service's model into the JSON-like dict the templates read.
 """
 
 from __future__ import annotations
 
 import hmac
-import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,29 +22,21 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from journeymap.exceptions import JourneymapError
 from journeymap.formatting import count, fixed, signed
 
 from ..auth import CurrentWorkspace
-from ..deps import get_workspace
 from ..problems import Problem, problem_for_library_error
-from ..settings import Settings
-from .session import (
-    CSRF_FIELD,
-    CSRF_HEADER,
-    SESSION_COOKIE,
-    WebSession,
-    load_secret,
-    read_session,
-)
+from ..services import sessions as web_sessions
+from .session import CSRF_FIELD, CSRF_HEADER, WebSession
 
-__all__ = ["CsrfDep", "SignInRequiredError", "WebUser", "WebUserDep", "install_web",
-           "local_path", "page", "secret", "signed", "templates"]
+__all__ = ["CsrfDep", "SignInRequiredError", "WebUser", "WebUserDep", "cookie_args",
+           "install_web", "local_path", "page", "plain", "secret", "signed", "templates"]
 
 HERE = Path(__file__).resolve().parent.parent
 TEMPLATES = HERE / "templates"
@@ -87,36 +80,19 @@ class WebUser:
     session: WebSession
 
 
-_secret_lock = threading.Lock()
-
-
 def secret(request: Request) -> bytes:
-    """The session-signing secret of this app (read or made once)."""
-    state = request.app.state
-    value: bytes | None = getattr(state, "web_secret", None)
-    if value is None:
-        with _secret_lock:
-            value = getattr(state, "web_secret", None)
-            if value is None:
-                settings: Settings = state.settings
-                value = load_secret(settings.session_secret, settings.data_dir)
-                state.web_secret = value
-    return value
+    """The session-signing secret of this app (see :func:`api.services.sessions.secret`)."""
+    return web_sessions.secret(request)
 
 
 async def get_web_user(request: Request) -> WebUser:
-    settings: Settings = request.app.state.settings
-    session = read_session(secret(request), request.cookies.get(SESSION_COOKIE),
-                           settings.session_max_age_seconds)
-    if session is None:
-        raise SignInRequiredError()
-    credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=session.key)
     try:
-        workspace = await get_workspace(request, credentials)
-    except Problem:
-        raise SignInRequiredError("The key of your session is no longer valid; sign in again."
-                             ) from None
-    return WebUser(workspace=workspace, session=session)
+        signed_in = await web_sessions.current(request)
+    except LookupError as exc:
+        raise SignInRequiredError(str(exc)) from None
+    if signed_in is None:
+        raise SignInRequiredError()
+    return WebUser(workspace=signed_in.workspace, session=signed_in.session)
 
 
 WebUserDep = Annotated[WebUser, Depends(get_web_user)]
@@ -135,6 +111,17 @@ async def check_csrf(request: Request, user: WebUserDep) -> WebUser:
 
 
 CsrfDep = Annotated[WebUser, Depends(check_csrf)]
+
+
+def plain(model: BaseModel) -> dict[str, Any]:
+    """A service's model as the templates read it: JSON types (ids and times as text)."""
+    return model.model_dump(mode="json", by_alias=True)
+
+
+def cookie_args(request: Request) -> dict[str, Any]:
+    """How the pages' cookies are set: HttpOnly, SameSite=Strict, Secure over HTTPS."""
+    return {"httponly": True, "samesite": "strict", "secure": request.url.scheme == "https",
+            "path": PREFIX}
 
 
 def is_htmx(request: Request) -> bool:
@@ -243,8 +230,8 @@ def local_path(target: str) -> str:
 
 def install_web(app: FastAPI) -> None:
     """Add the web pages, their static files and HTML error pages to ``app``."""
-    from ..routes import web
+    from .pages import router
 
     app.mount(PREFIX + "/static", StaticFiles(directory=str(STATIC)), name="web-static")
-    app.include_router(web.router)
+    app.include_router(router)
     _html_errors(app)

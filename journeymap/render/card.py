@@ -37,7 +37,7 @@ from .graph import _number, _share_text
 if TYPE_CHECKING:
     from ..engines import FitResult
 
-__all__ = ["CARD_FORMATS", "role_card"]
+__all__ = ["CARD_FORMATS", "inline_svg", "role_card", "role_card_body"]
 
 CARD_FORMATS: tuple[str, ...] = ("html", "md")
 
@@ -300,9 +300,32 @@ def _html_table(head: Sequence[str], rows: Sequence[_Row], numeric: Sequence[boo
     return "".join(out)
 
 
-def _inline_svg(svg: bytes, label: str) -> str:
-    """graphviz's SVG ready to inline: no XML prolog, doctype, comments, fixed size or
-    namespace URLs (an inline ``<svg>`` in HTML needs none of them)."""
+def inline_svg(svg: bytes, label: str) -> str:
+    """graphviz's SVG ready to put inside an HTML page.
+
+    Removes what an inline ``<svg>`` in HTML needs none of — the XML prolog, the
+    doctype, comments, the fixed ``width``/``height`` (so CSS sizes it) and the
+    namespace declarations — and labels the drawing for screen readers
+    (``role="img"`` and ``aria-label``).  Used by the role card and by the web pages.
+
+    Parameters
+    ----------
+    svg
+        The SVG document as graphviz writes it (:func:`~journeymap.render.render`).
+    label
+        What the drawing shows, in words (HTML-escaped here).
+
+    Returns
+    -------
+    str
+        The ``<svg …>…</svg>`` element.
+
+    Examples
+    --------
+    >>> inline_svg(b'<?xml version="1.0"?><!-- dot --><svg width="8pt" height="4pt" '
+    ...            b'xmlns="http://www.w3.org/2000/svg"><g/></svg>', "A & B")
+    '<svg role="img" aria-label="A &amp; B"><g/></svg>'
+    """
     text = svg.decode("utf-8")
     text = text[text.index("<svg"):]
     text = re.sub(r"<!--.*?-->\n?", "", text, flags=re.S)
@@ -328,13 +351,19 @@ _HOWTO = (
 
 
 def _to_html(card: _Card, svg: str | None) -> str:
+    """The whole page: head with the card's CSS, and :func:`_body_html` in ``<main>``."""
+    return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_e(card.label)} — my influence on NPS</title>\n"
+            f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+            f"{_body_html(card, svg)}</main>\n</body>\n</html>\n")
+
+
+def _body_html(card: _Card, svg: str | None) -> str:
+    """The card's content: what the page's ``<main>`` holds."""
     from ..analysis.roles import NOT_FOR_PAY
 
-    parts = ['<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-             f"<title>{_e(card.label)} — my influence on NPS</title>\n"
-             f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
-             f'<header><p class="kicker">My influence on NPS · {_e(card.map_name)}</p>\n'
+    parts = [f'<header><p class="kicker">My influence on NPS · {_e(card.map_name)}</p>\n'
              f"<h1>{_e(card.label)}</h1></header>\n"]
     if card.suppressed is not None:
         parts.append(f'<p class="suppressed">{_e(card.suppressed)}</p>\n')
@@ -372,7 +401,7 @@ def _to_html(card: _Card, svg: str | None) -> str:
     items = "".join(f"<dt>{_e(t)}</dt><dd>{_e(d)}</dd>" for t, d in _HOWTO)
     parts.append(f'<section class="howto">\n<h2>How to read this</h2>\n<dl>{items}</dl>\n'
                  "</section>\n")
-    parts.append(f"<footer>{_e(card.footer)}</footer>\n</main>\n</body>\n</html>\n")
+    parts.append(f"<footer>{_e(card.footer)}</footer>\n")
     return "".join(parts)
 
 
@@ -488,10 +517,34 @@ def role_card(result: FitResult, role: str, *, format: str = "html",
     card = _content(result, role, min_responses)
     if format == "md":
         return _to_md(card, image)
+    return _to_html(card, _card_svg(result, role, card, min_responses))
+
+
+def role_card_body(result: FitResult, role: str, *,
+                   min_responses: int = DEFAULT_MIN_RESPONSES) -> str:
+    """The HTML card's content without the page around it, to put inside another page.
+
+    It is exactly what the ``<main>`` element of ``role_card(result, role,
+    format="html")`` holds (header, headline, the not-for-pay box, tables, the map as
+    inline SVG, how to read it, footer); the page that includes it brings its own
+    styles.  Parameters and errors are those of :func:`role_card`.
+
+    Returns
+    -------
+    str
+        An HTML fragment starting with ``<header>`` and ending with ``</footer>``.
+    """
+    check_min_responses(min_responses)
+    card = _content(result, role, min_responses)
+    return _body_html(card, _card_svg(result, role, card, min_responses))
+
+
+def _card_svg(result: FitResult, role: str, card: _Card, min_responses: int) -> str:
+    """The map with the role's routes highlighted, as inline SVG (no figures when the
+    survey is below ``min_responses``)."""
     from .graph import render
 
     suppressed = card.suppressed is not None
     svg = render(result.journey_map, None if suppressed else result, role=role, format="svg",
                  min_responses=min_responses)
-    return _to_html(card, _inline_svg(svg, f"Journey map: the routes from {card.label} to "
-                                      "NPS highlighted"))
+    return inline_svg(svg, f"Journey map: the routes from {card.label} to NPS highlighted")

@@ -328,12 +328,12 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(
         make_api: MakeApi, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import logging
 
-    from api.routes import maps
+    from api.services import maps
 
     def boom(*_a: object, **_k: object) -> None:
         raise RuntimeError("secret internal state /etc/passwd")
 
-    monkeypatch.setattr(maps, "_parse", boom)
+    monkeypatch.setattr(maps, "parse_map", boom)
     logging.getLogger("journeymap.api").disabled = True
     try:
         with make_api(sqlite_url, raise_server_exceptions=False) as api:

@@ -1,0 +1,426 @@
+"""Fits of a workspace and their analyses.
+
+A fit is queued (:func:`create_fit`) and run by the background worker with the
+library.  A finished fit's FitResult JSON is stored; its drivers, roles, drawn map
+and role cards are computed from it by the library (``FitResult.from_dict`` and
+:mod:`journeymap.analysis` / :mod:`journeymap.render`) and kept in the bounded
+caches of :class:`~api.results.Results`, since a finished fit never changes.
+What-if needs the respondents: it uses the fit made in this process or fits the
+stored file again (409 when the file is gone).
+
+Every answer is a pydantic model of :mod:`api.schemas`, built (and so validated)
+here from the library's records made JSON-safe by
+:func:`journeymap.jsonsafe.to_jsonable` (a number that could not be computed becomes
+null).  The JSON of an analysis is that model's serialization, made once and kept
+with its ETag (:func:`analysis_answer`).  The
+``/v1`` routes, the web pages and the fast path (:mod:`api.fastpath`) all call
+these functions, so they cannot answer differently.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer, sessionmaker
+
+from journeymap.exceptions import JourneymapError, RenderError
+from journeymap.jsonsafe import to_jsonable
+from journeymap.limits import DEFAULT_MIN_RESPONSES
+
+from ..models import Fit, FitStatus, MapVersion, utcnow
+from ..problems import (
+    DATA_UNAVAILABLE,
+    FIT_FAILED,
+    FIT_NOT_READY,
+    NOT_FOUND,
+    Problem,
+    not_found,
+    problem_for_library_error,
+)
+from ..results import DoneFit, Ready, Results
+from ..schemas import (
+    DriversOut,
+    FitCreate,
+    FitOut,
+    FitsOut,
+    RoleInfluenceOut,
+    RolesOut,
+    WhatIfOut,
+)
+from .datasets import get_dataset
+from .maps import get_map, get_version
+
+if TYPE_CHECKING:
+    from journeymap.engines import FitResult
+
+    from ..worker import FitWorker
+
+__all__ = ["ANALYSES", "Analysis", "analysis_answer", "analysis_key", "cached_answer",
+           "cached_done", "create_fit", "done_fit", "drivers", "export_fit", "finished_fit",
+           "fit_json", "fit_out", "get_fit", "list_fits", "load_result", "read_fit",
+           "render_fit", "role", "role_card", "role_card_body", "roles", "serialize",
+           "what_if"]
+
+Analysis = Literal["drivers", "roles", "role"]
+ANALYSES: tuple[Analysis, ...] = ("drivers", "roles", "role")
+M = TypeVar("M", bound=BaseModel)
+
+
+def serialize(model: BaseModel) -> bytes:
+    """A response model as the JSON bytes the API sends (by alias, as FastAPI writes it)."""
+    return model.model_dump_json(by_alias=True).encode("utf-8")
+
+
+# ----------------------------------------------------------------- fit records
+def _min_responses(fit: Fit) -> int:
+    return int(json.loads(fit.options).get("min_responses", DEFAULT_MIN_RESPONSES))
+
+
+def fit_out(fit: Fit, result: dict[str, Any] | None = None) -> FitOut:
+    """The answer describing a fit (with its FitResult JSON when given)."""
+    return FitOut.model_validate({
+        "id": fit.id, "status": fit.status, "map_id": fit.map_id,
+        "map_version": fit.map_version, "dataset_id": fit.dataset_id, "engine": fit.engine,
+        "options": json.loads(fit.options), "created_at": fit.created_at,
+        "started_at": fit.started_at, "finished_at": fit.finished_at,
+        "error": json.loads(fit.error) if fit.error else None, "result": result})
+
+
+def get_fit(session: Session, workspace_id: uuid.UUID, fit_id: uuid.UUID) -> Fit:
+    """The fit ``fit_id`` of the workspace, without its result (404 problem when absent)."""
+    fit = session.scalar(select(Fit).options(defer(Fit.result))
+                         .where(Fit.id == fit_id, Fit.workspace_id == workspace_id))
+    if fit is None:
+        raise not_found("fit", fit_id)
+    return fit
+
+
+def done_fit(session: Session, workspace_id: uuid.UUID, fit_id: uuid.UUID) -> Fit:
+    """The fit, when it finished; else a 409 problem saying what to do."""
+    fit = get_fit(session, workspace_id, fit_id)
+    if fit.status == FitStatus.DONE:
+        return fit
+    if fit.status == FitStatus.FAILED:
+        error = json.loads(fit.error or "{}")
+        raise Problem(409, f"this fit failed, so it has no results: {error.get('detail', '')}",
+                      type=FIT_FAILED, title="The fit failed")
+    raise Problem(409, f"this fit is {fit.status}; its results are ready when its status is "
+                       "done (GET /v1/fits/{id}).", type=FIT_NOT_READY,
+                  title="The fit is not finished", headers={"Retry-After": "1"})
+
+
+def _done(fit: Fit) -> DoneFit:
+    return DoneFit(id=fit.id, workspace_id=fit.workspace_id,
+                   map_version_id=fit.map_version_id, engine=fit.engine,
+                   min_responses=_min_responses(fit))
+
+
+def cached_done(results: Results, workspace_id: uuid.UUID, fit_id: uuid.UUID
+                ) -> DoneFit | None:
+    """The finished fit from memory, when this process has seen it (no database)."""
+    meta = results.done.get(fit_id)
+    return meta if meta is not None and meta.workspace_id == workspace_id else None
+
+
+def finished_fit(sessions: sessionmaker[Session], results: Results, workspace_id: uuid.UUID,
+                 fit_id: uuid.UUID) -> DoneFit:
+    """The finished fit ``fit_id`` of the workspace (from memory when seen before).
+
+    Raises a 404 problem for another workspace's fit, 409 when it is not done.
+    """
+    meta = results.done.get(fit_id)
+    if meta is None:
+        with sessions() as session:
+            meta = results.done.put(fit_id, _done(done_fit(session, workspace_id, fit_id)))
+    if meta.workspace_id != workspace_id:
+        raise not_found("fit", fit_id)
+    return meta
+
+
+def create_fit(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
+               body: FitCreate) -> FitOut:
+    """Queue a fit of a map version to a dataset (the worker runs it)."""
+    from journeymap.engines import get_engine
+
+    rec = get_map(session, workspace_id, body.map_id)
+    version = get_version(session, rec, body.map_version)
+    dataset = get_dataset(session, workspace_id, body.dataset_id)
+    try:
+        get_engine(body.engine)
+    except JourneymapError as exc:
+        raise problem_for_library_error(exc) from None
+    fit = Fit(id=uuid.uuid4(), workspace_id=workspace_id, map_id=rec.id,
+              map_version_id=version.id, map_version=version.version, dataset_id=dataset.id,
+              engine=body.engine, options=json.dumps(body.options.model_dump()),
+              status=FitStatus.QUEUED, instance_id=worker.instance_id, created_at=utcnow())
+    session.add(fit)
+    session.commit()
+    worker.submit(fit.id)
+    return fit_out(fit)
+
+
+def list_fits(session: Session, workspace_id: uuid.UUID, *, status: str | None = None,
+              map_id: uuid.UUID | None = None, dataset_id: uuid.UUID | None = None,
+              limit: int = 50, offset: int = 0) -> FitsOut:
+    """The workspace's fits, newest first, without their results."""
+    conditions = [Fit.workspace_id == workspace_id]
+    if status is not None:
+        conditions.append(Fit.status == status)
+    if map_id is not None:
+        conditions.append(Fit.map_id == map_id)
+    if dataset_id is not None:
+        conditions.append(Fit.dataset_id == dataset_id)
+    count = session.scalar(select(func.count()).select_from(Fit).where(*conditions))
+    rows = session.scalars(select(Fit).options(defer(Fit.result)).where(*conditions)
+                           .order_by(Fit.created_at.desc(), Fit.id)
+                           .limit(limit).offset(offset)).all()
+    return FitsOut(data=[fit_out(r) for r in rows], count=int(count or 0))
+
+
+def read_fit(sessions: sessionmaker[Session], results: Results, workspace_id: uuid.UUID,
+             fit_id: uuid.UUID) -> FitOut:
+    """A fit's status; when done, with its FitResult JSON (kept in memory once done)."""
+    key = ("fit", fit_id)
+    if cached_done(results, workspace_id, fit_id) is not None:
+        cached = results.models.get(key)
+        if isinstance(cached, FitOut):
+            return cached
+    with sessions() as session:
+        fit = get_fit(session, workspace_id, fit_id)
+        if fit.status != FitStatus.DONE:
+            return fit_out(fit)
+        stored = session.scalar(select(Fit.result).where(Fit.id == fit.id))
+        out = fit_out(fit, json.loads(stored) if stored else None)
+        results.done.put(fit.id, _done(fit))
+    results.models.put(key, out)
+    return out
+
+
+def fit_json(sessions: sessionmaker[Session], results: Results, workspace_id: uuid.UUID,
+             fit_id: uuid.UUID) -> bytes:
+    """:func:`read_fit` as JSON bytes (a finished fit's are made once)."""
+    key = ("fit", fit_id)
+    if cached_done(results, workspace_id, fit_id) is not None:
+        cached = results.responses.get(key)
+        if cached is not None:
+            return cached
+    out = read_fit(sessions, results, workspace_id, fit_id)
+    if out.status != FitStatus.DONE:
+        return serialize(out)
+    return results.responses.put(key, serialize(out))
+
+
+def load_result(sessions: sessionmaker[Session], results: Results, meta: DoneFit) -> FitResult:
+    """The finished fit's FitResult, rebuilt from the stored JSON (cached)."""
+    cached = results.results.get(meta.id)
+    if cached is not None:
+        return cached
+    with sessions() as session:
+        version = session.get(MapVersion, meta.map_version_id)
+        stored = session.scalar(select(Fit.result).where(Fit.id == meta.id))
+    assert version is not None
+    assert stored is not None
+    return results.result(meta.id, results.journey_map(version.id, version.definition), stored)
+
+
+# -------------------------------------------------------------------- analyses
+def analysis_key(kind: Analysis, fit_id: uuid.UUID, role: str | None = None
+                 ) -> tuple[Hashable, ...]:
+    """The cache key of an analysis of a finished fit."""
+    return (kind, fit_id) if role is None else (kind, fit_id, role)
+
+
+def _cached_model(results: Results, key: tuple[Hashable, ...], kind: type[M],
+                  build: Callable[[], M]) -> M:
+    cached = results.models.get(key)
+    if isinstance(cached, kind):
+        return cached
+    model = build()
+    results.models.put(key, model)
+    return model
+
+
+def drivers(sessions: sessionmaker[Session], results: Results, meta: DoneFit) -> DriversOut:
+    """Every measured node's effect on LTR and NPS, largest first (``journeymap drivers``)."""
+
+    def build() -> DriversOut:
+        from journeymap.analysis import drivers as library_drivers
+
+        result = load_result(sessions, results, meta)
+        return DriversOut.model_validate({
+            "fit_id": meta.id, "nps": to_jsonable(result.nps.to_dict()),
+            "drivers": to_jsonable(library_drivers(result).to_dict(orient="records"))})
+
+    return _cached_model(results, analysis_key("drivers", meta.id), DriversOut, build)
+
+
+def roles(sessions: sessionmaker[Session], results: Results, meta: DoneFit) -> RolesOut:
+    """Every role's influence, largest absolute NPS points first."""
+
+    def build() -> RolesOut:
+        result = load_result(sessions, results, meta)
+        m = result.journey_map
+        keys = ("role", "influence", "influence_ci", "direct", "indirect", "nps_points",
+                "nps_points_ci")
+        rows: list[dict[str, Any]] = [
+            {"label": m.node(r["role"]).display, **{k: r.get(k) for k in keys}}
+            for r in result.role_records]
+        rows.sort(key=lambda r: -abs(r["nps_points"] or 0.0))
+        return RolesOut.model_validate({"fit_id": meta.id, "roles": to_jsonable(rows)})
+
+    return _cached_model(results, analysis_key("roles", meta.id), RolesOut, build)
+
+
+def _role_problem(exc: JourneymapError) -> Problem:
+    return Problem(404, str(exc), type=NOT_FOUND, title="No such role")
+
+
+def role(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
+         role_id: str) -> RoleInfluenceOut:
+    """One role's influence with every path to NPS (``journeymap influence ROLE``).
+
+    Raises a 404 problem when ``role_id`` is not a role of the map.
+    """
+
+    def build() -> RoleInfluenceOut:
+        from journeymap.analysis import explain_role, role_influence
+
+        result = load_result(sessions, results, meta)
+        try:
+            body = role_influence(result, role_id).to_dict()
+            explanation = explain_role(result, role_id)
+        except JourneymapError as exc:
+            raise _role_problem(exc) from None
+        return RoleInfluenceOut.model_validate({"fit_id": meta.id, **to_jsonable(body),
+                                                "explanation": explanation})
+
+    return _cached_model(results, analysis_key("role", meta.id, role_id), RoleInfluenceOut,
+                         build)
+
+
+def analysis_answer(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
+                    kind: Analysis, role_id: str | None = None) -> Ready:
+    """The JSON answer of an analysis with its ETag: the model's serialization, made once."""
+    key = analysis_key(kind, meta.id, role_id)
+    ready = results.ready.get(key)
+    if ready is not None:
+        return ready
+    model: BaseModel
+    if kind == "drivers":
+        model = drivers(sessions, results, meta)
+    elif kind == "roles":
+        model = roles(sessions, results, meta)
+    else:
+        assert role_id is not None
+        model = role(sessions, results, meta, role_id)
+    return results.ready.put(key, Ready.of(serialize(model)))
+
+
+def cached_answer(results: Results, workspace_id: uuid.UUID, fit_id: uuid.UUID,
+                  kind: Analysis, role_id: str | None = None) -> Ready | None:
+    """The answer of :func:`analysis_answer` when it is in memory for this workspace's
+    finished fit; None otherwise (no database, no computing: the fast path's question)."""
+    if cached_done(results, workspace_id, fit_id) is None:
+        return None
+    return results.ready.get(analysis_key(kind, fit_id, role_id))
+
+
+def what_if(session: Session, worker: FitWorker, results: Results, workspace_id: uuid.UUID,
+            fit_id: uuid.UUID, shifts: dict[str, float]) -> WhatIfOut:
+    """Predicted mean LTR and NPS if some nodes (or roles) did better (``journeymap what-if``).
+
+    Needs the respondents: the first call after a restart fits the stored file again
+    (409 problem when it is gone or the engine has no what-if).  ``session`` is closed
+    before any fitting, so its connection goes back to the pool.
+    """
+    from journeymap.analysis import what_if as library_what_if
+
+    fit = done_fit(session, workspace_id, fit_id)
+    spec = worker.spec(session, fit)
+    session.close()
+    for node in shifts:
+        spec.journey_map.node(node)  # unknown ids: 422 before any data are read
+    if results.live.get(fit.id) is None and not spec.path.exists():
+        raise Problem(409, "the survey file of this fit is no longer on the server, so "
+                           "what-if cannot be computed; upload the data again and fit anew.",
+                      type=DATA_UNAVAILABLE, title="Data not available")
+    try:
+        live = results.live_result(spec)
+    except JourneymapError as exc:
+        raise Problem(409, f"the stored data cannot be fitted again: {exc}",
+                      type=DATA_UNAVAILABLE, title="Data not available") from None
+    if live.state is None or live.data is None:
+        raise Problem(409, f"what-if is not available for fits of the '{fit.engine}' engine.",
+                      type=DATA_UNAVAILABLE, title="What-if not available")
+    w = library_what_if(live, shifts)
+    return WhatIfOut.model_validate({"fit_id": fit.id, **to_jsonable(w.to_dict())})
+
+
+# ------------------------------------------------------------- drawings, cards
+def render_fit(sessions: sessionmaker[Session], results: Results, meta: DoneFit, *,
+               format: str = "svg", role: str | None = None, lanes: str = "kind") -> bytes:
+    """The fitted map drawn by graphviz: effects on the edges, NPS points on the nodes.
+
+    SVG drawings are kept in memory; PNG and PDF are drawn on every call.
+    """
+    from journeymap.render.graph import render
+
+    key = ("svg", meta.id, role, lanes)
+    if format == "svg":
+        cached = results.responses.get(key)
+        if cached is not None:
+            return cached
+    result = load_result(sessions, results, meta)
+    drawn = render(result.journey_map, result, role=role, lanes=lanes, format=format,
+                   min_responses=meta.min_responses)
+    return results.responses.put(key, drawn) if format == "svg" else drawn
+
+
+def export_fit(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
+               fmt: str) -> str:
+    """The fit's map as a model text of another tool (``lavaan`` or ``dagitty``)."""
+    from journeymap.render.export import export
+
+    return export(load_result(sessions, results, meta).journey_map, fmt)
+
+
+def _card(sessions: sessionmaker[Session], results: Results, meta: DoneFit, role_id: str,
+          part: Literal["page", "body"]) -> str:
+    from journeymap.render.card import role_card as library_card
+    from journeymap.render.card import role_card_body
+
+    key = ("card", part, meta.id, role_id)
+    cached = results.responses.get(key)
+    if cached is not None:
+        return cached.decode("utf-8")
+    result = load_result(sessions, results, meta)
+    try:
+        result.role(role_id)
+        if part == "page":
+            text = library_card(result, role_id, format="html",
+                                min_responses=meta.min_responses)
+        else:
+            text = role_card_body(result, role_id, min_responses=meta.min_responses)
+    except RenderError:
+        raise
+    except JourneymapError as exc:
+        raise _role_problem(exc) from None
+    results.responses.put(key, text.encode("utf-8"))
+    return text
+
+
+def role_card(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
+              role_id: str) -> str:
+    """One role's "my influence" card as a self-contained HTML page (from the library)."""
+    return _card(sessions, results, meta, role_id, "page")
+
+
+def role_card_body(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
+                   role_id: str) -> str:
+    """The card's content (what the page's ``<main>`` holds), to put inside a web page."""
+    return _card(sessions, results, meta, role_id, "body")

@@ -1,0 +1,269 @@
+"""Journey maps of a workspace: create, list, read, change (a new version), validate, draw.
+
+A map is a list of immutable versions; a changed text adds a version and fits keep
+the version they were made with.  Map text is parsed and validated by the library
+(``JourneyMap.from_text``), whose messages name the file, the line and the field.
+These functions are shared by the ``/v1/maps`` routes and the map editor's pages.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from journeymap.exceptions import MapValidationError
+from journeymap.model import JourneyMap
+
+from ..models import JourneyMapRecord, MapVersion, utcnow
+from ..problems import CONFLICT, INVALID_MAP, NOT_FOUND, Problem, not_found
+from ..schemas import (
+    MapCreate,
+    MapOut,
+    MapsOut,
+    MapSummaryOut,
+    MapValidationOut,
+    MapVersionOut,
+    MapVersionsOut,
+)
+
+if TYPE_CHECKING:
+    from ..results import Results
+
+__all__ = ["EXPORTS", "IMAGES", "MAX_MAP_ELEMENTS", "MapFile", "change_map", "create_map",
+           "draw_map", "get_map", "get_version", "list_maps", "list_versions", "map_file",
+           "map_out", "parse_map", "read_map", "stored_map", "validate_map"]
+
+MAX_MAP_ELEMENTS = 100_000  # YAML/JSON elements of a map text, counting aliases expanded
+IMAGES = ("svg", "png", "pdf")  # formats graphviz draws
+EXPORTS = ("lavaan", "dagitty")  # model texts of other tools
+
+
+def _too_big(filename: str, why: str) -> Problem:
+    return Problem(422, f"{filename}: {why}; a journey map is a short list of nodes and edges "
+                        "(see docs/map-format.md).", type=INVALID_MAP,
+                   title="The map is not valid")
+
+
+def _check_shape(body: MapCreate) -> None:
+    """Refuse texts that would take the parser unbounded time or depth.
+
+    YAML aliases can make a small text expand exponentially (a "billion laughs"), and
+    very deep nesting exhausts the recursion limit; the size after expanding aliases
+    is counted in linear time on the composed node graph.
+    """
+    import yaml
+
+    try:
+        root = yaml.compose(body.source, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return  # the library reports syntax errors with their line
+    except RecursionError:
+        raise _too_big(body.filename, "the text is nested too deeply") from None
+    if root is None:
+        return
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key not in sizes:
+            sizes[key] = 0  # a recursive alias counts as one element
+            if isinstance(node, yaml.SequenceNode):
+                total = 1 + sum(size(child) for child in node.value)
+            elif isinstance(node, yaml.MappingNode):
+                total = 1 + sum(size(k) + size(v) for k, v in node.value)
+            else:
+                total = 1
+            sizes[key] = min(total, MAX_MAP_ELEMENTS + 1)
+        return sizes[key]
+
+    try:
+        elements = size(root)
+    except RecursionError:
+        raise _too_big(body.filename, "the text is nested too deeply") from None
+    if elements > MAX_MAP_ELEMENTS:
+        raise _too_big(body.filename, f"the text expands to more than {MAX_MAP_ELEMENTS:,} "
+                                      "elements (through YAML aliases)")
+
+
+def parse_map(body: MapCreate) -> JourneyMap:
+    """The validated map of a map text.
+
+    Raises
+    ------
+    MapValidationError
+        The library's problems, each naming the file, line and field.
+    Problem
+        422 when the text is too large or too deeply nested to parse.
+    """
+    _check_shape(body)
+    try:
+        return JourneyMap.from_text(body.source, body.filename)
+    except RecursionError:
+        raise _too_big(body.filename, "the text is nested too deeply") from None
+
+
+def _definition(m: JourneyMap) -> str:
+    return json.dumps(m.to_dict(), ensure_ascii=False)
+
+
+def map_out(rec: JourneyMapRecord, version: MapVersion, m: JourneyMap) -> MapOut:
+    """The answer describing one version of a map."""
+    return MapOut(id=rec.id, name=version.name, version=version.version,
+                  latest_version=rec.latest_version, filename=version.filename,
+                  created_at=rec.created_at, updated_at=rec.updated_at,
+                  version_created_at=version.created_at, source=version.source,
+                  definition=m.to_dict(), warnings=list(m.warnings), nodes=len(m.nodes),
+                  edges=len(m.edges))
+
+
+def get_map(session: Session, workspace_id: uuid.UUID, map_id: uuid.UUID) -> JourneyMapRecord:
+    """The map ``map_id`` of the workspace (404 problem when it has none)."""
+    rec = session.scalar(select(JourneyMapRecord).where(
+        JourneyMapRecord.id == map_id, JourneyMapRecord.workspace_id == workspace_id))
+    if rec is None:
+        raise not_found("map", map_id)
+    return rec
+
+
+def get_version(session: Session, rec: JourneyMapRecord, version: int | None) -> MapVersion:
+    """Version ``version`` of a map (the latest when None; 404 problem when absent)."""
+    number = rec.latest_version if version is None else version
+    row = session.scalar(select(MapVersion).where(MapVersion.map_id == rec.id,
+                                                  MapVersion.version == number))
+    if row is None:
+        raise Problem(404, f"map '{rec.id}' has no version {number}; its versions are 1 to "
+                           f"{rec.latest_version}.", type=NOT_FOUND, title="Not found")
+    return row
+
+
+def stored_map(session: Session, results: Results, workspace_id: uuid.UUID,
+               map_id: uuid.UUID, version: int | None = None
+               ) -> tuple[JourneyMapRecord, MapVersion, JourneyMap]:
+    """A stored map version with its validated map (parsed once per process)."""
+    rec = get_map(session, workspace_id, map_id)
+    row = get_version(session, rec, version)
+    return rec, row, results.journey_map(row.id, row.definition)
+
+
+def create_map(session: Session, workspace_id: uuid.UUID, body: MapCreate) -> MapOut:
+    """Store a new map (version 1); an invalid text raises the library's error."""
+    m = parse_map(body)
+    name = (m.name or body.filename)[:200]
+    now = utcnow()
+    rec = JourneyMapRecord(id=uuid.uuid4(), workspace_id=workspace_id, name=name,
+                           latest_version=1, created_at=now, updated_at=now)
+    version = MapVersion(map_id=rec.id, version=1, name=name, source=body.source,
+                         filename=body.filename, definition=_definition(m), created_at=now)
+    session.add(rec)
+    session.flush()
+    session.add(version)
+    session.commit()
+    return map_out(rec, version, m)
+
+
+def list_maps(session: Session, workspace_id: uuid.UUID, limit: int = 50,
+              offset: int = 0) -> MapsOut:
+    """The workspace's maps, newest first, and how many there are."""
+    where = JourneyMapRecord.workspace_id == workspace_id
+    count = session.scalar(select(func.count()).select_from(JourneyMapRecord).where(where))
+    rows = session.scalars(select(JourneyMapRecord).where(where)
+                           .order_by(JourneyMapRecord.created_at.desc(), JourneyMapRecord.id)
+                           .limit(limit).offset(offset)).all()
+    return MapsOut(
+        data=[MapSummaryOut(id=r.id, name=r.name, latest_version=r.latest_version,
+                            created_at=r.created_at, updated_at=r.updated_at) for r in rows],
+        count=int(count or 0))
+
+
+def validate_map(body: MapCreate) -> MapValidationOut:
+    """Check a map text without storing it: ``valid`` and the problems, each naming its line."""
+    try:
+        m = parse_map(body)
+    except MapValidationError as exc:
+        return MapValidationOut(valid=False, problems=list(exc.problems), warnings=[])
+    except Problem as exc:
+        if exc.type != INVALID_MAP:
+            raise
+        return MapValidationOut(valid=False, problems=[exc.detail], warnings=[])
+    return MapValidationOut(valid=True, name=m.name, nodes=len(m.nodes), edges=len(m.edges),
+                            problems=[], warnings=list(m.warnings))
+
+
+def read_map(session: Session, results: Results, workspace_id: uuid.UUID, map_id: uuid.UUID,
+             version: int | None = None) -> MapOut:
+    """One version of a map (the latest unless ``version`` is given)."""
+    rec, row, m = stored_map(session, results, workspace_id, map_id, version)
+    return map_out(rec, row, m)
+
+
+def change_map(session: Session, results: Results, workspace_id: uuid.UUID,
+               map_id: uuid.UUID, body: MapCreate) -> MapOut:
+    """A new version when the text differs from the latest (else the latest, unchanged).
+
+    Raises a 409 problem when another request added a version at the same time.
+    """
+    rec = get_map(session, workspace_id, map_id)
+    m = parse_map(body)
+    latest = get_version(session, rec, None)
+    if latest.source == body.source and latest.filename == body.filename:
+        return map_out(rec, latest, results.journey_map(latest.id, latest.definition))
+    now = utcnow()
+    name = (m.name or body.filename)[:200]
+    version = MapVersion(map_id=rec.id, version=rec.latest_version + 1, name=name,
+                         source=body.source, filename=body.filename,
+                         definition=_definition(m), created_at=now)
+    rec.latest_version += 1
+    rec.name = name
+    rec.updated_at = now
+    session.add(version)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Problem(409, "the map was changed by another request at the same time; read it "
+                           "again and send your change once more.", type=CONFLICT,
+                      title="Changed at the same time") from None
+    return map_out(rec, version, m)
+
+
+def list_versions(session: Session, workspace_id: uuid.UUID, map_id: uuid.UUID
+                  ) -> MapVersionsOut:
+    """Every version of a map, oldest first."""
+    rec = get_map(session, workspace_id, map_id)
+    rows = session.scalars(select(MapVersion).where(MapVersion.map_id == rec.id)
+                           .order_by(MapVersion.version)).all()
+    return MapVersionsOut(
+        map_id=rec.id, count=len(rows),
+        data=[MapVersionOut(version=r.version, name=r.name, created_at=r.created_at)
+              for r in rows])
+
+
+def draw_map(m: JourneyMap, *, format: str = "svg", role: str | None = None,
+             lanes: str = "kind") -> bytes:
+    """The map without numbers drawn by graphviz (``svg``, ``png`` or ``pdf``)."""
+    from journeymap.render.graph import render
+
+    return render(m, None, role=role, lanes=lanes, format=format)
+
+
+@dataclass(frozen=True)
+class MapFile:
+    """A download: its content and the file name to save it as."""
+
+    content: bytes
+    filename: str
+
+
+def map_file(m: JourneyMap, fmt: str, stem: str) -> MapFile:
+    """The map drawn (``svg``/``png``/``pdf``) or as a model text (``lavaan``/``dagitty``)."""
+    if fmt in IMAGES:
+        return MapFile(draw_map(m, format=fmt), f"{stem}.{fmt}")
+    from journeymap.render.export import export
+
+    return MapFile(export(m, fmt).encode("utf-8"), f"{stem}-{fmt}.txt")

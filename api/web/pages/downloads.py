@@ -1,0 +1,97 @@
+"""Downloads: a fit's drawn map, model exports, result JSON, CSV tables and role card;
+a map version's drawing and exports."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from journeymap.outputs import csv_text
+
+from ...deps import ResultsDep, SessionDep, SessionsDep
+from ...problems import Problem
+from ...services import fits, maps
+from .._core import PREFIX, SECURITY_HEADERS, WebUserDep, plain
+from .fits import drivers_of, finished, roles_of
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+FIT_FILES = {
+    "map.svg": "image/svg+xml", "map.png": "image/png", "map.pdf": "application/pdf",
+    "map.lavaan": "text/plain; charset=utf-8", "map.dagitty": "text/plain; charset=utf-8",
+    "result.json": "application/json", "drivers.csv": "text/csv; charset=utf-8",
+    "roles.csv": "text/csv; charset=utf-8", "card.html": "text/html; charset=utf-8",
+}
+MAP_FILES = {"map.svg": "image/svg+xml", "map.png": "image/png", "map.pdf": "application/pdf",
+             "map.lavaan": "text/plain; charset=utf-8",
+             "map.dagitty": "text/plain; charset=utf-8"}
+
+
+def _download(content: bytes | str, media: str, filename: str) -> Response:
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"',
+               **SECURITY_HEADERS}
+    return Response(data, media_type=media, headers=headers)
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    """CSV safe to open in a spreadsheet (docs/security.md, "Files written")."""
+    return csv_text(rows)
+
+
+def _unknown(name: str, names: dict[str, str]) -> Problem:
+    return Problem(404, f"there is no download called '{name}'; the downloads are: "
+                        f"{', '.join(names)}.", title="Not found")
+
+
+@router.get("/fits/{fit_id}/files/{name}")
+async def fit_file(fit_id: uuid.UUID, name: str, user: WebUserDep, sessions: SessionsDep,
+                   results: ResultsDep, role: str | None = None) -> Response:
+    """Downloads of a finished fit: the drawn map, exports, result JSON, CSV tables, card."""
+    if name not in FIT_FILES:
+        raise _unknown(name, FIT_FILES)
+    media = FIT_FILES[name]
+    stem = f"fit-{str(fit_id)[:8]}" + (f"-{role}" if role else "")
+    if name == "card.html" and not role:
+        raise Problem(404, "a role card needs a role: add ?role=<role id>.", title="Not found")
+    if name == "result.json":
+        fit = plain(await run_in_threadpool(fits.read_fit, sessions, results,
+                                            user.workspace.id, fit_id))
+        if fit["result"] is None:
+            await finished(sessions, results, user, fit_id)  # the 409 problem
+        return _download(json.dumps(fit["result"], ensure_ascii=False, indent=1), media,
+                         f"{stem}-result.json")
+    if name == "drivers.csv":
+        rows = (await drivers_of(sessions, results, user, fit_id))["drivers"]
+        return _download(_csv(rows), media, f"{stem}-drivers.csv")
+    if name == "roles.csv":
+        return _download(_csv(await roles_of(sessions, results, user, fit_id)), media,
+                         f"{stem}-roles.csv")
+    meta = await finished(sessions, results, user, fit_id)
+    if name == "card.html":
+        assert role is not None
+        card = await run_in_threadpool(fits.role_card, sessions, results, meta, role)
+        return _download(card, media, f"{stem}-card.html")
+    if name in ("map.svg", "map.png", "map.pdf"):
+        drawn = await run_in_threadpool(lambda: fits.render_fit(
+            sessions, results, meta, format=name[4:], role=role))
+        return _download(drawn, media, f"{stem}-{name}")
+    text = await run_in_threadpool(fits.export_fit, sessions, results, meta, name[4:])
+    return _download(text, media, f"{stem}-{name[4:]}.txt")
+
+
+@router.get("/maps/{map_id}/files/{name}")
+def map_file(map_id: uuid.UUID, name: str, user: WebUserDep, session: SessionDep,
+             results: ResultsDep, version: Annotated[int | None, Query(ge=1)] = None
+             ) -> Response:
+    """Downloads of a map version without numbers: drawn map, lavaan, DAGitty."""
+    if name not in MAP_FILES:
+        raise _unknown(name, MAP_FILES)
+    _rec, row, m = maps.stored_map(session, results, user.workspace.id, map_id, version)
+    session.close()
+    file = maps.map_file(m, name[4:], f"map-{str(map_id)[:8]}-v{row.version}")
+    return _download(file.content, MAP_FILES[name], file.filename)

@@ -1,0 +1,145 @@
+"""A fit's pages: start it, its progress and summary, drivers with what-if sliders."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from journeymap.limits import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR
+from journeymap.render.card import inline_svg
+
+from ...deps import ResultsDep, SessionDep, SessionsDep, WorkerDep
+from ...models import FitStatus
+from ...results import DoneFit, Results
+from ...schemas import FitCreate, FitOptions, WhatIfRequest
+from ...services import fits
+from .._core import PREFIX, CsrfDep, WebUser, WebUserDep, page, plain
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+SHIFT_PREFIX = "shift."
+SortColumn = Literal["label", "kind", "direct", "indirect", "total", "nps_points", "mean", "n"]
+SORTABLE: tuple[str, ...] = SortColumn.__args__  # type: ignore[attr-defined]
+
+
+async def finished(sessions: sessionmaker[Session], results: Results, user: WebUser,
+                   fit_id: uuid.UUID) -> DoneFit:
+    """The finished fit of the signed-in workspace (404/409 problems as in the API)."""
+    meta = fits.cached_done(results, user.workspace.id, fit_id)
+    if meta is None:
+        meta = await run_in_threadpool(fits.finished_fit, sessions, results,
+                                       user.workspace.id, fit_id)
+    return meta
+
+
+async def read_fit(sessions: sessionmaker[Session], results: Results, user: WebUser,
+                   fit_id: uuid.UUID) -> dict[str, Any]:
+    """The fit as the template reads it (the JSON form of :class:`~api.schemas.FitOut`)."""
+    out = await run_in_threadpool(fits.read_fit, sessions, results, user.workspace.id, fit_id)
+    return plain(out)
+
+
+async def roles_of(sessions: sessionmaker[Session], results: Results, user: WebUser,
+                   fit_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The roles of a finished fit, largest absolute NPS points first."""
+    meta = await finished(sessions, results, user, fit_id)
+    out = await run_in_threadpool(fits.roles, sessions, results, meta)
+    rows: list[dict[str, Any]] = plain(out)["roles"]
+    return rows
+
+
+async def drivers_of(sessions: sessionmaker[Session], results: Results, user: WebUser,
+                     fit_id: uuid.UUID) -> dict[str, Any]:
+    """The drivers of a finished fit (``nps`` and ``drivers``, largest first)."""
+    meta = await finished(sessions, results, user, fit_id)
+    return plain(await run_in_threadpool(fits.drivers, sessions, results, meta))
+
+
+@router.post("/fits", response_class=HTMLResponse)
+def start_fit(request: Request, user: CsrfDep, session: SessionDep, worker: WorkerDep,
+              map_id: Annotated[uuid.UUID, Form()], dataset_id: Annotated[uuid.UUID, Form()],
+              engine: Annotated[str, Form(max_length=50)] = "linear",
+              min_responses: Annotated[int, Form(ge=MIN_RESPONSES_FLOOR, le=10_000_000)]
+              = DEFAULT_MIN_RESPONSES) -> Response:
+    body = FitCreate(map_id=map_id, dataset_id=dataset_id, engine=engine,
+                     options=FitOptions(min_responses=min_responses))
+    created = fits.create_fit(session, worker, user.workspace.id, body)
+    return RedirectResponse(f"{PREFIX}/fits/{created.id}", status_code=303)
+
+
+@router.get("/fits/{fit_id}", response_class=HTMLResponse)
+async def show_fit(request: Request, fit_id: uuid.UUID, user: WebUserDep,
+                   sessions: SessionsDep, results: ResultsDep) -> Response:
+    fit = await read_fit(sessions, results, user, fit_id)
+    roles = None
+    if fit["status"] == FitStatus.DONE:
+        roles = await roles_of(sessions, results, user, fit_id)
+    return page(request, "fit.html", {"fit": fit, "roles": roles}, user=user)
+
+
+@router.get("/fits/{fit_id}/progress", response_class=HTMLResponse)
+async def fit_progress(request: Request, fit_id: uuid.UUID, user: WebUserDep,
+                       sessions: SessionsDep, results: ResultsDep) -> Response:
+    """The progress fragment; when the fit has ended, htmx reloads the page."""
+    fit = await read_fit(sessions, results, user, fit_id)
+    if fit["status"] in (FitStatus.DONE, FitStatus.FAILED):
+        return Response(status_code=200, headers={"HX-Refresh": "true"})
+    return page(request, "_progress.html", {"fit": fit}, user=user)
+
+
+@router.get("/fits/{fit_id}/drivers", response_class=HTMLResponse)
+async def show_drivers(request: Request, fit_id: uuid.UUID, user: WebUserDep,
+                       sessions: SessionsDep, results: ResultsDep,
+                       sort: SortColumn = "nps_points",
+                       order: Literal["asc", "desc"] = "desc") -> Response:
+    drivers = await drivers_of(sessions, results, user, fit_id)
+    rows = list(drivers["drivers"])
+
+    def key(r: dict[str, Any]) -> Any:
+        v = r.get(sort)
+        if isinstance(v, str) or v is None:
+            return (1, str(v or "").casefold()) if order == "asc" else (0, str(v or "")
+                                                                        .casefold())
+        return (0, abs(v) if sort == "nps_points" else v)
+
+    rows.sort(key=key, reverse=order == "desc")
+    roles = await roles_of(sessions, results, user, fit_id)
+    meta = await finished(sessions, results, user, fit_id)
+    svg = await run_in_threadpool(fits.render_fit, sessions, results, meta)
+    return page(request, "drivers.html", {
+        "fit_id": str(fit_id), "nps": drivers["nps"], "drivers": rows, "roles": roles,
+        "sort": sort, "order": order, "sortable": SORTABLE,
+        "svg": inline_svg(svg, "The fitted journey map with its effects")}, user=user)
+
+
+@router.post("/fits/{fit_id}/what-if", response_class=HTMLResponse)
+async def what_if(request: Request, fit_id: uuid.UUID, user: CsrfDep, sessions: SessionsDep,
+                  results: ResultsDep, worker: WorkerDep) -> Response:
+    """The what-if fragment: predicted NPS and its change, from the API's what-if."""
+    form = await request.form()
+    shifts: dict[str, float] = {}
+    for name, value in form.multi_items():
+        if name.startswith(SHIFT_PREFIX) and isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                continue
+            if number and -1 <= number <= 1:
+                shifts[name[len(SHIFT_PREFIX):]] = number
+    if not shifts:
+        drivers = await drivers_of(sessions, results, user, fit_id)
+        return page(request, "_whatif.html", {"nps": drivers["nps"], "w": None}, user=user)
+    request_body = WhatIfRequest(shifts=shifts)  # the API's limits on the shifts
+
+    def compute() -> dict[str, Any]:
+        with sessions() as session:
+            return plain(fits.what_if(session, worker, results, user.workspace.id, fit_id,
+                                      request_body.shifts))
+
+    w = await run_in_threadpool(compute)
+    return page(request, "_whatif.html", {"w": w, "nps": None}, user=user)

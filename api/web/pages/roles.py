@@ -1,0 +1,42 @@
+"""The roles of a fit and "my influence": one role's card (from the library) with a picker."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from ...deps import ResultsDep, SessionsDep
+from ...services import fits
+from .._core import PREFIX, WebUserDep, page, plain
+from .fits import finished, roles_of
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+
+@router.get("/fits/{fit_id}/roles", response_class=HTMLResponse)
+async def list_roles(request: Request, fit_id: uuid.UUID, user: WebUserDep,
+                     sessions: SessionsDep, results: ResultsDep,
+                     role: str | None = None) -> Response:
+    if role:  # the picker's form (GET, works without JavaScript)
+        return RedirectResponse(f"{PREFIX}/fits/{fit_id}/roles/{role}", status_code=303)
+    roles = await roles_of(sessions, results, user, fit_id)
+    from journeymap.analysis.roles import NOT_FOR_PAY
+
+    return page(request, "roles.html", {"fit_id": str(fit_id), "roles": roles,
+                                        "role": None, "not_for_pay": NOT_FOR_PAY}, user=user)
+
+
+@router.get("/fits/{fit_id}/roles/{role}", response_class=HTMLResponse)
+async def show_role(request: Request, fit_id: uuid.UUID, role: str, user: WebUserDep,
+                    sessions: SessionsDep, results: ResultsDep) -> Response:
+    """"My influence": the role card's content (from the library), with a role picker."""
+    roles = await roles_of(sessions, results, user, fit_id)
+    meta = await finished(sessions, results, user, fit_id)
+    influence = plain(await run_in_threadpool(fits.role, sessions, results, meta, role))
+    card = await run_in_threadpool(fits.role_card_body, sessions, results, meta, role)
+    return page(request, "role.html", {
+        "fit_id": str(fit_id), "roles": roles, "role": role, "influence": influence,
+        "card": card, "permalink": str(request.url.replace(query=""))}, user=user)
