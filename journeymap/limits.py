@@ -13,6 +13,7 @@ from .exceptions import JourneymapError
 __all__ = [
     "CONSTANT_TOLERANCE",
     "DEFAULT_MIN_RESPONSES",
+    "MAX_CHUNK_ROWS",
     "MAX_CONDITION_NUMBER",
     "MAX_DOT_BYTES",
     "MAX_DRAWN_TEXT",
@@ -80,5 +81,9 @@ MAX_RENDERS_AT_ONCE = 2
 #: Permission bits of the files the command line and the library write (owner writes,
 #: everyone reads, as ``cp`` would with the usual umask); callers may ask for less.
 OUTPUT_FILE_MODE = 0o644
+#: Most rows per chunk a streamed fit may ask for (``fit --chunk-rows``): a chunk of 30
+#: columns is then about 2.4 GB of float64, and streaming exists to keep memory flat;
+#: numbers beyond 2**31 overflowed the readers' 32-bit batch size (an internal error).
+MAX_CHUNK_ROWS = 10_000_000
 
 # --- Service (docs/security.md, "Service") ----------------------------------------------

@@ -19,12 +19,13 @@ from importlib.metadata import entry_points
 import typer
 
 from . import actions, check, cx, demo, fit, maps
+from ._console import OneLineErrors
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
-    name="journeymap", add_completion=False, pretty_exceptions_enable=False,
-    no_args_is_help=True,
+    name="journeymap", cls=OneLineErrors, add_completion=False,
+    pretty_exceptions_enable=False, no_args_is_help=True,
     help="Draw the customer journey as a cause-and-effect map, fit it to survey data, and "
          "show each role its direct and indirect influence on NPS.")
 

@@ -7,13 +7,15 @@ Shared by every command module of :mod:`journeymap.cli`.  Exit codes: 0 ok, 2 ba
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from ..exceptions import JourneymapError
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_INTERNAL",
+    "OneLineErrors",
     "errors",
     "esc",
     "print_warnings",
@@ -53,11 +56,64 @@ def stderr() -> Console:
     return Console(stderr=True, highlight=False)
 
 
+# C0 controls but line feed and tab, DEL, C1 controls (ESC starts the terminal's escape
+# sequences), and the Unicode marks that reorder or hide text (bidi overrides, isolates).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def esc(text: object) -> str:
-    """User text (labels, paths, messages) made safe for rich markup: ``[a, b]`` stays."""
+    """User text (labels, paths, messages) made safe to print.
+
+    Control characters (an ANSI escape, a carriage return, a bell …) are shown as
+    ``\\x1b``-style escapes instead of reaching the terminal, and rich markup is escaped:
+    ``[a, b]`` stays as it is.
+    """
     from rich.markup import escape
 
-    return escape(str(text))
+    return escape(_CONTROL.sub(_visible, str(text)))
+
+
+def fail(message: str) -> NoReturn:
+    """Print one ``error:`` line (``message`` is escaped) and exit with code 2."""
+    stderr().print(f"[bold red]error:[/] {esc(message)}", markup=True, soft_wrap=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+class OneLineErrors(TyperGroup):
+    """The command group: a usage error (an option out of range, a value that is not a
+    number, a missing option, an unknown command) is one ``error:`` line and exit code 2
+    instead of click's usage box."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        with _usage_errors():
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _usage_errors():
+            return super().invoke(ctx)
+
+
+#: click's ``UsageError`` (the base of ``typer.BadParameter``): taken from typer, which may
+#: carry its own copy of click.
+_UsageError: type[Exception] = typer.BadParameter.__mro__[1]
+
+
+@contextmanager
+def _usage_errors() -> Iterator[None]:
+    try:
+        yield
+    except _UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # no arguments: the help is the answer
+            raise
+        message = str(getattr(exc, "format_message", exc.__str__)()).rstrip(".")
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "journeymap"
+        fail(f"{message}. See '{where} --help'.")
 
 
 @contextmanager
@@ -68,18 +124,16 @@ def errors() -> Iterator[None]:
     except typer.Exit:
         raise
     except JourneymapError as exc:
-        stderr().print(f"[bold red]error:[/] {esc(exc)}", markup=True, soft_wrap=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        fail(str(exc))
     except OSError as exc:  # a file or folder the user named cannot be read or written
         what = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
-        stderr().print(f"[bold red]error:[/] {esc(what)}.", markup=True, soft_wrap=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        fail(f"{what}.")
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     except Exception as exc:  # an internal error: say so, without a traceback
-        stderr().print(f"internal error ({type(exc).__name__}: {exc}). This is a bug in "
+        stderr().print(f"internal error ({type(exc).__name__}: {esc(exc)}). This is a bug in "
                        "journeymap; please report it with the command you ran.",
-                       markup=False, soft_wrap=True)
+                       soft_wrap=True)
         raise typer.Exit(EXIT_INTERNAL) from None
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ..formatting import ci, signed
+from ..limits import MAX_CHUNK_ROWS
 from ..outputs import refuse_inputs
 from ._console import errors, esc, print_warnings, stdout, write_json
 from ._options import (
@@ -38,7 +39,8 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
                 "--stream/--in-memory", help="Read the data in chunks (flat memory; default: "
                 "only for CSV/Parquet files over 256 MB).", show_default=False)] = None,
             chunk_rows: Annotated[int, typer.Option(
-                "--chunk-rows", help="Rows per chunk when streaming.", min=1000)] = CHUNK_ROWS,
+                "--chunk-rows", help="Rows per chunk when streaming.", min=1000,
+                max=MAX_CHUNK_ROWS)] = CHUNK_ROWS,
             sql: Annotated[str | None, typer.Option(
                 "--sql", help="DuckDB query giving one row per response; DATA is then a DuckDB "
                 "database file or ':memory:'.")] = None,
