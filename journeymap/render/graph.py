@@ -631,13 +631,19 @@ def _legend(ctx: _Context) -> str:
 
 
 # -------------------------------------------------------------------- build
-def _build(journey_map: JourneyMap, result: FitResult | None, role: str | None, lanes: str,
-           min_responses: int, dpi: int | None = None) -> tuple[str, int, int]:
-    """The DOT text, and the numbers of map nodes and edges it draws."""
+def _drawn_size(ctx: _Context) -> tuple[int, int]:
+    """The numbers of map nodes and edges a drawing of ``ctx`` has."""
+    m = ctx.m
+    if ctx.drawn is None:
+        return len(m.nodes), len(m.edges)
+    return len(ctx.drawn), sum(ctx.draws(e.source) and ctx.draws(e.target) for e in m.edges)
+
+
+def _build(ctx: _Context, lanes: str, dpi: int | None = None) -> str:
+    """The DOT text of the drawing ``ctx`` describes."""
     if lanes not in LANES:
         raise JourneymapError(f"unknown lanes '{lanes}'; valid: {', '.join(LANES)}.")
-    m = journey_map
-    ctx = _context(m, result, role, min_responses)
+    m = ctx.m
     lane_list = [(title, kept) for title, ns in _lanes(m, lanes)
                  if (kept := [n for n in ns if ctx.draws(n.id)])]
     col, backward = _columns(m, lane_list)
@@ -704,7 +710,7 @@ def _build(journey_map: JourneyMap, result: FitResult | None, role: str | None, 
             attrs["weight"] = LONG_EDGE_WEIGHT
         out.append(f"  {_q(e.source)} -> {_q(e.target)}" + _attrs(attrs) + ";")
     out.append("}")
-    return "\n".join(out) + "\n", len(col), len(drawn_edges)
+    return "\n".join(out) + "\n"
 
 
 def _node_attrs(n: Node, ctx: _Context) -> dict[str, str | None]:
@@ -758,7 +764,7 @@ def to_dot(journey_map: JourneyMap, result: FitResult | None = None, *, role: st
     JourneymapError
         ``role`` is not a role, ``lanes`` is unknown, or ``min_responses`` is below 10.
     """
-    return _build(journey_map, result, role, lanes, min_responses)[0]
+    return _build(_context(journey_map, result, role, min_responses), lanes)
 
 
 def render(journey_map: JourneyMap, result: FitResult | None = None, *, role: str | None = None,
@@ -792,19 +798,18 @@ def render(journey_map: JourneyMap, result: FitResult | None = None, *, role: st
     m = journey_map
     if format != "dot" and role is None:  # refused before any work (a role view is smaller)
         _check_size(m, len(m.nodes), len(m.edges), None)
-    dot, nodes, edges = _build(m, result, role, lanes, min_responses,
-                               dpi=PNG_DPI if format == "png" else None)
+    ctx = _context(m, result, role, min_responses)
+    if format != "dot" and role is not None:
+        _check_size(m, *_drawn_size(ctx), role)
+    source = _build(ctx, lanes, dpi=PNG_DPI if format == "png" else None).encode("utf-8")
     if format == "dot":
-        return dot.encode("utf-8")
-    if role is not None:
-        _check_size(m, nodes, edges, role)
-    source = dot.encode("utf-8")
+        return source
     if len(source) > limits.MAX_DOT_BYTES:
         raise MapTooLargeError(
             f"the drawing of this map would be {len(source):,} bytes of graphviz text, more "
             f"than the {limits.MAX_DOT_BYTES:,} one picture may have (docs/security.md, "
-            "\"Rendering\"): its labels or descriptions are very long; shorten them, or "
-            "draw one role's routes (--role).")
+            "\"Rendering\"); draw one role's routes (--role ROLE), or shorten the labels "
+            "and descriptions.")
     return _run_dot(source, format,
                     limits.RENDER_TIMEOUT_S if timeout is None else float(timeout))
 
