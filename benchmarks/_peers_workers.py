@@ -123,7 +123,7 @@ def run_journeymap(df: pd.DataFrame, journey_map: Any, **_: Any) -> Timed:
 def run_journeymap_stream(df: pd.DataFrame | None, journey_map: Any, *, parquet: Path,
                           chunk_rows: int | None = None, **_: Any) -> Timed:
     """``fit_stream(m, parquet)``: read, check and fit chunk by chunk (nothing preloaded)."""
-    from journeymap.sources import fit_stream
+    from journeymap.engines import fit_stream
 
     kw = {} if chunk_rows is None else {"chunk_rows": chunk_rows}
     result, times = best_time(lambda: fit_stream(journey_map, parquet, **kw))

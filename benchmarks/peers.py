@@ -13,7 +13,7 @@ reads the Parquet file chunk by chunk, and ``journeymap``'s separate ``load+fit`
 * ``numpy`` — the limit: ``X.T @ X``, one solve per equation, totals via ``(I − B)^-1``;
 * ``journeymap`` — ``LinearEngine().fit(m, load_survey(df, m))`` timed on the prepared
   SurveyData; it also computes standard errors, intervals, NPS points and role paths;
-* ``journeymap_stream`` — ``journeymap.sources.fit_stream(m, parquet)``;
+* ``journeymap_stream`` — ``journeymap.engines.fit_stream(m, parquet)``;
 * ``semopy`` — ``semopy.Model(lavaan).fit(df)``, totals from its estimates;
 * ``pgmpy`` — ``LinearGaussianBayesianNetwork.fit(df)``, totals from CPD coefficients;
 * ``dowhy`` — GCM with explicit linear mechanisms, ``gcm.fit``, and

@@ -49,7 +49,7 @@ def main() -> None:
 
     import journeymap as jm
     from journeymap.data import load_survey
-    from journeymap.sources import fit_stream
+    from journeymap.engines import fit_stream
 
     m = jm.JourneyMap.from_dict(synthetic_journey(args.nodes))
     gaps = {n.id: args.missing for n in m.measured_nodes if n.id != m.outcome} \

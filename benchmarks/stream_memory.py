@@ -10,7 +10,7 @@ Usage: python benchmarks/stream_memory.py [--rows 10000000] [--nodes 30]
    writes it, so generation never holds the file.  The first ``--slice-rows`` rows go to a
    second file too.  A file with the same parameters (kept in its metadata) is reused
    unless ``--fresh``.  Generation runs in a child, so this process stays small.
-2. Fits the whole file with ``journeymap.sources.fit_stream(m, path, chunk_rows=...)``,
+2. Fits the whole file with ``journeymap.engines.fit_stream(m, path, chunk_rows=...)``,
    each chunk size in its own subprocess, and reports the fit's wall time (best of
    ``--repeat``) and peak RSS:
    ``VmHWM`` read in the child at its end (the number compared with the 300 MB target),
@@ -167,7 +167,7 @@ def child_fit(args: argparse.Namespace) -> None:
     import pyarrow as pa
 
     import journeymap as jm
-    from journeymap.sources import fit_stream
+    from journeymap.engines import fit_stream
 
     m = journey(args.nodes)
     after_imports = memory_mb("VmRSS")

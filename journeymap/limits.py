@@ -12,6 +12,7 @@ from .exceptions import JourneymapError
 
 __all__ = [
     "CONSTANT_TOLERANCE",
+    "DEFAULT_CHUNK_ROWS",
     "DEFAULT_MIN_RESPONSES",
     "MAX_CHUNK_ROWS",
     "MAX_CONDITION_NUMBER",
@@ -54,6 +55,10 @@ MAX_CONDITION_NUMBER = 1e10
 #: A column is constant when its centred sum of squares is at most this × max(1, the
 #: largest centred sum of squares or cross-product of the columns solved together).
 CONSTANT_TOLERANCE = 1e-12
+
+# --- Streaming (docs/performance.md) -----------------------------------------------------
+#: Rows per chunk when data are read chunk by chunk (memory stays flat whatever the file size).
+DEFAULT_CHUNK_ROWS = 50_000
 
 # --- Map files (docs/security.md, "Map files") -----------------------------------------
 #: Largest map file (or map text sent to the API) that is read, in bytes.

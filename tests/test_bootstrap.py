@@ -7,8 +7,7 @@ import pytest
 
 import journeymap as jm
 from journeymap.data import SurveyData
-from journeymap.engines import LinearEngine
-from journeymap.sources import fit_stream
+from journeymap.engines import LinearEngine, fit_stream
 from journeymap.stats import SufficientStats
 from journeymap.summary import LinearSummary
 

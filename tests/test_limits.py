@@ -20,11 +20,11 @@ from journeymap.analysis import (
 )
 from journeymap.engines import LinearEngine
 from journeymap.engines.bayesnet import BayesNetEngine
+from journeymap.engines.streaming import fit_spark
 from journeymap.exceptions import JourneymapError
 from journeymap.limits import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR, check_min_responses
 from journeymap.render.card import role_card
 from journeymap.render.graph import render, to_dot, write
-from journeymap.sources.spark import fit_spark
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,7 @@
 
 Every source (CSV, TSV, Parquet, a DuckDB database file with a query, a DuckDB
 in-memory query over Parquet, an iterable of DataFrames) is fitted chunk by chunk
-with :func:`journeymap.sources.fit_stream` and compared, number by number, with
+with :func:`journeymap.engines.fit_stream` and compared, number by number, with
 :func:`journeymap.fit` on the whole DataFrame held in memory.  The survey is the
 example map's simulation with blanks in several nodes, blank LTR answers, a
 composite whose items do not hang together, and one rating that is an average.
@@ -24,10 +24,9 @@ from reference import assert_same_numbers
 import journeymap as jm
 from journeymap.data import load_survey
 from journeymap.datasets import EXAMPLE_MISSING, example_map, simulate
-from journeymap.engines import FitResult
+from journeymap.engines import FitResult, fit_stream
 from journeymap.exceptions import DataValidationError
 from journeymap.model import JourneyMap
-from journeymap.sources import fit_stream
 
 N = 3000
 N_BLANK_LTR = 40

@@ -20,8 +20,9 @@ from reference import node_scores, ols_effects
 import journeymap as jm
 from journeymap.data import check_frame, load_survey
 from journeymap.datasets import EXAMPLE_MISSING
+from journeymap.engines import fit_spark
 from journeymap.engines._bootstrap import bootstrap_totals
-from journeymap.sources.spark import _partition_summary, _spark_summary, fit_spark
+from journeymap.sources.spark import _partition_summary, spark_summary
 from journeymap.summary import LinearSummary
 
 pytest.importorskip("pyspark")
@@ -251,7 +252,7 @@ def test_spark_bootstrap_standard_errors_match_in_memory_delta_and_row_bootstrap
     """Replicate SDs of every total: Spark groups vs the in-memory groups, the delta
     method, and an independent row-resampling bootstrap of exact OLS (tests/reference)."""
     order = example_map.topological_order
-    merged, _ = _spark_summary(example_map, to_spark(spark, survey), survey_type=None,
+    merged, _ = spark_summary(example_map, to_spark(spark, survey), survey_type=None,
                                bootstrap_groups=K, seed=1)
     spark_reps, failed = bootstrap_totals(merged, B, seed=1)
     assert failed == 0
@@ -308,7 +309,7 @@ def test_partitions_with_identical_rows_get_different_bootstrap_groups(
     halves = frame.rdd.glom().map(lambda part: [tuple(r) for r in part]).collect()
     assert len(halves) == 2
     assert halves[0] == halves[1] == records
-    merged, _ = _spark_summary(example_map, frame, survey_type=None, bootstrap_groups=K,
+    merged, _ = spark_summary(example_map, frame, survey_type=None, bootstrap_groups=K,
                                seed=4)
     sizes = _group_sizes(merged)
     assert sizes.sum() == 4000

@@ -223,7 +223,7 @@ def pgmpy_search(frame: object, order: Sequence[str], allowed: set[tuple[str, st
     from pgmpy.base import DAG
     from pgmpy.causal_discovery import ExpertKnowledge, HillClimbSearch
 
-    from ..engines._bnstate import quiet_pgmpy
+    from ..engines.bayesnet import quiet_pgmpy
 
     assert isinstance(frame, pd.DataFrame)
     safe = {n: f"v{i}" for i, n in enumerate(order)}  # formulas need plain names

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from ..engines import FitResult
     from ..model import JourneyMap
 
-__all__ = ["CheckReport", "check"]
+__all__ = ["CUTOFFS", "CheckReport", "check"]
 
 CHECK_ENGINES = ("linear", "bayesnet")
 SEARCHES = ("greedy", "pgmpy")
@@ -244,7 +244,7 @@ def check(journey_map: JourneyMap, data: SurveyData | pd.DataFrame | str | Path,
 def _states(m: JourneyMap, data: SurveyData, options: dict[str, Any]
             ) -> tuple[dict[str, NDArray[np.int64]], dict[str, int]]:
     """Each measured node's state codes (−1 = blank) as the bayesnet engine forms them."""
-    from ..engines._discrete import NodeStates
+    from ..engines.bayesnet import NodeStates
 
     bins = options.get("bins")
     codes: dict[str, NDArray[np.int64]] = {}

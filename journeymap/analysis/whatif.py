@@ -106,7 +106,7 @@ def what_if(result: FitResult, shifts: Mapping[str, float]) -> WhatIf:
         raise JourneymapError("give at least one shift, e.g. delivery=+1.")
     if result.engine == "bayesnet":
         return _what_if_network(result, shifts)
-    from ..engines._base import LinearState
+    from ..engines.linear import LinearState
 
     m = result.journey_map
     data = result.data

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..exceptions import JourneymapError
+from ..limits import DEFAULT_CHUNK_ROWS
 from ._console import progress
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CHUNK_ROWS", "STREAM_ABOVE_BYTES", "fit_map", "load_map", "result_for"]
 
-CHUNK_ROWS = 50_000  # journeymap.sources.DEFAULT_CHUNK_ROWS, without importing pandas here
+CHUNK_ROWS = DEFAULT_CHUNK_ROWS
 #: CSV and Parquet files larger than this are streamed unless ``--in-memory`` is given.
 STREAM_ABOVE_BYTES = 256 * 2**20
 
@@ -40,7 +41,7 @@ def fit_map(map_path: Path, data_path: Path | None, survey_type: str | None,
     if stream or sql is not None or (stream is None and big):
         if engine != "linear":
             raise JourneymapError(f"streaming fits use the linear engine, not '{engine}'.")
-        from ..sources import fit_stream
+        from ..engines import fit_stream
 
         with progress(quiet) as report:
             return fit_stream(m, data_path, survey_type=survey_type, chunk_rows=chunk_rows,

@@ -76,7 +76,7 @@ def _print_beliefs(console: Console, report: CheckReport) -> None:
 def _print_fit(console: Console, report: CheckReport) -> None:
     from rich.table import Table
 
-    from ..analysis._fitindex import CUTOFFS
+    from ..analysis.check import CUTOFFS
     fi = report.fit_indices
     if not fi.get("available"):
         console.print(f"\nNo global fit indices: {esc(fi.get('reason', ''))}", soft_wrap=True)

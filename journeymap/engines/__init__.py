@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from . import bayesnet as _bayesnet  # noqa: F401  (registers the engine; pgmpy stays unimported)
 from ._base import ENGINES, Engine, FitResult, get_engine, register_engine
 from .linear import LinearEngine
+from .streaming import fit_spark, fit_stream
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -15,8 +16,8 @@ if TYPE_CHECKING:
     from ..data import SurveyData
     from ..model import JourneyMap
 
-__all__ = ["ENGINES", "Engine", "FitResult", "LinearEngine", "fit", "get_engine",
-           "register_engine"]
+__all__ = ["ENGINES", "Engine", "FitResult", "LinearEngine", "fit", "fit_spark", "fit_stream",
+           "get_engine", "register_engine"]
 
 
 def fit(journey_map: JourneyMap, data: SurveyData | pd.DataFrame | str | Path,

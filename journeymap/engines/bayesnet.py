@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from ..data import SurveyData
     from ..model import JourneyMap
 
-__all__ = ["BayesNetEngine", "BayesNetState", "ShiftPrediction", "fit_state", "quiet_pgmpy"]
+__all__ = ["BayesNetEngine", "BayesNetState", "NodeStates", "ShiftPrediction", "fit_state",
+           "quiet_pgmpy"]
 
 NPS_WEIGHTS = {"promoter": 100.0, "passive": 0.0, "detractor": -100.0}
 

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from ..data import SurveyData
     from ..model import JourneyMap
 
-__all__ = ["EquationEstimate", "LinearEngine", "estimate_equations"]
+__all__ = ["EquationEstimate", "LinearEngine", "LinearState", "estimate_equations"]
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
-"""Turn a stream of DataFrame chunks into checked chunks, a summary and a fit."""
+"""Turn a stream of DataFrame chunks into checked chunks and one summary (sufficient
+statistics) that an engine fits from."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -17,17 +18,16 @@ from ..data import (
     check_frame,
 )
 from ..exceptions import DataValidationError
+from ..limits import DEFAULT_CHUNK_ROWS
 from ..summary import LinearSummary
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from ..engines import FitResult
     from ..model import JourneyMap
 
-__all__ = ["Progress", "fit_stream", "iter_chunks", "summarize"]
+__all__ = ["DEFAULT_CHUNK_ROWS", "Progress", "iter_chunks", "stream_summary", "summarize"]
 
-DEFAULT_CHUNK_ROWS = 50_000
 
 
 Progress = Callable[[int, int | None], None]
@@ -177,12 +177,13 @@ def summarize(journey_map: JourneyMap, chunks: Iterable[CheckedChunk], *,
     return summary, warnings
 
 
-def fit_stream(journey_map: JourneyMap,
-               source: str | Path | Iterable[pd.DataFrame] | None, *,
-               survey_type: str | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
-               progress: Progress | None = None, query: str | None = None,
-               **options: Any) -> FitResult:
-    """Fit the linear engine chunk by chunk, with memory independent of the data size.
+def stream_summary(journey_map: JourneyMap,
+                   source: str | Path | Iterable[pd.DataFrame] | None, *,
+                   survey_type: str | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+                   progress: Progress | None = None, query: str | None = None,
+                   summary: LinearSummary | None = None) -> tuple[LinearSummary, list[str]]:
+    """Read and check a source chunk by chunk into one summary, with memory independent
+    of the data size.
 
     Parameters
     ----------
@@ -193,16 +194,17 @@ def fit_stream(journey_map: JourneyMap,
         Rows per chunk.
     progress
         Called after each chunk with (rows read, total rows or None).
-    **options
-        Engine options (``min_responses``, ``bootstrap``, ``random_state``).
+    summary
+        The empty summary to fill (e.g. one with bootstrap groups, from
+        ``LinearEngine.summary_for``); by default a plain one for the map.
 
-    Notes
-    -----
-    The result has no respondent-level data, so :func:`~journeymap.analysis.what_if`
-    is not available on it.
+    Returns
+    -------
+    tuple of LinearSummary and list of str
+        The sufficient statistics of every checked row and the data warnings; an engine
+        fits from them (``LinearEngine.fit_summary``, or
+        :func:`journeymap.engines.fit_stream` for both steps in one call).
     """
-    from ..engines.linear import LinearEngine
-
     if source is None or isinstance(source, str | Path):
         name = str(source) if source is not None else "the query"
         chunks = iter_chunks(source, journey_map, survey_type=survey_type,
@@ -210,9 +212,4 @@ def fit_stream(journey_map: JourneyMap,
     else:
         name = "the data"
         chunks = check_chunks(source, journey_map, name=name, survey_type=survey_type)
-    engine = LinearEngine(**options)
-    empty = engine.summary_for(journey_map, tuple(n.id for n in journey_map.measured_nodes))
-    summary, warnings = summarize(journey_map, chunks, name=name, summary=empty)
-    return engine.fit_summary(summary, warnings=warnings)
-
-
+    return summarize(journey_map, chunks, name=name, summary=summary)

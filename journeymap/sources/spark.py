@@ -1,13 +1,13 @@
-"""Fit a journey map to a Spark DataFrame: one pass, one small summary per partition.
+"""Summarise a Spark DataFrame for a journey map: one pass, one small summary per partition.
 
 Every partition is checked and summarised on the executors (``mapInPandas``): each
 Arrow batch goes through :func:`~journeymap.data.check_frame` and is added into a
 :class:`~journeymap.summary.LinearSummary`, which is pickled and sent to the driver
 as one row.  The driver merges the summaries (:meth:`LinearSummary.merge` adds
-Gram matrices, headroom tables and counts) and fits the linear engine, so the
-estimates equal an in-memory fit of the same rows up to floating-point summation
-order.  Memory on an executor is one Arrow batch plus one summary; the data never
-reach the driver.
+Gram matrices, headroom tables and counts); the linear engine fits from the merged
+summary (:func:`journeymap.engines.fit_spark`), so the estimates equal an in-memory
+fit of the same rows up to floating-point summation order.  Memory on an executor is
+one Arrow batch plus one summary; the data never reach the driver.
 
 With ``bootstrap=B`` every partition also sends each of its rows at random to one of
 K bootstrap groups (:meth:`LinearSummary.for_map` with ``bootstrap_groups``).  Each
@@ -16,8 +16,8 @@ far], spawn_key=(partition,))`` — the streams numpy's ``SeedSequence.spawn`` w
 give — so rows of different partitions get independent groups, and the result is
 the same on every run over the same data and partitioning.
 
-Use it with ``from journeymap.sources.spark import fit_spark``; importing
-journeymap never imports pyspark.  See ``docs/spark.md``.
+Use it with ``from journeymap.engines import fit_spark``; importing journeymap never
+imports pyspark.  See ``docs/spark.md``.
 """
 
 from __future__ import annotations
@@ -36,17 +36,15 @@ from ..data import (
     blank_ltr_warning,
     check_frame,
 )
-from ..exceptions import DataValidationError, JourneymapError
-from ..limits import DEFAULT_MIN_RESPONSES
+from ..exceptions import DataValidationError
 from ..summary import LinearSummary
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-    from ..engines import FitResult
     from ..model import JourneyMap
 
-__all__ = ["fit_spark"]
+__all__ = ["spark_summary"]
 
 NAME = "the data"
 _SCHEMA = "partition int, summary binary, survey_types string, error string"
@@ -57,43 +55,32 @@ _MIXED = (
 )
 
 
-def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | None = None,
-              min_responses: int = DEFAULT_MIN_RESPONSES, bootstrap: int = 0,
-              bootstrap_groups: int = 200,
-              random_state: int = 0) -> FitResult:
-    """Fit the linear engine to a Spark DataFrame with one row per response.
+def spark_summary(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | None = None,
+                  bootstrap_groups: int = 0, seed: int = 0
+                  ) -> tuple[LinearSummary, list[str]]:
+    """The merged summary of every partition (one Spark job) and the data warnings.
 
     Parameters
     ----------
     journey_map
         The map; its measured nodes name the columns (``column`` or ``items``).
     frame
-        A ``pyspark.sql.DataFrame``.  Only the map's columns and ``survey_type`` (when
-        present) are read; other columns are ignored.
+        A ``pyspark.sql.DataFrame`` with one row per response.  Only the map's columns
+        and ``survey_type`` (when present) are read; other columns are ignored.
     survey_type
         ``"relational"`` or ``"transactional"``: keep only rows of that type (compared
         after trimming and lower-casing).  Required when the data hold both.
-    min_responses
-        Smallest n for the fit and for each equation (default 30, never below 10).
-    bootstrap
-        Number of bootstrap replicates for the intervals of totals and role influence
-        (0 = delta method, the default), as ``LinearEngine(bootstrap=B)``: the rows are
-        split at random into ``bootstrap_groups`` groups during the same single pass,
-        and each replicate re-weights the groups' statistics on the driver.
     bootstrap_groups
-        Number of random row groups K (default 200, at least 2).
-    random_state
+        Number of random row groups K for bootstrap intervals (0: none).
+    seed
         Seed of the group assignment (one independent stream per partition, keyed by
-        the partition number) and of the bootstrap weights.  The same data, the same
-        partitioning and the same seed give the same intervals.
+        the partition number).
 
     Returns
     -------
-    FitResult
-        The same numbers as :func:`journeymap.fit` on the same rows (to floating-point
-        summation order); with ``bootstrap`` the totals' and influences' intervals are
-        bootstrap percentile intervals.  It holds no respondent-level data, so
-        :func:`~journeymap.analysis.what_if` is not available on it.
+    tuple of LinearSummary and list of str
+        The sufficient statistics of every checked row and the data warnings; the
+        linear engine fits from them (:func:`journeymap.engines.fit_spark` does both).
 
     Raises
     ------
@@ -101,35 +88,7 @@ def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | N
         For the same problems as an in-memory fit, with the same message.  A problem
         found on an executor is raised on the driver; its row numbers count from 1
         within the Spark partition it names.
-
-    Notes
-    -----
-    One pass over the data (one Spark job).  Each partition sends one pickled
-    :class:`~journeymap.summary.LinearSummary` to the driver: its size depends on the
-    map (Gram matrices, headroom tables), not on the number of rows; with ``bootstrap``
-    it also holds the K groups' Gram matrices.  Executors need journeymap installed in
-    their Python environment.
     """
-    from ..engines.linear import LinearEngine
-
-    if bootstrap < 0:
-        raise JourneymapError(f"the number of bootstrap replicates is {bootstrap}; give 0 "
-                              "(delta-method intervals) or a positive number.")
-    if bootstrap and bootstrap_groups < 2:
-        raise JourneymapError(f"the number of bootstrap groups is {bootstrap_groups}; give "
-                              "at least 2 (the default is 200).")
-    engine = LinearEngine(min_responses=min_responses, bootstrap=bootstrap,
-                          bootstrap_groups=bootstrap_groups, random_state=random_state)
-    summary, warnings = _spark_summary(
-        journey_map, frame, survey_type=survey_type,
-        bootstrap_groups=bootstrap_groups if bootstrap else 0, seed=random_state)
-    return engine.fit_summary(summary, warnings=warnings)
-
-
-def _spark_summary(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | None,
-                   bootstrap_groups: int = 0, seed: int = 0
-                   ) -> tuple[LinearSummary, list[str]]:
-    """The merged summary of every partition (one Spark job) and the data warnings."""
     from pyspark.sql import functions as sf
 
     # The same messages as in memory for a missing column, a missing survey_type
