@@ -223,6 +223,22 @@ def test_a_refused_map_leaves_no_process_or_thread(too_large: JourneyMap) -> Non
 
 
 @needs_dot
+@no_proc
+def test_a_drawing_waits_for_a_free_slot_at_most_the_timeout(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    m = JourneyMap.from_dict(journey(1, 3))
+    busy = threading.BoundedSemaphore(1)
+    assert busy.acquire()  # the one slot is taken by another drawing
+    monkeypatch.setattr(graph, "_SLOTS", busy)
+    with pytest.raises(RenderError, match=r"^graphviz is busy drawing other maps \(2 at once\) "
+                                          r"and none finished within 0.05 s; try again later\.$"):
+        render(m, format="svg", timeout=0.05)
+    assert dot_children() == []
+    busy.release()
+    assert render(m, format="svg", timeout=30).startswith(b"<?xml")
+
+
+@needs_dot
 def test_a_graphviz_failure_is_one_line_naming_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
     m = JourneyMap.from_dict(journey(1, 3))
     monkeypatch.setattr(graph, "_build", lambda *a, **k: "digraph { a -> ; }\n")
