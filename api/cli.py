@@ -14,6 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from journeymap.limits import (
+    HEADER_TIMEOUT_SECONDS,
+    KEEP_ALIVE_SECONDS,
+    MAX_CONCURRENCY,
+    MAX_HEADER_BYTES,
+)
+
 if TYPE_CHECKING:
     from .settings import Settings
 
@@ -87,6 +94,29 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
               "--access-log/--no-access-log", help="Log every request (uvicorn's access "
                                                   "log; it costs time on busy servers).")
           ] = False,
+          proxy_headers: Annotated[bool, typer.Option(
+              "--proxy-headers/--no-proxy-headers",
+              help="Trust X-Forwarded-Proto and X-Forwarded-For from the addresses of "
+                   "--forwarded-allow-ips (a TLS proxy in front): the request's scheme and "
+                   "client come from them, so web sessions get Secure cookies. See "
+                   "docs/security.md, 'Running behind TLS'.")] = False,
+          forwarded_allow_ips: Annotated[str | None, typer.Option(
+              "--forwarded-allow-ips",
+              help="Comma-separated proxy addresses (or networks, or '*') whose "
+                   "X-Forwarded-* headers are trusted with --proxy-headers (default: "
+                   "127.0.0.1).", show_default=False)] = None,
+          header_timeout: Annotated[float, typer.Option(
+              "--header-timeout", min=0.1,
+              help="Seconds a connection has to send a request's headers before it is "
+                   "closed.")] = HEADER_TIMEOUT_SECONDS,
+          timeout_keep_alive: Annotated[int, typer.Option(
+              "--timeout-keep-alive", min=1,
+              help="Seconds an idle keep-alive connection stays open.")
+          ] = KEEP_ALIVE_SECONDS,
+          limit_concurrency: Annotated[int, typer.Option(
+              "--limit-concurrency", min=1,
+              help="Connections and requests in flight per process before it answers 503.")
+          ] = MAX_CONCURRENCY,
           ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs) with uvicorn."""
     settings = _settings(db, data_dir)
@@ -97,22 +127,27 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
     except ImportError as exc:
         raise _fail(f"the HTTP service needs extra packages ({exc.name}): "
                     "pip install 'journeymap[api]'.") from None
-    options: dict[str, Any] = {"host": host, "port": port, "log_level": log_level,
-                               "access_log": access_log, "proxy_headers": False,
-                               "server_header": False}
+    if forwarded_allow_ips is not None and not proxy_headers:
+        raise _fail("--forwarded-allow-ips needs --proxy-headers.")
+    from .serving import HEADER_TIMEOUT_ENV
+
+    os.environ[HEADER_TIMEOUT_ENV] = repr(header_timeout)  # read by every server process
+    options: dict[str, Any] = {
+        "host": host, "port": port, "log_level": log_level, "access_log": access_log,
+        "proxy_headers": proxy_headers, "forwarded_allow_ips": forwarded_allow_ips or "127.0.0.1",
+        "server_header": False, "http": "api.serving:HeaderTimeout",
+        "timeout_keep_alive": timeout_keep_alive, "limit_concurrency": limit_concurrency,
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES}
     if workers == 1:
         uvicorn.run(create_app(settings), **options)
         return
     # Several processes: uvicorn starts each with api.main:create_app(), which reads the
     # settings from the environment, so this command's --db/--data-dir go there.  The
-    # database is migrated and the web session secret made here, once, before the
-    # workers start, so that they do not race to do it.
-    from .web.session import load_secret
-
+    # database is migrated here, once, before the workers start, so that they do not
+    # race to do it.
     if settings.migrate_on_startup:
         _migrated_sessions(settings).kw["bind"].dispose()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    load_secret(settings.session_secret, settings.data_dir)
+    settings.data_dir.mkdir(mode=0o750, parents=True, exist_ok=True)
     os.environ.update({"JOURNEYMAP_DATABASE_URL": settings.database_url,
                        "JOURNEYMAP_DATA_DIR": str(settings.data_dir),
                        "JOURNEYMAP_MIGRATE_ON_STARTUP": "false"})

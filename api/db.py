@@ -8,6 +8,7 @@ makes concurrent starts of several server processes migrate one at a time.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,10 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        file_db = bool(database) and database != ":memory:"
+        file_db = bool(database) and database != ":memory:" and \
+            not str(database).startswith("file:")
+        if file_db:
+            _private_file(Path(str(database)).expanduser())
         pool: dict[str, Any] = {"pool_size": 10, "max_overflow": 30} if file_db else {}
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
                                **pool)
@@ -44,6 +46,27 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (``DATABASE_FILE_MODE``, 0600)
+    before SQLite opens it (its -wal and -shm files get the same mode); an existing
+    file loses any access by others."""
+    from journeymap.limits import DATABASE_FILE_MODE
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, DATABASE_FILE_MODE)
+    except FileExistsError:
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            try:
+                mode = p.stat().st_mode & 0o777
+                if mode & 0o077:
+                    p.chmod(mode & DATABASE_FILE_MODE)
+            except OSError:  # not ours to change, or gone: SQLite reports real problems
+                pass
+        return
+    os.close(fd)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -18,22 +18,18 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import AuthCache
 from .db import make_engine, make_sessionmaker, migrate
 from .fastpath import FastPath, FastPathMiddleware
-from .problems import TOO_LARGE, Problem, install_problem_handlers, problem_openapi
+from .middleware import MethodsMiddleware, RequestLimitsMiddleware
+from .problems import install_problem_handlers, problem_openapi
 from .results import Results
 from .routes import datasets, fits, health, maps, workspaces
 from .settings import Settings
 from .worker import FitWorker
 
-__all__ = ["UploadLimitMiddleware", "create_app"]
-
-UPLOAD_PATHS = ("/v1/datasets", "/app/datasets")  # the API's and the web page's uploads
-MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the form's name field
+__all__ = ["create_app"]
 
 DESCRIPTION = """\
 Fit customer-journey maps (roles → touchpoints → factors → NPS) to survey data and
@@ -46,64 +42,41 @@ learn and improve the journey, never to set individual pay or bonus.
 """
 
 
-class UploadLimitMiddleware:
-    """Answer 413 for an upload larger than allowed, without reading it all.
-
-    A declared ``Content-Length`` above the limit is refused before the body is read;
-    a body without one is counted as it arrives and cut off when it passes the limit.
-    The exact file-size check is in :func:`api.storage.store_upload`.
-    """
-
-    def __init__(self, app: ASGIApp, max_upload_bytes: int) -> None:
-        self.app = app
-        self.max_upload_bytes = max_upload_bytes
-        self.limit = max_upload_bytes + MULTIPART_OVERHEAD
-
-    def _problem(self) -> Problem:
-        return Problem(413, f"the upload is larger than this server accepts "
-                           f"({self.max_upload_bytes:,} bytes per file).", type=TOO_LARGE,
-                       title="File too large", max_upload_bytes=self.max_upload_bytes)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope["method"] != "POST"
-                or scope["path"].rstrip("/") not in UPLOAD_PATHS):
-            await self.app(scope, receive, send)
-            return
-        declared = Headers(scope=scope).get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            problem = self._problem()
-            if scope["path"].startswith("/app/"):  # the web page's upload: a page to read
-                from starlette.responses import HTMLResponse
-
-                await HTMLResponse(_too_large_page(problem.detail), status_code=413,
-                                   headers={"Connection": "close"})(scope, receive, send)
-                return
-            from .problems import ProblemResponse
-
-            await ProblemResponse(problem.body(scope["path"]), status_code=413,
-                                  headers={"Connection": "close"})(scope, receive, send)
-            return
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise self._problem()
-            return message
-
-        await self.app(scope, limited_receive, send)
+def _header(description: str, *, required: bool = True) -> dict[str, Any]:
+    return {"description": description, "required": required, "schema": {"type": "string"}}
 
 
-def _too_large_page(detail: str) -> str:
-    from html import escape
+ETAG = _header("Strong validator of this answer; send it back as If-None-Match to get 304.")
+LOCATION = _header("The address of the resource made.")
+RETRY_AFTER = _header("Seconds to wait before trying again.")
 
-    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>File too large'
-            '</title></head><body><main><h1>File too large</h1><p>'
-            f'{escape(detail[:1].upper() + detail[1:])}</p><p><a href="/app/datasets">Back to '
-            'the data page</a></p></main></body></html>')
+
+def declare_headers(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare the response headers the service sends, and the answers every operation
+    may give: ``ETag`` (200/304 of cached analyses), ``Location`` (201/202),
+    ``Retry-After`` (503; optional on 409 "not finished"), and 413 for every request
+    body over its limit (see ``docs/api.md``)."""
+    from .problems import problem_responses
+
+    too_large = problem_responses(413)[413]
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses: dict[str, Any] = operation.get("responses", {})
+            if "304" in responses:
+                for code in ("200", "304"):
+                    responses[code].setdefault("headers", {})["ETag"] = ETAG
+            for code in ("201", "202"):
+                if code in responses:
+                    responses[code].setdefault("headers", {})["Location"] = LOCATION
+            if "503" in responses:
+                responses["503"].setdefault("headers", {})["Retry-After"] = _header(
+                    RETRY_AFTER["description"], required=False)
+            if "409" in responses and "304" in responses:
+                responses["409"].setdefault("headers", {})["Retry-After"] = _header(
+                    "Seconds to wait when the fit is not finished yet.", required=False)
+            if "requestBody" in operation and "413" not in responses:
+                responses["413"] = dict(too_large, description="The request body is too large")
+    return schema
 
 
 def _install_openapi(app: FastAPI) -> None:
@@ -111,9 +84,9 @@ def _install_openapi(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = problem_openapi(get_openapi(
+            app.openapi_schema = declare_headers(problem_openapi(get_openapi(
                 title=app.title, version=app.version, description=app.description,
-                routes=app.routes, tags=app.openapi_tags))
+                routes=app.routes, tags=app.openapi_tags)))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -135,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_startup:
             await run_in_threadpool(migrate, engine)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(mode=0o750, parents=True, exist_ok=True)
         await run_in_threadpool(worker.start)
         try:
             yield
@@ -162,9 +135,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.fast_path = FastPath(auth_cache, results)
     install_problem_handlers(app)
     _install_openapi(app)
-    app.add_middleware(UploadLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
-    # Outermost of ours: drivers/roles of finished fits from memory (see api.fastpath).
+    app.add_middleware(RequestLimitsMiddleware, max_upload_bytes=settings.max_upload_bytes,
+                       max_body_bytes=settings.max_body_bytes,
+                       body_timeout=settings.body_timeout_seconds)
+    # Drivers/roles of finished fits from memory (see api.fastpath) ...
     app.add_middleware(FastPathMiddleware, fast_path=app.state.fast_path)
+    # ... outside it HEAD is a GET without body, OPTIONS and 405 get a full Allow.
+    app.add_middleware(MethodsMiddleware, routes=app.router.routes)
     app.include_router(health.router)
     app.include_router(workspaces.router)
     app.include_router(maps.router)

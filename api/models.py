@@ -27,8 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["ApiKey", "Base", "Dataset", "Fit", "FitStatus", "Instance", "JourneyMapRecord",
-           "MapVersion", "UTCDateTime", "Workspace", "utcnow"]
+__all__ = ["ApiKey", "Base", "BrowserSession", "Dataset", "Fit", "FitStatus", "Instance",
+           "JourneyMapRecord", "MapVersion", "UTCDateTime", "Workspace", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -104,6 +104,24 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     workspace: Mapped[Workspace] = relationship(back_populates="keys")
+
+
+class BrowserSession(Base):
+    """A signed-in web session.  The cookie holds a random token; only its SHA-256 is
+    stored, so a copy of the database cannot be used to sign in.  Deleted at sign-out;
+    it dies with its API key (revoked keys are checked on every request)."""
+
+    __tablename__ = "browser_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    api_key_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class JourneyMapRecord(Base):

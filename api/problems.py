@@ -171,6 +171,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_http(request: Request, exc: Exception) -> ProblemResponse:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else None
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            # FastAPI's answer to a JSON body that is not UTF-8 text (or not decodable)
+            return Problem(422, "the request body is not valid JSON: send UTF-8 text "
+                                "('Content-Type: application/json; charset=utf-8').",
+                           type=INVALID_REQUEST, title="The request is not valid"
+                           ).response(request)
         if not detail or detail == HTTPStatus(exc.status_code).phrase:
             detail = _HTTP_DETAILS.get(exc.status_code, HTTPStatus(exc.status_code).phrase + ".")
         problem = Problem(exc.status_code, detail, headers=dict(exc.headers or {}))

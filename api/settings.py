@@ -13,9 +13,9 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+from journeymap import limits
 
-MiB = 2**20
+__all__ = ["Settings"]
 
 
 class Settings(BaseSettings):
@@ -29,11 +29,27 @@ class Settings(BaseSettings):
                     "PostgreSQL, e.g. postgresql+psycopg://user:password@host:5432/db.")
     data_dir: Path = Field(default=Path("./journeymap-data"),
                            description="Folder for uploaded survey files.")
-    max_upload_bytes: int = Field(default=200 * MiB, ge=1,
+    max_upload_bytes: int = Field(default=limits.MAX_UPLOAD_BYTES, ge=1,
                                   description="Largest survey file accepted (bytes); larger "
                                               "uploads answer 413.")
+    max_body_bytes: int = Field(default=limits.MAX_BODY_BYTES, ge=1024,
+                                description="Largest body of any other request (JSON, forms), "
+                                            "in bytes; larger bodies answer 413.")
+    body_timeout_seconds: float = Field(default=limits.BODY_TIMEOUT_SECONDS, gt=0,
+                                        description="A request body that stalls this long "
+                                                    "between two of its parts answers 408.")
+    max_queued_fits: int = Field(default=limits.MAX_QUEUED_FITS, ge=0, le=10_000,
+                                 description="Fits waiting for a fit thread in this process "
+                                             "before new ones answer 503 with Retry-After.")
+    stream_fits_above_bytes: int = Field(default=limits.STREAM_FITS_ABOVE_BYTES, ge=0,
+                                         description="Stored CSV/TSV/Parquet files larger than "
+                                                     "this are fitted chunk by chunk (linear "
+                                                     "engine), in bounded memory.")
+    fit_chunk_rows: int = Field(default=limits.FIT_CHUNK_ROWS, ge=100, le=10_000_000,
+                                description="Rows per chunk of a streamed fit.")
     workers: int = Field(default=2, ge=1, le=64,
-                         description="Threads that run fits in the background.")
+                         description="Threads that run fits in the background (the number "
+                                     "of fits that run at once in this process).")
     result_cache_size: int = Field(default=256, ge=1,
                                    description="Finished fits whose analyses are kept in memory.")
     whatif_cache_size: int = Field(default=4, ge=1,
@@ -53,13 +69,10 @@ class Settings(BaseSettings):
     migrate_on_startup: bool = Field(default=True,
                                      description="Run the Alembic migrations (upgrade to head) "
                                                  "when the app starts.")
-    session_secret: str | None = Field(default=None, min_length=32,
-                                       description="Secret that signs the web pages' session "
-                                                   "cookies (at least 32 characters; default: "
-                                                   "a random one kept in "
-                                                   "<data_dir>/session-secret).")
-    session_max_age_seconds: float = Field(default=12 * 3600, gt=0,
-                                           description="How long a web sign-in lasts.")
+    session_max_age_seconds: float = Field(
+        default=12 * 3600, gt=0,
+        description="How long a web sign-in lasts (the session is kept on the server and "
+                    "ends at sign-out).")
     test_fit_delay_seconds: float = Field(default=0.0, ge=0,
                                           description="Testing only: sleep this long at the "
                                                       "start of every fit.")

@@ -1,6 +1,7 @@
 """Uploaded survey files: where they live and the readability check at upload.
 
-Files are stored as ``<data_dir>/datasets/<workspace id>/<dataset id>.<ext>``.  At
+Files are stored as ``<data_dir>/datasets/<workspace id>/<dataset id>.<ext>``, readable
+by the server's user and group only (``UPLOAD_FILE_MODE``, 0640; folders 0750).  At
 upload a file is only checked to be readable as a table (the library's
 ``read_table``); whether it fits a map is checked when a fit runs.
 """
@@ -8,11 +9,14 @@ upload a file is only checked to be readable as a table (the library's
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from journeymap.limits import UPLOAD_FILE_MODE
 
 from .problems import INVALID_DATA, TOO_LARGE, UNSUPPORTED_FILE, Problem
 
@@ -78,12 +82,13 @@ def store_upload(source: BinaryIO, *, filename: str, content_type: str | None,
     suffix = detect_format(filename, content_type, head)
     relative = f"datasets/{workspace_id}/{dataset_id}{suffix}"
     final = data_dir / relative
-    final.parent.mkdir(parents=True, exist_ok=True)
+    final.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
     partial = final.with_name(f".{dataset_id}.partial{suffix}")  # read_table goes by suffix
     digest = hashlib.sha256()
     size = 0
     try:
-        with partial.open("wb") as out:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, UPLOAD_FILE_MODE)
+        with os.fdopen(fd, "wb") as out:
             chunk = head
             while chunk:
                 size += len(chunk)

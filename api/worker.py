@@ -13,6 +13,13 @@ sure no fit is ever lost.
   share one database without failing each other's work.
 * On a clean shutdown queued fits are cancelled and marked failed the same way;
   running fits finish first.
+* The queue is bounded: at most ``workers`` fits run at once in a process and at most
+  ``max_queued_fits`` wait; beyond that :meth:`FitWorker.submit` removes the new fit
+  and answers 503 with ``Retry-After`` (``docs/api.md``, "Limits").
+* A stored CSV, TSV or Parquet file larger than ``stream_fits_above_bytes`` is fitted
+  by the linear engine chunk by chunk (:func:`journeymap.sources.fit_stream`), so a
+  fit's memory does not grow with the file; smaller files, Excel files and the
+  bayesnet engine are fitted in memory (the upload limit bounds them).
 """
 
 from __future__ import annotations
@@ -27,19 +34,26 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from journeymap.limits import FIT_RETRY_AFTER_SECONDS
+
 from .models import Dataset, Fit, FitStatus, Instance, MapVersion, utcnow
-from .problems import INTERNAL, INVALID_DATA, INVALID_MAP, INVALID_REQUEST
+from .problems import INTERNAL, INVALID_DATA, INVALID_MAP, INVALID_REQUEST, Problem
 from .results import FitSpec, Results, dumps, run_fit
 
 if TYPE_CHECKING:
+    from journeymap.engines import FitResult
+
     from .settings import Settings
 
-__all__ = ["STOPPED_MESSAGE", "FitWorker"]
+__all__ = ["SERVER_BUSY", "STOPPED_MESSAGE", "FitWorker", "streams"]
+
+SERVER_BUSY = "urn:journeymap:problem:server-busy"
+STREAM_SUFFIXES = (".csv", ".tsv", ".parquet")
 
 STOPPED_MESSAGE = "the server stopped while this fit was running; start it again."
 logger = logging.getLogger("journeymap.api")
@@ -77,6 +91,18 @@ class FitWorker:
         self._stop = threading.Event()
         self._executor: ThreadPoolExecutor | None = None
         self._heartbeat: threading.Thread | None = None
+        self._pending = 0  # fits submitted here and not finished (running + waiting)
+        self._pending_lock = threading.Lock()
+
+    @property
+    def capacity(self) -> int:
+        """Fits this process takes at once: running (``workers``) plus waiting."""
+        return self.settings.workers + self.settings.max_queued_fits
+
+    @property
+    def pending(self) -> int:
+        """Fits submitted to this process that have not finished."""
+        return self._pending
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -150,9 +176,32 @@ class FitWorker:
 
     # ----------------------------------------------------------------- fits
     def submit(self, fit_id: uuid.UUID) -> None:
+        """Queue the stored fit ``fit_id``; when the queue is full, delete it and raise
+        a 503 problem with ``Retry-After``."""
         if self._executor is None:
             raise RuntimeError("the fit worker has not been started")
-        self._executor.submit(self._run, fit_id)
+        with self._pending_lock:
+            full = self._pending >= self.capacity
+            if not full:
+                self._pending += 1
+        if full:
+            with self.sessions.begin() as session:
+                session.execute(delete(Fit).where(Fit.id == fit_id,
+                                                  Fit.status == FitStatus.QUEUED))
+            raise Problem(503, f"the server is busy: {self.settings.workers} fit(s) are running "
+                               f"and {self.settings.max_queued_fits} are waiting; try again in "
+                               f"{FIT_RETRY_AFTER_SECONDS} seconds.", type=SERVER_BUSY,
+                          title="Server busy", headers={"Retry-After":
+                                                        str(FIT_RETRY_AFTER_SECONDS)})
+        try:
+            self._executor.submit(self._run, fit_id)
+        except BaseException:
+            self._done_one()
+            raise
+
+    def _done_one(self) -> None:
+        with self._pending_lock:
+            self._pending -= 1
 
     def spec(self, session: Session, fit: Fit) -> FitSpec:
         """What the library needs to (re)run ``fit``."""
@@ -166,6 +215,12 @@ class FitWorker:
                        engine=fit.engine, options=json.loads(fit.options))
 
     def _run(self, fit_id: uuid.UUID) -> None:
+        try:
+            self._run_one(fit_id)
+        finally:
+            self._done_one()
+
+    def _run_one(self, fit_id: uuid.UUID) -> None:
         try:
             with self.sessions.begin() as session:
                 fit = session.get(Fit, fit_id)
@@ -191,7 +246,7 @@ class FitWorker:
 
         started = time.perf_counter()
         try:
-            result = run_fit(spec)
+            result = self._stream(spec) if streams(spec, self.settings) else run_fit(spec)
         except DataValidationError as exc:
             self._finish(spec.fit_id, FitStatus.FAILED, error=_error(INVALID_DATA, str(exc)))
             return
@@ -203,8 +258,31 @@ class FitWorker:
             return
         payload = dumps(result.to_dict()).decode("utf-8")
         if self._finish(spec.fit_id, FitStatus.DONE, result=payload):
-            self.results.live.put(spec.fit_id, result)
+            if result.data is not None:  # what-if needs the respondents
+                self.results.live.put(spec.fit_id, result)
             logger.info("fit %s done in %.3f s", spec.fit_id, time.perf_counter() - started)
+
+    def _stream(self, spec: FitSpec) -> FitResult:
+        """Fit ``spec``'s file chunk by chunk (the linear engine), as
+        ``journeymap fit --stream`` does; library messages name the uploaded file."""
+        from journeymap.engines import fit_stream
+        from journeymap.exceptions import JourneymapError
+
+        opts = spec.options
+        kwargs: dict[str, Any] = {"min_responses": int(opts.get("min_responses", 30))}
+        if opts.get("bootstrap"):
+            kwargs["bootstrap"] = int(opts["bootstrap"])
+            kwargs["random_state"] = int(opts.get("random_state", 0))
+        try:
+            return fit_stream(spec.journey_map, spec.path, survey_type=opts.get("survey_type"),
+                              chunk_rows=self.settings.fit_chunk_rows, **kwargs)
+        except JourneymapError as exc:
+            if str(spec.path) in str(exc):
+                exc.args = (str(exc).replace(str(spec.path), spec.filename), *exc.args[1:])
+                if hasattr(exc, "problems"):
+                    exc.problems = tuple(p.replace(str(spec.path), spec.filename)
+                                         for p in exc.problems)
+            raise
 
     def _finish(self, fit_id: uuid.UUID, status: str, *, error: str | None = None,
                 result: str | None = None) -> bool:
@@ -217,6 +295,16 @@ class FitWorker:
                 .values(status=status, error=error, result=result, finished_at=utcnow())
                 .execution_options(synchronize_session=False))
             return bool(getattr(done, "rowcount", 0))
+
+
+def streams(spec: FitSpec, settings: Settings) -> bool:
+    """True when ``spec`` is fitted chunk by chunk (see the module docstring)."""
+    try:
+        size = spec.path.stat().st_size
+    except OSError:
+        return False
+    return (spec.engine == "linear" and spec.path.suffix.lower() in STREAM_SUFFIXES
+            and size > settings.stream_fits_above_bytes)
 
 
 _TITLES = {INVALID_DATA: "The data do not fit the map", INVALID_MAP: "The map is not valid",

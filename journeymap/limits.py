@@ -11,20 +11,33 @@ from __future__ import annotations
 from .exceptions import JourneymapError
 
 __all__ = [
+    "BODY_TIMEOUT_SECONDS",
     "CONSTANT_TOLERANCE",
+    "DATABASE_FILE_MODE",
     "DEFAULT_CHUNK_ROWS",
     "DEFAULT_MIN_RESPONSES",
+    "FIT_CHUNK_ROWS",
+    "FIT_RETRY_AFTER_SECONDS",
+    "HEADER_TIMEOUT_SECONDS",
+    "KEEP_ALIVE_SECONDS",
+    "MAX_BODY_BYTES",
     "MAX_CHUNK_ROWS",
+    "MAX_CONCURRENCY",
     "MAX_CONDITION_NUMBER",
     "MAX_DOT_BYTES",
     "MAX_DRAWN_TEXT",
+    "MAX_HEADER_BYTES",
     "MAX_MAP_BYTES",
+    "MAX_QUEUED_FITS",
     "MAX_RENDERS_AT_ONCE",
     "MAX_RENDER_EDGES",
     "MAX_RENDER_NODES",
+    "MAX_UPLOAD_BYTES",
     "MIN_RESPONSES_FLOOR",
     "OUTPUT_FILE_MODE",
     "RENDER_TIMEOUT_S",
+    "STREAM_FITS_ABOVE_BYTES",
+    "UPLOAD_FILE_MODE",
     "check_min_responses",
 ]
 
@@ -92,3 +105,32 @@ OUTPUT_FILE_MODE = 0o644
 MAX_CHUNK_ROWS = 10_000_000
 
 # --- Service (docs/security.md, "Service") ----------------------------------------------
+#: Largest survey file uploaded to the HTTP service (bytes; JOURNEYMAP_MAX_UPLOAD_BYTES).
+MAX_UPLOAD_BYTES = 200 * 2**20
+#: Largest body of any other request (JSON, forms), in bytes (JOURNEYMAP_MAX_BODY_BYTES).
+#: Twice the largest map, so that a map of MAX_MAP_BYTES still fits once JSON-escaped.
+MAX_BODY_BYTES = 2 * MAX_MAP_BYTES
+#: Seconds a connection has to send a request's headers (serve --header-timeout).
+HEADER_TIMEOUT_SECONDS = 10.0
+#: Longest request line with headers, in bytes (longer: 431 and the connection closed).
+MAX_HEADER_BYTES = 16 * 1024
+#: Seconds an idle keep-alive connection stays open (serve --timeout-keep-alive).
+KEEP_ALIVE_SECONDS = 5
+#: Seconds a request body may stall between two of its parts (JOURNEYMAP_BODY_TIMEOUT_SECONDS).
+BODY_TIMEOUT_SECONDS = 30.0
+#: Connections and requests in flight per server process before it answers 503
+#: (serve --limit-concurrency).
+MAX_CONCURRENCY = 512
+#: Fits waiting for a fit thread per server process before POST /v1/fits answers 503
+#: with Retry-After (JOURNEYMAP_MAX_QUEUED_FITS).
+MAX_QUEUED_FITS = 16
+#: The Retry-After of a refused fit, in seconds.
+FIT_RETRY_AFTER_SECONDS = 30
+#: Stored files larger than this are fitted chunk by chunk (linear engine; CSV, TSV,
+#: Parquet), so a fit's memory does not grow with the file (JOURNEYMAP_STREAM_FITS_ABOVE_BYTES).
+STREAM_FITS_ABOVE_BYTES = 16 * 2**20
+#: Rows per chunk of a streamed fit, and how often a running fit checks for cancellation.
+FIT_CHUNK_ROWS = 50_000
+#: Permissions of the files the service creates: the SQLite database and uploads.
+DATABASE_FILE_MODE = 0o600
+UPLOAD_FILE_MODE = 0o640

@@ -4,7 +4,7 @@ An upload is stored as a file under the data folder and described in the databas
 (:mod:`api.services.datasets`).  It is only checked to be a readable table; it is
 checked against a map when a fit runs.  Files over ``max_upload_bytes`` answer 413
 (the request is cut off as soon as it is known to be too large; see
-``api.main.UploadLimitMiddleware``).
+``api.middleware.RequestLimitsMiddleware``).
 """
 
 from __future__ import annotations

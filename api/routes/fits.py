@@ -84,7 +84,7 @@ async def _analysis(sessions: sessionmaker[Session], results: Results,
 
 # ------------------------------------------------------------------------ routes
 @router.post("", status_code=202, response_model=FitOut,
-             responses=problem_responses(401, 404, 422))
+             responses=problem_responses(401, 404, 422, 503))
 def create_fit(body: FitCreate, session: SessionDep, workspace: WorkspaceDep,
                worker: WorkerDep) -> Response:
     """Queue a fit of a map version to a dataset; answers 202 at once.

@@ -2,33 +2,31 @@
 
 The pages never touch cookies' contents or the session store themselves: they ask
 here whether a request is signed in (:func:`current`), to start a session for a
-workspace key (:func:`sign_in`) and to end one (:func:`sign_out`).  How a session
-is kept (today a signed cookie holding the key) is :mod:`api.web.session`'s
-business; these functions take the request so that a store kept elsewhere (the
-database, the app's state) can be reached without changing the pages.
+workspace key (:func:`sign_in`) and to end one (:func:`sign_out`).  Sessions are kept
+on the server, in the database (:class:`api.models.BrowserSession`); the cookie holds a
+random token only (see :mod:`api.web.session` and ``docs/security.md``).
 
-A workspace key is checked exactly as an ``Authorization: Bearer`` header is
-(:func:`api.deps.get_workspace`), so a revoked key ends its sessions too.
+A session's key is checked on every request: a revoked key ends its sessions at once.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import threading
 from dataclasses import dataclass
 
 from fastapi.security import HTTPAuthorizationCredentials
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ..auth import CurrentWorkspace
 from ..deps import get_workspace
 from ..problems import Problem
 from ..settings import Settings
-from ..web.session import SESSION_COOKIE, WebSession, load_secret, read_session, write_session
+from ..web.session import SESSION_COOKIE, WebSession, end_session, open_session, read_session
 
-__all__ = ["SignedIn", "current", "form_token", "form_token_matches", "secret", "sign_in",
-           "sign_out", "workspace_of_key"]
+__all__ = ["SignedIn", "current", "form_token", "form_token_matches", "sign_in", "sign_out",
+           "workspace_of_key"]
 
 
 @dataclass(frozen=True)
@@ -37,23 +35,6 @@ class SignedIn:
 
     workspace: CurrentWorkspace
     session: WebSession
-
-
-_secret_lock = threading.Lock()
-
-
-def secret(request: Request) -> bytes:
-    """The session-signing secret of this app (read or made once, then kept on the app)."""
-    state = request.app.state
-    value: bytes | None = getattr(state, "web_secret", None)
-    if value is None:
-        with _secret_lock:
-            value = getattr(state, "web_secret", None)
-            if value is None:
-                settings: Settings = state.settings
-                value = load_secret(settings.session_secret, settings.data_dir)
-                state.web_secret = value
-    return value
 
 
 async def workspace_of_key(request: Request, key: str) -> CurrentWorkspace | None:
@@ -77,19 +58,16 @@ def form_token_matches(expected: str, sent: str) -> bool:
 
 async def sign_in(request: Request, key: str) -> str | None:
     """Start a session for a workspace key: the session cookie's value, or None when the
-    key is not valid."""
+    key is not valid (or revoked)."""
     key = key.strip()
-    if await workspace_of_key(request, key) is None:
-        return None
-    cookie, _session = write_session(secret(request), key)
-    return cookie
-
-
-def current_session(request: Request) -> WebSession | None:
-    """The request's session, or None when it has none (missing, forged or too old)."""
     settings: Settings = request.app.state.settings
-    return read_session(secret(request), request.cookies.get(SESSION_COOKIE),
-                        settings.session_max_age_seconds)
+
+    def start() -> str | None:
+        with request.app.state.sessions() as db:
+            opened = open_session(db, key, settings.session_max_age_seconds)
+        return None if opened is None else opened[0]
+
+    return await run_in_threadpool(start)
 
 
 async def current(request: Request) -> SignedIn | None:
@@ -98,17 +76,25 @@ async def current(request: Request) -> SignedIn | None:
     Raises
     ------
     LookupError
-        The request has a session whose key is no longer valid (revoked).
+        The request has a cookie, but its session ended (signed out, expired, or its
+        key was revoked).
     """
-    session = current_session(request)
-    if session is None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
         return None
-    workspace = await workspace_of_key(request, session.key)
-    if workspace is None:
-        raise LookupError("The key of your session is no longer valid; sign in again.")
-    return SignedIn(workspace=workspace, session=session)
+
+    def lookup() -> WebSession | None:
+        with request.app.state.sessions() as db:
+            return read_session(db, token)
+
+    session = await run_in_threadpool(lookup)
+    if session is None:
+        raise LookupError("Your session ended or its key is no longer valid; sign in again.")
+    return SignedIn(workspace=session.workspace, session=session)
 
 
 def sign_out(request: Request) -> None:
-    """End the request's session.  Sessions live in their cookie, which the page deletes;
-    nothing is kept on the server."""
+    """End the request's session: its row is deleted, so a copy of the cookie stops
+    working at once (call from a worker thread: it uses the database)."""
+    with request.app.state.sessions() as db:
+        end_session(db, request.cookies.get(SESSION_COOKIE))

@@ -34,9 +34,10 @@ from ..auth import CurrentWorkspace
 from ..problems import Problem, problem_for_library_error
 from ..services import sessions as web_sessions
 from .session import CSRF_FIELD, CSRF_HEADER, WebSession
+from .session import cookie_args as session_cookie_args
 
 __all__ = ["CsrfDep", "SignInRequiredError", "WebUser", "WebUserDep", "cookie_args",
-           "install_web", "local_path", "page", "plain", "secret", "signed", "templates"]
+           "install_web", "local_path", "page", "plain", "signed", "templates"]
 
 HERE = Path(__file__).resolve().parent.parent
 TEMPLATES = HERE / "templates"
@@ -80,11 +81,6 @@ class WebUser:
     session: WebSession
 
 
-def secret(request: Request) -> bytes:
-    """The session-signing secret of this app (see :func:`api.services.sessions.secret`)."""
-    return web_sessions.secret(request)
-
-
 async def get_web_user(request: Request) -> WebUser:
     try:
         signed_in = await web_sessions.current(request)
@@ -119,9 +115,9 @@ def plain(model: BaseModel) -> dict[str, Any]:
 
 
 def cookie_args(request: Request) -> dict[str, Any]:
-    """How the pages' cookies are set: HttpOnly, SameSite=Strict, Secure over HTTPS."""
-    return {"httponly": True, "samesite": "strict", "secure": request.url.scheme == "https",
-            "path": PREFIX}
+    """How the pages' cookies are set: HttpOnly, SameSite=Strict, Secure over HTTPS
+    (see :func:`api.web.session.cookie_args`)."""
+    return session_cookie_args(request)
 
 
 def is_htmx(request: Request) -> bool:
