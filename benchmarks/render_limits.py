@@ -9,7 +9,9 @@ the drawing limit is bypassed here so that sizes beyond it can be measured, with
 generous timeout), then the largest such map still drawn at the limits of
 ``journeymap.limits`` (``MAX_RENDER_NODES`` nodes, ``MAX_RENDER_EDGES`` edges), and the
 time ``render`` takes to refuse a map of ``--refuse`` nodes (best of 5; loading and
-validating the map is timed separately).  Prints a table and writes
+validating the map is timed separately).  The largest map within the limits is also
+fitted to 3,000 simulated responses and drawn with its figures (``--no-fit`` skips
+it).  Prints a table and writes
 benchmarks/results/render_limits.json.
 """
 
@@ -66,6 +68,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sizes", default="100,200,400,800")
     ap.add_argument("--refuse", type=int, default=5000)
+    ap.add_argument("--no-fit", action="store_true",
+                    help="skip drawing the largest map with the figures of a fit")
     ap.add_argument("--timeout", type=float, default=120.0,
                     help="seconds graphviz may take per size in this benchmark")
     args = ap.parse_args()
@@ -78,6 +82,22 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     largest = _largest_within_limits()
     rows = [_dot_row(n, args.timeout) for n in sorted({*sizes, largest})]
+
+    fitted: dict[str, Any] | None = None
+    if not args.no_fit:
+        import journeymap as jm
+        from journeymap.datasets import simulate
+
+        m = JourneyMap.from_dict(synthetic_journey(largest))
+        result = jm.fit(m, simulate(m, 3000, seed=1).data)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        svg = render(m, result, format="svg")
+        wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        fitted = {"nodes": len(m.nodes), "edges": len(m.edges), "svg_bytes": len(svg),
+                  "render_s": wall, "graphviz_cpu_s": (after.ru_utime - before.ru_utime)
+                  + (after.ru_stime - before.ru_stime)}
 
     t = time.perf_counter()
     big = JourneyMap.from_dict(synthetic_journey(args.refuse))
@@ -119,6 +139,10 @@ def main() -> None:
               f"{r['to_dot_s']:>10.3f}{g:>12}{r['graphviz_cpu_s']:>11.2f}  "
               f"{'yes' if r['drawn_at_limits'] else 'refused'}")
     print(f"largest journey map drawn at the limits: size {largest}")
+    if fitted is not None:
+        print(f"  with the figures of a fit: render {fitted['render_s']:.2f} s "
+              f"(graphviz CPU {fitted['graphviz_cpu_s']:.2f} s), "
+              f"SVG {fitted['svg_bytes'] / 1e6:.1f} MB")
     print(f"{len(big.nodes):,}-node map ({len(big.edges):,} edges): load + validate "
           f"{t_load:.2f} s; render refuses it in {refuse_best * 1000:.3f} ms (best of 5); "
           f"role '{role}' view ({role_routes:,} nodes on its routes) "
@@ -131,7 +155,7 @@ def main() -> None:
                    "max_render_edges": limits.MAX_RENDER_EDGES,
                    "max_dot_bytes": limits.MAX_DOT_BYTES,
                    "render_timeout_s": limits.RENDER_TIMEOUT_S},
-        "sizes": rows, "largest_drawn_size": largest,
+        "sizes": rows, "largest_drawn_size": largest, "largest_fitted": fitted,
         "refuse": {"size": args.refuse, "nodes": len(big.nodes), "edges": len(big.edges),
                    "load_s": t_load, "refuse_best_s": refuse_best,
                    "refuse_median_s": refuse_median, "role_view_best_s": role_best,
