@@ -19,7 +19,6 @@ from journeymap.analysis.segments import (
     TRANSACTIONAL_LABEL,
     compare_segments,
     driver_differences,
-    load_with_columns,
     nps_difference,
     segment_fits,
     transactional_nps,
@@ -35,29 +34,6 @@ Z = 1.959963984540054
 @pytest.fixture(scope="module")
 def frame() -> pd.DataFrame:
     return jm.example_data(n=2400, seed=11).data
-
-
-def test_extra_columns_line_up_with_the_rows_load_survey_keeps(
-        example_map: JourneyMap) -> None:
-    sim = jm.example_data(n=300, seed=4).data
-    sim["survey_type"] = np.where(np.arange(300) % 4 == 0, "transactional", "relational")
-    sim["ltr"] = sim["ltr"].astype("Int64")
-    sim.loc[[3, 10, 11, 50], "ltr"] = pd.NA  # blank LTRs are left out
-    sim = sim.sample(frac=1.0, random_state=3).reset_index(drop=True)
-    rows = load_with_columns(sim, example_map, ["response_id", "customer_type"],
-                             survey_type="relational")
-    expected = sim[(sim["survey_type"] == "relational") & sim["ltr"].notna()]
-    assert rows.data.n == len(expected)
-    assert rows.extra["response_id"].tolist() == expected["response_id"].tolist()
-    by_id = sim.set_index("response_id")
-    got = by_id.loc[rows.extra["response_id"].to_numpy()]
-    assert np.array_equal(got["ltr"].to_numpy(dtype=int), rows.data.ltr)
-    for node, col in (("brand", "q_brand"), ("support", "q_support"), ("ease", "q_ease")):
-        assert np.array_equal(got[col].to_numpy(dtype=float, na_value=np.nan),
-                              rows.data.column(node), equal_nan=True)
-    # every row read after the survey-type filter, blank LTRs included
-    assert len(rows.all_rows) == int((sim["survey_type"] == "relational").sum())
-    assert int(rows.kept.sum()) == rows.data.n
 
 
 def test_a_missing_extra_column_is_an_error_that_suggests_the_closest_name(

@@ -37,7 +37,7 @@ from ..exceptions import DataValidationError, JourneymapError
 from ..jsonsafe import to_jsonable
 from ..nps import DETRACTOR_MAX
 from ..outputs import csv_text, write_atomic
-from .segments import DataSource, SurveyRows, bad_rows, load_with_columns
+from ..responses import DataSource, SurveyRows, bad_rows, load_with_columns
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

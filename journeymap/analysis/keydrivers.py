@@ -48,7 +48,7 @@ from ..exceptions import DataValidationError, JourneymapError
 from ..jsonsafe import to_jsonable
 from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from ..lstsq import check_gram
-from .segments import DataSource
+from ..responses import DataSource
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

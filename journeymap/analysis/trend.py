@@ -50,14 +50,8 @@ from ..exceptions import DataValidationError, JourneymapError
 from ..jsonsafe import to_jsonable
 from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from ..nps import NPSScore, nps_change, nps_score
-from .segments import (
-    DataSource,
-    SurveyRows,
-    bad_rows,
-    load_with_columns,
-    nps_difference,
-    subset_survey,
-)
+from ..responses import DataSource, SurveyRows, bad_rows, load_with_columns, subset_survey
+from .segments import nps_difference
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

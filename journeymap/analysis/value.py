@@ -39,8 +39,8 @@ import pandas as pd
 from ..exceptions import JourneymapError
 from ..jsonsafe import to_jsonable
 from ..nps import DETRACTOR_MAX, PROMOTER_MIN
+from ..responses import DataSource, SurveyRows, load_with_columns
 from .followups import _values, low_mask, role_nodes
-from .segments import DataSource, SurveyRows, load_with_columns
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
