@@ -9,6 +9,7 @@ limits are in :mod:`journeymap.limits` (docs/security.md, "Rendering").
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -320,3 +321,23 @@ def test_a_label_of_200000_characters_is_drawn_cut_never_a_broken_pipe() -> None
     tips = [a.get(f"{XLINK}title") or "" for a in root.iter(f"{SVG}a")]
     assert max(len(t) for t in tips) == limits.MAX_DRAWN_TEXT
     assert len(svg) < 200_000
+
+
+def test_a_role_card_whose_routes_are_too_large_says_so_instead_of_the_picture(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import journeymap as jm
+    from journeymap.render import role_card
+
+    m = jm.example_map()
+    result = jm.fit(m, jm.example_data(n=400, seed=3).data)
+    monkeypatch.setattr(limits, "MAX_RENDER_NODES", 5)
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: pytest.fail("dot started"))
+    page = role_card(result, "installer")
+    assert "<svg" not in page
+    note = re.search(r'<p class="map-not-drawn">([^<]*)</p>', page)
+    assert note is not None
+    text = html.unescape(note.group(1))
+    assert text.startswith("The map is not drawn: the routes of role 'installer' are too large "
+                           "to draw: they have 7 nodes and 9 edges, and one picture holds at "
+                           "most 5 nodes")
+    assert "Every route from you to NPS" in page  # the card's words are all there

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import JourneymapError
+from ..exceptions import JourneymapError, MapTooLargeError
 from ..formatting import ci as _ci
 from ..formatting import count as _count
 from ..formatting import signed as _signed
@@ -389,7 +389,9 @@ def _body_html(card: _Card, svg: str | None) -> str:
     elif card.touchpoints:
         items = "".join(f"<li>{_e(r.label)}</li>" for r in card.touchpoints)
         parts.append(f"<section>\n<h2>What you work on</h2>\n<ul>{items}</ul>\n</section>\n")
-    if svg is not None:
+    if svg is not None and svg.startswith(f'<p class="{_NOTE}">'):
+        parts.append(f"<section>\n{svg}\n</section>\n")
+    elif svg is not None:
         parts.append(f'<figure>\n<div class="map">{svg}</div>\n<figcaption>The journey map '
                      f"with the routes from {_e(card.label)} to the recommend score "
                      'highlighted.<span class="swipe">Swipe sideways to see the whole map.'
@@ -541,10 +543,17 @@ def role_card_body(result: FitResult, role: str, *,
 
 def _card_svg(result: FitResult, role: str, card: _Card, min_responses: int) -> str:
     """The map with the role's routes highlighted, as inline SVG (no figures when the
-    survey is below ``min_responses``)."""
+    survey is below ``min_responses``); a note instead when the routes are too large to
+    draw (docs/security.md, "Rendering")."""
     from .graph import render
 
     suppressed = card.suppressed is not None
-    svg = render(result.journey_map, None if suppressed else result, role=role, format="svg",
-                 min_responses=min_responses)
+    try:
+        svg = render(result.journey_map, None if suppressed else result, role=role,
+                     format="svg", min_responses=min_responses)
+    except MapTooLargeError as exc:
+        return f'<p class="{_NOTE}">The map is not drawn: {_e(exc)}</p>'
     return inline_svg(svg, f"Journey map: the routes from {card.label} to NPS highlighted")
+
+
+_NOTE = "map-not-drawn"
