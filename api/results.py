@@ -15,7 +15,7 @@ import json
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from journeymap.engines import FitResult
     from journeymap.model import JourneyMap
 
-__all__ = ["LRU", "DoneFit", "FitSpec", "Ready", "Results", "dumps", "etag_matches",
-           "run_fit"]
+__all__ = ["LRU", "DoneFit", "FitSpec", "Ready", "Results", "dumps", "engine_options",
+           "etag_matches", "run_fit"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -132,6 +132,16 @@ class FitSpec:
     options: dict[str, Any]
 
 
+def engine_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The engine options of a fit's stored ``options`` (minimum responses, bootstrap)."""
+    out: dict[str, Any] = {
+        "min_responses": int(options.get("min_responses", DEFAULT_MIN_RESPONSES))}
+    if options.get("bootstrap"):
+        out["bootstrap"] = int(options["bootstrap"])
+        out["random_state"] = int(options.get("random_state", 0))
+    return out
+
+
 def run_fit(spec: FitSpec) -> FitResult:
     """Fit ``spec`` with the library, exactly as ``journeymap fit`` does in memory.
 
@@ -143,14 +153,9 @@ def run_fit(spec: FitSpec) -> FitResult:
     from journeymap.exceptions import JourneymapError
 
     opts = spec.options
-    kwargs: dict[str, Any] = {
-        "min_responses": int(opts.get("min_responses", DEFAULT_MIN_RESPONSES))}
-    if opts.get("bootstrap"):
-        kwargs["bootstrap"] = int(opts["bootstrap"])
-        kwargs["random_state"] = int(opts.get("random_state", 0))
     try:
         data = load_survey(spec.path, spec.journey_map, survey_type=opts.get("survey_type"))
-        return fit(spec.journey_map, data, engine=spec.engine, **kwargs)
+        return fit(spec.journey_map, data, engine=spec.engine, **engine_options(opts))
     except JourneymapError as exc:
         message = str(exc)
         if str(spec.path) in message:

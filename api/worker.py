@@ -34,7 +34,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,7 +43,7 @@ from journeymap.limits import FIT_RETRY_AFTER_SECONDS
 
 from .models import Dataset, Fit, FitStatus, Instance, MapVersion, utcnow
 from .problems import INTERNAL, INVALID_DATA, INVALID_MAP, INVALID_REQUEST, Problem
-from .results import FitSpec, Results, dumps, run_fit
+from .results import FitSpec, Results, dumps, engine_options, run_fit
 
 if TYPE_CHECKING:
     from journeymap.engines import FitResult
@@ -269,13 +269,9 @@ class FitWorker:
         from journeymap.exceptions import JourneymapError
 
         opts = spec.options
-        kwargs: dict[str, Any] = {"min_responses": int(opts.get("min_responses", 30))}
-        if opts.get("bootstrap"):
-            kwargs["bootstrap"] = int(opts["bootstrap"])
-            kwargs["random_state"] = int(opts.get("random_state", 0))
         try:
             return fit_stream(spec.journey_map, spec.path, survey_type=opts.get("survey_type"),
-                              chunk_rows=self.settings.fit_chunk_rows, **kwargs)
+                              chunk_rows=self.settings.fit_chunk_rows, **engine_options(opts))
         except JourneymapError as exc:
             if str(spec.path) in str(exc):
                 exc.args = (str(exc).replace(str(spec.path), spec.filename), *exc.args[1:])

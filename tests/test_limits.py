@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from api.results import engine_options
 from api.schemas import FitOptions
 from journeymap.analysis import (
     nps_trend,
@@ -57,14 +58,26 @@ def test_the_api_fit_options_use_the_same_minimum_and_floor() -> None:
         FitOptions(min_responses=MIN_RESPONSES_FLOOR - 1)
 
 
+def test_a_stored_fit_without_options_runs_with_the_one_minimum() -> None:
+    assert engine_options({}) == {"min_responses": DEFAULT_MIN_RESPONSES}
+    assert engine_options({"min_responses": 12, "bootstrap": 50}) == {
+        "min_responses": 12, "bootstrap": 50, "random_state": 0}
+
+
 def _literal_min_responses_defaults() -> list[str]:
     """Functions of the library or the service whose ``min_responses`` argument defaults to
-    a number written out (other than 0, "no minimum") instead of DEFAULT_MIN_RESPONSES."""
+    a number written out (other than 0, "no minimum") instead of DEFAULT_MIN_RESPONSES,
+    and stored options read with ``.get("min_responses", <number>)``."""
     found = []
     for pkg in ("journeymap", "api"):
         for path in sorted((ROOT / pkg).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "get" and len(node.args) == 2
+                        and all(isinstance(a, ast.Constant) for a in node.args)
+                        and node.args[0].value == "min_responses"):  # type: ignore[attr-defined]
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} .get()")
                 if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                     continue
                 args = node.args
