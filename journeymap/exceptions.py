@@ -4,11 +4,15 @@ Every error a user can cause derives from :class:`JourneymapError` and carries a
 message written for the person who has to fix the input: *what* is wrong, *where*
 (file, line, field, column, rows) and *what would be valid*.  Front ends print the
 message as it is (CLI: one line on stderr, exit code 2; API: a problem+json body).
+Control characters that reached a message (from a map key, a cell of data) are shown
+as escapes such as ``\\x1b``, never raw, so no message can rewrite a terminal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from ._text import visible
 
 __all__ = [
     "CycleError",
@@ -25,6 +29,9 @@ __all__ = [
 class JourneymapError(Exception):
     """Root of every error journeymap raises on purpose."""
 
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(visible(a) if isinstance(a, str) else a for a in args))
+
 
 class MapValidationError(JourneymapError, ValueError):
     """A journey map is malformed.
@@ -36,16 +43,21 @@ class MapValidationError(JourneymapError, ValueError):
     """
 
     def __init__(self, problems: str | Sequence[str]) -> None:
-        self.problems: tuple[str, ...] = (
-            (problems,) if isinstance(problems, str) else tuple(problems)
-        )
-        if not self.problems:
+        from .limits import MAX_PROBLEMS_LISTED  # limits imports this module
+
+        given = (problems,) if isinstance(problems, str) else tuple(problems)
+        if not given:
             raise ValueError("MapValidationError needs at least one problem")
-        if len(self.problems) == 1:
+        shown = [visible(p) for p in given[:MAX_PROBLEMS_LISTED]]
+        if len(given) > MAX_PROBLEMS_LISTED:
+            shown.append(f"… and {len(given) - MAX_PROBLEMS_LISTED:,} more problems; fix "
+                         "these first.")
+        self.problems: tuple[str, ...] = tuple(shown)
+        if len(given) == 1:
             message = self.problems[0]
         else:
             listed = "\n".join(f"  - {p}" for p in self.problems)
-            message = f"{len(self.problems)} problems in the map:\n{listed}"
+            message = f"{len(given)} problems in the map:\n{listed}"
         super().__init__(message)
 
 

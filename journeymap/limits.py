@@ -24,10 +24,19 @@ __all__ = [
     "MAX_CHUNK_ROWS",
     "MAX_CONCURRENCY",
     "MAX_CONDITION_NUMBER",
+    "MAX_DESCRIPTION_CHARS",
     "MAX_DOT_BYTES",
     "MAX_DRAWN_TEXT",
     "MAX_HEADER_BYTES",
+    "MAX_ID_CHARS",
+    "MAX_LABEL_CHARS",
+    "MAX_MAP_ALIASES",
     "MAX_MAP_BYTES",
+    "MAX_MAP_DEPTH",
+    "MAX_MAP_EDGES",
+    "MAX_MAP_ELEMENTS",
+    "MAX_MAP_NODES",
+    "MAX_PROBLEMS_LISTED",
     "MAX_QUEUED_FITS",
     "MAX_RENDERS_AT_ONCE",
     "MAX_RENDER_EDGES",
@@ -76,6 +85,25 @@ DEFAULT_CHUNK_ROWS = 50_000
 # --- Map files (docs/security.md, "Map files") -----------------------------------------
 #: Largest map file (or map text sent to the API) that is read, in bytes.
 MAX_MAP_BYTES = 5_000_000
+#: Most nodes in one map (a large workshop map has a few hundred).
+MAX_MAP_NODES = 10_000
+#: Most edges in one map.
+MAX_MAP_EDGES = 50_000
+#: Longest node id, in characters.
+MAX_ID_CHARS = 100
+#: Longest label, map name, stage or column name, in characters.
+MAX_LABEL_CHARS = 200
+#: Longest description (of the map or a node), in characters.
+MAX_DESCRIPTION_CHARS = 5_000
+#: Deepest nesting of lists and mappings (the map format itself needs 4 levels).
+MAX_MAP_DEPTH = 20
+#: Most YAML aliases (``*name``) in one map text.
+MAX_MAP_ALIASES = 1_000
+#: Most YAML/JSON elements (scalars, lists, mappings) of a map text, counting every use
+#: of an alias as a copy of what it names.
+MAX_MAP_ELEMENTS = 500_000
+#: Problems listed in one error; the rest are counted ("… and 12 more").
+MAX_PROBLEMS_LISTED = 20
 
 # --- Survey data files (docs/security.md, "Survey data") -------------------------------
 

@@ -29,6 +29,7 @@ import difflib
 import json
 import math
 import re
+import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,7 +39,16 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 
 from ._mapfile import LineIndex, parse_map_text, read_map_file
+from ._text import FIELD_CONTROL, TEXT_CONTROL, describe, first_control
 from .exceptions import MapValidationError, UnknownNodeError
+from .limits import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_ID_CHARS,
+    MAX_LABEL_CHARS,
+    MAX_MAP_EDGES,
+    MAX_MAP_NODES,
+    MAX_PROBLEMS_LISTED,
+)
 from .outputs import write_atomic
 
 if TYPE_CHECKING:
@@ -158,8 +168,52 @@ def _where(source: str, line: int | None) -> str:
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
+    if len(name) > MAX_ID_CHARS:
+        return ""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f" Did you mean '{close[0]}'?" if close else ""
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = 60
+_REPR.maxother = 60
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = 6
+
+
+def _name(key: object) -> str:
+    """A field name for a message, cut to 40 characters."""
+    text = str(key)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _short(value: Any) -> str:
+    """A bounded ``repr`` for messages: a value from a hostile file may be huge or deep."""
+    return _REPR.repr(value)
+
+
+def text_problem(value: str, limit: int, *, multiline: bool = False) -> str | None:
+    """Why ``value`` cannot be an id, label or other map text, or ``None`` if it can."""
+    if len(value) > limit:
+        return f"is {len(value):,} characters long; at most {limit:,} are allowed"
+    bad = first_control(value, TEXT_CONTROL if multiline else FIELD_CONTROL)
+    if bad is not None:
+        return (f"contains the control character {describe(bad)}; use plain text"
+                + ("" if multiline else " on one line"))
+    return None
+
+
+def id_type_problem(value: Any) -> str | None:
+    """Why a parsed value cannot be a node id because of its type, or ``None``."""
+    if isinstance(value, str):
+        return None
+    if isinstance(value, bool):
+        return (f"{str(value).lower()} is read by YAML as yes-or-no (from yes, no, on, off, "
+                "true or false); ids are text, so put the id in quotes, e.g. 'yes'")
+    if isinstance(value, int | float):
+        return (f"{_short(value)} is a number; ids are text that start with a letter, "
+                f"e.g. q{_short(value)}")
+    return f"ids are text, not {type(value).__name__} {_short(value)}"
 
 
 @dataclass(frozen=True)
@@ -192,7 +246,9 @@ class JourneyMap:
         try:
             return self.node_index[node_id]
         except KeyError:
-            known = ", ".join(self.node_index)
+            shown = list(self.node_index)[:MAX_PROBLEMS_LISTED]
+            known = ", ".join(shown) + (f" … ({len(self.node_index):,} in all)"
+                                        if len(self.node_index) > len(shown) else "")
             raise UnknownNodeError(
                 f"the map has no node '{node_id}'.{_suggest(node_id, self.node_index)} "
                 f"Known ids: {known}."
@@ -212,16 +268,38 @@ class JourneyMap:
         return tuple(n for n in self.nodes if n.measured)
 
     def parents(self, node_id: str) -> tuple[str, ...]:
-        return tuple(e.source for e in self.edges if e.target == node_id)
+        """Sources of the edges into ``node_id``, in file order."""
+        return self._parents.get(node_id, ())
 
     def children(self, node_id: str) -> tuple[str, ...]:
-        return tuple(e.target for e in self.edges if e.source == node_id)
+        """Targets of the edges out of ``node_id``, in file order."""
+        return self._children.get(node_id, ())
 
     def edge(self, source: str, target: str) -> Edge:
+        try:
+            return self._edge_index[(source, target)]
+        except KeyError:
+            raise UnknownNodeError(f"the map has no edge {source} → {target}.") from None
+
+    # Lookups built once (a map is immutable), so that analyses over every node stay
+    # linear in the size of the map instead of scanning all edges per node.
+    @cached_property
+    def _edge_index(self) -> dict[tuple[str, str], Edge]:
+        return {(e.source, e.target): e for e in self.edges}
+
+    @cached_property
+    def _parents(self) -> dict[str, tuple[str, ...]]:
+        into: dict[str, list[str]] = {}
         for e in self.edges:
-            if e.source == source and e.target == target:
-                return e
-        raise UnknownNodeError(f"the map has no edge {source} → {target}.")
+            into.setdefault(e.target, []).append(e.source)
+        return {k: tuple(v) for k, v in into.items()}
+
+    @cached_property
+    def _children(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for e in self.edges:
+            out.setdefault(e.source, []).append(e.target)
+        return {k: tuple(v) for k, v in out.items()}
 
     def is_estimated(self, e: Edge) -> bool:
         """True when the edge gets a coefficient (its source is measured)."""
@@ -255,8 +333,12 @@ class JourneyMap:
     @cached_property
     def _shares(self) -> dict[tuple[str, str], float]:
         out: dict[tuple[str, str], float] = {}
+        by_target: dict[str, list[Edge]] = {}
+        for e in self.edges:
+            if self._is_share_edge(e):
+                by_target.setdefault(e.target, []).append(e)
         for target in self.node_index:
-            acting = [e for e in self.edges if e.target == target and self._is_share_edge(e)]
+            acting = by_target.get(target, [])
             explicit = sum(e.share for e in acting if e.share is not None)
             implicit = [e for e in acting if e.share is None]
             rest = max(0.0, 1.0 - explicit)
@@ -376,11 +458,35 @@ class _Parser:
     def _field(path: Sequence[str | int]) -> str:
         out = ""
         for p in path:
+            p = p if isinstance(p, int) or len(p) <= 40 else p[:40] + "…"
             out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
         return out
 
+    def suggest(self, name: object, known: Sequence[str]) -> str:
+        """A "did you mean", while few problems are listed (each costs a comparison)."""
+        return _suggest(str(name), known) if len(self.problems) < MAX_PROBLEMS_LISTED else ""
+
     def problem(self, path: Sequence[str | int], text: str) -> None:
         self.problems.append(f"{self.at(*path)}, {self._field(path)}: {text}")
+
+    def text(self, path: list[str | int], value: Any, limit: int, *, multiline: bool = False,
+             name: bool = False) -> str | None:
+        """``value`` as map text (``None`` stays ``None``), or a problem recorded."""
+        if value is None:
+            return None
+        if isinstance(value, list | dict | tuple | set | bytes):
+            self.problem(path, f"must be text, not {type(value).__name__} {_short(value)}.")
+            return None
+        if name and isinstance(value, bool):
+            self.problem(path, f"{str(value).lower()} is read by YAML as yes-or-no; a column "
+                         "name is text, so put it in quotes.")
+            return None
+        text = value if isinstance(value, str) else str(value)
+        why = text_problem(text, limit, multiline=multiline)
+        if why is not None:
+            self.problem(path, f"the text {why}.")
+            return None
+        return text
 
     def build(self) -> JourneyMap:
         d = self.data
@@ -388,18 +494,27 @@ class _Parser:
             raise MapValidationError(f"{self.source}: a map must be a mapping.")
         for key in d:
             if key not in _TOP_FIELDS:
-                self.problem([str(key)], f"unknown field '{key}'.{_suggest(str(key), _TOP_FIELDS)} "
+                self.problem([str(key)], f"unknown field '{_name(key)}'."
+                             f"{self.suggest(key, _TOP_FIELDS)} "
                              f"Valid top-level fields: {', '.join(_TOP_FIELDS)}.")
         version = d.get("schema_version", SCHEMA_VERSION)
-        if version != SCHEMA_VERSION:
+        if version != SCHEMA_VERSION or isinstance(version, bool):
             self.problem(["schema_version"], f"this version of journeymap reads schema_version "
-                         f"{SCHEMA_VERSION}, not {version!r}.")
+                         f"{SCHEMA_VERSION}, not {_short(version)}.")
         name = d.get("name") or ""
         if not isinstance(name, str):
             self.problem(["name"], "the name must be text.")
-            name = str(name)
+            name = ""
+        name = self.text(["name"], name, MAX_LABEL_CHARS) or ""
         raw_nodes = d.get("nodes")
         raw_edges = d.get("edges", [])
+        for what, raw, most in (("nodes", raw_nodes, MAX_MAP_NODES),
+                                ("edges", raw_edges, MAX_MAP_EDGES)):
+            if isinstance(raw, list) and len(raw) > most:
+                raise MapValidationError(
+                    f"{self.at(what)}, {what}: the map has {len(raw):,} {what}; at most "
+                    f"{most:,} are allowed (see docs/security.md). Split the journey into "
+                    "several maps, e.g. one per stage.")
         if not isinstance(raw_nodes, list) or not raw_nodes:
             self.problem(["nodes"], "'nodes' must be a non-empty list of nodes, each like "
                          "{id: quote, kind: touchpoint, scale: [1, 5]}.")
@@ -416,15 +531,24 @@ class _Parser:
         outcomes = [n.id for n in nodes if n.kind == "outcome"]
         if outcome is None and len(outcomes) == 1:
             outcome = outcomes[0]
-        if not isinstance(outcome, str):
+        why = None if outcome is None else id_type_problem(outcome)
+        if why is None and isinstance(outcome, str):
+            why = text_problem(outcome, MAX_ID_CHARS)
+        if why is not None:
+            self.problem(["outcome"], f"the outcome id {why}.")
+            outcome = ""
+        elif not isinstance(outcome, str):
             self.problem(["outcome"], "name the outcome node, e.g. 'outcome: nps', and give it "
                          "'kind: outcome'.")
             outcome = ""
         if self.problems:
             raise MapValidationError(self.problems)
-        desc = d.get("description")
+        desc = self.text(["description"], d.get("description"), MAX_DESCRIPTION_CHARS,
+                         multiline=True)
+        if self.problems:
+            raise MapValidationError(self.problems)
         return JourneyMap(outcome=outcome, nodes=tuple(nodes), edges=tuple(edges), name=name,
-                          description=None if desc is None else str(desc),
+                          description=desc,
                           schema_version=SCHEMA_VERSION, source=self.source)
 
     def node(self, i: int, raw: Any) -> Node | None:
@@ -434,17 +558,23 @@ class _Parser:
                          "scale: [1, 5]}.")
             return None
         ok = True
+        before = len(self.problems)
         for key in raw:
             if key not in _NODE_FIELDS:
-                hint = _suggest(str(key), _NODE_FIELDS)
-                self.problem([*path, str(key)], f"unknown node field '{key}'.{hint} "
+                hint = self.suggest(key, _NODE_FIELDS)
+                self.problem([*path, str(key)], f"unknown node field '{_name(key)}'.{hint} "
                              f"Valid: {', '.join(_NODE_FIELDS)}.")
                 ok = False
         node_id = raw.get("id")
-        if node_id is None or isinstance(node_id, bool):
+        if node_id is None:
             self.problem(path, "this node has no 'id'.")
             return None
-        node_id = str(node_id)
+        why = id_type_problem(node_id)
+        if why is None:
+            why = text_problem(node_id, MAX_ID_CHARS)
+        if why is not None:
+            self.problem([*path, "id"], f"the id {why}.")
+            return None
         if not _ID_RE.match(node_id):
             self.problem([*path, "id"], f"'{node_id}' is not a usable id: start with a letter "
                          "or '_' and use letters, digits, '_', '-' or '.' (put spaces in "
@@ -452,13 +582,13 @@ class _Parser:
             ok = False
         kind = raw.get("kind")
         if kind not in KINDS:
-            hint = _suggest(str(kind), KINDS) if isinstance(kind, str) else ""
-            self.problem([*path, "kind"], f"node '{node_id}' has kind {kind!r}.{hint} Valid "
+            hint = self.suggest(kind, KINDS) if isinstance(kind, str) else ""
+            self.problem([*path, "kind"], f"node '{node_id}' has kind {_short(kind)}.{hint} Valid "
                          f"kinds: {', '.join(KINDS)}.")
             return None
-        label = raw.get("label", "")
-        label = "" if label is None else str(label)
-        column = raw.get("column")
+        label = self.text([*path, "label"], raw.get("label"), MAX_LABEL_CHARS) or ""
+        column = self.text([*path, "column"], raw.get("column"), MAX_LABEL_CHARS, name=True)
+        ok = ok and len(self.problems) == before
         items_raw = raw.get("items")
         items: tuple[str, ...] = ()
         if items_raw is not None:
@@ -469,7 +599,8 @@ class _Parser:
                              "list of column names, e.g. [q7a, q7b, q7c].")
                 ok = False
             else:
-                items = tuple(str(x) for x in items_raw)
+                items = tuple(self.text([*path, "items", i], x, MAX_LABEL_CHARS) or ""
+                              for i, x in enumerate(items_raw))
                 if len(set(items)) != len(items):
                     self.problem([*path, "items"], f"node '{node_id}' lists an item twice.")
                     ok = False
@@ -477,22 +608,20 @@ class _Parser:
                 self.problem([*path, "column"], f"node '{node_id}' has both 'column' and 'items'; "
                              "use one.")
                 ok = False
-        if column is not None:
-            column = str(column)
-        elif not items and kind != "role":
+        if column is None and not items and kind != "role":
             column = node_id
         scale = self.scale(path, node_id, kind, raw.get("scale"),
                            measured=column is not None or bool(items))
         if scale is False or scale is True:
             ok = False
             scale = None
-        stage = raw.get("stage")
-        desc = raw.get("description")
-        if not ok:
+        stage = self.text([*path, "stage"], raw.get("stage"), MAX_LABEL_CHARS)
+        desc = self.text([*path, "description"], raw.get("description"), MAX_DESCRIPTION_CHARS,
+                         multiline=True)
+        if not ok or len(self.problems) > before:
             return None
         return Node(id=node_id, kind=kind, label=label, column=column, items=items,
-                    scale=scale, stage=None if stage is None else str(stage),
-                    description=None if desc is None else str(desc),
+                    scale=scale, stage=stage, description=desc,
                     line=self.lines.line(*path, "id"))
 
     def scale(self, path: list[str | int], node_id: str, kind: str, raw: Any,
@@ -517,7 +646,7 @@ class _Parser:
         if (not isinstance(raw, list) or len(raw) != 2
                 or not all(_is_number(v) for v in raw)):
             self.problem(where, f"node '{node_id}': scale must be two numbers [lowest, highest], "
-                         f"e.g. [1, 5]; got {raw!r}.")
+                         f"e.g. [1, 5]; got {_short(raw)}.")
             return False
         lo, hi = float(raw[0]), float(raw[1])
         if lo == hi:
@@ -536,14 +665,14 @@ class _Parser:
         expected: Any = None
         if isinstance(raw, list):
             if len(raw) != 2:
-                self.problem(path, f"an edge list must be [from, to]; got {raw!r}.")
+                self.problem(path, f"an edge list must be [from, to]; got {_short(raw)}.")
                 return None
             src, dst = raw
         elif isinstance(raw, Mapping):
             for key in raw:
                 if key not in _EDGE_FIELDS:
-                    hint = _suggest(str(key), _EDGE_FIELDS)
-                    self.problem([*path, str(key)], f"unknown edge field '{key}'.{hint} "
+                    hint = self.suggest(key, _EDGE_FIELDS)
+                    self.problem([*path, str(key)], f"unknown edge field '{_name(key)}'.{hint} "
                                  f"Valid: {', '.join(_EDGE_FIELDS)}.")
                     return None
             if "from" not in raw or "to" not in raw:
@@ -552,12 +681,13 @@ class _Parser:
             src, dst = raw["from"], raw["to"]
             share, expected = raw.get("share"), raw.get("expected")
         else:
-            self.problem(path, f"an edge is [from, to] or {{from: a, to: b}}; got {raw!r}.")
+            self.problem(path, "an edge is [from, to] or {from: a, to: b}; got "
+                         f"{_short(raw)}.")
             return None
         if share is not None:
             if not _is_number(share) or not (0 < float(share) <= 1):
                 self.problem([*path, "share"], f"share must be a number above 0 and at most 1; "
-                             f"got {share!r}.")
+                             f"got {_short(share)}.")
                 return None
             share = float(share)
         if expected is not None:
@@ -567,7 +697,15 @@ class _Parser:
                              "expected: '+').")
                 return None
         first: str | int = "from" if isinstance(raw, Mapping) else 0  # its line in JSON too
-        return Edge(source=str(src), target=str(dst), share=share, expected=expected,
+        ends = []
+        for end, value in ((first, src), ("to" if first == "from" else 1, dst)):
+            why = id_type_problem(value) or text_problem(value, MAX_ID_CHARS)
+            if why is not None:
+                self.problem([*path, end], f"the node id {why}.")
+                return None
+            ends.append(value)
+        src, dst = ends
+        return Edge(source=src, target=dst, share=share, expected=expected,
                     line=self.lines.line(*path, first))
 
 

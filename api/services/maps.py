@@ -35,60 +35,12 @@ from ..schemas import (
 if TYPE_CHECKING:
     from ..results import Results
 
-__all__ = ["EXPORTS", "IMAGES", "MAX_MAP_ELEMENTS", "MapFile", "change_map", "create_map",
+__all__ = ["EXPORTS", "IMAGES", "MapFile", "change_map", "create_map",
            "draw_map", "get_map", "get_version", "list_maps", "list_versions", "map_file",
            "map_out", "parse_map", "read_map", "stored_map", "validate_map"]
 
-MAX_MAP_ELEMENTS = 100_000  # YAML/JSON elements of a map text, counting aliases expanded
 IMAGES = ("svg", "png", "pdf")  # formats graphviz draws
 EXPORTS = ("lavaan", "dagitty")  # model texts of other tools
-
-
-def _too_big(filename: str, why: str) -> Problem:
-    return Problem(422, f"{filename}: {why}; a journey map is a short list of nodes and edges "
-                        "(see docs/map-format.md).", type=INVALID_MAP,
-                   title="The map is not valid")
-
-
-def _check_shape(body: MapCreate) -> None:
-    """Refuse texts that would take the parser unbounded time or depth.
-
-    YAML aliases can make a small text expand exponentially (a "billion laughs"), and
-    very deep nesting exhausts the recursion limit; the size after expanding aliases
-    is counted in linear time on the composed node graph.
-    """
-    import yaml
-
-    try:
-        root = yaml.compose(body.source, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return  # the library reports syntax errors with their line
-    except RecursionError:
-        raise _too_big(body.filename, "the text is nested too deeply") from None
-    if root is None:
-        return
-    sizes: dict[int, int] = {}
-
-    def size(node: yaml.Node) -> int:
-        key = id(node)
-        if key not in sizes:
-            sizes[key] = 0  # a recursive alias counts as one element
-            if isinstance(node, yaml.SequenceNode):
-                total = 1 + sum(size(child) for child in node.value)
-            elif isinstance(node, yaml.MappingNode):
-                total = 1 + sum(size(k) + size(v) for k, v in node.value)
-            else:
-                total = 1
-            sizes[key] = min(total, MAX_MAP_ELEMENTS + 1)
-        return sizes[key]
-
-    try:
-        elements = size(root)
-    except RecursionError:
-        raise _too_big(body.filename, "the text is nested too deeply") from None
-    if elements > MAX_MAP_ELEMENTS:
-        raise _too_big(body.filename, f"the text expands to more than {MAX_MAP_ELEMENTS:,} "
-                                      "elements (through YAML aliases)")
 
 
 def parse_map(body: MapCreate) -> JourneyMap:
@@ -97,15 +49,11 @@ def parse_map(body: MapCreate) -> JourneyMap:
     Raises
     ------
     MapValidationError
-        The library's problems, each naming the file, line and field.
-    Problem
-        422 when the text is too large or too deeply nested to parse.
+        The library's problems, each naming the file, line and field; also for a text
+        beyond the limits of docs/security.md ("Map files"): too large, too deeply
+        nested, too many aliases.
     """
-    _check_shape(body)
-    try:
-        return JourneyMap.from_text(body.source, body.filename)
-    except RecursionError:
-        raise _too_big(body.filename, "the text is nested too deeply") from None
+    return JourneyMap.from_text(body.source, body.filename)
 
 
 def _definition(m: JourneyMap) -> str:
