@@ -610,9 +610,9 @@ def test_a_valid_map_still_validates(write_file: WriteFile) -> None:
 
 
 def test_the_library_limits_are_the_only_copy() -> None:
-    import api.routes.maps as routes
+    import api.services.maps as service
 
-    assert not hasattr(routes, "MAX_MAP_ELEMENTS")
-    assert not hasattr(routes, "_check_shape")
+    assert not hasattr(service, "MAX_MAP_ELEMENTS")
+    assert not hasattr(service, "_check_shape")
     with pytest.raises(JourneymapError):
         JourneyMap.from_text(BOMB, "x.yaml")
