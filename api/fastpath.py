@@ -2,16 +2,19 @@
 
 A finished fit never changes.  The first ``GET /v1/fits/{id}/drivers``, ``…/roles`` or
 ``…/roles/{role}`` goes through FastAPI (key check, fit lookup, the library) and
-leaves a :class:`~api.results.Ready` answer in ``Results.ready``: the JSON bytes,
-their ETag and the raw headers.  :class:`FastPathMiddleware` answers later requests
-for it without FastAPI's routing, dependencies and request objects, when
+leaves the answer of :func:`api.services.fits.analysis_answer` in memory: the JSON of
+the validated response model, its ETag and the raw headers.
+:class:`FastPathMiddleware` answers later requests for it without FastAPI's
+dependencies and request objects, when
 
-* the method is GET and the path is exactly one of those routes (a canonical UUID),
+* the request matches one of those routes — asked of the routes themselves
+  (Starlette's ``Route.matches``, so the paths cannot drift apart) — and the fit id
+  is a UUID in canonical form and the role id within the route's length limit,
 * the ``Authorization: Bearer`` key is one the :class:`~api.auth.AuthCache` checked
   against the database within ``auth_cache_seconds`` (so a revoked key stops working
   within that time, as on every other route, and an unknown key never gets here),
-* the fit is finished, known in this process, and belongs to that key's workspace,
-* and the answer is in memory.
+* and :func:`api.services.fits.cached_answer` has the answer: the fit is finished,
+  known in this process, belongs to that key's workspace, and was answered before.
 
 In every other case the request goes on to FastAPI unchanged, which answers exactly as
 before (401, 404, 409, 422 …).  The status, headers and body sent here are the ones the
@@ -22,7 +25,9 @@ both.  :attr:`FastPath.hits` counts the answers given here.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .auth import AuthCache, bearer_key
@@ -31,48 +36,54 @@ from .services import fits
 
 __all__ = ["FastPath", "FastPathMiddleware"]
 
-_PREFIX = "/v1/fits/"
-_HEX = frozenset("0123456789abcdef")
-_MAX_ROLE = 200  # as api.routes.fits.RoleId
-
 
 def _fit_id(text: str) -> uuid.UUID | None:
     """``text`` as a UUID when it is in the canonical lower-case 8-4-4-4-12 form."""
-    if (len(text) != 36 or text[8] != "-" or text[13] != "-" or text[18] != "-"
-            or text[23] != "-" or not _HEX.issuperset(text.replace("-", ""))):
+    try:
+        value = uuid.UUID(text)
+    except ValueError:
         return None
-    return uuid.UUID(text)
+    return value if str(value) == text else None
 
 
 class FastPath:
-    """What the middleware needs: the key cache, the results, and a hit counter."""
+    """What the middleware needs: the routes it may answer for, the key cache, the
+    results, and a hit counter."""
 
     def __init__(self, auth_cache: AuthCache, results: Results) -> None:
         self.auth_cache = auth_cache
         self.results = results
+        self.routes: list[tuple[BaseRoute, fits.Analysis]] = []
         self.hits = 0
+
+    def serve(self, routes: Iterable[BaseRoute]) -> None:
+        """Answer for those of ``routes`` whose endpoint is one of
+        :data:`api.routes.fits.FAST_ROUTES` (drivers, roles, one role)."""
+        from .routes.fits import FAST_ROUTES
+
+        self.routes = [(route, FAST_ROUTES[endpoint]) for route in routes
+                       if (endpoint := getattr(route, "endpoint", None)) in FAST_ROUTES]
+
+    def _route(self, scope: Scope) -> tuple[fits.Analysis, dict[str, str]] | None:
+        """The analysis a request asks for and its path parameters, as the route reads them."""
+        for route, kind in self.routes:
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                params: dict[str, str] = child["path_params"]
+                return kind, params
+        return None
 
     def lookup(self, scope: Scope) -> tuple[Ready, str | None] | None:
         """The ready answer of this request and its If-None-Match, or None (ask FastAPI)."""
         if scope["method"] != "GET" or scope.get("root_path"):
             return None
-        path: str = scope["path"]
-        if not path.startswith(_PREFIX):
+        found = self._route(scope)
+        if found is None:
             return None
-        fit_text, _, tail = path[len(_PREFIX):].partition("/")
-        kind: fits.Analysis
-        if tail == "drivers":
-            kind, role = "drivers", None
-        elif tail == "roles":
-            kind, role = "roles", None
-        elif tail.startswith("roles/"):
-            kind, role = "role", tail[len("roles/"):]
-            if not role or "/" in role or len(role) > _MAX_ROLE:
-                return None
-        else:
-            return None
-        fit_id = _fit_id(fit_text)
-        if fit_id is None:
+        kind, params = found
+        fit_id = _fit_id(params["fit_id"])
+        role = params.get("role")
+        if fit_id is None or (role is not None and len(role) > fits.MAX_ROLE):
             return None
         authorization = if_none_match = None
         for name, value in scope["headers"]:

@@ -148,6 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(datasets.router)
     app.include_router(fits.router)
     _install_web(app)
+    app.state.fast_path.serve(fits.router.routes)  # included above without a prefix
     return app
 
 

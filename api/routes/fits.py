@@ -11,6 +11,7 @@ again (409 when the file is gone).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -37,8 +38,7 @@ from .maps import SAFE_HEADERS
 
 router = APIRouter(prefix="/v1/fits", tags=["fits"])
 
-MAX_ROLE = 200
-RoleId = Annotated[str, Path(min_length=1, max_length=MAX_ROLE,
+RoleId = Annotated[str, Path(min_length=1, max_length=service.MAX_ROLE,
                              description="A role id of the map.")]
 IfNoneMatch = Annotated[str | None, Header(
     description="The ETag of an earlier answer: 304 without a body when it is unchanged.")]
@@ -186,3 +186,8 @@ async def fit_role_card(fit_id: uuid.UUID, role: RoleId, workspace: WorkspaceDep
     meta = await finished(sessions, results, workspace, fit_id)
     page = await run_in_threadpool(service.role_card, sessions, results, meta, role)
     return Response(page, media_type="text/html; charset=utf-8", headers=SAFE_HEADERS)
+
+
+#: The routes :mod:`api.fastpath` answers from memory once their answer is made.
+FAST_ROUTES: dict[Callable[..., Any], service.Analysis] = {
+    fit_drivers: "drivers", fit_roles: "roles", fit_role: "role"}

@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
     from ..worker import FitWorker
 
-__all__ = ["ANALYSES", "Analysis", "analysis_answer", "analysis_key", "cached_answer",
+__all__ = ["ANALYSES", "MAX_ROLE", "Analysis", "analysis_answer", "analysis_key", "cached_answer",
            "cached_done", "create_fit", "done_fit", "drivers", "export_fit", "finished_fit",
            "fit_json", "fit_out", "get_fit", "list_fits", "load_result", "read_fit",
            "render_fit", "role", "role_card", "role_card_body", "roles", "serialize",
@@ -68,6 +68,7 @@ __all__ = ["ANALYSES", "Analysis", "analysis_answer", "analysis_key", "cached_an
 
 Analysis = Literal["drivers", "roles", "role"]
 ANALYSES: tuple[Analysis, ...] = ("drivers", "roles", "role")
+MAX_ROLE = 200  # characters of a role id in a request
 M = TypeVar("M", bound=BaseModel)
 
 
