@@ -307,3 +307,21 @@ def test_signing_in_takes_a_valid_key_only_and_the_session_holds_its_workspace(
     assert signed_in.workspace.id == world.workspace_id
     assert asyncio.run(sessions.current(_request(world))) is None
     assert asyncio.run(sessions.current(_request(world, cookie[:-2] + "xx"))) is None
+
+
+def test_a_library_record_that_breaks_the_response_model_is_refused_not_sent(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    import journeymap.analysis
+
+    meta = world.done()
+    key = fits.analysis_key("drivers", meta.id)
+    broken = drivers(world.library).drop(columns=["label"])  # every row lacks its label
+    monkeypatch.setattr(journeymap.analysis, "drivers", lambda _result: broken)
+    world.results.models.pop(key)
+    try:
+        with pytest.raises(ValidationError, match="label"):
+            fits.drivers(world.sessions, world.results, meta)
+    finally:
+        world.results.models.pop(key)
