@@ -24,11 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("journeymap", "api")
 
 #: (importer prefix, owner of the private name) → why it is allowed for now.
-ALLOWED_PRIVATE: dict[tuple[str, str], str] = {
-    ("api.routes.web", "api.web"): "the web pages are moving from api/routes/web.py into "
-                                   "api/web/pages/ (issue 14, service layer), inside api.web, "
-                                   "the package that owns api.web._core",
-}
+ALLOWED_PRIVATE: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)
