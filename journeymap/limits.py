@@ -124,8 +124,8 @@ RENDER_TIMEOUT_S = 30.0
 MAX_RENDERS_AT_ONCE = 2
 
 # --- Files written (docs/security.md, "Files written") ----------------------------------
-#: Permission bits of the files the command line and the library write (owner writes,
-#: everyone reads, as ``cp`` would with the usual umask); callers may ask for less.
+#: Permission bits of a new file the command line or the library writes (owner writes,
+#: everyone reads), narrowed by the process umask; a replaced file keeps its own bits.
 OUTPUT_FILE_MODE = 0o644
 #: Most rows per chunk a streamed fit may ask for (``fit --chunk-rows``): a chunk of 30
 #: columns is then about 2.4 GB of float64, and streaming exists to keep memory flat;

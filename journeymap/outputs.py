@@ -13,10 +13,12 @@ The rules are documented in ``docs/security.md`` ("Files written").
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -67,13 +69,14 @@ def refuse_inputs(output: str | os.PathLike[str] | None,
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes, *,
-                 mode: int = OUTPUT_FILE_MODE, encoding: str = "utf-8") -> Path:
+                 mode: int | None = None, encoding: str = "utf-8") -> Path:
     """Write a whole file, or nothing: a temporary file in the same folder, renamed.
 
-    The data go to a temporary file next to the target, are flushed to disk
-    (``fsync``), get ``mode`` and replace the target in one rename (``os.replace``).
-    On any error (or an interrupt) the temporary file is removed and the target is left
-    as it was.  A symbolic link is followed: the file it points to is replaced.
+    The data go to a new temporary file next to the target (``.<name>.<random>.tmp``),
+    are flushed to disk (``fsync``) and replace the target in one rename
+    (``os.replace``).  On any error (or an interrupt) the temporary file is removed and
+    the target is left as it was.  A symbolic link is followed: the file it points to is
+    replaced and the link stays.
 
     Parameters
     ----------
@@ -82,8 +85,12 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *,
     data
         Text (encoded with ``encoding``) or bytes.
     mode
-        Permission bits of the written file (default ``0o644``; the process umask is
-        not applied).
+        Permission bits of the written file, exactly.  Default: a file that exists keeps
+        its bits; a new file gets :data:`journeymap.limits.OUTPUT_FILE_MODE` (``0o644``)
+        narrowed by the process umask, as ``open`` would give it, so an output is never
+        more readable than the user's umask allows.
+    encoding
+        The encoding of text data.
 
     Returns
     -------
@@ -93,22 +100,39 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *,
     target = Path(path)
     real = Path(os.path.realpath(target))
     payload = data.encode(encoding) if isinstance(data, str) else data
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
-    except OSError as exc:  # name the file the user asked for, not the temporary one
-        raise type(exc)(exc.errno, exc.strerror, str(target)) from None
+    exact = mode
+    if exact is None:
+        with contextlib.suppress(OSError):
+            exact = stat.S_IMODE(os.stat(real).st_mode)
+    fd, tmp = _new_temporary(real, target, OUTPUT_FILE_MODE if mode is None else mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
+            if exact is not None:
+                os.fchmod(handle.fileno(), exact)
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
         os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     return target
+
+
+def _new_temporary(real: Path, target: Path, mode: int) -> tuple[int, str]:
+    """A new file beside ``real``, created with ``mode`` (the kernel applies the umask)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) \
+        | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(100):
+        tmp = str(real.parent / f".{real.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, flags, mode), tmp
+        except FileExistsError:
+            continue
+        except OSError as exc:  # name the file the user asked for, not the temporary one
+            raise type(exc)(exc.errno, exc.strerror, str(target)) from None
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(target))
 
 
 # ------------------------------------------------------------------ spreadsheet-safe CSV

@@ -100,7 +100,11 @@ def test_a_markdown_card_refuses_an_image_path_that_is_an_input(work: Path) -> N
 
 
 def test_an_output_beside_the_inputs_is_written_whole(work: Path) -> None:
-    result = run("export", "map.yaml", "-f", "dagitty", "-o", "map.dagitty")
+    old = os.umask(0o022)
+    try:
+        result = run("export", "map.yaml", "-f", "dagitty", "-o", "map.dagitty")
+    finally:
+        os.umask(old)
     assert result.exit_code == 0, result.output
     assert (work / "map.dagitty").read_text(encoding="utf-8").startswith("dag")
     assert (work / "map.dagitty").stat().st_mode & 0o777 == 0o644
@@ -139,8 +143,9 @@ PAYLOADS = ["=1+1", '+HYPERLINK("http://evil.example","x")', "@SUM(A1:A9)", "-2+
 def hostile(tmp_path: Path) -> tuple[Path, Path]:
     """The example with formula-like response ids and touchpoint labels."""
     m = jm.example_map().to_dict()
+    formulas = PAYLOADS[:5]  # labels may not hold a tab or a carriage return at all
     for i, node in enumerate(n for n in m["nodes"] if n["kind"] == "touchpoint"):
-        node["label"] = f"{PAYLOADS[i % len(PAYLOADS)]} {i}"
+        node["label"] = f"{formulas[i % len(formulas)]} {i}"
     map_path = tmp_path / "hostile.yaml"
     jm.JourneyMap.from_dict(m).to_yaml(map_path)
     frame = jm.example_data(n=1500, seed=5).data

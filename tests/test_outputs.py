@@ -6,6 +6,8 @@ import csv
 import io
 import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -164,15 +166,53 @@ def _listing(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
+@contextmanager
+def umask(value: int) -> Iterator[None]:
+    old = os.umask(value)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
 def test_write_atomic_writes_text_and_bytes_with_mode_0644(tmp_path: Path) -> None:
-    assert write_atomic(tmp_path / "a.txt", "Kök − 1\n") == tmp_path / "a.txt"
+    with umask(0o022):
+        assert write_atomic(tmp_path / "a.txt", "Kök − 1\n") == tmp_path / "a.txt"
+        write_atomic(tmp_path / "b.bin", b"\x00\xff")
     assert (tmp_path / "a.txt").read_bytes() == "Kök − 1\n".encode()
-    write_atomic(tmp_path / "b.bin", b"\x00\xff")
     assert (tmp_path / "b.bin").read_bytes() == b"\x00\xff"
-    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644
-    write_atomic(tmp_path / "c.txt", "secret", mode=0o600)
-    assert (tmp_path / "c.txt").stat().st_mode & 0o777 == 0o600
-    assert _listing(tmp_path) == ["a.txt", "b.bin", "c.txt"]
+    assert _mode(tmp_path / "a.txt") == _mode(tmp_path / "b.bin") == 0o644
+    assert _listing(tmp_path) == ["a.txt", "b.bin"]
+
+
+def test_a_restrictive_umask_is_never_widened(tmp_path: Path) -> None:
+    with umask(0o077):
+        write_atomic(tmp_path / "calls.csv", "response_id\n1\n")
+    assert _mode(tmp_path / "calls.csv") == 0o600
+
+
+def test_replacing_a_file_keeps_its_permission_bits(tmp_path: Path) -> None:
+    target = tmp_path / "calls.csv"
+    target.write_text("old\n", encoding="utf-8")
+    target.chmod(0o600)
+    with umask(0o022):
+        write_atomic(target, "new\n")
+    assert _mode(target) == 0o600
+    assert target.read_text(encoding="utf-8") == "new\n"
+
+
+def test_a_mode_the_caller_asks_for_is_set_exactly(tmp_path: Path) -> None:
+    with umask(0o022):
+        write_atomic(tmp_path / "a", "x", mode=0o640)
+        write_atomic(tmp_path / "b", "x", mode=0o600)
+    (tmp_path / "c").write_text("old", encoding="utf-8")
+    (tmp_path / "c").chmod(0o644)
+    write_atomic(tmp_path / "c", "x", mode=0o600)
+    assert [_mode(tmp_path / n) for n in "abc"] == [0o640, 0o600, 0o600]
 
 
 def test_write_atomic_replaces_an_existing_file_whole(tmp_path: Path) -> None:
@@ -192,7 +232,7 @@ def test_write_atomic_through_a_symbolic_link_replaces_the_file_it_points_to(
     assert (tmp_path / "real" / "out.txt").read_text(encoding="utf-8") == "new"
 
 
-@pytest.mark.parametrize("where", ["os.fsync", "os.replace", "os.chmod"])
+@pytest.mark.parametrize("where", ["os.fsync", "os.replace", "os.fchmod"])
 @pytest.mark.parametrize("error", [OSError(28, "No space left on device"),
                                    KeyboardInterrupt()])
 def test_a_crash_mid_write_keeps_the_old_file_and_leaves_no_temporary_file(
