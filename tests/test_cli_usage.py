@@ -111,3 +111,21 @@ def test_esc_keeps_rich_markup_as_text() -> None:
     out = io.StringIO()
     Console(file=out, width=200, color_system=None).print(esc("[bold]x[/bold] [a, b]"))
     assert out.getvalue() == "[bold]x[/bold] [a, b]\n"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_csv_and_exports_on_a_terminal_show_control_characters_as_escapes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from journeymap.cli._console import write_text
+
+    terminal, pipe = _Terminal(), io.StringIO()
+    monkeypatch.setattr("sys.stdout", terminal)
+    write_text('id\n"\x1b[2J1\r"\n')
+    monkeypatch.setattr("sys.stdout", pipe)
+    write_text('id\n"\x1b[2J1\r"')
+    assert terminal.getvalue() == 'id\n"\\x1b[2J1\\x0d"\n'
+    assert pipe.getvalue() == 'id\n"\x1b[2J1\r"\n'  # data through a pipe stay as they are

@@ -33,6 +33,7 @@ __all__ = [
     "stderr",
     "stdout",
     "write_json",
+    "write_text",
 ]
 
 EXIT_BAD_INPUT = 2
@@ -64,6 +65,14 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u20
 def _visible(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def write_text(text: str) -> None:
+    """Text output (CSV, an export) on stdout; on a terminal its control characters are
+    shown as escapes like :func:`esc` does, while a pipe or file gets the text as it is."""
+    if sys.stdout.isatty():
+        text = _CONTROL.sub(_visible, text)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def esc(text: object) -> str:

@@ -5,7 +5,6 @@ Formatting only: every number comes from :mod:`journeymap.analysis`.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +13,7 @@ import typer
 from ..exceptions import JourneymapError
 from ..formatting import fixed, money, signed
 from ..outputs import refuse_inputs
-from ._console import errors, esc, stderr, stdout, write_json
+from ._console import errors, esc, stderr, stdout, write_json, write_text
 from ._options import (
     MIN_RESPONSES,
     DataArg,
@@ -136,7 +135,7 @@ def followups_cmd(role: Annotated[str, typer.Argument(help="Role id, e.g. billin
             for note in f.notes:
                 console.print(esc(note), soft_wrap=True)
             return
-        sys.stdout.write(f.to_csv_text())
+        write_text(f.to_csv_text())
         err = stderr()
         err.print(esc(summary), soft_wrap=True)
         for note in f.notes:

@@ -5,7 +5,6 @@ Formatting only: every number comes from the library.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +12,7 @@ import typer
 
 from ..exceptions import JourneymapError
 from ..outputs import refuse_inputs, write_atomic
-from ._console import errors, esc, print_warnings, stdout
+from ._console import errors, esc, print_warnings, stdout, write_text
 from ._options import (
     MIN_RESPONSES,
     EngineOpt,
@@ -109,7 +108,7 @@ def export(map_file: MapArg,
         refuse_inputs(output, map_file)
         text = export_map(load_map(map_file), fmt)
         if output is None:
-            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+            write_text(text)
         else:
             write_atomic(output, text)
             stdout().print(f"Export written to {esc(output)}.")
