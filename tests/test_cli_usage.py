@@ -129,3 +129,9 @@ def test_csv_and_exports_on_a_terminal_show_control_characters_as_escapes(
     write_text('id\n"\x1b[2J1\r"')
     assert terminal.getvalue() == 'id\n"\\x1b[2J1\\x0d"\n'
     assert pipe.getvalue() == 'id\n"\x1b[2J1\r"\n'  # data through a pipe stay as they are
+
+
+@pytest.mark.parametrize("alpha", ["0", "1", "1.5"])
+def test_power_names_alpha_when_alpha_is_out_of_range(alpha: str) -> None:
+    line = one_error_line(run("power", "--alpha", alpha))
+    assert line == f"error: alpha must be between 0 and 1, not {float(alpha):g}."

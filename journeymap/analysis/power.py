@@ -281,6 +281,7 @@ def power_plan(*, margin: float = 5.0, promoters: float | None = None,
         else:
             promoters = 0.4 if promoters is None else promoters
             detractors = 0.2 if detractors is None else detractors
+    _check_prob("alpha", alpha)  # named as the user gave it, not as 1 - alpha
     confidence = 1.0 - alpha
     return PowerPlan(
         margin=margin, promoters=promoters, detractors=detractors, confidence=confidence,
