@@ -1,6 +1,8 @@
 # journeymap — the two commands a new user needs:
 #   make demo   set up (graphviz, virtualenv, package) and fit the bundled example
 #   make test   set up and run the checks: ruff, mypy, pytest, the docs site (--strict)
+# and, while working:
+#   make test-fast   ruff and the tests not marked slow, browser or postgres (about a minute)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,17 +13,29 @@ BENCH_STAMP := $(VENV)/.installed-bench
 DOWHY ?= dowhy>=0.14,<0.15
 PEERS_ARGS ?=
 DEMO_OUT ?= out/demo
+# pytest runs in PYTEST_WORKERS processes (pytest-xdist); each test file stays in one
+# process, so a file's module fixtures (a Spark session, a real server) start once.
+# PYTEST_WORKERS=0 runs in this process; PYTEST_ARGS adds options (-x, -k NAME …).
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+FAST_MARKERS := not slow and not browser and not postgres
 
 .PHONY: demo test lint typecheck pytest setup setup-dev system-deps bench bench-deps \
-	bench-peers clean docs
+	bench-peers clean docs test-fast pytest-fast
 
 demo: setup
 	$(BIN)/journeymap demo --out $(DEMO_OUT)
 
 test: setup-dev lint typecheck pytest docs
 
-# The demo needs the package (with Parquet/Excel/DuckDB readers); the checks need the
-# dev extra (API, Spark, pgmpy, semopy, Playwright …), installed only for `make test`.
+test-fast: setup-dev lint pytest-fast
+
+# The demo installs the package with the `all` extra: the readers (Parquet, Excel,
+# DuckDB), the HTTP service and web pages (`journeymap admin`, `journeymap serve`) and
+# the bayesnet engine, so that every command in the README works after `make demo`.
+# The checks need the dev extra (Spark, semopy, Playwright, pytest …), installed only
+# for `make test` and `make test-fast`.
 setup: system-deps $(STAMP)
 
 setup-dev: setup $(DEV_STAMP)
@@ -40,7 +54,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "journeymap needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[parquet,excel,stream]'
+	$(BIN)/python -m pip install -q -e '.[all]'
 	@touch $(STAMP)
 
 $(DEV_STAMP): $(STAMP) pyproject.toml
@@ -53,8 +67,12 @@ lint: setup-dev
 typecheck: setup-dev
 	$(BIN)/mypy journeymap api
 
+# Every test; pytest's exit status 5 (no test collected) fails the target like a failure.
 pytest: setup-dev
-	$(BIN)/python -m pytest -q
+	$(PYTEST) $(PYTEST_ARGS)
+
+pytest-fast: setup-dev
+	$(PYTEST) -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
 
 # The documentation site (mkdocs.yml): warnings such as a broken link, a missing anchor or a
 # docstring that does not parse fail the build.  Output in site/.

@@ -78,8 +78,10 @@ def _migrated_sessions(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port to listen on.", min=1,
-                                            max=65535)] = 8000,
+          port: Annotated[int, typer.Option(
+              help="Port to listen on (0: a free port chosen by the system, shown in the "
+                   "'Uvicorn running on' line at --log-level info).", min=0, max=65535)
+          ] = 8000,
           db: DbOpt = None,
           data_dir: Annotated[Path | None, typer.Option(
               "--data-dir", help="Folder for uploaded files (default: JOURNEYMAP_DATA_DIR, "

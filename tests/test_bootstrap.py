@@ -78,6 +78,7 @@ def test_bootstrap_interval_is_close_to_the_delta_interval_on_large_data() -> No
     assert boot.role("team")["influence_ci"] == pytest.approx([lo, hi])
 
 
+@pytest.mark.slow
 def test_bootstrap_coverage_matches_the_delta_method_by_simulation() -> None:
     """Both 95 % intervals of the total effect of x cover the planted truth ~95 % of the time."""
     m = jm.JourneyMap.from_dict(CHAIN)

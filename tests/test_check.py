@@ -425,6 +425,7 @@ def test_check_never_changes_the_map_and_reports_json(example: JourneyMap) -> No
 
 
 # ----------------------------------------------------- acceptance studies
+@pytest.mark.slow
 def test_a_deleted_edge_is_flagged_and_suggested_in_at_least_90_percent_of_seeds(
         example: JourneyMap) -> None:
     m = without(example, *DELETED)
@@ -440,6 +441,7 @@ def test_a_deleted_edge_is_flagged_and_suggested_in_at_least_90_percent_of_seeds
     assert suggested / len(SEEDS) >= 0.9
 
 
+@pytest.mark.slow
 def test_the_correct_map_passes_in_at_least_90_percent_of_seeds(example: JourneyMap) -> None:
     passed = quiet = 0
     for seed in SEEDS:

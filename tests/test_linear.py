@@ -428,6 +428,7 @@ def test_large_continuous_sample_recovers_every_planted_coefficient(kitchen: Jou
     assert len(planted) == 13
 
 
+@pytest.mark.slow
 def test_95_percent_intervals_cover_the_planted_truth_in_95_percent_of_replications(
         kitchen: JourneyMap) -> None:
     # 1000 replications of n = 400 continuous responses with the example blanks and one

@@ -1,4 +1,4 @@
-"""Tests of the public surface: curated names, a fast and quiet import, runnable
+"""Tests of the public surface: curated names, a light and quiet import, runnable
 docstring examples and the engine registry."""
 
 from __future__ import annotations
@@ -14,8 +14,13 @@ import pytest
 import journeymap
 from journeymap.exceptions import JourneymapError
 
+# Packages that ``import journeymap`` must not load (the import stays under 0.3 s:
+# benchmarks/import_time.py measures it; a test only checks what is imported).
 HEAVY = ("pandas", "numpy", "scipy", "networkx", "typer", "rich", "yaml", "fastapi",
-         "graphviz", "pyarrow")
+         "starlette", "pydantic", "sqlalchemy", "uvicorn", "api", "graphviz", "pyarrow",
+         "duckdb", "openpyxl", "pyspark", "pgmpy", "statsmodels", "semopy")
+
+
 def _python(code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
                           text=True, timeout=60, check=False)
@@ -54,21 +59,18 @@ def test_exceptions_share_one_root() -> None:
         assert issubclass(getattr(journeymap, name), journeymap.JourneymapError)
 
 
-def test_import_is_fast_and_loads_no_heavy_dependency() -> None:
-    proc = _python(f"""
-        import json, sys, time
+def test_import_loads_no_heavy_dependency() -> None:
+    proc = _python("""
+        import json, sys
         before = set(sys.modules)
-        t0 = time.perf_counter()
         import journeymap
-        elapsed = time.perf_counter() - t0
-        heavy = sorted(m for m in set(sys.modules) - before
-                       if m.split(".")[0] in {list(HEAVY)!r})
-        sys.__stdout__.write(json.dumps({{"elapsed": elapsed, "heavy": heavy}}))
+        new = sorted(set(sys.modules) - before)
+        sys.__stdout__.write(json.dumps(new))
     """)
     assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stdout)
-    assert report["heavy"] == []
-    assert report["elapsed"] < 0.3
+    loaded = json.loads(proc.stdout)
+    assert "journeymap" in loaded  # the check sees what the import loads
+    assert [m for m in loaded if m.split(".")[0] in HEAVY] == []
 
 
 def test_import_prints_nothing_and_warns_nothing() -> None:

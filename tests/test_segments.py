@@ -296,6 +296,7 @@ def test_data_errors_name_the_file_as_a_plain_fit_does(example_map: JourneyMap,
     assert str(ours.value).startswith(str(path))
 
 
+@pytest.mark.slow
 def test_driver_difference_intervals_cover_a_true_zero_difference_about_95_percent() -> None:
     spec = {"name": "Chain", "outcome": "nps",
             "nodes": [{"id": "nps", "kind": "outcome", "column": "ltr"},

@@ -29,9 +29,10 @@ pytest.importorskip("pyspark")
 
 from pyspark.sql import DataFrame, SparkSession
 
-# PySpark 4.x warns on every pandas conversion when pandas >= 3 is installed.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:PySpark does not yet fully support pandas >= 3.0.0:FutureWarning")
+# PySpark 4.x warns on every pandas conversion when pandas >= 3 is installed.  The
+# Spark session takes seconds to start: the module is left out of `make test-fast`.
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(
+    "ignore:PySpark does not yet fully support pandas >= 3.0.0:FutureWarning")]
 
 RTOL = 1e-9
 ATOL = 1e-12  # for quantities that are 0 in exact arithmetic (e.g. indirect = total − direct)

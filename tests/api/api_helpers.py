@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -122,11 +121,12 @@ def fitted(client: TestClient | httpx.Client, headers: dict[str, str], **extra: 
 
 
 # ------------------------------------------------------------- real servers
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+# ``serve --port 0`` binds a port the system chooses and logs it at --log-level info
+# (uvicorn's "Uvicorn running on http://127.0.0.1:PORT" line, also with --workers N,
+# where the parent binds the one socket all workers share).  Nothing can take the port
+# between choosing and binding it, as it could with a port picked by the test and
+# released before the server binds it.
+LISTENING_RE = re.compile(rb"Uvicorn running on http://127\.0\.0\.1:(\d+) ")
 
 
 def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None
@@ -152,18 +152,28 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> Server:
-        self.port = free_port()
+        """Start the server on a port it binds itself; return once /healthz answers."""
         assert self.log is not None
+        offset = self.log.stat().st_size if self.log.exists() else 0  # a restart appends
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [str(JOURNEYMAP), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--db", self.db, "--data-dir", str(self.data_dir), "--log-level", "warning",
+                [str(JOURNEYMAP), "serve", "--host", "127.0.0.1", "--port", "0",
+                 "--db", self.db, "--data-dir", str(self.data_dir), "--log-level", "info",
                  *self.args],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.port = 0
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"server exited: {self.log.read_text()[-2000:]}")
+            if not self.port:
+                with self.log.open("rb") as f:
+                    f.seek(offset)
+                    found = LISTENING_RE.search(f.read())
+                if found is None:  # not bound yet: wait and look again
+                    time.sleep(0.1)
+                    continue
+                self.port = int(found.group(1))
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return self

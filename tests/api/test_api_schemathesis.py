@@ -17,6 +17,7 @@ from api_helpers import EXAMPLES, Server, example_map_text, wait_fit
 from hypothesis import HealthCheck, Phase, settings
 
 MAX_EXAMPLES = 20
+pytestmark = pytest.mark.slow  # a real server and hundreds of requests
 
 
 @pytest.fixture(scope="module")

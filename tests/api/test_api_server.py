@@ -48,6 +48,7 @@ def _flow(c: httpx.Client) -> dict[str, Any]:
     return fit
 
 
+@pytest.mark.slow
 def test_the_whole_flow_through_a_real_server_gives_the_cli_numbers(
         make_server: Callable[..., Server], db_url: str, cli_outputs: dict[str, Any]) -> None:
     server = make_server(db_url)
@@ -98,7 +99,6 @@ def test_the_whole_flow_through_a_real_server_gives_the_cli_numbers(
 def _burst(server: Server, key: str, paths: list[str], n: int) -> None:
     """``n`` requests at once (a regression test of a pool/threadpool deadlock)."""
     import asyncio
-    import time
 
     async def run() -> list[int]:
         limits = httpx.Limits(max_connections=n)
@@ -107,12 +107,13 @@ def _burst(server: Server, key: str, paths: list[str], n: int) -> None:
             answers = await asyncio.gather(*(c.get(paths[i % len(paths)]) for i in range(n)))
         return [r.status_code for r in answers]
 
-    started = time.monotonic()
+    # A deadlocked pool would end in SQLAlchemy's pool timeout, a 500, so every answer
+    # being 200 is the check (no wall-clock bound: timings live in benchmarks/).
     statuses = asyncio.run(run())
     assert statuses == [200] * n
-    assert time.monotonic() - started < 20  # a pool timeout would take 30 s
 
 
+@pytest.mark.slow
 def test_a_fit_running_when_the_server_is_killed_is_failed_after_restart(
         make_server: Callable[..., Server], sqlite_url: str) -> None:
     server = make_server(sqlite_url, JOURNEYMAP_TEST_FIT_DELAY_SECONDS="120")
@@ -139,6 +140,7 @@ def test_a_fit_running_when_the_server_is_killed_is_failed_after_restart(
         assert new["status"] == "done"
 
 
+@pytest.mark.slow
 def test_a_real_server_refuses_a_large_upload_with_413(make_server: Callable[..., Server],
                                                        sqlite_url: str) -> None:
     server = make_server(sqlite_url, JOURNEYMAP_MAX_UPLOAD_BYTES="50000")
@@ -185,6 +187,7 @@ def _parent(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
+@pytest.mark.slow
 def test_serve_with_two_workers_runs_two_processes_each_with_its_own_heartbeat(
         make_server: Callable[..., Server], sqlite_url: str) -> None:
     import os
@@ -201,16 +204,18 @@ def test_serve_with_two_workers_runs_two_processes_each_with_its_own_heartbeat(
     key = server.create_workspace("acme")
     server.start()
     assert server.proc is not None
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # waits (not timings): generous for loaded machines
     while len(live := [i for i in _instances(server.db) if i.stopped_at is None]) < 2:
         assert time.monotonic() < deadline, _instances(server.db)
         time.sleep(0.1)
     assert len(live) == 2
     assert len({i.pid for i in live}) == 2
     assert {_parent(i.pid) for i in live} == {server.proc.pid}  # uvicorn's worker processes
-    time.sleep(1.0)  # heartbeat every 0.2 s: both processes refresh their own row
-    beats = {i.id: i.heartbeat_at for i in _instances(server.db)}
-    assert all(beats[i.id] > i.heartbeat_at for i in live)
+    first = {i.id: i.heartbeat_at for i in live}  # heartbeat every 0.2 s: both processes
+    while not all(i.heartbeat_at > first[i.id]  # refresh their own row
+                  for i in _instances(server.db) if i.id in first):
+        assert time.monotonic() < deadline, _instances(server.db)
+        time.sleep(0.1)
 
     with server.client(key) as c:  # a fit that sleeps in the process that took it
         m = c.post("/v1/maps", json={"source": example_map_text()}).json()
@@ -237,6 +242,7 @@ def test_serve_with_two_workers_runs_two_processes_each_with_its_own_heartbeat(
     assert all(i.stopped_at is not None for i in _instances(server.db))
 
 
+@pytest.mark.slow
 def test_every_worker_process_gives_the_same_answers(
         make_server: Callable[..., Server], sqlite_url: str) -> None:
     server = make_server(sqlite_url, "--workers", "2")

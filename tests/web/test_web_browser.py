@@ -27,6 +27,7 @@ from api_helpers import EXAMPLES, ROOT, Server
 
 from api.web._core import signed
 
+pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="the 'playwright' package is not installed "
