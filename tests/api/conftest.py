@@ -19,6 +19,15 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that starts real ``journeymap serve`` processes (the ``make_server``
+    fixture) takes seconds: it is marked ``slow``, so ``make test-fast`` leaves it out."""
+    for item in items:
+        if "make_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 # ------------------------------------------------------------------ databases
 @contextmanager
 def _postgres_database() -> Iterator[str]:
