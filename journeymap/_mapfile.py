@@ -19,8 +19,6 @@ recovered with the same YAML reader, which accepts JSON documents.
 from __future__ import annotations
 
 import json
-import os
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from ._files import read_capped, regular_file_problem
 from ._text import FILE_CONTROL, describe
 from .exceptions import MapValidationError
 from .limits import (
@@ -63,58 +62,6 @@ class LineIndex:
 
 
 # ------------------------------------------------------------------ reading the file
-def _kind_of(mode: int) -> str | None:
-    """What a non-regular file is, in words; ``None`` for a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device (like /dev/zero)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
-def regular_file_problem(path: Path) -> str | None:
-    """Why ``path`` cannot be read as an input file, or ``None`` if it is a regular file.
-
-    Looks with :func:`os.stat` (following links) and never opens the file, so a pipe
-    or a device is refused without blocking on it or reading from it.
-    """
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return "no such file"
-    except NotADirectoryError:
-        return "no such file (a part of the path is not a folder)"
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror or exc})"
-    kind = _kind_of(mode)
-    if kind is None:
-        return None
-    if kind.startswith("not"):
-        return f"is {kind}; give a file"
-    return f"is {kind}, not a regular file; give a file saved on disk"
-
-
-def read_capped(path: Path, limit: int) -> bytes:
-    """At most ``limit + 1`` bytes of a regular file (never trusting its stated size).
-
-    Opened without blocking (a file swapped for a pipe after the check cannot hang
-    the reader) and checked again on the open descriptor.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    with os.fdopen(fd, "rb") as fh:
-        kind = _kind_of(os.fstat(fd).st_mode)
-        if kind is not None:
-            raise OSError(f"is {kind}, not a regular file")
-        return fh.read(limit + 1)
-
-
 def read_map_file(path: str | Path) -> tuple[Any, LineIndex, str]:
     """Read and parse a map file; returns (data, lines, source name)."""
     p = Path(path)
@@ -125,7 +72,8 @@ def read_map_file(path: str | Path) -> tuple[Any, LineIndex, str]:
     if problem is not None:
         if problem.startswith("is a folder"):
             raise MapValidationError(f"{source}: is a folder, not a map file.")
-        raise MapValidationError(f"{source}: {problem}.")
+        raise MapValidationError(f"{source}: {problem}; give a map file (YAML or JSON) saved "
+                                 "on disk.")
     try:
         raw = read_capped(p, MAX_MAP_BYTES)
     except OSError as exc:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._files import regular_file_problem
 from .exceptions import DataValidationError
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ if TYPE_CHECKING:
 
     from .model import JourneyMap, Node
 
-__all__ = ["MISSING_TOKENS", "SURVEY_TYPES", "CheckedChunk", "SurveyData", "check_frame",
+__all__ = ["MISSING_TOKENS", "SURVEY_TYPES", "CheckedChunk", "SurveyData", "check_data_file",
+           "check_frame", "check_header",
            "cronbach_alpha", "load_survey", "read_table"]
 
 MISSING_TOKENS = ("", "NA", "N/A")
@@ -99,28 +101,30 @@ def read_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     """
     if isinstance(source, pd.DataFrame):
         return source
-    path = Path(source)
+    path = check_data_file(source)
     name = str(source)
-    if not path.exists():
-        raise DataValidationError(f"{name}: no such data file.")
-    if path.is_dir():
-        raise DataValidationError(f"{name}: is a folder, not a data file.")
-    if path.stat().st_size == 0:
-        raise DataValidationError(f"{name}: the file is empty; it needs a header row and one "
-                                  "row per response.")
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            check_header(list(pq.read_schema(path).names), name)
             return pd.read_parquet(path)
         if suffix in (".xlsx", ".xlsm", ".xls"):
+            top = pd.read_excel(path, header=None, nrows=1)
+            check_header(["" if pd.isna(c) else str(c) for c in top.iloc[0]]
+                         if len(top) else [], name)
             return pd.read_excel(path, na_values=_NA_VALUES, keep_default_na=False)
         with path.open("rb") as f:  # closed at once: no ResourceWarning
             head = f.read(4096)
         if b"\x00" in head:
             raise DataValidationError(f"{name}: this is not a text CSV file (it contains binary "
                                       "bytes); save the survey as CSV (UTF-8), Parquet or Excel.")
-        return pd.read_csv(path, sep=_delimiter(head, suffix), engine="c",
-                           na_values=_NA_VALUES, keep_default_na=False, encoding="utf-8-sig")
+        sep = _delimiter(head, suffix)
+        with path.open(encoding="utf-8-sig", newline="") as lines:
+            check_header(next(csv.reader(lines, delimiter=sep), []), name)
+        return pd.read_csv(path, sep=sep, engine="c", na_values=_NA_VALUES,
+                           keep_default_na=False, encoding="utf-8-sig")
     except DataValidationError:
         raise
     except UnicodeDecodeError as exc:
@@ -136,6 +140,60 @@ def read_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         kind = suffix.lstrip(".") or "CSV"
         raise DataValidationError(f"{name}: cannot read this file as a {kind} table "
                                   f"({first}).") from None
+
+
+def check_data_file(source: str | Path) -> Path:
+    """The path of a survey file that can be read: an existing, non-empty regular file.
+
+    A folder, a pipe (FIFO), a device such as ``/dev/zero`` or a socket is refused
+    by its type, before anything is opened (a pipe would otherwise block, and a device
+    has no size to check); see docs/security.md, "Survey data".
+
+    Raises
+    ------
+    DataValidationError
+        Naming the file and what it is instead.
+    """
+    path = Path(source)
+    name = str(source)
+    problem = regular_file_problem(path)
+    if problem is not None:
+        if problem.startswith("no such file"):
+            raise DataValidationError(f"{name}: no such data file.")
+        if problem.startswith("is a folder"):
+            raise DataValidationError(f"{name}: is a folder, not a data file.")
+        raise DataValidationError(f"{name}: {problem}; save the survey to a file (CSV, "
+                                  "Parquet or Excel) and give its path.")
+    if path.stat().st_size == 0:
+        raise DataValidationError(f"{name}: the file is empty; it needs a header row and one "
+                                  "row per response.")
+    return path
+
+
+def check_header(columns: Sequence[str], name: str) -> None:
+    """Refuse a header row that names a column twice.
+
+    Readers would keep one of the two (pandas renames the second ``q1.1``, Arrow keeps
+    the first), so the analysis would silently use whichever they chose.  Blank
+    header cells are not compared (they name no column).
+
+    Raises
+    ------
+    DataValidationError
+        Naming the column and its positions (1-based, as a spreadsheet counts them).
+    """
+    where: dict[str, list[int]] = {}
+    for i, col in enumerate(columns, 1):
+        if str(col).strip():
+            where.setdefault(str(col), []).append(i)
+    twice = {c: pos for c, pos in where.items() if len(pos) > 1}
+    if twice:
+        shown = "; ".join(f"'{c}' (columns {', '.join(map(str, pos))})"
+                          for c, pos in list(twice.items())[:5])
+        more = f" and {len(twice) - 5} more" if len(twice) > 5 else ""
+        raise DataValidationError(
+            f"{name}: the header names a column more than once: {shown}{more}. Each column "
+            "needs its own name; rename or remove the copies.")
 
 
 def _delimiter(head: bytes, suffix: str) -> str:
@@ -315,6 +373,7 @@ def check_frame(frame: pd.DataFrame, journey_map: JourneyMap, *, name: str = "th
     The frame's index must hold the 0-based row numbers of the data as given, so that
     error messages name the right rows also for a chunk of a larger file.
     """
+    check_header([str(c) for c in frame.columns], name)
     frame, chosen = _survey_type_filter(frame, survey_type, name)
     columns = [str(c) for c in frame.columns]
     frame.columns = pd.Index(columns)

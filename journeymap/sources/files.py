@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..data import MISSING_TOKENS, check_frame
+from ..data import MISSING_TOKENS, check_data_file, check_frame, check_header
 from ..exceptions import DataValidationError
 from ._stream import with_progress
 
@@ -30,14 +30,6 @@ def _require_pyarrow(name: str) -> None:
     except ImportError:
         raise DataValidationError(f"{name}: streaming needs pyarrow; pip install "
                                   "'journeymap[parquet]'.") from None
-
-
-def _exists(path: Path) -> None:
-    if not path.exists():
-        raise DataValidationError(f"{path}: no such data file.")
-    if path.stat().st_size == 0:
-        raise DataValidationError(f"{path}: the file is empty; it needs a header row and one row "
-                                  "per response.")
 
 
 def _missing_columns_error(path: Path, present: list[str], journey_map: JourneyMap) -> None:
@@ -65,7 +57,7 @@ def parquet_batches(path: str | Path, columns: list[str], *, chunk_rows: int,
 
     p = Path(path)
     _require_pyarrow(str(p))
-    _exists(p)
+    check_data_file(p)
     try:
         # pre_buffer=False: with read-ahead caching, memory grows with every row group
         # read (apache/arrow#39808); without it memory is flat and reading as fast.
@@ -73,6 +65,7 @@ def parquet_batches(path: str | Path, columns: list[str], *, chunk_rows: int,
     except Exception as exc:  # pyarrow raises several types for a bad file
         raise DataValidationError(f"{p}: cannot read this file as Parquet ({exc}).") from None
     present = list(pf.schema_arrow.names)
+    check_header(present, str(p))
     if journey_map is not None:
         _missing_columns_error(p, present, journey_map)
     wanted = [c for c in columns if c in present]
@@ -100,7 +93,7 @@ def csv_batches(path: str | Path, journey_map: JourneyMap, *, chunk_rows: int,
 
     p = Path(path)
     _require_pyarrow(str(p))
-    _exists(p)
+    check_data_file(p)
     with p.open("rb") as fh:
         head = fh.read(65536)
     if b"\x00" in head:
@@ -113,7 +106,11 @@ def csv_batches(path: str | Path, journey_map: JourneyMap, *, chunk_rows: int,
             delimiter = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t").delimiter
         except (csv.Error, IndexError):
             delimiter = ","
+    if b"\n" not in head and len(head) == 65536:
+        raise DataValidationError(f"{p}: the header row is longer than 64 KB; is this a "
+                                  "survey export with one response per row?")
     header = next(csv.reader([text.splitlines()[0]], delimiter=delimiter)) if text else []
+    check_header(header, str(p))
     _missing_columns_error(p, header, journey_map)
     wanted = [c for n in journey_map.measured_nodes for c in n.columns]
     wanted += ["survey_type"] if "survey_type" in header else []
