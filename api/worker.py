@@ -17,7 +17,7 @@ sure no fit is ever lost.
   ``max_queued_fits`` wait; beyond that :meth:`FitWorker.submit` removes the new fit
   and answers 503 with ``Retry-After`` (``docs/api.md``, "Limits").
 * A stored CSV, TSV or Parquet file larger than ``stream_fits_above_bytes`` is fitted
-  by the linear engine chunk by chunk (:func:`journeymap.sources.fit_stream`), so a
+  by the linear engine chunk by chunk (:func:`journeymap.engines.fit_stream`), so a
   fit's memory does not grow with the file; smaller files, Excel files and the
   bayesnet engine are fitted in memory (the upload limit bounds them).
 """
