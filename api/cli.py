@@ -231,6 +231,74 @@ def revoke_key_cmd(key: Annotated[str, typer.Argument(
         typer.echo(f"key {rows[0].prefix}… revoked.", err=True)
 
 
+CascadeOpt = Annotated[bool, typer.Option(
+    "--cascade", help="Delete the fits made with it too (else it is refused while it has any).")]
+DataDirOpt = Annotated[Path | None, typer.Option(
+    "--data-dir", help="Folder of uploaded files (default: JOURNEYMAP_DATA_DIR, else "
+                       "./journeymap-data).", show_default=False)]
+
+
+def _delete(kind: str, ident: str, db: str | None, data_dir: Path | None,
+            cascade: bool) -> None:
+    """Delete one dataset, map or fit by id, in whichever workspace holds it."""
+    import uuid
+
+    from .models import Dataset, Fit, JourneyMapRecord
+    from .problems import Problem
+    from .services import deletion
+
+    try:
+        key = uuid.UUID(ident)
+    except ValueError:
+        raise _fail(f"'{ident}' is not a {kind} id (a UUID such as "
+                    "3f2b8a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b).") from None
+    settings = _settings(db, data_dir)
+    sessions = _migrated_sessions(settings)
+    model = {"dataset": Dataset, "map": JourneyMapRecord, "fit": Fit}[kind]
+    with sessions() as session:
+        row = session.get(model, key)
+        if row is None:
+            raise _fail(f"there is no {kind} with id {key}.")
+        workspace_id = row.workspace_id
+        try:
+            if kind == "dataset":
+                done = deletion.delete_dataset(session, None, settings.data_dir, workspace_id,
+                                               key, cascade=cascade)
+            elif kind == "map":
+                done = deletion.delete_map(session, None, workspace_id, key, cascade=cascade)
+            else:
+                done = deletion.delete_fit(session, None, workspace_id, key)
+        except Problem as exc:
+            detail = exc.detail.replace("?cascade=true", "--cascade").replace(
+                "(POST /v1/fits/{id}/cancel)", "(POST /v1/fits/{id}/cancel on the API)")
+            raise _fail(detail) from None
+    fits = f" and {len(done.fits)} fit(s)" if kind != "fit" and done.fits else ""
+    typer.echo(f"{kind} {key}{fits} deleted" + (" (and its survey file)." if done.file else
+                                                "."), err=True)
+
+
+@admin.command("delete-dataset")
+def delete_dataset_cmd(dataset_id: Annotated[str, typer.Argument(help="The dataset's id.")],
+                       db: DbOpt = None, data_dir: DataDirOpt = None,
+                       cascade: CascadeOpt = False) -> None:
+    """Delete a dataset and its survey file in the data folder."""
+    _delete("dataset", dataset_id, db, data_dir, cascade)
+
+
+@admin.command("delete-map")
+def delete_map_cmd(map_id: Annotated[str, typer.Argument(help="The map's id.")],
+                   db: DbOpt = None, cascade: CascadeOpt = False) -> None:
+    """Delete a map with all its versions."""
+    _delete("map", map_id, db, None, cascade)
+
+
+@admin.command("delete-fit")
+def delete_fit_cmd(fit_id: Annotated[str, typer.Argument(help="The fit's id.")],
+                   db: DbOpt = None) -> None:
+    """Delete a finished, failed or cancelled fit and its results."""
+    _delete("fit", fit_id, db, None, False)
+
+
 @admin.command("list-workspaces")
 def list_workspaces_cmd(db: DbOpt = None) -> None:
     """List workspaces with their numbers of valid keys, maps, datasets and fits."""

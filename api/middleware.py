@@ -107,19 +107,23 @@ class RequestLimitsMiddleware:
 
 
 def _too_large_page(detail: str) -> str:
-    back = ('<p><a href="/app/datasets">Back to the data page</a></p>'
-            if "upload" in detail else '<p><a href="/app">Back</a></p>')
-    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Too large'
-            '</title></head><body><main><h1>Too large</h1><p>'
-            f'{escape(detail[:1].upper() + detail[1:])}</p>{back}</main></body></html>')
+    return _page("Too large", detail, back="/app/datasets" if "upload" in detail else "/app")
 
 
-RouteTable = list[tuple["re.Pattern[str] | str", frozenset[str]]]
+def _page(title: str, detail: str, back: str = "/app") -> str:
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}'
+            f'</title></head><body><main><h1>{title}</h1><p>'
+            f'{escape(detail[:1].upper() + detail[1:])}</p><p><a href="{back}">Back</a></p>'
+            '</main></body></html>')
+
+
+RouteTable = list[tuple["re.Pattern[str] | str", frozenset[str], bool]]
 
 
 def route_table(routes: Sequence[BaseRoute]) -> RouteTable:
-    """(path pattern, methods) of every route, included routers flattened; a mount
-    (static files) is a path prefix (a ``str``) answering GET."""
+    """(path pattern, methods, static) of every route, included routers flattened; a
+    mount (static files) is a path prefix (a ``str``) answering GET; ``static`` is True
+    for a path without parameters (``/v1/maps/validate``)."""
     try:
         from fastapi.routing import iter_route_contexts
     except ImportError:  # pragma: no cover - older FastAPI: routes are flat already
@@ -133,23 +137,28 @@ def route_table(routes: Sequence[BaseRoute]) -> RouteTable:
         if not isinstance(path, str):
             continue
         if isinstance(original, Mount):
-            table.append((path.rstrip("/"), frozenset({"GET"})))
+            table.append((path.rstrip("/"), frozenset({"GET"}), False))
             continue
         methods = getattr(route, "methods", None) or {"GET"}
-        table.append((compile_path(path)[0], frozenset(methods)))
+        table.append((compile_path(path)[0], frozenset(methods), "{" not in path))
     return table
 
 
 def allowed_methods(table: RouteTable, path: str) -> list[str]:
     """Every method some route answers at ``path`` (with HEAD for GET, and OPTIONS),
-    sorted; empty when no route has this path."""
+    sorted; empty when no route has this path.  A path without parameters wins over a
+    parameter that would match it (``/v1/maps/validate`` is not a map id)."""
     methods: set[str] = set()
-    for pattern, route_methods in table:
+    static: set[str] = set()
+    for pattern, route_methods, is_static in table:
         if isinstance(pattern, str):
             if path == pattern or path.startswith(pattern + "/"):
                 methods.update(route_methods)
         elif pattern.match(path):
             methods.update(route_methods)
+            if is_static:
+                static.update(route_methods)
+    methods = static or methods
     if not methods:
         return []
     if "GET" in methods:
@@ -165,6 +174,17 @@ class MethodsMiddleware:
         self.app = app
         self.routes = routes  # the app's live route list, read at the first request
         self._table: RouteTable | None = None
+
+    @staticmethod
+    def _not_allowed(scope: Scope, allowed: list[str]) -> Response:
+        if scope["path"].startswith("/app/") or scope["path"] == "/app":
+            return HTMLResponse(_page("Not allowed", "This address does not accept this "
+                                      "method."), status_code=405,
+                                headers={"Allow": ", ".join(allowed)})
+        problem = Problem(405, "this address does not accept this method; see /docs for the "
+                               "routes.")
+        return ProblemResponse(problem.body(scope["path"]), status_code=405,
+                               headers={"Allow": ", ".join(allowed)})
 
     def allowed(self, path: str) -> list[str]:
         if self._table is None:
@@ -185,6 +205,10 @@ class MethodsMiddleware:
         head = method == "HEAD"
         if head:
             scope = {**scope, "method": "GET"}
+        allowed = self.allowed(scope["path"])
+        if allowed and scope["method"] not in allowed:  # e.g. PUT /v1/maps/validate
+            await self._not_allowed(scope, allowed)(scope, receive, send)
+            return
 
         async def send_fixed(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 405:

@@ -57,13 +57,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class FitStatus:
-    """The states of a fit; ``done`` and ``failed`` are final."""
+    """The states of a fit; ``done``, ``failed`` and ``cancelled`` are final."""
 
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
-    ALL = (QUEUED, RUNNING, DONE, FAILED)
+    CANCELLED = "cancelled"
+    ALL = (QUEUED, RUNNING, DONE, FAILED, CANCELLED)
     ACTIVE = (QUEUED, RUNNING)
 
 

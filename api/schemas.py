@@ -24,7 +24,7 @@ __all__ = [
     "WhatIfRequest", "WorkspaceOut",
 ]
 
-FitStatusName = Literal["queued", "running", "done", "failed"]
+FitStatusName = Literal["queued", "running", "done", "failed", "cancelled"]
 Interval = Annotated[list[float | None], Field(min_length=2, max_length=2,
                                                description="[low, high], 95 %")]
 NodeId = Annotated[str, StringConstraints(min_length=1, max_length=200)]

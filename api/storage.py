@@ -70,13 +70,15 @@ def detect_format(filename: str, content_type: str | None, head: bytes) -> str:
 
 def store_upload(source: BinaryIO, *, filename: str, content_type: str | None,
                  data_dir: Path, workspace_id: uuid.UUID, dataset_id: uuid.UUID,
-                 max_bytes: int) -> StoredFile:
-    """Copy an upload to the data folder, check its size and that it reads as a table.
+                 max_bytes: int, stream_above: int | None = None) -> StoredFile:
+    """Copy an upload to the data folder, check its size and that it reads as a table
+    with at least one response.
 
-    Nothing is left behind when it fails: the file is removed and the problem raised.
+    A CSV, TSV or Parquet file larger than ``stream_above`` bytes is checked chunk by
+    chunk with the reader its fits will use (pyarrow), so memory does not grow with
+    the file; others are read whole (``journeymap.data.read_table``).  Nothing is left
+    behind when it fails: the file is removed and the problem raised.
     """
-    from journeymap.data import read_table
-    from journeymap.exceptions import JourneymapError
 
     head = source.read(4096)
     suffix = detect_format(filename, content_type, head)
@@ -104,22 +106,81 @@ def store_upload(source: BinaryIO, *, filename: str, content_type: str | None,
         if size == 0:
             raise Problem(422, f"'{filename}' is empty; it needs a header row and one row per "
                                "response.", type=INVALID_DATA, title="The file is not readable")
-        try:
-            frame = read_table(partial)
-        except JourneymapError as exc:
-            message = str(exc).replace(str(partial), filename)
-            raise Problem(422, message, type=INVALID_DATA,
-                          title="The file is not readable") from None
-        if frame.shape[1] == 0:
+        big = stream_above is not None and size > stream_above and suffix != ".xlsx"
+        n_rows, columns = _shape(partial, filename, chunked=big)
+        if not columns:
             raise Problem(422, f"'{filename}' has no columns.", type=INVALID_DATA,
                           title="The file is not readable")
+        if n_rows == 0:
+            raise Problem(422, f"'{filename}' has a header row but no responses; it needs one "
+                               "row per response under the header.", type=INVALID_DATA,
+                          title="The file has no responses")
         shutil.move(partial, final)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return StoredFile(path=final, relative=relative, format=_format_name(suffix),
-                      size_bytes=size, sha256=digest.hexdigest(), n_rows=int(frame.shape[0]),
-                      columns=[str(c) for c in frame.columns])
+                      size_bytes=size, sha256=digest.hexdigest(), n_rows=n_rows,
+                      columns=columns)
+
+
+def _shape(path: Path, filename: str, *, chunked: bool) -> tuple[int, list[str]]:
+    """Rows and column names of a stored table; a 422 problem when it cannot be read."""
+    from journeymap.data import read_table
+    from journeymap.exceptions import JourneymapError
+
+    try:
+        if chunked:
+            return _chunked_shape(path)
+        frame = read_table(path)
+    except JourneymapError as exc:
+        message = str(exc).replace(str(path), filename)
+        raise Problem(422, message, type=INVALID_DATA,
+                      title="The file is not readable") from None
+    return int(frame.shape[0]), [str(c) for c in frame.columns]
+
+
+def _chunked_shape(path: Path) -> tuple[int, list[str]]:
+    """:func:`_shape` of a large CSV/TSV/Parquet file, one block at a time (pyarrow)."""
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.csv as pv
+    import pyarrow.parquet as pq
+
+    from journeymap.exceptions import DataValidationError
+
+    name = str(path)
+    try:
+        if path.suffix == ".parquet":
+            pf = pq.ParquetFile(path)
+            return int(pf.metadata.num_rows), [str(c) for c in pf.schema_arrow.names]
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+        if b"\x00" in head:
+            raise DataValidationError(f"{name}: this is not a text CSV file (it contains binary "
+                                      "bytes); save the survey as CSV (UTF-8) or Parquet.")
+        first = head.decode("utf-8-sig").splitlines()[0] if head.strip() else ""
+        delimiter = "\t" if path.suffix == ".tsv" else ","
+        if delimiter == "," and first:
+            try:
+                delimiter = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
+            except csv.Error:
+                delimiter = ","
+        header = next(csv.reader([first], delimiter=delimiter)) if first else []
+        if not header:
+            return 0, []
+        reader = pv.open_csv(path, read_options=pv.ReadOptions(block_size=1 << 22),
+                             parse_options=pv.ParseOptions(delimiter=delimiter,
+                                                           newlines_in_values=True),
+                             convert_options=pv.ConvertOptions(
+                                 include_columns=[header[0]],
+                                 column_types={header[0]: pa.string()}))
+        return sum(batch.num_rows for batch in reader), header
+    except (pa.ArrowException, UnicodeDecodeError, OSError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataValidationError(f"{name}: cannot read this file as a table "
+                                  f"({first_line}).") from None
 
 
 def _format_name(suffix: str) -> str:

@@ -16,6 +16,9 @@ sure no fit is ever lost.
 * The queue is bounded: at most ``workers`` fits run at once in a process and at most
   ``max_queued_fits`` wait; beyond that :meth:`FitWorker.submit` removes the new fit
   and answers 503 with ``Retry-After`` (``docs/api.md``, "Limits").
+* ``POST /v1/fits/{id}/cancel`` sets a queued or running fit's status to ``cancelled``
+  in the database; the worker checks it before a fit starts, after every chunk of a
+  streamed fit and before storing a result, and stops (:meth:`FitWorker.cancelled`).
 * A stored CSV, TSV or Parquet file larger than ``stream_fits_above_bytes`` is fitted
   by the linear engine chunk by chunk (:func:`journeymap.engines.fit_stream`), so a
   fit's memory does not grow with the file; smaller files, Excel files and the
@@ -106,6 +109,11 @@ class FitWorker:
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
+        """Register this process and start the fit threads and the heartbeat.  After a
+        :meth:`stop` the worker may start again, as a new instance."""
+        if self._executor is not None:  # started before: a new instance
+            self.instance_id = uuid.uuid4()
+            self._stop = threading.Event()
         with self.sessions.begin() as session:
             session.add(Instance(id=self.instance_id, hostname=socket.gethostname(),
                                  pid=os.getpid()))
@@ -230,8 +238,7 @@ class FitWorker:
                 fit.started_at = utcnow()
                 fit.instance_id = self.instance_id
                 spec = self.spec(session, fit)
-            delay = self.settings.test_fit_delay_seconds
-            if (delay and self._stop.wait(delay)) or self._stop.is_set():
+            if self._test_delay(fit_id) or self._stop.is_set():
                 self._finish(fit_id, FitStatus.FAILED, error=_error(INTERNAL, STOPPED_MESSAGE))
                 return
             self._fit(spec)
@@ -241,12 +248,30 @@ class FitWorker:
                 INTERNAL, "an internal error stopped this fit; it has been logged. Start it "
                           "again, and report it if it persists."))
 
+    def _test_delay(self, fit_id: uuid.UUID) -> bool:
+        """Testing only: wait ``test_fit_delay_seconds`` (ending early when the fit is
+        cancelled); True when the server stops meanwhile."""
+        deadline = time.monotonic() + self.settings.test_fit_delay_seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self._stop.wait(min(left, 0.05)):
+                return True
+            if self.cancelled(fit_id):
+                return False
+        return False
+
     def _fit(self, spec: FitSpec) -> None:
         from journeymap.exceptions import DataValidationError, JourneymapError, MapValidationError
 
         started = time.perf_counter()
         try:
+            if self.cancelled(spec.fit_id):
+                raise FitCancelledError
             result = self._stream(spec) if streams(spec, self.settings) else run_fit(spec)
+            if self.cancelled(spec.fit_id):
+                raise FitCancelledError
+        except FitCancelledError:
+            logger.info("fit %s cancelled", spec.fit_id)
+            return
         except DataValidationError as exc:
             self._finish(spec.fit_id, FitStatus.FAILED, error=_error(INVALID_DATA, str(exc)))
             return
@@ -269,9 +294,14 @@ class FitWorker:
         from journeymap.exceptions import JourneymapError
 
         opts = spec.options
+        def check(_rows: int, _total: int | None) -> None:  # after every chunk
+            if self.cancelled(spec.fit_id):
+                raise FitCancelledError
+
         try:
             return fit_stream(spec.journey_map, spec.path, survey_type=opts.get("survey_type"),
-                              chunk_rows=self.settings.fit_chunk_rows, **engine_options(opts))
+                              chunk_rows=self.settings.fit_chunk_rows, progress=check,
+                              **engine_options(opts))
         except JourneymapError as exc:
             if str(spec.path) in str(exc):
                 exc.args = (str(exc).replace(str(spec.path), spec.filename), *exc.args[1:])
@@ -279,6 +309,12 @@ class FitWorker:
                     exc.problems = tuple(p.replace(str(spec.path), spec.filename)
                                          for p in exc.problems)
             raise
+
+    def cancelled(self, fit_id: uuid.UUID) -> bool:
+        """True when the fit was cancelled (or deleted) since it started."""
+        with self.sessions() as session:
+            status = session.scalar(select(Fit.status).where(Fit.id == fit_id))
+        return status is None or status == FitStatus.CANCELLED
 
     def _finish(self, fit_id: uuid.UUID, status: str, *, error: str | None = None,
                 result: str | None = None) -> bool:
@@ -291,6 +327,10 @@ class FitWorker:
                 .values(status=status, error=error, result=result, finished_at=utcnow())
                 .execution_options(synchronize_session=False))
             return bool(getattr(done, "rowcount", 0))
+
+
+class FitCancelledError(Exception):
+    """Raised inside a fit that was cancelled, to stop it at the next check."""
 
 
 def streams(spec: FitSpec, settings: Settings) -> bool:

@@ -14,13 +14,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
-from ..deps import SessionDep, SettingsDep, WorkspaceDep
+from ..deps import ResultsDep, SessionDep, SettingsDep, WorkspaceDep
 from ..problems import problem_responses
 from ..responses import json_response
 from ..schemas import DatasetOut, DatasetsOut
 from ..services import datasets as service
+from ..services import deletion
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
+
+Cascade = Annotated[bool, Query(description="Delete the fits made with it too (else a 409 "
+                                             "problem lists them).")]
 
 
 @router.post("", status_code=201, response_model=DatasetOut,
@@ -53,3 +57,16 @@ def read_dataset(dataset_id: uuid.UUID, session: SessionDep, workspace: Workspac
                  ) -> Response:
     """A dataset's description (name, size, rows, columns, SHA-256)."""
     return json_response(service.read_dataset(session, workspace.id, dataset_id))
+
+
+@router.delete("/{dataset_id}", status_code=204, response_class=Response,
+               responses=problem_responses(401, 404, 409))
+def delete_dataset(dataset_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep,
+                   settings: SettingsDep, results: ResultsDep, cascade: Cascade = False
+                   ) -> Response:
+    """Delete a dataset and its survey file on the server.  Its fits are deleted too
+    with ``cascade=true``; otherwise, when it has any, a 409 problem lists them
+    (``dependants.fits``).  A queued or running fit must be cancelled first."""
+    deletion.delete_dataset(session, results, settings.data_dir, workspace.id, dataset_id,
+                            cascade=cascade)
+    return Response(status_code=204)

@@ -33,6 +33,7 @@ from ..schemas import (
     WhatIfOut,
     WhatIfRequest,
 )
+from ..services import deletion
 from ..services import fits as service
 from .maps import SAFE_HEADERS
 
@@ -100,7 +101,7 @@ def create_fit(body: FitCreate, session: SessionDep, workspace: WorkspaceDep,
 
 @router.get("", response_model=FitsOut, responses=problem_responses(401))
 def list_fits(session: SessionDep, workspace: WorkspaceDep,
-              status: Literal["queued", "running", "done", "failed"] | None = None,
+              status: Literal["queued", "running", "done", "failed", "cancelled"] | None = None,
               map_id: uuid.UUID | None = None, dataset_id: uuid.UUID | None = None,
               limit: Annotated[int, Query(ge=1, le=200)] = 50,
               offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> Response:
@@ -120,6 +121,25 @@ async def read_fit(fit_id: uuid.UUID, workspace: WorkspaceDep, sessions: Session
             return Response(cached, media_type=JSON)
     body = await run_in_threadpool(service.fit_json, sessions, results, workspace.id, fit_id)
     return Response(body, media_type=JSON)
+
+
+@router.delete("/{fit_id}", status_code=204, response_class=Response,
+               responses=problem_responses(401, 404, 409))
+def delete_fit(fit_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep,
+               results: ResultsDep) -> Response:
+    """Delete a finished, failed or cancelled fit and its results (409 while it is queued
+    or running: cancel it first)."""
+    deletion.delete_fit(session, results, workspace.id, fit_id)
+    return Response(status_code=204)
+
+
+@router.post("/{fit_id}/cancel", response_model=FitOut,
+             responses=problem_responses(401, 404, 409))
+def cancel_fit(fit_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep) -> Response:
+    """Cancel a queued or running fit: its status is ``cancelled`` at once and the worker
+    stops at its next check.  Cancelling a cancelled fit changes nothing; a done or
+    failed fit answers 409."""
+    return json_response(deletion.cancel_fit(session, workspace.id, fit_id))
 
 
 @router.get("/{fit_id}/drivers", response_model=DriversOut, responses=ANALYSIS_RESPONSES)

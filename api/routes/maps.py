@@ -16,6 +16,7 @@ from ..deps import ResultsDep, SessionDep, WorkspaceDep
 from ..problems import problem_responses
 from ..responses import json_response
 from ..schemas import MapCreate, MapOut, MapsOut, MapValidationOut, MapVersionsOut
+from ..services import deletion
 from ..services import maps as service
 
 router = APIRouter(prefix="/v1/maps", tags=["maps"])
@@ -24,6 +25,9 @@ Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
 Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Items to skip.")]
 VersionQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1,
                                            description="A version (default: the latest).")]
+
+Cascade = Annotated[bool, Query(description="Delete the fits made with it too (else a 409 "
+                                             "problem lists them).")]
 
 SAFE_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
                                            "img-src data:",
@@ -66,6 +70,17 @@ def change_map(map_id: uuid.UUID, body: MapCreate, session: SessionDep,
     Fits made earlier keep the version they were made with.
     """
     return json_response(service.change_map(session, results, workspace.id, map_id, body))
+
+
+@router.delete("/{map_id}", status_code=204, response_class=Response,
+               responses=problem_responses(401, 404, 409))
+def delete_map(map_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep,
+               results: ResultsDep, cascade: Cascade = False) -> Response:
+    """Delete a map with all its versions.  Its fits are deleted too with
+    ``cascade=true``; otherwise, when it has any, a 409 problem lists them
+    (``dependants.fits``).  A queued or running fit must be cancelled first."""
+    deletion.delete_map(session, results, workspace.id, map_id, cascade=cascade)
+    return Response(status_code=204)
 
 
 @router.get("/{map_id}/versions", response_model=MapVersionsOut,

@@ -73,7 +73,8 @@ def upload_dataset(session: Session, settings: Settings, workspace_id: uuid.UUID
     dataset_id = uuid.uuid4()
     stored = store_upload(file, filename=clean_name, content_type=content_type,
                           data_dir=settings.data_dir, workspace_id=workspace_id,
-                          dataset_id=dataset_id, max_bytes=settings.max_upload_bytes)
+                          dataset_id=dataset_id, max_bytes=settings.max_upload_bytes,
+                          stream_above=settings.stream_fits_above_bytes)
     row = Dataset(id=dataset_id, workspace_id=workspace_id,
                   name=(name or "").strip()[:255] or clean_name, filename=clean_name,
                   format=stored.format, size_bytes=stored.size_bytes, sha256=stored.sha256,

@@ -340,12 +340,14 @@ def what_if(session: Session, worker: FitWorker, results: Results, workspace_id:
     before any fitting, so its connection goes back to the pool.
     """
     from journeymap.analysis import what_if as library_what_if
+    from journeymap.analysis.whatif import check_not_outcome
 
     fit = done_fit(session, workspace_id, fit_id)
     spec = worker.spec(session, fit)
     session.close()
     for node in shifts:
         spec.journey_map.node(node)  # unknown ids: 422 before any data are read
+    check_not_outcome(spec.journey_map, shifts)  # the outcome itself: 422 too
     if results.live.get(fit.id) is None and not spec.path.exists():
         raise Problem(409, "the survey file of this fit is no longer on the server, so "
                            "what-if cannot be computed; upload the data again and fit anew.",

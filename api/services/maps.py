@@ -152,14 +152,15 @@ def read_map(session: Session, results: Results, workspace_id: uuid.UUID, map_id
 
 def change_map(session: Session, results: Results, workspace_id: uuid.UUID,
                map_id: uuid.UUID, body: MapCreate) -> MapOut:
-    """A new version when the text differs from the latest (else the latest, unchanged).
+    """A new version when the text differs from the latest (else the latest, unchanged,
+    even when only the file name differs: ``PUT`` is idempotent).
 
     Raises a 409 problem when another request added a version at the same time.
     """
     rec = get_map(session, workspace_id, map_id)
     m = parse_map(body)
     latest = get_version(session, rec, None)
-    if latest.source == body.source and latest.filename == body.filename:
+    if latest.source == body.source:  # the same text: no new version, whatever its name
         return map_out(rec, latest, results.journey_map(latest.id, latest.definition))
     now = utcnow()
     name = (m.name or body.filename)[:200]

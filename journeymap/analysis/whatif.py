@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ..engines import FitResult
     from ..model import JourneyMap
 
-__all__ = ["WhatIf", "parse_shift", "what_if"]
+__all__ = ["WhatIf", "check_not_outcome", "parse_shift", "what_if"]
 
 _SHIFT_RE = re.compile(r"^\s*([^=\s]+)\s*=\s*([+-]?\d+(?:\.\d*)?|[+-]?\.\d+)\s*$")
 
@@ -88,6 +88,14 @@ def _node_shifts(m: JourneyMap, shifts: Mapping[str, float]) -> dict[str, float]
     return out
 
 
+def check_not_outcome(m: JourneyMap, shifts: Mapping[str, float]) -> None:
+    """Refuse a shift of the outcome: what-if moves what leads to NPS, not NPS itself."""
+    for node_id in shifts:
+        if m.node(node_id).kind == "outcome":
+            raise JourneymapError(f"'{node_id}' is the outcome: what-if shifts the touchpoints, "
+                                  "factors or roles that lead to it, not the outcome itself.")
+
+
 def what_if(result: FitResult, shifts: Mapping[str, float]) -> WhatIf:
     """Predict mean LTR and NPS when the given nodes (or roles) shift by the given points.
 
@@ -104,6 +112,7 @@ def what_if(result: FitResult, shifts: Mapping[str, float]) -> WhatIf:
                               "read back from JSON holds no respondents); fit the map again.")
     if not shifts:
         raise JourneymapError("give at least one shift, e.g. delivery=+1.")
+    check_not_outcome(result.journey_map, shifts)
     if result.engine == "bayesnet":
         return _what_if_network(result, shifts)
     from ..engines.linear import LinearState

@@ -363,7 +363,7 @@ def test_head_on_a_finished_fits_drivers_keeps_the_etag(api: Api) -> None:
 
 @pytest.mark.parametrize(("path", "allowed"), [
     ("/v1/maps", "GET, HEAD, OPTIONS, POST"),
-    (f"/v1/maps/{ZERO}", "GET, HEAD, OPTIONS, PUT"),
+    (f"/v1/maps/{ZERO}", "DELETE, GET, HEAD, OPTIONS, PUT"),
     (f"/v1/fits/{ZERO}/what-if", "OPTIONS, POST"),
     ("/healthz", "GET, HEAD, OPTIONS"),
 ])
@@ -379,7 +379,7 @@ def test_options_on_an_unknown_path_is_404(api: Api) -> None:
 
 
 @pytest.mark.parametrize(("method", "path", "allowed"), [
-    ("PATCH", f"/v1/maps/{ZERO}", "GET, HEAD, OPTIONS, PUT"),
+    ("PATCH", f"/v1/maps/{ZERO}", "DELETE, GET, HEAD, OPTIONS, PUT"),
     ("PUT", "/v1/maps", "GET, HEAD, OPTIONS, POST"),
     ("GET", f"/v1/fits/{ZERO}/what-if", "OPTIONS, POST"),
 ])
@@ -435,3 +435,133 @@ def test_waiting_for_a_fit_still_works_with_the_queue(api: Api) -> None:
     ids = [start_fit(api.client, h, m["id"], d["id"])["id"] for _ in range(3)]
     assert [wait_fit(api.client, h, i)["status"] for i in ids] == ["done"] * 3
     assert api.client.app.state.worker.pending == 0  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------- downloads
+def _web_fit(api: Api, source: str | None = None) -> tuple[dict[str, Any], TestClient]:
+    """A finished fit (of ``source``, default the example) and a signed-in client."""
+    h = api.workspace()
+    m = post_map(api.client, h, source)
+    d = post_dataset(api.client, h)
+    done = wait_fit(api.client, h, start_fit(api.client, h, m["id"], d["id"])["id"])
+    assert done["status"] == "done", done["error"]
+    _sign_in(api.client, h["Authorization"].removeprefix("Bearer "))
+    return done, api.client
+
+
+@pytest.mark.parametrize("role", ['x"\r\nSet-Cookie: stolen=1', "../../etc/passwd",
+                                  "a;filename=evil.exe", "\u202eexe.csv"])
+def test_a_hostile_role_never_reaches_the_download_name(api: Api, role: str) -> None:
+    done, client = _web_fit(api)
+    r = client.get(f"/app/fits/{done['id']}/files/drivers.csv", params={"role": role})
+    assert r.status_code == 200
+    disposition = r.headers["content-disposition"]
+    assert disposition == f'attachment; filename="fit-{done["id"][:8]}-drivers.csv"'
+    assert "stolen" not in str(r.headers.raw)
+
+
+@pytest.mark.parametrize("name", ["map.svg", "card.html"])
+def test_a_role_that_is_not_in_the_map_gets_404_not_a_file(api: Api, name: str) -> None:
+    done, client = _web_fit(api)
+    r = client.get(f"/app/fits/{done['id']}/files/{name}", params={"role": 'x"\r\ny'})
+    assert r.status_code == 404
+    assert "content-disposition" not in r.headers
+
+
+def test_a_non_latin_role_downloads_with_an_rfc6266_name(api: Api) -> None:
+    from urllib.parse import quote
+
+    source = (EXAMPLES / "kitchen_b2b.yaml").read_text(encoding="utf-8").replace(
+        "marketing", "продавец")
+    done, client = _web_fit(api, source)
+    r = client.get(f"/app/fits/{done['id']}/files/card.html", params={"role": "продавец"})
+    assert r.status_code == 200, r.text[:300]
+    stem = f"fit-{done['id'][:8]}"
+    assert r.headers["content-disposition"] == (
+        f'attachment; filename="{stem}-________-card.html"; '
+        f"filename*=UTF-8''{stem}-{quote('продавец')}-card.html")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("fit-1.csv", 'attachment; filename="fit-1.csv"'),
+    ('a"b\r\nc.csv', 'attachment; filename="abc.csv"'),
+    ("../x/y.svg", 'attachment; filename="..xy.svg"'),
+    ("", 'attachment; filename="download"'),
+    ("é.txt", "attachment; filename=\"_.txt\"; filename*=UTF-8''%C3%A9.txt"),
+    ("a b;c.txt", "attachment; filename=\"a_bc.txt\"; filename*=UTF-8''a%20bc.txt"),
+])
+def test_attachment_names_are_plain_ascii_with_an_utf8_form(name: str, expected: str) -> None:
+    from api.responses import attachment
+
+    value = attachment(name)
+    assert value == expected
+    value.encode("latin-1")  # a header value the server can send
+
+
+# ---------------------------------------------------- maps, what-if and datasets
+def test_put_of_the_same_text_under_another_file_name_adds_no_version(api: Api) -> None:
+    h = api.workspace()
+    m = post_map(api.client, h, filename="first.yaml")
+    r = api.client.put(f"/v1/maps/{m['id']}", headers=h, json={
+        "source": (EXAMPLES / "kitchen_b2b.yaml").read_text(encoding="utf-8"),
+        "filename": "renamed.yaml"})
+    assert r.status_code == 200
+    assert r.json()["version"] == 1
+    versions = api.client.get(f"/v1/maps/{m['id']}/versions", headers=h).json()["data"]
+    assert [v["version"] for v in versions] == [1]
+
+
+def test_what_if_on_the_outcome_is_422(api: Api) -> None:
+    h = api.workspace()
+    done = fitted(api.client, h)
+    r = api.client.post(f"/v1/fits/{done['id']}/what-if", json={"shifts": {"nps": 1}},
+                        headers=h)
+    problem = _problem(r, 422)
+    assert "'nps' is the outcome" in problem["detail"]
+
+
+def test_the_library_refuses_a_what_if_on_the_outcome() -> None:
+    from journeymap import fit
+    from journeymap.analysis import what_if
+    from journeymap.data import load_survey
+    from journeymap.exceptions import JourneymapError
+    from journeymap.model import JourneyMap
+
+    m = JourneyMap.from_yaml(EXAMPLES / "kitchen_b2b.yaml")
+    result = fit(m, load_survey(EXAMPLES / "kitchen_b2b.csv", m))
+    with pytest.raises(JourneymapError, match="is the outcome"):
+        what_if(result, {"nps": 1.0})
+
+
+@pytest.mark.parametrize("content", [b"null", b"null\n", b"a,b\n", b"ltr\r\n"])
+def test_a_dataset_without_responses_is_422_not_201(api: Api, content: bytes) -> None:
+    from api_helpers import upload
+
+    r = upload(api.client, api.workspace(), content=content, filename="empty.csv")
+    problem = _problem(r, 422)
+    assert "no responses" in problem["detail"]
+    assert api.client.get("/v1/datasets", headers=api.workspace()).json()["count"] == 0
+    assert not list((api.settings.data_dir / "datasets").rglob("*.csv"))
+
+
+@pytest.mark.parametrize(("content", "rows", "status"), [
+    ((EXAMPLES / "kitchen_b2b.csv").read_bytes(), 3000, 201),
+    (b"a;b\n1;2\n3;4\n", 2, 201),
+    (b"a,b\n", 0, 422),
+    (b"a,b\n1,2\n3,4,5\n", 0, 422),
+    (b"PAR1\x00\x00garbage", 0, 422),
+])
+def test_a_large_upload_is_checked_in_chunks_like_a_small_one(
+        make_api: MakeApi, sqlite_url: str, content: bytes, rows: int, status: int) -> None:
+    from api_helpers import upload
+
+    with make_api(sqlite_url, stream_fits_above_bytes=0) as api:
+        r = upload(api.client, api.workspace(), content=content, filename="big.csv")
+        assert r.status_code == status, r.text
+        if status == 201:
+            assert r.json()["n_rows"] == rows
+            assert r.json()["columns"][:2] == (["a", "b"] if rows == 2 else
+                                               r.json()["columns"][:2])
+        else:
+            _problem(r, 422)
+            assert not list((api.settings.data_dir / "datasets").rglob("*.csv"))

@@ -14,6 +14,7 @@ from journeymap.outputs import csv_text
 
 from ...deps import ResultsDep, SessionDep, SessionsDep
 from ...problems import Problem
+from ...responses import attachment
 from ...services import fits, maps
 from .._core import PREFIX, SECURITY_HEADERS, WebUserDep, plain
 from .fits import drivers_of, finished, roles_of
@@ -33,9 +34,20 @@ MAP_FILES = {"map.svg": "image/svg+xml", "map.png": "image/png", "map.pdf": "app
 
 def _download(content: bytes | str, media: str, filename: str) -> Response:
     data = content.encode("utf-8") if isinstance(content, str) else content
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"',
-               **SECURITY_HEADERS}
+    headers = {"Content-Disposition": attachment(filename), **SECURITY_HEADERS}
     return Response(data, media_type=media, headers=headers)
+
+
+ROLE_FILES = ("map.svg", "map.png", "map.pdf", "card.html")  # the downloads a role changes
+
+
+def _role_id(sessions: Any, results: Any, meta: Any, role: str) -> str:
+    """``role`` when it is a role of the fit's map, else a 404 problem."""
+    m = fits.load_result(sessions, results, meta).journey_map
+    if role not in m.node_index or m.node(role).kind != "role":
+        raise Problem(404, "this fit's map has no role with that id; the roles are listed on "
+                           "the fit's roles page.", title="No such role")
+    return role
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
@@ -55,7 +67,9 @@ async def fit_file(fit_id: uuid.UUID, name: str, user: WebUserDep, sessions: Ses
     if name not in FIT_FILES:
         raise _unknown(name, FIT_FILES)
     media = FIT_FILES[name]
-    stem = f"fit-{str(fit_id)[:8]}" + (f"-{role}" if role else "")
+    stem = f"fit-{str(fit_id)[:8]}"
+    if role is not None and name not in ROLE_FILES:
+        role = None  # these downloads are the same for every role: no role in their name
     if name == "card.html" and not role:
         raise Problem(404, "a role card needs a role: add ?role=<role id>.", title="Not found")
     if name == "result.json":
@@ -72,6 +86,8 @@ async def fit_file(fit_id: uuid.UUID, name: str, user: WebUserDep, sessions: Ses
         return _download(_csv(await roles_of(sessions, results, user, fit_id)), media,
                          f"{stem}-roles.csv")
     meta = await finished(sessions, results, user, fit_id)
+    if role is not None:  # a role id of the fit's map, or a 404 before any name is made
+        stem += "-" + await run_in_threadpool(_role_id, sessions, results, meta, role)
     if name == "card.html":
         assert role is not None
         card = await run_in_threadpool(fits.role_card, sessions, results, meta, role)
