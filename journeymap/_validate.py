@@ -126,6 +126,14 @@ def validate_structure(m: JourneyMap) -> None:
     for n in outcomes:
         if n.scale != OUTCOME_SCALE or not n.measured:
             problems.append(f"{_at(m, n.line)}: the outcome needs a column and the 0–10 scale.")
+        if n.items:
+            problems.append(f"{_at(m, n.line)}: the outcome '{n.id}' lists items; NPS is one "
+                            "recommend question answered 0–10, never an average. Give its one "
+                            "column, e.g. 'column: ltr'.")
+    for n in m.nodes:
+        if n.recode and n.kind != "outcome":
+            problems.append(f"{_at(m, n.line)}: node '{n.id}': only the outcome may have "
+                            "'recode'.")
     columns: dict[str, str] = {}
     for n in m.nodes:
         for c in n.columns:

@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 
 __all__ = ["MISSING_TOKENS", "SURVEY_TYPES", "CheckedChunk", "SurveyData", "check_data_file",
            "check_frame", "check_header",
-           "cronbach_alpha", "load_survey", "read_table"]
+           "cronbach_alpha", "load_survey", "outcome_warnings", "read_table",
+           "recode_outcome"]
 
 MISSING_TOKENS = ("", "NA", "N/A")
 SURVEY_TYPES = ("relational", "transactional")
@@ -292,6 +293,69 @@ def _check_scale(x: NDArray[Any], col: str, node: Node, rows: Any = None) -> Non
                 f"{_rows(frac, x, rows)}. NPS is defined on the 0–10 answers as given.")
 
 
+def recode_outcome(x: NDArray[Any], col: str, node: Node, rows: Any = None) -> NDArray[Any]:
+    """The recommend answers through the map's ``recode`` table (the outcome only).
+
+    Each answer is looked up in the facilitator's table (docs/map-format.md, "A recommend
+    question on another scale"); blanks stay blank.  Without a table ``x`` is returned
+    as it is.
+
+    Raises
+    ------
+    DataValidationError
+        When an answer is not in the table, naming the column, rows and values.
+    """
+    if not node.recode:
+        return x
+    answers = np.array([a for a, _ in node.recode], dtype=np.float64)
+    codes = np.array([v for _, v in node.recode], dtype=np.float64)
+    xf = np.asarray(x, dtype=np.float64)
+    observed = ~np.isnan(xf)
+    at = np.minimum(np.searchsorted(answers, xf), len(answers) - 1)
+    bad = observed & (answers[at] != xf)
+    if bad.any():
+        listed = ", ".join(f"{_show(a)}" for a in answers[:12])
+        raise DataValidationError(
+            f"column '{col}' (the recommend question) has answers that the map's 'recode' "
+            f"table does not list: {_rows(bad, x, rows)}. The table lists {listed}; add the "
+            "missing answers (answer: LTR 0–10) or fix the data.")
+    out = np.where(observed, codes[at], np.nan)
+    return out.astype(np.int64) if x.dtype.kind in "iu" else out
+
+
+def outcome_warnings(journey_map: JourneyMap, ltr_counts: NDArray[np.int64]) -> list[str]:
+    """What the result must say about the recommend answers themselves.
+
+    With a ``recode`` table: that the answers were recoded, by which table, and that the
+    NPS is not comparable with one asked 0–10.  Without one: a warning when the answers
+    look like another scale — none is 0 and they lie within 1–5, or within 1–10 using
+    both 1 and 10 (docs/method.md, "The recommend question").  ``ltr_counts`` counts
+    the LTRs 0–10 (after any recode).
+    """
+    node = journey_map.outcome_node
+    col = node.column
+    if node.recode:
+        table = ", ".join(f"{_show(a)}→{v}" for a, v in node.recode)
+        return [f"the recommend answers (column '{col}') were recoded to 0–10 by the map's "
+                f"table ({table}); this NPS is not comparable with one asked on 0–10."]
+    counts = np.asarray(ltr_counts)
+    n = int(counts.sum())
+    if n == 0 or counts[0] > 0:
+        return []
+    used = np.flatnonzero(counts)
+    low, high = int(used[0]), int(used[-1])
+    if low >= 1 and high <= 5:
+        return [f"no recommend answer (column '{col}') is above {high} or below {low}: was the "
+                "question asked on 1–5? NPS needs the 0–10 question; a 1–5 item needs an "
+                "explicit 'recode' table on the outcome (docs/map-format.md), and its NPS is "
+                "not comparable with a 0–10 one."]
+    if low == 1 and high == 10:
+        return [f"no recommend answer (column '{col}') is 0: was the question asked on 1–10? "
+                "If so NPS is wrong as computed; add an explicit 'recode' table to the outcome "
+                "(docs/map-format.md). If the question was 0–10, ignore this."]
+    return []
+
+
 def cronbach_alpha(items: NDArray[np.float64]) -> float:
     """Cronbach's alpha of item columns on the rows where all items are answered.
 
@@ -391,7 +455,7 @@ def check_frame(frame: pd.DataFrame, journey_map: JourneyMap, *, name: str = "th
             "Fix the column names or the node's 'column' / 'items' in the map.")
 
     def column(col: str, node: Node) -> NDArray[Any]:
-        x = _numeric(frame, col, node)
+        x = recode_outcome(_numeric(frame, col, node), col, node, frame.index)
         _check_scale(x, col, node, frame.index)
         return x
 
@@ -511,8 +575,9 @@ def load_survey(source: str | Path | pd.DataFrame, journey_map: JourneyMap, *,
         raise DataValidationError(f"{name}: every row has a blank recommend answer (column "
                                   f"'{journey_map.outcome_node.column}'); nothing to analyse.")
     alphas = {k: alpha_from_moments(g) for k, g in chunk.item_moments.items()}
-    warnings = alpha_warnings(journey_map, alphas) + blank_ltr_warning(chunk.n_blank,
-                                                                        chunk.n_rows)
+    warnings = (outcome_warnings(journey_map, np.bincount(chunk.ltr, minlength=11))
+                + alpha_warnings(journey_map, alphas)
+                + blank_ltr_warning(chunk.n_blank, chunk.n_rows))
     values = np.asarray(chunk.values, dtype=np.float64)  # check_frame: float64 already
     return SurveyData(node_ids=chunk.node_ids, values=values, ltr=chunk.ltr,
                       n_responses=chunk.n_rows, alphas=alphas, warnings=tuple(warnings),

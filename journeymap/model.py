@@ -62,7 +62,8 @@ KINDS: tuple[str, ...] = ("role", "touchpoint", "factor", "outcome")
 OUTCOME_SCALE = (0.0, 10.0)
 SHARE_TOLERANCE = 1e-9
 _ID_RE = re.compile(r"^[^\W\d][\w.-]*$")
-_NODE_FIELDS = ("id", "kind", "label", "column", "items", "scale", "stage", "description")
+_NODE_FIELDS = ("id", "kind", "label", "column", "items", "scale", "stage", "description",
+                "recode")
 _EDGE_FIELDS = ("from", "to", "share", "expected")
 _TOP_FIELDS = ("schema_version", "name", "outcome", "nodes", "edges", "description")
 
@@ -90,6 +91,11 @@ class Node:
         ``None`` for an unmeasured role.
     stage
         Journey stage (free text), used to order swimlanes.
+    recode
+        Outcome only: the facilitator's table ``(answer, LTR 0–10)`` for a recommend
+        question asked on another scale (e.g. 1–10); empty when the answers are 0–10
+        as given.  Applied when the data are read and reported in the result's
+        warnings (docs/map-format.md, "A recommend question on another scale").
     """
 
     id: str
@@ -101,6 +107,7 @@ class Node:
     stage: str | None = None
     description: str | None = None
     line: int | None = field(default=None, compare=False, repr=False)
+    recode: tuple[tuple[float, int], ...] = ()
 
     @property
     def measured(self) -> bool:
@@ -131,6 +138,8 @@ class Node:
             out["stage"] = self.stage
         if self.description is not None:
             out["description"] = self.description
+        if self.recode:
+            out["recode"] = {_num(a): v for a, v in self.recode}
         return out
 
 
@@ -608,6 +617,16 @@ class _Parser:
                 self.problem([*path, "column"], f"node '{node_id}' has both 'column' and 'items'; "
                              "use one.")
                 ok = False
+        if items and kind == "outcome":
+            self.problem([*path, "items"], f"the outcome '{node_id}' lists items; NPS is "
+                         "one recommend question answered 0–10 as given, never an average "
+                         "(a mean such as 5.67 is no answer). Give its one column, e.g. "
+                         "'column: ltr', and make the other questions factors.")
+            ok = False
+        recode = self.recode(path, node_id, kind, raw.get("recode"))
+        if recode is None:
+            ok = False
+            recode = ()
         if column is None and not items and kind != "role":
             column = node_id
         scale = self.scale(path, node_id, kind, raw.get("scale"),
@@ -622,7 +641,51 @@ class _Parser:
             return None
         return Node(id=node_id, kind=kind, label=label, column=column, items=items,
                     scale=scale, stage=stage, description=desc,
-                    line=self.lines.line(*path, "id"))
+                    line=self.lines.line(*path, "id"), recode=recode)
+
+    def recode(self, path: list[str | int], node_id: str, kind: str,
+               raw: Any) -> tuple[tuple[float, int], ...] | None:
+        """The outcome's recode table as sorted ``(answer, LTR)`` pairs; ``None`` after a
+        problem.  Keys are the answers in the data (numbers; JSON's text keys such as
+        ``"1"`` too), values whole numbers 0–10."""
+        where = [*path, "recode"]
+        if raw is None:
+            return ()
+        if kind != "outcome":
+            self.problem(where, f"node '{node_id}': only the outcome may have 'recode' (the "
+                         "table that turns a recommend question on another scale into 0–10).")
+            return None
+        example = "e.g. recode: {1: 0, 2: 1, 3: 2, 4: 3, 5: 4, 6: 6, 7: 7, 8: 8, 9: 9, 10: 10}"
+        if not isinstance(raw, Mapping) or not raw:
+            self.problem(where, f"the outcome's 'recode' must be a table answer: LTR, {example}.")
+            return None
+        pairs: dict[float, int] = {}
+        for key, value in raw.items():
+            answer: float | None = None
+            if _is_number(key):
+                answer = float(key)
+            elif isinstance(key, str):
+                try:
+                    answer = float(key)
+                except ValueError:
+                    answer = None
+                if answer is not None and not math.isfinite(answer):
+                    answer = None
+            if answer is None:
+                self.problem(where, f"the outcome's 'recode' maps answers (numbers) to 0–10; "
+                             f"{_short(key)} is not a number ({example}).")
+                return None
+            if (not _is_number(value) or not float(value).is_integer()
+                    or not 0 <= float(value) <= 10):
+                self.problem(where, f"the outcome's 'recode' gives answer {_num(answer)} the "
+                             f"value {_short(value)}; each answer must map to a whole number "
+                             "0–10, the NPS scale.")
+                return None
+            if answer in pairs:
+                self.problem(where, f"the outcome's 'recode' lists answer {_num(answer)} twice.")
+                return None
+            pairs[answer] = int(value)
+        return tuple(sorted(pairs.items()))
 
     def scale(self, path: list[str | int], node_id: str, kind: str, raw: Any,
               measured: bool) -> tuple[float, float] | bool | None:

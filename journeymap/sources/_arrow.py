@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..data import SURVEY_TYPES, CheckedChunk, _check_scale, check_frame, checked_chunk
+from ..data import (
+    SURVEY_TYPES,
+    CheckedChunk,
+    _check_scale,
+    check_frame,
+    checked_chunk,
+    recode_outcome,
+)
 from ..exceptions import DataValidationError
 
 if TYPE_CHECKING:
@@ -131,6 +138,8 @@ def _check_numbers(batch: pa.RecordBatch, journey_map: JourneyMap,
             x = _parse_numbers(arr)  # CSV cells, read as text
         else:
             raise _NeedsGeneralPathError  # text, true/false, decimals …: the general rules
+        if node.recode:
+            x = recode_outcome(x, col, node)
         if each or node.items or node.kind == "outcome":
             _check_scale(x, col, node)
         return x

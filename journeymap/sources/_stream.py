@@ -16,6 +16,7 @@ from ..data import (
     alpha_warnings,
     blank_ltr_warning,
     check_frame,
+    outcome_warnings,
 )
 from ..exceptions import DataValidationError
 from ..limits import DEFAULT_CHUNK_ROWS
@@ -172,8 +173,9 @@ def summarize(journey_map: JourneyMap, chunks: Iterable[CheckedChunk], *,
         raise DataValidationError(f"{name}: every row has a blank recommend answer; nothing to "
                                   "analyse.")
     alphas = {k: alpha_from_moments(g) for k, g in summary.item_moments.items()}
-    warnings = alpha_warnings(journey_map, alphas) + blank_ltr_warning(
-        summary.n_rows - summary.n, summary.n_rows)
+    warnings = (outcome_warnings(journey_map, summary.ltr_counts)
+                + alpha_warnings(journey_map, alphas)
+                + blank_ltr_warning(summary.n_rows - summary.n, summary.n_rows))
     return summary, warnings
 
 

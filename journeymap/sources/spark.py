@@ -35,6 +35,7 @@ from ..data import (
     alpha_warnings,
     blank_ltr_warning,
     check_frame,
+    outcome_warnings,
 )
 from ..exceptions import DataValidationError
 from ..summary import LinearSummary
@@ -143,8 +144,9 @@ def spark_summary(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str
             f"{NAME}: every row has a blank recommend answer (column "
             f"'{journey_map.outcome_node.column}'); nothing to analyse.")
     alphas = {k: alpha_from_moments(g) for k, g in summary.item_moments.items()}
-    warnings = alpha_warnings(journey_map, alphas) + blank_ltr_warning(
-        summary.n_rows - summary.n, summary.n_rows)
+    warnings = (outcome_warnings(journey_map, summary.ltr_counts)
+                + alpha_warnings(journey_map, alphas)
+                + blank_ltr_warning(summary.n_rows - summary.n, summary.n_rows))
     return summary, warnings
 
 
