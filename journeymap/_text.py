@@ -31,7 +31,7 @@ FIELD_CONTROL = re.compile(f"[{_CONTROLS}\t\n\r]")
 #: What a description may not contain (it may span lines and hold tabs).
 TEXT_CONTROL = re.compile(f"[{_CONTROLS}\r]")
 # What error messages never show raw (line feeds separate the problems of one error).
-_SHOWN_ESCAPED = re.compile(f"[{_CONTROLS}\r]")
+_SHOWN_ESCAPED = re.compile(f"[{_CONTROLS}\t\r]")
 
 
 def describe(ch: str) -> str:

@@ -691,7 +691,8 @@ class _Parser:
               measured: bool) -> tuple[float, float] | bool | None:
         where = [*path, "scale"]
         if kind == "outcome":
-            if raw is not None and [float(v) for v in raw if _is_number(v)] != list(OUTCOME_SCALE):
+            if raw is not None and (not isinstance(raw, list) or [
+                    float(v) for v in raw if _is_number(v)] != list(OUTCOME_SCALE)):
                 self.problem(where, f"the outcome '{node_id}' is the 0–10 recommend question; its "
                              "scale is always [0, 10] (remove 'scale' or write [0, 10]).")
                 return False

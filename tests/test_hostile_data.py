@@ -8,15 +8,20 @@ error message.  The rules are documented in docs/security.md, "Survey data".
 from __future__ import annotations
 
 import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from journeymap.cli import app
 from journeymap.data import check_data_file, check_header, load_survey, read_table
-from journeymap.exceptions import DataValidationError
+from journeymap.exceptions import DataValidationError, JourneymapError
 from journeymap.model import JourneyMap
 from journeymap.sources.files import csv_batches, parquet_batches
 
@@ -221,3 +226,78 @@ def test_an_escape_sequence_in_a_survey_type_is_shown_escaped(
     assert "\x1b" not in str(info.value)
     assert "\x07" not in str(info.value)
     assert "\\x1b]0;title\\x07" in str(info.value)
+
+
+# ------------------------------------------------------------------ generated hostile files
+# Property tests: whatever the bytes, reading gives a table or raises DataValidationError
+# (a JourneymapError), never another exception.  derandomize: the same examples each run.
+FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+HEADER_WORDS = st.sampled_from(["ltr", "q_brand", "q_quote", "survey_type", "", "q_brand",
+                                "relational", "\x1b[31m", "a;b", '"', "\t"])
+CELLS = st.text(max_size=8) | st.sampled_from(["", "NA", "10", "11", "-1", "3.5", "1e400",
+                                                 "relational", "transactional", "\x00"])
+
+
+def reads_or_refuses(read: Callable[[], object]) -> object:
+    try:
+        return read()
+    except JourneymapError as exc:
+        refused = exc
+    assert str(refused)
+    return refused
+
+
+def _csv_text(header: list[str], rows: list[list[str]], sep: str) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+@FUZZ
+@given(raw=st.binary(max_size=600), suffix=st.sampled_from([".csv", ".tsv", ".parquet",
+                                                            ".xlsx", ".txt"]))
+def test_random_bytes_as_a_survey_file_read_or_raise_a_data_error(raw: bytes,
+                                                                  suffix: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"survey{suffix}"
+        path.write_bytes(raw)
+        reads_or_refuses(lambda: read_table(path))
+
+
+@FUZZ
+@given(header=st.lists(HEADER_WORDS, min_size=1, max_size=8),
+       rows=st.lists(st.lists(CELLS, min_size=0, max_size=9), max_size=6),
+       sep=st.sampled_from([",", ";", "\t"]))
+def test_random_csv_surveys_load_or_raise_a_data_error_in_memory_and_streamed(
+        header: list[str], rows: list[list[str]], sep: str, example_map: JourneyMap) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "survey.csv"
+        path.write_text(_csv_text(header, rows, sep), encoding="utf-8")
+        reads_or_refuses(lambda: load_survey(path, example_map))
+        reads_or_refuses(lambda: list(csv_batches(path, example_map, chunk_rows=1000)))
+        plain = all(h.isidentifier() for h in header) and "\x00" not in path.read_text()
+        if plain and len(set(header)) < len(header) and sep == ",":
+            with pytest.raises(DataValidationError, match="names a column more than once"):
+                read_table(path)
+
+
+@FUZZ
+@given(names=st.lists(st.sampled_from(["a", "b", "c", "", " ", "A"]), max_size=10))
+def test_check_header_refuses_exactly_the_headers_with_a_repeated_name(
+        names: list[str]) -> None:
+    counts = Counter(n for n in names if n.strip())
+    repeated = sorted(n for n, k in counts.items() if k > 1)
+    if not repeated:
+        check_header(names, "x.csv")
+        return
+    with pytest.raises(DataValidationError) as info:
+        check_header(names, "x.csv")
+    for name in repeated:
+        positions = [i for i, n in enumerate(names, 1) if n == name]
+        assert f"'{name}' (columns {', '.join(map(str, positions))})" in str(info.value)

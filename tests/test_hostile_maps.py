@@ -24,6 +24,8 @@ from typing import Any
 
 import networkx as nx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from journeymap import limits
@@ -616,3 +618,142 @@ def test_the_library_limits_are_the_only_copy() -> None:
     assert not hasattr(service, "_check_shape")
     with pytest.raises(JourneymapError):
         JourneyMap.from_text(BOMB, "x.yaml")
+
+
+# ------------------------------------------------------------------ generated hostile maps
+# Property tests: whatever the text or data, loading gives a JourneyMap or raises a
+# JourneymapError; never another exception (a traceback, "internal error"), never a hang.
+# derandomize: the same examples on every run, so a failure reproduces.
+FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+SCALARS = (st.none() | st.booleans() | st.integers(-10**30, 10**30)
+           | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=30)
+           | st.sampled_from(["nps", "outcome", "role", "touchpoint", "factor", "yes", "<<",
+                              "1", "", "~", "&a", "*a", "!!int", "2001-13-45"]))
+NESTED = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=6)
+    | st.dictionaries(st.text(max_size=12) | st.sampled_from(["id", "kind", "from", "to"]),
+                      inner, max_size=6),
+    max_leaves=60)
+IDS = st.sampled_from(["nps", "a", "b", "A", "Marketing", "marketing", "yes"]) | SCALARS
+NODE = st.fixed_dictionaries({}, optional={
+    "id": IDS, "kind": st.sampled_from(["outcome", "touchpoint", "factor", "role"]) | SCALARS,
+    "label": SCALARS, "column": SCALARS, "scale": st.lists(SCALARS, max_size=3) | SCALARS,
+    "items": st.lists(SCALARS, max_size=3) | SCALARS, "stage": SCALARS,
+    "description": SCALARS, "extra": SCALARS})
+EDGE = (st.lists(IDS, min_size=0, max_size=3)
+        | st.fixed_dictionaries({}, optional={"from": IDS, "to": IDS, "share": SCALARS,
+                                              "expected": SCALARS}) | SCALARS)
+MAP_SHAPED = st.fixed_dictionaries({}, optional={
+    "outcome": IDS, "nodes": st.lists(NODE, max_size=6) | NESTED,
+    "edges": st.lists(EDGE, max_size=6) | NESTED, "schema_version": SCALARS,
+    "name": SCALARS, "description": SCALARS, "junk": NESTED})
+
+
+def loads_or_refuses(load: Callable[[], JourneyMap]) -> JourneyMap | JourneymapError:
+    try:
+        return load()
+    except JourneymapError as exc:
+        refused = exc
+    assert str(refused)
+    assert not any(ord(c) < 32 and c != "\n" for c in str(refused))
+    return refused
+
+
+def _dump(data: Any, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(data, allow_nan=True)
+    import yaml
+
+    return yaml.safe_dump(data, allow_unicode=True)
+
+
+@FUZZ
+@given(data=MAP_SHAPED)
+def test_map_shaped_data_either_loads_or_raises_a_journeymap_error(data: dict[str, Any]) -> None:
+    loads_or_refuses(lambda: JourneyMap.from_dict(data))
+
+
+@FUZZ
+@given(data=MAP_SHAPED | NESTED, as_json=st.booleans())
+def test_random_structures_as_yaml_or_json_text_load_or_raise_a_journeymap_error(
+        data: Any, as_json: bool) -> None:
+    try:
+        text = _dump(data, as_json)
+    except (ValueError, TypeError):  # e.g. JSON keys that are not text
+        return
+    loads_or_refuses(lambda: JourneyMap.from_text(text, "fuzz.json" if as_json else "fuzz.yaml"))
+
+
+@FUZZ
+@given(text=st.text(max_size=400))
+def test_random_unicode_text_loads_or_raises_a_journeymap_error(text: str) -> None:
+    loads_or_refuses(lambda: JourneyMap.from_text(text))
+
+
+@FUZZ
+@given(raw=st.binary(max_size=400))
+def test_random_bytes_in_a_file_load_or_raise_a_journeymap_error(raw: bytes) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "map.yaml"
+        path.write_bytes(raw)
+        loads_or_refuses(lambda: JourneyMap.from_yaml(path))
+
+
+@FUZZ
+@given(depth=st.integers(1, 3 * limits.MAX_MAP_DEPTH),
+       opener=st.sampled_from(["[", "{a: ", "- ", '{"a": ', "? "]),
+       closed=st.booleans())
+def test_random_nesting_is_refused_beyond_the_limit_and_never_recurses(
+        depth: int, opener: str, closed: bool) -> None:
+    if opener == "- ":
+        text = "".join(" " * (2 * i) + "-\n" for i in range(depth)) + " " * (2 * depth) + "x\n"
+    else:
+        closer = {"[": "]", "{a: ": "}", '{"a": ': "}", "? ": ""}[opener]
+        text = opener * depth + "x" + (closer * depth if closed else "")
+    outcome = loads_or_refuses(lambda: JourneyMap.from_text(text))
+    assert isinstance(outcome, MapValidationError)
+    if depth > limits.MAX_MAP_DEPTH + 1 and opener != "? ":  # '? ?' is a list as a key
+        assert "nested too deeply" in str(outcome)
+
+
+@FUZZ
+@given(edits=st.lists(st.tuples(st.integers(0, len(GOOD)), st.integers(0, 3),
+                                st.text(max_size=3)), min_size=1, max_size=6))
+def test_a_valid_map_with_random_edits_loads_or_raises_a_journeymap_error(
+        edits: list[tuple[int, int, str]]) -> None:
+    text = GOOD
+    for at, cut, insert in edits:
+        at = min(at, len(text))
+        text = text[:at] + insert + text[at + cut:]
+    loads_or_refuses(lambda: JourneyMap.from_text(text))
+
+
+def test_an_outcome_scale_that_is_not_a_list_is_a_map_error() -> None:
+    for scale in ("true", "5", "{a: 1}"):  # once "'bool' object is not iterable", exit 1
+        exc = refused(GOOD.replace("column: ltr}", f"column: ltr, scale: {scale}}}"))
+        assert "its scale is always [0, 10]" in str(exc)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=MAP_SHAPED, as_json=st.booleans(), noise=st.text(max_size=20))
+def test_the_cli_gives_exit_0_or_exit_2_with_one_error_line_for_any_map(
+        data: dict[str, Any], as_json: bool, noise: str) -> None:
+    import tempfile
+
+    try:
+        text = _dump(data, as_json)
+    except (ValueError, TypeError):
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        for content in (text, noise + text):
+            path = Path(folder) / ("map.json" if as_json else "map.yaml")
+            path.write_text(content, encoding="utf-8", errors="surrogatepass")
+            result = run("validate", path)
+            if result.exit_code != 0:
+                assert_one_error_line(result)
