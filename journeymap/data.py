@@ -106,16 +106,8 @@ def read_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     name = str(source)
     suffix = path.suffix.lower()
     try:
-        if suffix in (".parquet", ".pq"):
-            import pyarrow.parquet as pq
-
-            check_header(list(pq.read_schema(path).names), name)
-            return pd.read_parquet(path)
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            top = pd.read_excel(path, header=None, nrows=1)
-            check_header(["" if pd.isna(c) else str(c) for c in top.iloc[0]]
-                         if len(top) else [], name)
-            return pd.read_excel(path, na_values=_NA_VALUES, keep_default_na=False)
+        if suffix in (".parquet", ".pq", ".xlsx", ".xlsm", ".xls"):
+            return _read_binary_table(path, name, suffix)
         with path.open("rb") as f:  # closed at once: no ResourceWarning
             head = f.read(4096)
         if b"\x00" in head:
@@ -141,6 +133,27 @@ def read_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         kind = suffix.lstrip(".") or "CSV"
         raise DataValidationError(f"{name}: cannot read this file as a {kind} table "
                                   f"({first}).") from None
+
+
+def _read_binary_table(path: Path, name: str, suffix: str) -> pd.DataFrame:
+    """A Parquet or Excel file; their readers raise many types for a damaged file
+    (``BadZipFile``, ``ArrowInvalid``, ``InvalidFileException``, ``KeyError`` …)."""
+    try:
+        if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            check_header(list(pq.read_schema(path).names), name)
+            return pd.read_parquet(path)
+        top = pd.read_excel(path, header=None, nrows=1)
+        check_header(["" if pd.isna(c) else str(c) for c in top.iloc[0]] if len(top) else [],
+                     name)
+        return pd.read_excel(path, na_values=_NA_VALUES, keep_default_na=False)
+    except (DataValidationError, ImportError):
+        raise
+    except Exception as exc:  # any reader failure is a file the user can fix
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataValidationError(f"{name}: cannot read this file as a {suffix.lstrip('.')} "
+                                  f"table ({first}).") from None
 
 
 def check_data_file(source: str | Path) -> Path:

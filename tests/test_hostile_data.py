@@ -301,3 +301,18 @@ def test_check_header_refuses_exactly_the_headers_with_a_repeated_name(
     for name in repeated:
         positions = [i for i, n in enumerate(names, 1) if n == name]
         assert f"'{name}' (columns {', '.join(map(str, positions))})" in str(info.value)
+
+
+@pytest.mark.parametrize(("suffix", "raw"), [
+    (".xlsx", b"PK\x03\x04 not really a zip"), (".xlsx", b"plain text"),
+    (".parquet", b"PAR1 not really parquet PAR1"), (".xls", b"\xd0\xcf\x11\xe0 broken"),
+])
+def test_a_damaged_excel_or_parquet_file_is_a_data_error(tmp_path: Path, suffix: str,
+                                                         raw: bytes) -> None:
+    pytest.importorskip("openpyxl")
+    pytest.importorskip("pyarrow")
+    path = tmp_path / f"survey{suffix}"
+    path.write_bytes(raw)  # once "BadZipFile: File is not a zip file", an internal error
+    with pytest.raises(DataValidationError, match=f"cannot read this file as a "
+                                                  f"{suffix.lstrip('.')} table"):
+        read_table(path)
