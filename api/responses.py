@@ -5,7 +5,9 @@ second worker-thread hop, while the request's database session still holds its
 connection.  Under a burst of requests every thread can then wait for a connection
 that is held by a request waiting for a thread (a pool/threadpool deadlock, broken
 only by the pool timeout).  Routes that use the database therefore return a ready
-:class:`~starlette.responses.Response`; ``response_model`` still documents the body.
+:class:`~starlette.responses.Response`.  Its body is still validated: it is the
+serialization of the ``response_model`` instance that the service built (building a
+pydantic model validates it), so the answer cannot differ from what the schema says.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ JSON = "application/json"
 
 def json_response(model: BaseModel, status_code: int = 200,
                   headers: dict[str, str] | None = None) -> Response:
-    """``model`` as JSON (by alias, like FastAPI's own serialization)."""
+    """``model`` as JSON (by alias, like FastAPI's own serialization of a response model)."""
     return Response(model.model_dump_json(by_alias=True), status_code=status_code,
                     media_type=JSON, headers=headers)
 
