@@ -341,8 +341,9 @@ def outcome_warnings(journey_map: JourneyMap, ltr_counts: NDArray[np.int64]) -> 
 
     With a ``recode`` table: that the answers were recoded, by which table, and that the
     NPS is not comparable with one asked 0–10.  Without one: a warning when the answers
-    look like another scale — none is 0 and they lie within 1–5, or within 1–10 using
-    both 1 and 10 (docs/method.md, "The recommend question").  ``ltr_counts`` counts
+    look like another scale — none is 0 and they lie within 1–5, or none is 0 while 10
+    is used and 1 is the answer of at least 1 % (the bottom of a 1–10 item; a 0–10
+    survey whose lowest answers are rare does not warn; docs/method.md, §2).  ``ltr_counts`` counts
     the LTRs 0–10 (after any recode).
     """
     node = journey_map.outcome_node
@@ -362,7 +363,7 @@ def outcome_warnings(journey_map: JourneyMap, ltr_counts: NDArray[np.int64]) -> 
                 "question asked on 1–5? NPS needs the 0–10 question; a 1–5 item needs an "
                 "explicit 'recode' table on the outcome (docs/map-format.md), and its NPS is "
                 "not comparable with a 0–10 one."]
-    if low == 1 and high == 10:
+    if low == 1 and high == 10 and counts[1] >= 0.01 * n:
         return [f"no recommend answer (column '{col}') is 0: was the question asked on 1–10? "
                 "If so NPS is wrong as computed; add an explicit 'recode' table to the outcome "
                 "(docs/map-format.md). If the question was 0–10, ignore this."]

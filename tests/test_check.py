@@ -147,7 +147,7 @@ def test_holm_adjusted_p_values_equal_statsmodels(report: CheckReport) -> None:
     np.testing.assert_allclose(report.implications["p_holm"], expected, rtol=1e-12)
     assert np.isnan(holm([0.01, math.nan, 0.02])[1])
     np.testing.assert_allclose(holm([0.01, math.nan, 0.02])[[0, 2]], [0.02, 0.02])
-    verdicts = np.where(report.implications["p_holm"] < 0.05, "disagree", "agree")
+    verdicts = np.where(report.implications["p_holm"] < 0.05, "disagree", "no evidence against")
     assert list(report.implications["verdict"]) == list(verdicts)
 
 
@@ -463,11 +463,11 @@ def test_cli_check_on_the_example_prints_verdict_lines_and_exits_0(
     result = run("check", example_map_path, example_csv_path)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    verdicts = re.findall(r"The map says (.+?) ⟂ (.+?) given (.+?); the data agree "
+    verdicts = re.findall(r"The map says (.+?) ⟂ (.+?) given (.+?); no evidence against it "
                           r"\(p = 0\.\d\d\)\.", out)
     assert len(verdicts) == 10  # the ten smallest p-values; the rest are counted
     assert ("Offertens tydlighet", "Faktura utan fel", "nothing") in verdicts
-    assert "… and 41 more on which the data agree" in out
+    assert "… and 41 more with no evidence against them" in out
     assert "the data disagree with 0 of them" in out
     for word in ("CFI", "RMSEA", "SRMR", "≥ 0.95", "≤ 0.06", "≤ 0.08", "Belief vs evidence",
                  "Suggestions"):

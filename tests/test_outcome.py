@@ -146,6 +146,8 @@ def test_answers_from_1_to_10_without_a_0_warn_and_answers_with_a_0_do_not() -> 
     assert any("asked on 1–10" in w for w in outcome_warnings(m, counts))
     assert outcome_warnings(m, np.bincount([0, 1, 3, 10, 9], minlength=11)) == []
     assert outcome_warnings(m, np.bincount([2, 3, 10, 9], minlength=11)) == []
+    rare_one = np.bincount([1] + [5, 7, 8, 9, 10] * 40, minlength=11)  # 1 answer in 201
+    assert outcome_warnings(m, rare_one) == []
 
 
 def test_a_streamed_file_is_recoded_as_in_memory(tmp_path: Path) -> None:

@@ -101,10 +101,17 @@ def fit_indices_from_covariance(S: NDArray[np.float64], n: int,
     resid = (S - sigma) / np.outer(scale, scale)
     lower = np.tril_indices(p)
     srmr = float(np.sqrt(np.mean(resid[lower] ** 2)))
-    return {"n": n, "variables": p, "parameters": free, "f_ml": f_ml, "chi2": chi2, "df": df,
-            "p_value": float(sps.chi2.sf(chi2, df)) if df > 0 else math.nan,
-            "chi2_baseline": chi2_0, "df_baseline": df_0, "cfi": cfi, "rmsea": rmsea,
-            "srmr": srmr}
+    out: dict[str, Any] = {
+        "n": n, "variables": p, "parameters": free, "f_ml": f_ml, "chi2": chi2, "df": df,
+        "p_value": float(sps.chi2.sf(chi2, df)) if df > 0 else math.nan,
+        "chi2_baseline": chi2_0, "df_baseline": df_0, "cfi": cfi, "rmsea": rmsea,
+        "srmr": srmr}
+    if df <= 0:
+        # A saturated map reproduces every covariance: nothing is left to test.
+        out["missing"] = {"rmsea": "not computed: df = 0 (the map is saturated: it implies "
+                                   "no constraint the data could contradict)",
+                          "p_value": "not computed: df = 0 (saturated map)"}
+    return out
 
 
 def fit_indices(journey_map: JourneyMap, data: SurveyData) -> dict[str, Any]:

@@ -267,7 +267,11 @@ def names(m: JourneyMap, ids: tuple[str, ...] | list[str]) -> str:
 
 def implication_text(m: JourneyMap, x: str, y: str, given: tuple[str, ...], t: CITest,
                      p_holm: float, alpha: float, verdict: str) -> str:
-    """"The map says X ⟂ Y given Z; the data agree (p = 0.41)." and its variants."""
+    """"The map says X ⟂ Y given Z; no evidence against it (p = 0.41)." and its variants.
+
+    A test that does not reject says only that: no evidence against the independence at
+    this n, never that the data confirm it (docs/method.md, §10.1).
+    """
     head = (f"The map says {m.node(x).display} ⟂ {m.node(y).display} given "
             f"{names(m, given)}; ")
     if verdict == "untested":
@@ -275,6 +279,6 @@ def implication_text(m: JourneyMap, x: str, y: str, given: tuple[str, ...], t: C
     if verdict == "disagree":
         return head + f"the data disagree ({fmt_p(t.p)}; Holm-adjusted {fmt_p(p_holm)})."
     if t.p < alpha:
-        return head + (f"the data agree once all the tests are allowed for ({fmt_p(t.p)}; "
-                       f"Holm-adjusted {fmt_p(p_holm)}).")
-    return head + f"the data agree ({fmt_p(t.p)})."
+        return head + (f"no evidence against it once all the tests are allowed for "
+                       f"({fmt_p(t.p)}; Holm-adjusted {fmt_p(p_holm)}).")
+    return head + f"no evidence against it ({fmt_p(t.p)})."

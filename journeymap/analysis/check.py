@@ -63,6 +63,8 @@ __all__ = ["CUTOFFS", "CheckReport", "check"]
 CHECK_ENGINES = ("linear", "bayesnet")
 SEARCHES = ("greedy", "pgmpy")
 CHECK_SCHEMA_VERSION = 1
+NO_EVIDENCE = "no evidence against"
+"""The verdict of an implication the data do not reject: it says no more than that."""
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,9 @@ class CheckReport:
         One row per implied independence: ``x``, ``y``, ``given`` (tuple of ids), ``basis``,
         ``n`` (rows where all were answered), ``statistic`` (partial correlation r, or G),
         ``df`` (n − |Z| − 3 for Fisher's z; the G-test's degrees of freedom), ``p``,
-        ``p_holm`` (Holm-adjusted over the tested rows), ``verdict`` (``agree``,
-        ``disagree`` when ``p_holm < alpha``, or ``untested``) and ``text``.
+        ``p_holm`` (Holm-adjusted over the tested rows), ``verdict`` (``disagree`` when
+        ``p_holm < alpha``, ``no evidence against`` otherwise — a test that does not
+        reject confirms nothing — or ``untested``) and ``text``.
     untestable
         Pairs without an edge that no set of measured nodes separates (an unmeasured role
         acts on both): ``x``, ``y``, ``roles``.
@@ -86,7 +89,11 @@ class CheckReport:
         ``unclear`` or ``no belief``) and ``text``.
     fit_indices
         ``chi2``, ``df``, ``p_value``, ``cfi``, ``rmsea``, ``srmr`` and the listwise ``n``
-        (linear engine; ``available`` False with a ``reason`` otherwise).
+        (linear engine; ``available`` False with a ``reason`` otherwise); ``missing``
+        says why an index is not computed (e.g. RMSEA at df = 0).
+    alphas
+        Cronbach's alpha per composite node (``items``), over the rows where every item
+        was answered; NaN (null in JSON) when it cannot be computed.
     suggestions
         ``action`` (``add`` / ``remove``), ``from``, ``to``, ``bic_gain``, ``n``,
         ``statistic``, ``p``, ``p_adjusted`` (Holm, as the implication; Bonferroni over the
@@ -110,6 +117,7 @@ class CheckReport:
     summary: list[str]
     warnings: list[str] = field(default_factory=list)
     result: FitResult | None = field(default=None, repr=False)
+    alphas: dict[str, float] = field(default_factory=dict)
 
     @property
     def disagreements(self) -> pd.DataFrame:
@@ -128,7 +136,7 @@ class CheckReport:
             "untestable": _records(self.untestable),
             "beliefs": _records(self.beliefs), "fit_indices": self.fit_indices,
             "suggestions": _records(self.suggestions), "search": self.search,
-            "summary": self.summary, "warnings": self.warnings})
+            "alphas": self.alphas, "summary": self.summary, "warnings": self.warnings})
         return out
 
     def to_json(self) -> str:
@@ -203,7 +211,7 @@ def check(journey_map: JourneyMap, data: SurveyData | pd.DataFrame | str | Path,
     rows = []
     for imp, t, ph in zip(imps, tests, p_holm, strict=True):
         verdict = "untested" if not math.isfinite(t.p) else (
-            "disagree" if ph < alpha else "agree")
+            "disagree" if ph < alpha else NO_EVIDENCE)
         rows.append({"x": imp.x, "y": imp.y, "given": imp.given, "basis": imp.basis,
                      "n": t.n, "statistic": t.statistic, "df": t.df, "p": t.p,
                      "p_holm": float(ph), "verdict": verdict,
@@ -233,12 +241,15 @@ def check(journey_map: JourneyMap, data: SurveyData | pd.DataFrame | str | Path,
         suggestions, info = empty_suggestions(), {"method": None}
     method = ("G-test (log-likelihood ratio) on the bayesnet engine's states" if discrete
               else "partial correlation with Fisher's z")
+    alphas = {n.id: float(data.alphas.get(n.id, math.nan)) for n in m.measured_nodes
+              if n.items}
     summary = _summary(m, implications, untested, beliefs, indices, suggestions, alpha,
-                       suggest)
+                       suggest, alphas)
     return CheckReport(journey_map=m, engine=engine, alpha=float(alpha), method=method,
                        n_responses=data.n, implications=implications, untestable=untested,
                        beliefs=beliefs, fit_indices=indices, suggestions=suggestions,
-                       search=info, summary=summary, warnings=warnings, result=result)
+                       search=info, summary=summary, warnings=warnings, result=result,
+                       alphas=alphas)
 
 
 def _states(m: JourneyMap, data: SurveyData, options: dict[str, Any]
@@ -292,7 +303,7 @@ def _beliefs(m: JourneyMap, result: FitResult) -> pd.DataFrame:
 # -------------------------------------------------------------------- summary
 def _summary(m: JourneyMap, implications: pd.DataFrame, untestable: pd.DataFrame,
              beliefs: pd.DataFrame, indices: dict[str, Any], suggestions: pd.DataFrame,
-             alpha: float, suggest: bool) -> list[str]:
+             alpha: float, suggest: bool, alphas: Mapping[str, float]) -> list[str]:
     tested = implications[implications["verdict"] != "untested"]
     bad = implications[implications["verdict"] == "disagree"]
     lines = [f"The map implies {len(implications)} independences among the measured nodes; "
@@ -312,16 +323,26 @@ def _summary(m: JourneyMap, implications: pd.DataFrame, untestable: pd.DataFrame
                  f"{counts.get('no belief', 0)} had no belief.")
     lines += list(beliefs.loc[beliefs["verdict"] == "contradict", "text"])
     if indices.get("available"):
-        outside = [k.upper() for k, (op, cut) in CUTOFFS.items()
-                   if not (indices[k] >= cut if op == "≥" else indices[k] <= cut)]
-        reading = ("within all three conventional cut-offs" if not outside else
+        missing: dict[str, str] = indices.get("missing", {})
+        outside = [k.upper() for k, (op, cut) in CUTOFFS.items() if k not in missing
+                   and not (indices[k] >= cut if op == "≥" else indices[k] <= cut)]
+        reading = ("within the conventional cut-offs" if not outside else
                    f"{', '.join(outside)} outside the conventional cut-off")
+        shown = ", ".join(f"{k.upper()} {indices[k]:.3f}" for k in ("cfi", "rmsea", "srmr")
+                          if k not in missing)
+        why = "".join(f"; {k.upper()} {text}" for k, text in missing.items() if k in CUTOFFS)
         lines.append(f"Global fit on the {indices['n']:,} responses that answered every "
-                     f"measured node: CFI {indices['cfi']:.3f}, RMSEA {indices['rmsea']:.3f}, "
-                     f"SRMR {indices['srmr']:.3f} — {reading} (CFI ≥ 0.95, RMSEA ≤ 0.06, "
+                     f"measured node: {shown} — {reading}{why} (CFI ≥ 0.95, RMSEA ≤ 0.06, "
                      "SRMR ≤ 0.08; conventions, not tests).")
     elif "reason" in indices:
         lines.append(f"No global fit indices: {indices['reason']}")
+    if alphas:
+        lines.append("Composites (Cronbach's alpha of their items): " + "; ".join(
+            f"{m.node(k).display} "
+            + (f"{a:.2f}" if math.isfinite(a) else "not computable (too few complete rows "
+               "or no variance)")
+            + (" — below 0.6: the items may not measure one thing" if a < 0.6 else "")
+            for k, a in alphas.items()) + ".")
     if suggest:
         if len(suggestions):
             lines.append("Suggestions (not applied to the map):")

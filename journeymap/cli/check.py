@@ -41,8 +41,8 @@ def _print_implications(console: Console, report: CheckReport) -> None:
     for text in rest["text"].head(SHOWN_AGREEMENTS):
         console.print(f"  ✓ {esc(text)}", soft_wrap=True)
     if len(rest) > SHOWN_AGREEMENTS:
-        console.print(f"  … and {len(rest) - SHOWN_AGREEMENTS} more on which the data agree "
-                      "(all of them with --json).")
+        console.print(f"  … and {len(rest) - SHOWN_AGREEMENTS} more with no evidence against "
+                      "them (all of them with --json).")
     m = report.journey_map
     for row in report.untestable.to_dict(orient="records"):
         roles = ", ".join(m.node(r).display for r in row["roles"]) or "an unmeasured node"
@@ -87,11 +87,14 @@ def _print_fit(console: Console, report: CheckReport) -> None:
     for col in ("index", "value", "conventional cut-off", "reading"):
         table.add_column(col, no_wrap=True)
     names = {"cfi": "CFI", "rmsea": "RMSEA", "srmr": "SRMR"}
+    missing = fi.get("missing", {})
     for key, (op, cut) in CUTOFFS.items():
         value = fi[key]
         ok = value >= cut if op == "≥" else value <= cut
+        reading = (esc(missing[key]) if key in missing else
+                   "within" if ok else "[yellow]outside[/]")
         table.add_row(names[key], "–" if not math.isfinite(value) else f"{value:.3f}",
-                      f"{op} {cut:g}", "within" if ok else "[yellow]outside[/]")
+                      f"{op} {cut:g}", reading)
     console.print(table)
     p = fi["p_value"]
     console.print(f"χ² = {fi['chi2']:.1f} on {fi['df']} df (p = "
@@ -99,6 +102,20 @@ def _print_fit(console: Console, report: CheckReport) -> None:
                   "conventions (Hu & Bentler 1999), not tests.", soft_wrap=True)
     if fi.get("note"):
         console.print(f"Note: {esc(fi['note'])}", soft_wrap=True)
+
+
+def _print_alphas(console: Console, report: CheckReport) -> None:
+    if not report.alphas:
+        return
+    m = report.journey_map
+    console.print("\n[bold]Composites[/] (Cronbach's alpha of the items, over the responses "
+                  "that answered every item)")
+    for node_id, a in report.alphas.items():
+        node = m.node(node_id)
+        value = f"α = {a:.2f}" if math.isfinite(a) else "α not computable"
+        low = " — below 0.6: the items may not measure one thing" if a < 0.6 else ""
+        console.print(f"  {esc(node.display)} ({esc(', '.join(node.items))}): {value}{low}",
+                      soft_wrap=True)
 
 
 def _print_suggestions(console: Console, report: CheckReport) -> None:
@@ -155,6 +172,7 @@ def check_cmd(map_file: MapArg, data_file: DataArg,
         _print_implications(console, report)
         _print_beliefs(console, report)
         _print_fit(console, report)
+        _print_alphas(console, report)
         _print_suggestions(console, report)
         print_warnings(console, report.warnings)
 
