@@ -47,6 +47,10 @@ _TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: te
               b"the request's headers are too large.\r\n")
 
 
+class _HeadersTooLargeError(Exception):
+    pass
+
+
 class HeaderTimeout(_Base):
     """uvicorn's HTTP protocol that closes a connection whose request headers do not
     arrive within :func:`header_timeout` seconds."""
@@ -56,6 +60,8 @@ class HeaderTimeout(_Base):
         self._header_timer: asyncio.TimerHandle | None = None
         self._header_timeout = header_timeout()
         self._header_bytes = 0  # received while waiting for the current headers
+        self._parsed_bytes = 0  # the current request's line and headers, as parsed
+        self._too_large = False
 
     def _arm(self) -> None:
         if self._header_timer is None:
@@ -93,6 +99,33 @@ class HeaderTimeout(_Base):
         else:
             self._header_bytes = 0
             self._disarm()
+
+    # httptools callbacks: headers arriving in one read are counted as they are parsed
+    def on_message_begin(self) -> None:
+        self._parsed_bytes = 0
+        super().on_message_begin()
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value) + 4)
+        super().on_header(name, value)
+
+    def _count(self, n: int) -> None:
+        self._parsed_bytes += n
+        if self._parsed_bytes > MAX_HEADER_BYTES:
+            self._too_large = True
+            raise _HeadersTooLargeError  # the parser stops; uvicorn calls send_400_response
+
+    def send_400_response(self, msg: str) -> None:
+        if not self._too_large:
+            super().send_400_response(msg)
+            return
+        self._disarm()
+        self.transport.write(_TOO_LARGE)
+        self.transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()

@@ -208,6 +208,11 @@ def test_headers_larger_than_the_limit_are_refused(slow_server: Server) -> None:
             sock.sendall(b"a" * 4096)
         answer = _read_until_closed(sock)
     assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    with socket.create_connection(("127.0.0.1", slow_server.port)) as sock:  # in one read
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 +
+                     b"\r\n\r\n")
+        answer = _read_until_closed(sock)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
 
 
 # ------------------------------------------------------------------ body limits
