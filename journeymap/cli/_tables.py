@@ -58,7 +58,11 @@ def print_drivers(console: Console, result: FitResult) -> None:
 
 
 def print_roles(console: Console, result: FitResult) -> None:
-    """Each role's influence and its biggest route to NPS."""
+    """Each role's influence and its biggest route to NPS.
+
+    Roles are listed alphabetically by label, never sorted by influence: the table
+    keeps the figures for the analyst but is no league of teams (docs/cli.md).
+    """
     from rich.table import Table
 
     m = result.journey_map
@@ -69,7 +73,8 @@ def print_roles(console: Console, result: FitResult) -> None:
                 "LTR points" if result.engine == "linear" else "effect (NPS pts)", "direct"):
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("Biggest route", overflow="fold")
-    records = sorted(result.role_records, key=lambda r: -abs(r["nps_points"]))
+    records = sorted(result.role_records,
+                     key=lambda r: (m.node(r["role"]).display.casefold(), r["role"]))
     for rec in records:
         top = rec["paths"][0] if rec["paths"] else None
         route = " → ".join(m.node(n).display for n in top["nodes"]) if top else "no path to NPS"

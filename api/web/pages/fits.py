@@ -46,11 +46,20 @@ async def read_fit(sessions: sessionmaker[Session], results: Results, user: WebU
 
 async def roles_of(sessions: sessionmaker[Session], results: Results, user: WebUser,
                    fit_id: uuid.UUID) -> list[dict[str, Any]]:
-    """The roles of a finished fit, largest absolute NPS points first."""
+    """The roles of a finished fit in alphabetical order of their labels.
+
+    Never ranked by influence on the pages people see (the product warns against
+    ranking teams): comparisons stay on the analyst's drivers page and in the API.
+    """
     meta = await finished(sessions, results, user, fit_id)
     out = await run_in_threadpool(fits.roles, sessions, results, meta)
     rows: list[dict[str, Any]] = plain(out)["roles"]
-    return rows
+    return alphabetical(rows)
+
+
+def alphabetical(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Roles ordered by label (case-insensitive), then id: an order that ranks nobody."""
+    return sorted(rows, key=lambda r: (str(r["label"]).casefold(), str(r["role"])))
 
 
 async def drivers_of(sessions: sessionmaker[Session], results: Results, user: WebUser,

@@ -26,7 +26,8 @@ async def list_roles(request: Request, fit_id: uuid.UUID, user: WebUserDep,
     from journeymap.analysis.roles import NOT_FOR_PAY
 
     return page(request, "roles.html", {"fit_id": str(fit_id), "roles": roles,
-                                        "role": None, "not_for_pay": NOT_FOR_PAY}, user=user)
+                                        "role": None, "not_for_pay": NOT_FOR_PAY,
+                                        "role_base": f"{PREFIX}/fits/{fit_id}/roles"}, user=user)
 
 
 @router.get("/fits/{fit_id}/roles/{role}", response_class=HTMLResponse)
