@@ -12,10 +12,12 @@ in the style of the FastAPI template's ``crud.py``.  The ``/v1`` routes
 - :mod:`~api.services.datasets`: uploads, previews, data checks against a map.
 - :mod:`~api.services.fits`: fits, their analyses (drivers, roles, what-if), cards.
 - :mod:`~api.services.sessions`: signing in and out of the web pages.
+- :mod:`~api.services.deletion`: deleting datasets, maps and fits (what depends on
+  what), cancelling fits.
 
 See ``docs/architecture.md`` for where each kind of change goes.
 """
 
-from . import datasets, fits, maps, sessions
+from . import datasets, deletion, fits, maps, sessions
 
-__all__ = ["datasets", "fits", "maps", "sessions"]
+__all__ = ["datasets", "deletion", "fits", "maps", "sessions"]

@@ -8,6 +8,7 @@ the data folder; a deleted fit is gone from the caches (the fast path too).
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -245,3 +246,29 @@ def test_openapi_documents_the_deletes_and_cancel() -> None:
         assert {"204", "401", "404", "409"} <= set(responses), path
     assert "cascade" in {p["name"] for p in paths["/v1/maps/{map_id}"]["delete"]["parameters"]}
     assert "409" in paths["/v1/fits/{fit_id}/cancel"]["post"]["responses"]
+
+
+def test_deleting_and_signing_out_work_on_every_database(make_api: MakeApi, db_url: str) -> None:
+    from sqlalchemy import func, select
+
+    from api.models import BrowserSession
+
+    with make_api(db_url) as api:
+        h = api.workspace()
+        done = fitted(api.client, h)
+        key = h["Authorization"].removeprefix("Bearer ")
+        form = api.client.get("/app/sign-in")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token is not None
+        r = api.client.post("/app/sign-in", data={"key": key, "csrf_token": token.group(1)},
+                            follow_redirects=False)
+        assert r.status_code == 303
+        sessions = api.client.app.state.sessions  # type: ignore[attr-defined]
+        with sessions() as s:
+            assert s.scalar(select(func.count()).select_from(BrowserSession)) == 1
+        r = api.client.delete(f"/v1/maps/{done['map_id']}", headers=h, params={"cascade": True})
+        assert r.status_code == 204
+        _problem(api.client.get(f"/v1/fits/{done['id']}", headers=h), 404)
+        assert api.client.delete(f"/v1/datasets/{done['dataset_id']}",
+                                 headers=h).status_code == 204
+        assert _files(api) == []
