@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -85,6 +86,9 @@ class DoneFit:
     map_version_id: uuid.UUID
     engine: str
     min_responses: int
+    #: When the database last said it exists (``time.monotonic``); a fit deleted by another
+    #: server process is forgotten here ``FIT_RECHECK_SECONDS`` after that at the latest.
+    checked: float = field(default_factory=time.monotonic, compare=False)
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,6 +17,7 @@ __all__ = [
     "DEFAULT_CHUNK_ROWS",
     "DEFAULT_MIN_RESPONSES",
     "FIT_CHUNK_ROWS",
+    "FIT_RECHECK_SECONDS",
     "FIT_RETRY_AFTER_SECONDS",
     "HEADER_TIMEOUT_SECONDS",
     "KEEP_ALIVE_SECONDS",
@@ -159,6 +160,9 @@ FIT_RETRY_AFTER_SECONDS = 30
 STREAM_FITS_ABOVE_BYTES = 16 * 2**20
 #: Rows per chunk of a streamed fit, and how often a running fit checks for cancellation.
 FIT_CHUNK_ROWS = 50_000
+#: Seconds a server process answers a finished fit's analyses from memory before it asks
+#: the database again whether the fit still exists (deleted through another process).
+FIT_RECHECK_SECONDS = 10.0
 #: Permissions of the files the service creates: the SQLite database and uploads.
 DATABASE_FILE_MODE = 0o600
 UPLOAD_FILE_MODE = 0o640

@@ -20,6 +20,7 @@ these functions, so they cannot answer differently.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 
 from journeymap.exceptions import JourneymapError, RenderError
 from journeymap.jsonsafe import to_jsonable
-from journeymap.limits import DEFAULT_MIN_RESPONSES
+from journeymap.limits import DEFAULT_MIN_RESPONSES, FIT_RECHECK_SECONDS
 
 from ..models import Fit, FitStatus, MapVersion, utcnow
 from ..problems import (
@@ -121,10 +122,18 @@ def _done(fit: Fit) -> DoneFit:
                    min_responses=_min_responses(fit))
 
 
+def _fresh(meta: DoneFit | None) -> DoneFit | None:
+    """``meta`` unless the database was last asked about it ``FIT_RECHECK_SECONDS`` ago
+    (so a fit deleted through another server process is not answered from memory)."""
+    if meta is None or time.monotonic() - meta.checked > FIT_RECHECK_SECONDS:
+        return None
+    return meta
+
+
 def cached_done(results: Results, workspace_id: uuid.UUID, fit_id: uuid.UUID
                 ) -> DoneFit | None:
     """The finished fit from memory, when this process has seen it (no database)."""
-    meta = results.done.get(fit_id)
+    meta = _fresh(results.done.get(fit_id))
     return meta if meta is not None and meta.workspace_id == workspace_id else None
 
 
@@ -134,7 +143,7 @@ def finished_fit(sessions: sessionmaker[Session], results: Results, workspace_id
 
     Raises a 404 problem for another workspace's fit, 409 when it is not done.
     """
-    meta = results.done.get(fit_id)
+    meta = _fresh(results.done.get(fit_id))
     if meta is None:
         with sessions() as session:
             meta = results.done.put(fit_id, _done(done_fit(session, workspace_id, fit_id)))

@@ -272,3 +272,23 @@ def test_deleting_and_signing_out_work_on_every_database(make_api: MakeApi, db_u
         assert api.client.delete(f"/v1/datasets/{done['dataset_id']}",
                                  headers=h).status_code == 204
         assert _files(api) == []
+
+
+def test_another_process_forgets_a_deleted_fit_at_its_next_check(
+        make_api: MakeApi, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two apps on one database stand for two server processes."""
+    import api.services.fits as fits_service
+
+    with make_api(sqlite_url) as one, make_api(sqlite_url) as two:
+        h = one.workspace()
+        done = fitted(one.client, h)
+        path = f"/v1/fits/{done['id']}/drivers"
+        for _ in range(2):  # the second answer is from process two's memory
+            assert two.client.get(path, headers=h).status_code == 200
+        assert one.client.delete(f"/v1/fits/{done['id']}", headers=h).status_code == 204
+        _problem(one.client.get(path, headers=h), 404)
+        # process two answers from memory until its next check of the database ...
+        assert two.client.get(path, headers=h).status_code == 200
+        monkeypatch.setattr(fits_service, "FIT_RECHECK_SECONDS", 0.0)
+        # ... and then not any more
+        _problem(two.client.get(path, headers=h), 404)
