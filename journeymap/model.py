@@ -387,6 +387,9 @@ class JourneyMap:
                     f"{_where(self.source, e.line)}: role '{role}' gets share 0 on '{target}' "
                     "because the explicit shares there already sum to 1."
                 )
+        from ._common_cause import role_common_cause_warnings
+
+        out += role_common_cause_warnings(self)
         return tuple(out)
 
     # --------------------------------------------------------------- conversion

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._common_cause import role_common_cause_warnings
 from ..exceptions import JourneymapError
 from ._fitindex import CUTOFFS, fit_indices
 from ._implications import (
@@ -233,7 +234,9 @@ def check(journey_map: JourneyMap, data: SurveyData | pd.DataFrame | str | Path,
             indices["note"] = ("the indices treat the residuals of " + "; ".join(
                 f"{m.node(u.x).display} and {m.node(u.y).display}" for u in shared)
                 + " as uncorrelated, though an unmeasured role acts on both.")
-    warnings: list[str] = list(data.warnings)
+    # The fit cannot adjust for an unmeasured role that acts on both ends of a path
+    # (docs/method.md §5, "Roles as common causes"); the fit's warnings say the same.
+    warnings: list[str] = role_common_cause_warnings(m) + list(data.warnings)
     if suggest:
         suggestions, info = propose_edges(m, data, result, implications, search, discrete,
                                          codes, cards, alpha, warnings)
