@@ -28,6 +28,7 @@ __all__ = [
     "MAX_DESCRIPTION_CHARS",
     "MAX_DOT_BYTES",
     "MAX_DRAWN_TEXT",
+    "MAX_EXPORT_EXOGENOUS",
     "MAX_HEADER_BYTES",
     "MAX_ID_CHARS",
     "MAX_LABEL_CHARS",
@@ -123,6 +124,12 @@ MAX_DOT_BYTES = 2_000_000
 RENDER_TIMEOUT_S = 30.0
 #: graphviz processes run at once by one Python process (others wait, at most the timeout).
 MAX_RENDERS_AT_ONCE = 2
+
+# --- Exports (docs/security.md, "Rendering", exports) -----------------------------------
+#: Most nodes without measured parents whose variances and covariances the lavaan / semopy
+#: export writes one ``a ~~ b`` line each (k(k + 1)/2 lines: 20,100 at 200); beyond it a
+#: comment says how to free them instead of megabytes of lines.
+MAX_EXPORT_EXOGENOUS = 200
 
 # --- Files written (docs/security.md, "Files written") ----------------------------------
 #: Permission bits of a new file the command line or the library writes (owner writes,

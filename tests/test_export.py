@@ -25,6 +25,7 @@ from journeymap.render.export import (
     to_dot_structure,
     to_json,
     to_lavaan,
+    to_semopy,
 )
 
 AWKWARD_LABEL = 'Säljare & "Key" accounts'
@@ -90,7 +91,7 @@ def minimal_lavaan_regressions(text: str) -> set[tuple[str, str]]:
     """Independent reader: ``y ~ a + b`` lines only, nothing else."""
     out: set[tuple[str, str]] = set()
     for y, rhs in re.findall(r"^([A-Za-z]\w*) ~ (.+)$", text, flags=re.MULTILINE):
-        out.update((x.strip(), y) for x in rhs.split("+"))
+        out.update((x.strip().split("*")[-1], y) for x in rhs.split("+"))
     return out
 
 
@@ -155,7 +156,7 @@ def test_lavaan_regressions_read_back_equal_the_estimated_edges(journey_map: Jou
 def test_lavaan_has_one_regression_per_measured_child_with_parents_in_edge_order() -> None:
     text = to_lavaan(jm.example_map())
     lines = [ln for ln in text.splitlines() if re.match(r"^\w+ ~ ", ln)]
-    assert "ease ~ website + quote + support + no_errors" in lines
+    assert "ease ~ b5*website + b6*quote + b7*support + b8*no_errors" in lines
     assert [ln.split(" ~ ")[0] for ln in lines] == [
         "no_errors", "product_quality", "ease", "nps"]
 
@@ -333,8 +334,8 @@ def test_json_export_reads_back_as_the_same_map(journey_map: JourneyMap) -> None
 
 
 def test_export_dispatches_on_every_format_name(journey_map: JourneyMap) -> None:
-    by_hand = {"lavaan": to_lavaan, "dagitty": to_dagitty, "dot": to_dot_structure,
-               "json": to_json}
+    by_hand = {"lavaan": to_lavaan, "semopy": to_semopy, "dagitty": to_dagitty,
+               "dot": to_dot_structure, "json": to_json}
     assert set(FORMATS) == set(by_hand)
     for fmt in FORMATS:
         assert export(journey_map, fmt) == by_hand[fmt](journey_map)
@@ -344,9 +345,10 @@ def test_export_dispatches_on_every_format_name(journey_map: JourneyMap) -> None
 def test_unknown_export_format_lists_the_valid_ones() -> None:
     with pytest.raises(JourneymapError,
                        match=r"unknown export format 'dagity'\. Did you mean 'dagitty'\? "
-                             r"Valid formats: lavaan, dagitty, dot, json\."):
+                             r"Valid formats: lavaan, semopy, dagitty, dot, json\."):
         export(jm.example_map(), "dagity")
-    with pytest.raises(JourneymapError, match="Valid formats: lavaan, dagitty, dot, json"):
+    with pytest.raises(JourneymapError,
+                       match="Valid formats: lavaan, semopy, dagitty, dot, json"):
         export(jm.example_map(), "svg")
 
 
@@ -362,7 +364,7 @@ def test_semopy_fits_the_lavaan_model_to_the_same_coefficients_as_journeymap() -
         names[n.id]: data[list(n.items)].mean(axis=1) if n.items else data[n.column]
         for n in m.measured_nodes
     })
-    model = semopy.Model(to_lavaan(m))
+    model = semopy.Model(to_semopy(m))
     model.fit(frame, options={"ftol": 1e-12, "maxiter": 10000})
     table = model.inspect()
     regressions = table[table["op"] == "~"]
@@ -380,7 +382,93 @@ def test_semopy_fits_the_lavaan_model_to_the_same_coefficients_as_journeymap() -
 def test_semopy_parses_the_lavaan_model_of_the_awkward_map() -> None:
     semopy = pytest.importorskip("semopy")
     m = awkward_map()
-    model = semopy.Model(to_lavaan(m))
+    model = semopy.Model(to_semopy(m))
     variables = {x for edge in regression_edges(m) for x in edge}
     assert set(model.vars["observed"]) == variables
     assert model.vars["latent"] == set()
+
+
+def test_semopy_on_the_semopy_export_gives_the_df_and_fit_indices_of_check() -> None:
+    semopy = pytest.importorskip("semopy")
+    import warnings
+
+    import pandas as pd
+
+    from journeymap.analysis import check
+
+    m = jm.example_map()
+    names = lavaan_names(m)
+    data = jm.simulate(m, n=1000, seed=7).data  # complete responses: listwise N = 1000
+    frame = pd.DataFrame({
+        names[n.id]: data[list(n.items)].mean(axis=1) if n.items else data[n.column]
+        for n in m.measured_nodes
+    })
+    fi = check(m, data, suggest=False).fit_indices
+    model = semopy.Model(to_semopy(m))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # semopy's own runtime notices
+        model.fit(frame)
+        st = semopy.calc_stats(model).T["Value"]
+    n = fi["n"]
+    assert n == model.n_samples == 1000
+    assert fi["df"] == st["DoF"] == 25
+    assert fi["df_baseline"] == st["DoF Baseline"]
+    # semopy's χ² is N · F_ML, check's (N − 1) · F_ML (docs/method.md §10.3)
+    assert fi["chi2"] * n / (n - 1) == pytest.approx(st["chi2"], rel=1e-3)
+    assert fi["rmsea"] == pytest.approx(st["RMSEA"], abs=1e-3)
+    assert fi["cfi"] == pytest.approx(min(1.0, st["CFI"]), abs=1e-3)
+
+
+def test_the_lavaan_defined_effects_evaluate_to_journeymaps_total_and_indirect_effects(
+        ) -> None:
+    m = jm.example_map()
+    names = lavaan_names(m)
+    text = to_lavaan(m)
+    result = jm.fit(m, jm.simulate(m, n=1000, seed=11).data)
+    estimate = {(names[s], names[t]): b for s, t, b in zip(
+        result.edges["from"], result.edges["to"], result.edges["estimate"], strict=True)}
+    env: dict[str, float] = {}
+    for y, rhs in re.findall(r"^(\w+) ~ (.+)$", text, flags=re.MULTILINE):
+        for term in rhs.split(" + "):
+            label, x = term.split("*")
+            env[label] = float(estimate[(x, y)])
+    defined = re.findall(r"^(\w+) := (.+)$", text, flags=re.MULTILINE)
+    assert defined
+    for name, expr in defined:  # in file order: lavaan evaluates them one after another
+        env[name] = float(eval(expr, {"__builtins__": {}}, dict(env)))
+    effects = result.effects.set_index("node")
+    totals = {n: v for n, v in env.items() if n.startswith("total_")}
+    assert set(totals) == {f"total_{names[i]}" for i in effects.index if i != m.outcome
+                           and m.node(i).measured and abs(effects.loc[i, "total"]) > 0}
+    for node_id, row in effects.iterrows():
+        key = f"total_{names[str(node_id)]}"
+        if key in env:
+            assert env[key] == pytest.approx(row["total"], rel=1e-10, abs=1e-12)
+        key = f"indirect_{names[str(node_id)]}"
+        if key in env:
+            assert env[key] == pytest.approx(row["indirect"], rel=1e-10, abs=1e-12)
+    assert "indirect_delivery := total_delivery - b10" in text
+    assert ":=" not in to_semopy(m)
+
+
+def test_exogenous_covariances_are_listed_for_every_pair_once() -> None:
+    text = to_lavaan(jm.example_map())
+    pairs = re.findall(r"^(\w+) ~~ (\w+)$", text, flags=re.MULTILINE)
+    exo = ["brand", "website", "quote", "ordering", "delivery", "installation", "invoice",
+           "support"]
+    assert pairs == [(a, b) for i, a in enumerate(exo) for b in exo[i:]]
+
+
+def test_a_map_with_very_many_exogenous_nodes_gets_a_comment_not_quadratic_lines() -> None:
+    from journeymap.limits import MAX_EXPORT_EXOGENOUS
+
+    k = MAX_EXPORT_EXOGENOUS + 1
+    m = JourneyMap.from_dict({
+        "outcome": "nps",
+        "nodes": [{"id": "nps", "kind": "outcome"},
+                  *({"id": f"t{i}", "kind": "touchpoint", "scale": [1, 5]} for i in range(k))],
+        "edges": [[f"t{i}", "nps"] for i in range(k)]})
+    text = to_lavaan(m)
+    assert "~~" not in text.replace("# ", "")
+    assert f"# {k:,} nodes have no measured parent; their {k * (k + 1) // 2:,} variances" in text
+    assert len(text) < 60_000

@@ -98,10 +98,11 @@ def card(role: RoleArg, map_file: MapArg, data_file: OptDataArg = None,
 
 def export(map_file: MapArg,
            fmt: Annotated[str, typer.Option(
-               "--format", "-f", help="lavaan, dagitty, dot or json.")] = "lavaan",
+               "--format", "-f",
+               help="lavaan (with := effects), semopy, dagitty, dot or json.")] = "lavaan",
            output: Annotated[Path | None, typer.Option(
                "-o", "--output", help="Write to this file instead of stdout.")] = None) -> None:
-    """Export the map for other tools: lavaan/semopy, DAGitty, DOT, JSON."""
+    """Export the map for other tools: lavaan, semopy, DAGitty, DOT, JSON."""
     with errors():
         from ..render.export import export as export_map
 

@@ -1,6 +1,8 @@
 """Export a journey map to the formats of tools users already have.
 
-* :func:`to_lavaan` – lavaan / semopy model syntax of the structural model (R, Python);
+* :func:`to_lavaan` – lavaan model syntax of the structural model (R), with labelled
+  coefficients and ``:=`` lines for every node's total and indirect effect on the outcome;
+* :func:`to_semopy` – the same model for semopy (Python), which has no ``:=``;
 * :func:`to_dagitty` – DAGitty syntax (dagitty.net, the R package ``dagitty``);
 * :func:`to_dot_structure` – a plain graphviz DOT digraph of the structure;
 * :func:`to_json` – the map file as JSON (:meth:`JourneyMap.to_json`).
@@ -35,7 +37,9 @@ Examples
 >>> from journeymap.datasets import example_map
 >>> text = to_lavaan(example_map())
 >>> print(next(line for line in text.splitlines() if line.startswith("ease ~")))
-ease ~ website + quote + support + no_errors
+ease ~ b5*website + b6*quote + b7*support + b8*no_errors
+>>> print(next(line for line in text.splitlines() if line.startswith("total_ease")))
+total_ease := b13
 >>> ("ease", "nps") in parse_dagitty_edges(to_dagitty(example_map()))
 True
 """
@@ -49,6 +53,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from ..exceptions import JourneymapError
+from ..limits import MAX_EXPORT_EXOGENOUS
 
 if TYPE_CHECKING:
     from ..model import JourneyMap, Node
@@ -63,9 +68,10 @@ __all__ = [
     "to_dot_structure",
     "to_json",
     "to_lavaan",
+    "to_semopy",
 ]
 
-FORMATS: tuple[str, ...] = ("lavaan", "dagitty", "dot", "json")
+FORMATS: tuple[str, ...] = ("lavaan", "semopy", "dagitty", "dot", "json")
 """Names accepted by :func:`export`."""
 
 _UNSAFE_CHAR_RE = re.compile(r"[^A-Za-z0-9_]")
@@ -159,12 +165,13 @@ def _header(journey_map: JourneyMap, what: str, prefix: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------- lavaan
-def to_lavaan(journey_map: JourneyMap) -> str:
-    """lavaan / semopy model syntax of the map's structural model.
+def to_lavaan(journey_map: JourneyMap, *, defined: bool = True) -> str:
+    """lavaan model syntax of the map's structural model.
 
     One regression line per measured node that has measured parents, in topological
-    order, listing the parents in the order of the map's edges, e.g.
-    ``ease ~ website + quote + support + no_errors``.  These are the equations
+    order, listing the parents in the order of the map's edges, each coefficient
+    labelled ``b1``, ``b2`` … in that order, e.g.
+    ``ease ~ b5*website + b6*quote + b7*support + b8*no_errors``.  These are the equations
     journeymap's linear engine fits by least squares (DESIGN §4); a recursive path
     model fitted by maximum likelihood to complete data gives the same coefficients.
 
@@ -177,10 +184,21 @@ def to_lavaan(journey_map: JourneyMap) -> str:
     Measured roles are ordinary variables.  An edge from a measured role to an
     unmeasured role cannot be a regression; it is listed in a comment.
 
+    The measured nodes without measured parents (exogenous) get free variances and
+    covariances (``a ~~ a``, ``a ~~ b``), as ``journeymap check`` frees them, so that
+    lavaan and semopy count the same degrees of freedom and fit indices as ``check``
+    (docs/method.md §10.3).  With ``defined``, each measured node with a path to the
+    outcome gets ``total_<name> := …`` (the sum over its children of the coefficient
+    times the child's total, the outcome's total being 1: the path sums of
+    docs/method.md §4) and, where some path runs through a mediator,
+    ``indirect_<name> := total_<name> - <its direct coefficient>``.
+
     Parameters
     ----------
     journey_map
         The map.
+    defined
+        Write the ``:=`` lines (lavaan); :func:`to_semopy` leaves them out.
 
     Returns
     -------
@@ -188,7 +206,8 @@ def to_lavaan(journey_map: JourneyMap) -> str:
         Model text ending in a newline; lines starting with ``#`` are comments.
     """
     names = lavaan_names(journey_map)
-    lines = _header(journey_map, "lavaan / semopy model syntax", "#")
+    what = "lavaan model syntax" if defined else "semopy model syntax"
+    lines = _header(journey_map, what, "#")
     lines += [
         "# Each measured node is a variable named as below; give your data frame one",
         "# column per variable. journeymap uses the mean of a composite's items, not a",
@@ -218,11 +237,82 @@ def to_lavaan(journey_map: JourneyMap) -> str:
 
     lines += ["", "# Structural model: each measured node on its measured parents"]
     regressions = _regressions(journey_map)
+    label: dict[tuple[str, str], str] = {}
     for child, parents in regressions:
-        lines.append(f"{names[child]} ~ {' + '.join(names[p] for p in parents)}")
+        for p in parents:
+            label[(p, child)] = f"b{len(label) + 1}"
+        terms = " + ".join(f"{label[(p, child)]}*{names[p]}" for p in parents)
+        lines.append(f"{names[child]} ~ {terms}")
     if not regressions:
         lines.append("# (no measured node has a measured parent)")
+    exogenous = [n for n in journey_map.topological_order if journey_map.node(n).measured
+                 and not any(journey_map.node(p).measured for p in journey_map.parents(n))]
+    if len(exogenous) > MAX_EXPORT_EXOGENOUS:
+        k = len(exogenous)
+        lines += ["", f"# {k:,} nodes have no measured parent; their {k * (k + 1) // 2:,} "
+                      "variances and covariances are",
+                  "# not written (docs/security.md). Free them as journeymap check does: "
+                  "lavaan(..., fixed.x = FALSE)."]
+    elif exogenous:
+        lines += ["", "# Nodes without measured parents: free variances and covariances,",
+                  "# as journeymap check frees them (the same df and fit indices)"]
+        lines += [f"{names[a]} ~~ {names[b]}" for i, a in enumerate(exogenous)
+                  for b in exogenous[i:]]
+    if defined:
+        lines += _defined_effects(journey_map, names, label)
     return "\n".join(lines) + "\n"
+
+
+def to_semopy(journey_map: JourneyMap) -> str:
+    """semopy model syntax: :func:`to_lavaan` without the ``:=`` lines, which semopy
+    does not read (semopy 2.3 raises ``NotImplementedError`` on them).  semopy reports
+    the direct coefficients; the totals are the path sums of docs/method.md §4."""
+    return to_lavaan(journey_map, defined=False)
+
+
+def _defined_effects(journey_map: JourneyMap, names: dict[str, str],
+                     label: dict[tuple[str, str], str]) -> list[str]:
+    """``total_X := …`` and ``indirect_X := …`` lines, children before parents."""
+    m = journey_map
+    out_id = m.outcome
+    taken = set(names.values()) | set(label.values())
+
+    def free(base: str) -> str:
+        name = base
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        return name
+
+    total: dict[str, str] = {}
+    lines: list[str] = []
+    for node_id in reversed(m.topological_order):
+        if node_id == out_id or not m.node(node_id).measured:
+            continue
+        terms = []
+        for child in m.children(node_id):
+            key = (node_id, child)
+            if key not in label:
+                continue
+            if child == out_id:
+                terms.append(label[key])
+            elif child in total:
+                terms.append(f"{label[key]}*{total[child]}")
+        if not terms:
+            continue
+        total[node_id] = free(f"total_{names[node_id]}")
+        lines.append(f"{total[node_id]} := {' + '.join(terms)}")
+        direct = label.get((node_id, out_id))
+        mediated = [t for t in terms if t != direct]
+        if mediated:
+            rhs = f"{total[node_id]} - {direct}" if direct else total[node_id]
+            lines.append(f"{free(f'indirect_{names[node_id]}')} := {rhs}")
+    if not lines:
+        return []
+    return ["", f"# Effects on {names[out_id]}: total = sum over its paths of the products of "
+                "the coefficients;",
+            f"# indirect = total - direct (direct = the coefficient of the edge into "
+            f"{names[out_id]})", *lines]
 
 
 def _lavaan_variable_comment(node: Node, name: str) -> list[str]:
@@ -540,6 +630,7 @@ def to_json(journey_map: JourneyMap) -> str:
 
 _EXPORTERS: dict[str, Callable[[JourneyMap], str]] = {
     "lavaan": to_lavaan,
+    "semopy": to_semopy,
     "dagitty": to_dagitty,
     "dot": to_dot_structure,
     "json": to_json,
@@ -554,7 +645,7 @@ def export(journey_map: JourneyMap, fmt: str) -> str:
     journey_map
         The map.
     fmt
-        ``"lavaan"``, ``"dagitty"``, ``"dot"`` or ``"json"``.
+        ``"lavaan"``, ``"semopy"``, ``"dagitty"``, ``"dot"`` or ``"json"``.
 
     Returns
     -------
