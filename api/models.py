@@ -28,7 +28,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = ["ApiKey", "Base", "BrowserSession", "Dataset", "Fit", "FitStatus", "Instance",
-           "JourneyMapRecord", "MapVersion", "UTCDateTime", "Workspace", "utcnow"]
+           "JourneyMapRecord", "MapVersion", "ShareLink", "UTCDateTime", "Workspace", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -198,6 +198,29 @@ class Fit(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ShareLink(Base):
+    """A share link to a fit's role pages, opened without any key (``/s/{token}``).
+
+    ``role`` names the one role the link opens; ``None`` makes a viewer link to every
+    role's page of the fit.  Only the token's SHA-256 is stored: the URL cannot be
+    rebuilt from the database.  A link works until ``expires_at`` or ``revoked_at``
+    and dies with its fit or workspace (docs/security.md, "Share links").
+    """
+
+    __tablename__ = "share_links"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    fit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("fits.id", ondelete="CASCADE"),
+                                              index=True)
+    role: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Instance(Base):

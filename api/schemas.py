@@ -14,13 +14,19 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, StringConstraints
 
-from journeymap.limits import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR
+from journeymap.limits import (
+    DEFAULT_MIN_RESPONSES,
+    MIN_RESPONSES_FLOOR,
+    SHARE_LINK_DEFAULT_DAYS,
+    SHARE_LINK_MAX_DAYS,
+)
 
 __all__ = [
     "DatasetOut", "DatasetsOut", "DriverOut", "DriversOut", "FitCreate", "FitErrorOut",
     "FitOptions", "FitOut", "FitResultOut", "FitsOut", "HealthOut", "MapCreate", "MapOut",
     "MapSummaryOut", "MapValidationOut", "MapVersionOut", "MapVersionsOut", "MapsOut",
-    "ProblemOut", "RoleInfluenceOut", "RoleSummaryOut", "RolesOut", "WhatIfOut",
+    "ProblemOut", "RoleInfluenceOut", "RoleSummaryOut", "RolesOut", "ShareCreate",
+    "ShareLinkOut", "ShareOut", "SharesOut", "WhatIfOut",
     "WhatIfRequest", "WorkspaceOut",
 ]
 
@@ -361,3 +367,43 @@ class WhatIfOut(_Open):
     change: float
     change_ci: Interval
     n: int
+
+
+# ----------------------------------------------------------------- share links
+class ShareCreate(BaseModel):
+    """How long a new share link works."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expires_in_days: int = Field(
+        default=SHARE_LINK_DEFAULT_DAYS, ge=1, le=SHARE_LINK_MAX_DAYS,
+        description=f"Days the link works (default {SHARE_LINK_DEFAULT_DAYS}, "
+                    f"at most {SHARE_LINK_MAX_DAYS}).")
+
+
+class ShareOut(BaseModel):
+    """A new share link.  ``url`` holds the token: it is shown this once, never again."""
+
+    url: str = Field(description="Opens the role's page, card and map without a key.")
+    token_id: uuid.UUID = Field(description="The link's id, to list or revoke it.")
+    fit_id: uuid.UUID
+    role: str | None = Field(description="The one role the link opens; null: every "
+                                         "role's page of the fit (a viewer link).")
+    created_at: datetime
+    expires_at: datetime
+
+
+class ShareLinkOut(BaseModel):
+    """A share link as listed (without its token, which is never stored)."""
+
+    token_id: uuid.UUID
+    fit_id: uuid.UUID
+    role: str | None
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    status: Literal["active", "expired", "revoked"]
+
+
+class SharesOut(BaseModel):
+    shares: list[ShareLinkOut]

@@ -173,3 +173,6 @@ FIT_RECHECK_SECONDS = 10.0
 #: Permissions of the files the service creates: the SQLite database and uploads.
 DATABASE_FILE_MODE = 0o600
 UPLOAD_FILE_MODE = 0o640
+#: Days a role share link works when its creator names no expiry, and the most allowed.
+SHARE_LINK_DEFAULT_DAYS = 30
+SHARE_LINK_MAX_DAYS = 365

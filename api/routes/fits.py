@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -30,10 +30,12 @@ from ..schemas import (
     FitsOut,
     RoleInfluenceOut,
     RolesOut,
+    ShareCreate,
+    ShareOut,
     WhatIfOut,
     WhatIfRequest,
 )
-from ..services import deletion
+from ..services import deletion, shares
 from ..services import fits as service
 from .maps import SAFE_HEADERS
 
@@ -206,6 +208,39 @@ async def fit_role_card(fit_id: uuid.UUID, role: RoleId, workspace: WorkspaceDep
     meta = await finished(sessions, results, workspace, fit_id)
     page = await run_in_threadpool(service.role_card, sessions, results, meta, role)
     return Response(page, media_type="text/html; charset=utf-8", headers=SAFE_HEADERS)
+
+
+async def _share(request: Request, sessions: sessionmaker[Session], results: Results,
+                 workspace: CurrentWorkspace, fit_id: uuid.UUID, role: str | None,
+                 body: ShareCreate | None) -> Response:
+    days = (body or ShareCreate()).expires_in_days
+    out = await run_in_threadpool(shares.create_share, sessions, results, workspace.id,
+                                  fit_id, role, days, str(request.base_url))
+    return json_response(out, 201)
+
+
+@router.post("/{fit_id}/roles/{role}/share", status_code=201, response_model=ShareOut,
+             responses=problem_responses(401, 404, 409, 422))
+async def share_role(request: Request, fit_id: uuid.UUID, role: RoleId,
+                     workspace: WorkspaceDep, sessions: SessionsDep, results: ResultsDep,
+                     body: ShareCreate | None = None) -> Response:
+    """A link that opens this role's page, card and map without any key, and nothing else.
+
+    The ``url`` holds a random token shown only in this answer (the server keeps its
+    hash); the link works ``expires_in_days`` days (default 30, at most 365) or until
+    ``DELETE /v1/shares/{token_id}``.
+    """
+    return await _share(request, sessions, results, workspace, fit_id, role, body)
+
+
+@router.post("/{fit_id}/share", status_code=201, response_model=ShareOut,
+             responses=problem_responses(401, 404, 409, 422))
+async def share_fit(request: Request, fit_id: uuid.UUID, workspace: WorkspaceDep,
+                    sessions: SessionsDep, results: ResultsDep,
+                    body: ShareCreate | None = None) -> Response:
+    """A viewer link: every role's page, card and map of this fit, read-only, without any
+    key — no drivers, what-if, survey rows, uploads or other fits (``role`` is null)."""
+    return await _share(request, sessions, results, workspace, fit_id, None, body)
 
 
 #: The routes :mod:`api.fastpath` answers from memory once their answer is made.

@@ -14,10 +14,12 @@ in the style of the FastAPI template's ``crud.py``.  The ``/v1`` routes
 - :mod:`~api.services.sessions`: signing in and out of the web pages.
 - :mod:`~api.services.deletion`: deleting datasets, maps and fits (what depends on
   what), cancelling fits.
+- :mod:`~api.services.shares`: share links to role pages, opened without a key.
 
 See ``docs/architecture.md`` for where each kind of change goes.
 """
 
-from . import datasets, deletion, fits, maps, sessions
 
-__all__ = ["datasets", "deletion", "fits", "maps", "sessions"]
+from . import datasets, deletion, fits, maps, sessions, shares
+
+__all__ = ["datasets", "deletion", "fits", "maps", "sessions", "shares"]

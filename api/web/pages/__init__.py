@@ -6,6 +6,7 @@
 - :mod:`~api.web.pages.fits`: start a fit, its progress, drivers and what-if.
 - :mod:`~api.web.pages.roles`: the roles and "my influence" (the role card).
 - :mod:`~api.web.pages.downloads`: files of a fit or a map version.
+- :mod:`~api.web.pages.share`: share links (``/s/{token}``, no key) and the share form.
 
 Every page calls :mod:`api.services` — the same functions as the ``/v1`` routes,
 with the same workspace scoping, validation, caches and library calls — and only
@@ -23,10 +24,11 @@ from .fits import router as fits_router
 from .home import router as home_router
 from .maps import router as maps_router
 from .roles import router as roles_router
+from .share import router as share_router
 
 __all__ = ["router"]
 
 router = APIRouter()
 for _area in (home_router, maps_router, datasets_router, fits_router, roles_router,
-              downloads_router):
+              downloads_router, share_router):
     router.include_router(_area)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from journeymap.limits import SHARE_LINK_DEFAULT_DAYS
+
 from ...deps import ResultsDep, SessionsDep
-from ...services import fits
+from ...services import fits, shares
 from .._core import PREFIX, WebUserDep, page, plain
 from .fits import finished, roles_of
+from .share import EXPIRY_CHOICES
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -38,6 +42,14 @@ async def show_role(request: Request, fit_id: uuid.UUID, role: str, user: WebUse
     meta = await finished(sessions, results, user, fit_id)
     influence = plain(await run_in_threadpool(fits.role, sessions, results, meta, role))
     card = await run_in_threadpool(fits.role_card_body, sessions, results, meta, role)
+
+    def links() -> list[dict[str, Any]]:
+        with sessions() as session:
+            out = shares.list_shares(session, user.workspace.id, fit_id=fit_id, role=role)
+        return [s for s in plain(out)["shares"] if s["status"] == "active"]
+
     return page(request, "role.html", {
         "fit_id": str(fit_id), "roles": roles, "role": role, "influence": influence,
-        "card": card, "permalink": str(request.url.replace(query=""))}, user=user)
+        "card": card, "permalink": str(request.url.replace(query="")),
+        "shares": await run_in_threadpool(links), "expiry_choices": EXPIRY_CHOICES,
+        "default_days": SHARE_LINK_DEFAULT_DAYS}, user=user)
