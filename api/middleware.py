@@ -174,6 +174,7 @@ class MethodsMiddleware:
         self.app = app
         self.routes = routes  # the app's live route list, read at the first request
         self._table: RouteTable | None = None
+        self._static: dict[str, list[str]] | None = None  # path without parameters → Allow
 
     @staticmethod
     def _not_allowed(scope: Scope, allowed: list[str]) -> Response:
@@ -191,6 +192,19 @@ class MethodsMiddleware:
             self._table = route_table(self.routes)
         return allowed_methods(self._table, path)
 
+    def static_allowed(self, path: str) -> list[str] | None:
+        """The Allow list of a route path without parameters (one dict lookup), else None."""
+        if self._static is None:
+            if self._table is None:
+                self._table = route_table(self.routes)
+            self._static = {}
+            for pattern, _methods, is_static in self._table:
+                if is_static and not isinstance(pattern, str):
+                    literal = re.sub(r"\\(.)", r"\1",  # compile_path escaped it
+                                     pattern.pattern.removeprefix("^").removesuffix("$"))
+                    self._static[literal] = allowed_methods(self._table, literal)
+        return self._static.get(path)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -205,9 +219,9 @@ class MethodsMiddleware:
         head = method == "HEAD"
         if head:
             scope = {**scope, "method": "GET"}
-        allowed = self.allowed(scope["path"])
-        if allowed and scope["method"] not in allowed:  # e.g. PUT /v1/maps/validate
-            await self._not_allowed(scope, allowed)(scope, receive, send)
+        static = self.static_allowed(scope["path"])
+        if static and scope["method"] not in static:  # e.g. PUT /v1/maps/validate
+            await self._not_allowed(scope, static)(scope, receive, send)
             return
 
         async def send_fixed(message: Message) -> None:
