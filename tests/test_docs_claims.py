@@ -345,3 +345,70 @@ def test_every_command_line_in_the_readme_and_docs_uses_real_commands_and_option
             seen += 1
     assert seen > 50  # the README and the pages show many command lines
 
+
+
+# ------------------------------------------------------------------ limits
+def _limit_sections() -> list[tuple[str, str, str, object]]:
+    """(name, page, heading, value) of every constant of journeymap/limits.py, read from its
+    section comments ``# --- Title (docs/PAGE.md, "Heading") ---`` (no heading: the page)."""
+    import journeymap.limits as limits
+
+    out = []
+    page = heading = None
+    for line in (ROOT / "journeymap" / "limits.py").read_text(encoding="utf-8").splitlines():
+        section = re.match(r"# --- .*\((docs/[\w/-]+\.md)(?:, \"([^\"]+)\")?[^)]*\)", line)
+        if section:
+            page, heading = section.group(1), section.group(2) or ""
+        constant = re.match(r"([A-Z][A-Z0-9_]+)\s*(?::[^=]+)?=", line)
+        if constant and constant.group(1) in limits.__all__:
+            assert page, f"{constant.group(1)} is in no documented section"
+            out.append((constant.group(1), page, heading, getattr(limits, constant.group(1))))
+    return out
+
+
+def quoted_forms(value: object) -> set[str]:
+    """The ways a limit's value may be written in the docs (5000000, 5,000,000, 5 MB …)."""
+    forms: set[str] = set()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e6:
+        value = int(value)
+    if isinstance(value, int):
+        forms |= {str(value), f"{value:,}", f"{value:,}".replace(",", " "),
+                  f"{value:,}".replace(",", "\u202f"), f"0{value:o}", f"0o{value:o}"}
+        for unit, size in (("kB", 1_000), ("KB", 1_000), ("MB", 1_000_000),
+                           ("GB", 1_000_000_000), ("KiB", 1024), ("MiB", 1024**2)):
+            if value >= size and value % size == 0:
+                forms.add(f"{value // size} {unit}")
+    elif isinstance(value, float):
+        exponent = f"{value:.0e}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
+        forms |= {repr(value), f"{value:g}", exponent, f"1{exponent[1:]}"}
+        sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+        if exponent.startswith("1e"):
+            forms.add("10" + exponent[2:].translate(sup))
+    return forms
+
+
+def test_the_forms_of_a_limit_include_the_usual_spellings() -> None:
+    assert {"5000000", "5,000,000", "5 MB"} <= quoted_forms(5_000_000)
+    assert {"1e10", "10¹⁰"} <= quoted_forms(1e10)
+    assert {"1e-12", "10⁻¹²"} <= quoted_forms(1e-12)
+    assert {"30", "30"} <= quoted_forms(30.0)
+    assert "0644" in quoted_forms(0o644)
+
+
+def test_every_limit_of_limits_py_is_in_a_section() -> None:
+    import journeymap.limits as limits
+
+    constants = {name for name in limits.__all__ if name.isupper()}
+    assert {name for name, *_ in _limit_sections()} == constants
+
+
+@pytest.mark.parametrize(("name", "page", "heading", "value"),
+                         [pytest.param(*row, id=row[0]) for row in _limit_sections()])
+def test_every_limit_is_quoted_with_its_value_in_its_docs_section(
+        name: str, page: str, heading: str, value: object) -> None:
+    text = (ROOT / page).read_text(encoding="utf-8")
+    if heading:
+        text = _section(text, heading, nested=True)
+    found = [f for f in quoted_forms(value)
+             if re.search(rf"(?<![\w.,]){re.escape(f)}(?![\w]|[.,]\d)", text)]
+    assert found, f"{page}, \"{heading}\" does not quote {name} = {value!r}"
