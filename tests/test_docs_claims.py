@@ -391,7 +391,8 @@ def test_the_forms_of_a_limit_include_the_usual_spellings() -> None:
     assert {"5000000", "5,000,000", "5 MB"} <= quoted_forms(5_000_000)
     assert {"1e10", "10¹⁰"} <= quoted_forms(1e10)
     assert {"1e-12", "10⁻¹²"} <= quoted_forms(1e-12)
-    assert {"30", "30"} <= quoted_forms(30.0)
+    assert "30" in quoted_forms(30.0)
+    assert "1,000" in quoted_forms(1_000)
     assert "0644" in quoted_forms(0o644)
 
 
