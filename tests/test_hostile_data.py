@@ -259,6 +259,7 @@ def _csv_text(header: list[str], rows: list[list[str]], sep: str) -> str:
     return out.getvalue()
 
 
+@pytest.mark.slow  # fuzzing
 @FUZZ
 @given(raw=st.binary(max_size=600), suffix=st.sampled_from([".csv", ".tsv", ".parquet",
                                                             ".xlsx", ".txt"]))
@@ -270,6 +271,7 @@ def test_random_bytes_as_a_survey_file_read_or_raise_a_data_error(raw: bytes,
         reads_or_refuses(lambda: read_table(path))
 
 
+@pytest.mark.slow  # fuzzing
 @FUZZ
 @given(header=st.lists(HEADER_WORDS, min_size=1, max_size=8),
        rows=st.lists(st.lists(CELLS, min_size=0, max_size=9), max_size=6),
@@ -287,6 +289,7 @@ def test_random_csv_surveys_load_or_raise_a_data_error_in_memory_and_streamed(
                 read_table(path)
 
 
+@pytest.mark.slow  # fuzzing
 @FUZZ
 @given(names=st.lists(st.sampled_from(["a", "b", "c", "", " ", "A"]), max_size=10))
 def test_check_header_refuses_exactly_the_headers_with_a_repeated_name(

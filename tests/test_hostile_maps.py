@@ -139,6 +139,7 @@ def worst(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.Comp
     return out
 
 
+@pytest.mark.slow  # six real programs
 @pytest.mark.parametrize(("name", "says"), [
     ("bomb", f"line {BOMB_LINE}: the text expands to more than 500,000 elements"),
     ("deep", "line 1: the text is nested too deeply (more than 20 levels"),
@@ -670,12 +671,14 @@ def _dump(data: Any, as_json: bool) -> str:
     return yaml.safe_dump(data, allow_unicode=True)
 
 
+@pytest.mark.slow  # fuzzing
 @FUZZ
 @given(data=MAP_SHAPED)
 def test_map_shaped_data_either_loads_or_raises_a_journeymap_error(data: dict[str, Any]) -> None:
     loads_or_refuses(lambda: JourneyMap.from_dict(data))
 
 
+@pytest.mark.slow  # fuzzing
 @FUZZ
 @given(data=MAP_SHAPED | NESTED, as_json=st.booleans())
 def test_random_structures_as_yaml_or_json_text_load_or_raise_a_journeymap_error(
@@ -687,12 +690,14 @@ def test_random_structures_as_yaml_or_json_text_load_or_raise_a_journeymap_error
     loads_or_refuses(lambda: JourneyMap.from_text(text, "fuzz.json" if as_json else "fuzz.yaml"))
 
 
+@pytest.mark.slow  # fuzzing
 @FUZZ
 @given(text=st.text(max_size=400))
 def test_random_unicode_text_loads_or_raises_a_journeymap_error(text: str) -> None:
     loads_or_refuses(lambda: JourneyMap.from_text(text))
 
 
+@pytest.mark.slow  # fuzzing
 @FUZZ
 @given(raw=st.binary(max_size=400))
 def test_random_bytes_in_a_file_load_or_raise_a_journeymap_error(raw: bytes) -> None:
@@ -704,6 +709,7 @@ def test_random_bytes_in_a_file_load_or_raise_a_journeymap_error(raw: bytes) -> 
         loads_or_refuses(lambda: JourneyMap.from_yaml(path))
 
 
+@pytest.mark.slow  # fuzzing
 @FUZZ
 @given(depth=st.integers(1, 3 * limits.MAX_MAP_DEPTH),
        opener=st.sampled_from(["[", "{a: ", "- ", '{"a": ', "? "]),
@@ -721,6 +727,7 @@ def test_random_nesting_is_refused_beyond_the_limit_and_never_recurses(
         assert "nested too deeply" in str(outcome)
 
 
+@pytest.mark.slow  # fuzzing
 @FUZZ
 @given(edits=st.lists(st.tuples(st.integers(0, len(GOOD)), st.integers(0, 3),
                                 st.text(max_size=3)), min_size=1, max_size=6))
@@ -739,6 +746,7 @@ def test_an_outcome_scale_that_is_not_a_list_is_a_map_error() -> None:
         assert "its scale is always [0, 10]" in str(exc)
 
 
+@pytest.mark.slow  # fuzzing through the command line
 @settings(max_examples=60, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=MAP_SHAPED, as_json=st.booleans(), noise=st.text(max_size=20))
