@@ -94,19 +94,18 @@ def in_process(path: Path, repeat: int) -> dict[str, Any]:
             "cpu_best_s": min(cpus), "cpu_median_s": statistics.median(cpus)}
 
 
-def _cap_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
-
-
 def as_program(path: Path, pythonpath: Path, timeout: float) -> dict[str, Any]:
     """``journeymap validate PATH`` on the code in ``pythonpath``: seconds, exit code, line."""
-    code = "import sys; from journeymap.cli import main; sys.argv[0] = 'journeymap'; main()"
+    # The child caps its own memory (no preexec_fn, which warns in threaded processes).
+    code = (f"import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_CAP}, "
+            f"{MEMORY_CAP})); from journeymap.cli import main; sys.argv[0] = 'journeymap'; "
+            "main()")
     env = {**os.environ, "PYTHONPATH": str(pythonpath), "NO_COLOR": "1", "COLUMNS": "300"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, "validate", str(path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, preexec_fn=_cap_memory)
+                            env=env)
     try:
         out, err = proc.communicate(timeout=timeout)
         status: int | str = proc.returncode
