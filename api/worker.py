@@ -283,7 +283,7 @@ class FitWorker:
             return
         payload = dumps(result.to_dict()).decode("utf-8")
         if self._finish(spec.fit_id, FitStatus.DONE, result=payload):
-            if result.data is not None:  # what-if needs the respondents
+            if result.model is not None and result.model.data is not None:  # for what-if
                 self.results.live.put(spec.fit_id, result)
             logger.info("fit %s done in %.3f s", spec.fit_id, time.perf_counter() - started)
 

@@ -150,14 +150,14 @@ def test_total_direct_and_indirect_effects_match_the_true_network(
         engine_a: BayesNetEngine, node: str, kx: Array, km: Array) -> None:
     rec = engine_a.result_.effect(node)
     total, direct = truth_a(kx, km), truth_a(kx, km, direct=True)
-    se = half_width_se(rec["total_ci"])
+    se = half_width_se(rec.total_ci)
     assert 0 < se < 1.5
     assert abs(total) > 10 * se  # the check below is not trivially passed
-    assert rec["total"] == pytest.approx(total, abs=3 * se)
-    assert rec["direct"] == pytest.approx(direct, abs=3 * se)
-    assert rec["indirect"] == pytest.approx(total - direct, abs=3 * se)
-    assert rec["nps_points"] == rec["total"]
-    assert rec["nps_points_ci"] == rec["total_ci"]
+    assert rec.total == pytest.approx(total, abs=3 * se)
+    assert rec.direct == pytest.approx(direct, abs=3 * se)
+    assert rec.indirect == pytest.approx(total - direct, abs=3 * se)
+    assert rec.nps_points == rec.total
+    assert rec.nps_points_ci == rec.total_ci
 
 
 def test_a_node_without_an_edge_to_nps_has_only_an_indirect_effect(
@@ -168,21 +168,21 @@ def test_a_node_without_an_edge_to_nps_has_only_an_indirect_effect(
     for w0, w1, x, m in itertools.product(range(3), range(3), range(5), range(3)):
         value += (P_W[w0] * kw[w1, w0] - P_W[w0] * (w1 == w0)) * P_X[x] * P_M[x, w1, m] \
             * float(P_Y[x, m] @ NPS_W)
-    assert rec["direct"] == 0.0
-    assert rec["total"] == pytest.approx(value, abs=3 * half_width_se(rec["total_ci"]))
+    assert rec.direct == 0.0
+    assert rec.total == pytest.approx(value, abs=3 * half_width_se(rec.total_ci))
 
 
 def test_role_influence_is_the_joint_shift_of_its_nodes_in_the_true_network(
         engine_a: BayesNetEngine) -> None:
     rec = engine_a.result_.role("team")
     kx, km = up(5, 0.5), up(3, 1.0)
-    se = half_width_se(rec["influence_ci"])
-    assert rec["influence"] == pytest.approx(truth_a(kx, km), abs=3 * se)
-    assert rec["direct"] == pytest.approx(truth_a(kx, km, direct=True), abs=3 * se)
-    assert rec["nps_points"] == rec["influence"]
-    assert math.fsum(p["effect"] for p in rec["paths"]) == pytest.approx(rec["influence"],
+    se = half_width_se(rec.influence_ci)
+    assert rec.influence == pytest.approx(truth_a(kx, km), abs=3 * se)
+    assert rec.direct == pytest.approx(truth_a(kx, km, direct=True), abs=3 * se)
+    assert rec.nps_points == rec.influence
+    assert math.fsum(p.effect for p in rec.paths) == pytest.approx(rec.influence,
                                                                         abs=1e-9)
-    routes = {tuple(p["nodes"]) for p in rec["paths"]}
+    routes = {tuple(p.nodes) for p in rec.paths}
     assert routes == {("team", "x", "nps"), ("team", "x", "m", "nps"), ("team", "m", "nps")}
 
 
@@ -193,9 +193,9 @@ def test_those_who_did_not_experience_a_node_gain_nothing(data_a: pd.DataFrame) 
     eng = BayesNetEngine().fit(MAP_A, load_survey(blank, MAP_A))
     rec = eng.result_.effect("x")
     seen = float(blank["x"].notna().mean())
-    assert rec["n"] == int(blank["x"].notna().sum())
-    assert rec["total"] == pytest.approx(seen * truth_a(up(5), np.eye(3)),
-                                         abs=3 * half_width_se(rec["total_ci"]))
+    assert rec.n == int(blank["x"].notna().sum())
+    assert rec.total == pytest.approx(seen * truth_a(up(5), np.eye(3)),
+                                         abs=3 * half_width_se(rec.total_ci))
 
 
 # ------------------------------------------------- (b) a confounded touchpoint
@@ -231,9 +231,9 @@ def test_a_confounded_effect_is_adjusted_while_the_naive_difference_is_not() -> 
     naive = sum(share[k] * (nps_by_x[k + 1] - nps_by_x[k]) for k in range(1, 5))
 
     rec = jm.fit(MAP_B, frame, engine="bayesnet").effect("x")
-    se = half_width_se(rec["total_ci"])
+    se = half_width_se(rec.total_ci)
     assert se < 1.0
-    assert rec["total"] == pytest.approx(truth, abs=3 * se)
+    assert rec.total == pytest.approx(truth, abs=3 * se)
     assert abs(naive - truth) > 10 * se
     assert abs(naive - truth) > 5  # NPS points: a difference a workshop would act on
 
@@ -277,7 +277,7 @@ def test_shift_effect_of_a_node_with_parents_equals_pgmpy_do_queries(
             joint = np.transpose(q.values, [q.variables.index(v) for v in ("nps", "x", "w")])
             cond[j] = np.tensordot(NPS_W, joint, axes=1) / p_xw
     shifted = np.einsum("xw,mxw,nm,nxw->", p_xw, p_m, K, cond)
-    assert engine_a.result_.effect("m")["total"] == pytest.approx(shifted - base, abs=1e-10)
+    assert engine_a.result_.effect("m").total == pytest.approx(shifted - base, abs=1e-10)
 
 
 def test_role_shift_equals_pgmpy_inference_on_the_shifted_tables(
@@ -300,7 +300,7 @@ def test_role_shift_equals_pgmpy_inference_on_the_shifted_tables(
                                       state_names=old.state_names))
         after = float(VariableElimination(model).query(["nps"], show_progress=False).values
                       @ NPS_W)
-    assert engine_a.result_.role("team")["influence"] == pytest.approx(after - base, abs=1e-10)
+    assert engine_a.result_.role("team").influence == pytest.approx(after - base, abs=1e-10)
 
 
 # -------------------------------------------------- (d) tables equal pgmpy's fit
@@ -395,8 +395,8 @@ def test_merging_states_removes_the_warning_and_equals_a_fit_of_merged_data() ->
     for node in ("x", "m", "w"):
         a, b = eng.result_.effect(node), ref.result_.effect(node)
         for key in ("total", "direct", "indirect"):
-            assert a[key] == pytest.approx(b[key], abs=1e-10)
-        assert a["total_ci"] == pytest.approx(b["total_ci"], abs=1e-10)
+            assert getattr(a, key) == pytest.approx(getattr(b, key), abs=1e-10)
+        assert a.total_ci == pytest.approx(b.total_ci, abs=1e-10)
 
 
 def test_nps_classes_give_the_11_state_effects_when_the_prior_is_negligible(
@@ -406,10 +406,10 @@ def test_nps_classes_give_the_11_state_effects_when_the_prior_is_negligible(
     classes = BayesNetEngine(ess=1e-9, draws=0, ltr_states="classes").fit(MAP_A, survey).result_
     for node in ("x", "m", "w"):
         for key in ("total", "direct"):
-            assert classes.effect(node)[key] == pytest.approx(eleven.effect(node)[key],
-                                                              abs=1e-6)
-    assert classes.role("team")["influence"] == pytest.approx(
-        eleven.role("team")["influence"], abs=1e-6)
+            assert getattr(classes.effect(node), key) == pytest.approx(
+                getattr(eleven.effect(node), key), abs=1e-6)
+    assert classes.role("team").influence == pytest.approx(
+        eleven.role("team").influence, abs=1e-6)
 
 
 # -------------------------------------- (f) the same schema, analyses and what-if
@@ -451,28 +451,28 @@ def test_the_result_has_the_json_keys_of_the_linear_engine(
 
 
 def test_effects_and_roles_add_up(example_bn: FitResult) -> None:
-    for rec in example_bn.effect_records:
-        assert rec["direct"] + rec["indirect"] == pytest.approx(rec["total"], abs=1e-12)
-        assert rec["total_ci"][0] <= rec["total"] <= rec["total_ci"][1]
-    for rec in example_bn.role_records:
-        assert rec["direct"] + rec["indirect"] == pytest.approx(rec["influence"], abs=1e-12)
-        assert math.fsum(p["effect"] for p in rec["paths"]) == pytest.approx(
-            rec["influence"], abs=1e-9)
-        direct = [p for p in rec["paths"] if len(p["nodes"]) == 3]
-        assert math.fsum(p["effect"] for p in direct) == pytest.approx(rec["direct"],
+    for rec in example_bn.node_effects:
+        assert rec.direct + rec.indirect == pytest.approx(rec.total, abs=1e-12)
+        assert rec.total_ci[0] <= rec.total <= rec.total_ci[1]
+    for rec in example_bn.role_effects:
+        assert rec.direct + rec.indirect == pytest.approx(rec.influence, abs=1e-12)
+        assert math.fsum(p.effect for p in rec.paths) == pytest.approx(
+            rec.influence, abs=1e-9)
+        direct = [p for p in rec.paths if len(p.nodes) == 3]
+        assert math.fsum(p.effect for p in direct) == pytest.approx(rec.direct,
                                                                        abs=1e-9)
-        assert [abs(p["effect"]) for p in rec["paths"]] == sorted(
-            (abs(p["effect"]) for p in rec["paths"]), reverse=True)
+        assert [abs(p.effect) for p in rec.paths] == sorted(
+            (abs(p.effect) for p in rec.paths), reverse=True)
 
 
 def test_drivers_and_role_influence_work_on_the_result(example_bn: FitResult) -> None:
     table = drivers(example_bn)
-    assert list(table["node"][:1]) == [max(example_bn.effect_records,
-                                           key=lambda r: abs(r["nps_points"]))["node"]]
+    assert list(table.node[:1]) == [max(example_bn.node_effects,
+                                           key=lambda r: abs(r.nps_points)).node]
     inf = role_influence(example_bn, "installer")
     rec = example_bn.role("installer")
-    assert inf.nps_points == rec["nps_points"]
-    assert inf.paths["nps_points"].sum() == pytest.approx(rec["nps_points"], abs=1e-9)
+    assert inf.nps_points == rec.nps_points
+    assert inf.paths.nps_points.sum() == pytest.approx(rec.nps_points, abs=1e-9)
     assert set(inf.acts_on["node"]) == {"delivery", "installation"}
     assert example_bn.roles.shape[0] == 8
 
@@ -481,11 +481,11 @@ def test_what_if_dispatches_to_the_network_and_agrees_with_the_effects(
         example_bn: FitResult) -> None:
     one = what_if(example_bn, {"delivery": 1})
     rec = example_bn.effect("delivery")
-    assert one.change == pytest.approx(rec["total"], abs=1e-10)
-    assert one.change_ci == pytest.approx(tuple(rec["total_ci"]), abs=1e-10)
+    assert one.change == pytest.approx(rec.total, abs=1e-10)
+    assert one.change_ci == pytest.approx(tuple(rec.total_ci), abs=1e-10)
     assert one.predicted_nps == pytest.approx(example_bn.nps.value + one.change, abs=1e-12)
     role = what_if(example_bn, {"installer": 1})
-    assert role.change == pytest.approx(example_bn.role("installer")["influence"], abs=1e-10)
+    assert role.change == pytest.approx(example_bn.role("installer").influence, abs=1e-10)
     assert what_if(example_bn, {"delivery": 0}).change == 0.0
     assert what_if(example_bn, {"delivery": -1}).change < 0 < one.change
     assert one.predicted_mean_ltr > one.mean_ltr
@@ -574,22 +574,22 @@ def test_a_role_chain_and_a_role_on_nps_equal_pgmpy_inference_on_shifted_tables(
                                       state_names=old.state_names))
         after = VariableElimination(model).query(["nps"], show_progress=False).values @ NPS_W
     rec = field.result_.role("lead")
-    assert rec["influence"] == pytest.approx(float(after - base), abs=1e-10)
-    assert what_if(field.result_, {"lead": 1}).change == pytest.approx(rec["influence"],
+    assert rec.influence == pytest.approx(float(after - base), abs=1e-10)
+    assert what_if(field.result_, {"lead": 1}).change == pytest.approx(rec.influence,
                                                                        abs=1e-10)
-    routes = {tuple(p["nodes"]) for p in rec["paths"]}
+    routes = {tuple(p.nodes) for p in rec.paths}
     assert ("lead", "nps") in routes
     assert ("lead", "team", "booking", "reliability", "nps") in routes
-    assert math.fsum(p["effect"] for p in rec["paths"]) == pytest.approx(rec["influence"],
+    assert math.fsum(p.effect for p in rec.paths) == pytest.approx(rec.influence,
                                                                         abs=1e-9)
 
 
 def test_a_measured_role_is_its_own_total_effect(field: BayesNetEngine) -> None:
     rec, node = field.result_.role("manager"), field.result_.effect("manager")
-    assert rec["influence"] == node["total"]
-    assert rec["influence_ci"] == node["total_ci"]
-    assert node["direct"] == 0.0  # no edge manager → nps
-    assert {tuple(p["nodes"]) for p in rec["paths"]} == {
+    assert rec.influence == node.total
+    assert rec.influence_ci == node.total_ci
+    assert node.direct == 0.0  # no edge manager → nps
+    assert {tuple(p.nodes) for p in rec.paths} == {
         ("manager", "assembly", "nps"), ("manager", "assembly", "reliability", "nps")}
 
 
@@ -659,7 +659,9 @@ def test_importing_journeymap_and_choosing_the_engine_does_not_import_pgmpy() ->
 
 
 def test_the_fitted_state_is_kept_for_what_if(engine_a: BayesNetEngine) -> None:
-    assert isinstance(engine_a.result_.state, BayesNetState)
+    model = engine_a.result_.model
+    assert model is not None
+    assert isinstance(model.state, BayesNetState)
     back = FitResult.from_dict(engine_a.result_.to_dict(), MAP_A)
     with pytest.raises(JourneymapError, match="read back from JSON"):
         what_if(back, {"x": 1})

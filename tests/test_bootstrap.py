@@ -67,15 +67,15 @@ def test_group_statistics_add_up_to_the_whole_data() -> None:
 def test_bootstrap_interval_is_close_to_the_delta_interval_on_large_data() -> None:
     m = jm.JourneyMap.from_dict(CHAIN)
     data = _continuous(20_000, 11)
-    delta = LinearEngine().fit(m, data).result_.effect("x")["total_ci"]
+    delta = LinearEngine().fit(m, data).result_.effect("x").total_ci
     boot = LinearEngine(bootstrap=400, random_state=2).fit(m, data).result_
     assert boot.options["intervals"] == "bootstrap"
-    lo, hi = boot.effect("x")["total_ci"]
+    lo, hi = boot.effect("x").total_ci
     width = delta[1] - delta[0]
     assert abs(lo - delta[0]) < 0.15 * width
     assert abs(hi - delta[1]) < 0.15 * width
     # the role's influence interval is the bootstrap one too (share 1 on x)
-    assert boot.role("team")["influence_ci"] == pytest.approx([lo, hi])
+    assert boot.role("team").influence_ci == pytest.approx([lo, hi])
 
 
 @pytest.mark.slow
@@ -86,7 +86,7 @@ def test_bootstrap_coverage_matches_the_delta_method_by_simulation() -> None:
     hits = {"delta": 0, "bootstrap": 0}
     for seed in range(reps):
         data = _continuous(400, 1000 + seed)
-        d = LinearEngine().fit(m, data).result_.effect("x")["total_ci"]
+        d = LinearEngine().fit(m, data).result_.effect("x").total_ci
         b = LinearEngine(bootstrap=100, bootstrap_groups=100,
                          random_state=seed).fit(m, data).result_.effect("x")["total_ci"]
         hits["delta"] += d[0] <= TRUE_TOTAL <= d[1]
@@ -106,11 +106,11 @@ def test_streaming_bootstrap_uses_one_pass_and_gives_bootstrap_intervals(tmp_pat
     streamed = fit_stream(m, path, chunk_rows=1000, bootstrap=200)
     plain = jm.fit(m, df)
     assert streamed.options["intervals"] == "bootstrap"
-    for a, b in zip(plain.effect_records, streamed.effect_records, strict=True):
-        assert a["total"] == pytest.approx(b["total"], rel=1e-9)
-        width = a["total_ci"][1] - a["total_ci"][0]
-        assert b["total_ci"][0] == pytest.approx(a["total_ci"][0], abs=0.3 * width)
-        assert b["total_ci"][1] == pytest.approx(a["total_ci"][1], abs=0.3 * width)
+    for a, b in zip(plain.node_effects, streamed.node_effects, strict=True):
+        assert a.total == pytest.approx(b.total, rel=1e-9)
+        width = a.total_ci[1] - a.total_ci[0]
+        assert b.total_ci[0] == pytest.approx(a.total_ci[0], abs=0.3 * width)
+        assert b.total_ci[1] == pytest.approx(a.total_ci[1], abs=0.3 * width)
 
 
 def test_bootstrap_without_groups_in_the_summary_is_refused() -> None:
@@ -125,8 +125,8 @@ def test_bootstrap_without_groups_in_the_summary_is_refused() -> None:
 def test_bootstrap_results_are_reproducible_with_the_same_seed() -> None:
     m = jm.JourneyMap.from_dict(CHAIN)
     data = _continuous(500, 8)
-    a = LinearEngine(bootstrap=50, random_state=3).fit(m, data).result_.effect("x")["total_ci"]
-    b = LinearEngine(bootstrap=50, random_state=3).fit(m, data).result_.effect("x")["total_ci"]
-    c = LinearEngine(bootstrap=50, random_state=4).fit(m, data).result_.effect("x")["total_ci"]
+    a = LinearEngine(bootstrap=50, random_state=3).fit(m, data).result_.effect("x").total_ci
+    b = LinearEngine(bootstrap=50, random_state=3).fit(m, data).result_.effect("x").total_ci
+    c = LinearEngine(bootstrap=50, random_state=4).fit(m, data).result_.effect("x").total_ci
     assert a == b
     assert a != c

@@ -115,7 +115,7 @@ def example() -> FitResult:
 def tiny() -> FitResult:
     m = JourneyMap.from_dict(TINY)
     result = jm.fit(m, simulate(m, 800, seed=0, coefficients={"b->nps": 0.0, "b->f": 0.0}).data)
-    lo, hi = result.role("fitter")["nps_points_ci"]
+    lo, hi = result.role("fitter").nps_points_ci
     assert lo < 0 < hi  # the planted zero effect
     return result
 
@@ -177,14 +177,14 @@ def test_the_card_shows_the_role_its_nps_points_and_the_headline(
     rec = example.role("installer")
     text = page(installer_html).visible
     assert "Installatör" in text
-    lo, hi = rec["nps_points_ci"]
-    big = signed(rec["nps_points"])
+    lo, hi = rec.nps_points_ci
+    big = signed(rec.nps_points)
     assert big == "+17.5"
     assert f"{big} NPS points" in text
     assert (f"When Installatör does one point better on Installation and Leverans (i tid, "
             f"komplett, hel), NPS moves by about {big} points (95 %: {signed(lo)} to "
             f"{signed(hi)}); most of it runs through Installation.") in text
-    direct = rec["direct"] / rec["influence"]
+    direct = rec.direct / rec.influence
     assert (f"About {direct:.0%} of it is direct" in text)
     assert (f"and {1 - direct:.0%} is indirect, through Produktkvalitet, Inga fel (no "
             "errors) and Ease of doing business." in text)
@@ -205,16 +205,16 @@ def test_the_touchpoint_table_is_ranked_by_share_times_the_nodes_nps_points(
     m = example.journey_map
     table = page(installer_html).tables[0]
     assert table[0][0] == "Touchpoint"
-    effects = {e["node"]: e for e in example.effect_records}
+    effects = {e.node: e for e in example.node_effects}
     acts = role_influence(example, "installer").acts_on.to_dict(orient="records")
-    expected = sorted(acts, key=lambda a: -a["share"] * effects[a["node"]]["nps_points"])
+    expected = sorted(acts, key=lambda a: -a["share"] * effects[a["node"]].nps_points)
     assert [row[0] for row in table[1:]] == [a["label"] for a in expected]
     for row, a in zip(table[1:], expected, strict=True):
         eff = effects[a["node"]]
         hi = m.node(a["node"]).scale[1]  # type: ignore[index]
-        assert row[1:] == [f"{a['share']:g}", signed(eff["nps_points"]), signed(eff["total"], 2),
-                           f"{eff['mean']:.1f} of {hi:g}",
-                           f"{hi - eff['mean']:.1f} points", f"{eff['n']:,}"]
+        assert row[1:] == [f"{a['share']:g}", signed(eff.nps_points), signed(eff.total, 2),
+                           f"{eff.mean:.1f} of {hi:g}",
+                           f"{hi - (eff.mean or 0.0):.1f} points", f"{eff.n:,}"]
     # the example: Installation (share 1 × 13.1) before Leverans (share 0.2 × 21.8)
     assert [row[0] for row in table[1:]] == ["Installation", "Leverans (i tid, komplett, hel)"]
 
@@ -224,12 +224,12 @@ def test_the_route_table_lists_every_path_with_its_nps_points(
         example: FitResult, installer_html: str) -> None:
     m = example.journey_map
     table = page(installer_html).tables[1]
-    paths = example.role("installer")["paths"]
+    paths = example.role("installer").paths
     assert len(table) == len(paths) + 1
     for row, p in zip(table[1:], paths, strict=True):
-        assert row[0] == " → ".join(m.node(n).display for n in p["nodes"])
-        assert row[1] == signed(p["nps_points"])
-        assert row[3] == ("direct" if len(p["nodes"]) == 3 else "indirect")
+        assert row[0] == " → ".join(m.node(n).display for n in p.nodes)
+        assert row[1] == signed(p.nps_points)
+        assert row[3] == ("direct" if len(p.nodes) == 3 else "indirect")
 
 
 @needs_dot
@@ -250,7 +250,7 @@ def test_the_markdown_card_has_the_same_numbers_as_the_html_card(
     html_numbers = sorted(re.findall(number, visible.split("How to read this")[0]))
     md_numbers = sorted(re.findall(number, installer_md.split("## How to read this")[0]))
     assert html_numbers == md_numbers
-    assert signed(example.role("installer")["nps_points"]) in md_numbers
+    assert signed(example.role("installer").nps_points) in md_numbers
 
 
 def test_the_markdown_card_has_github_tables_and_references_the_image(
@@ -279,7 +279,7 @@ def test_a_card_from_a_result_read_back_from_json_is_the_same(example: FitResult
 # ---------------------------------------------------------------- uncertainty
 def test_a_role_whose_interval_contains_zero_gets_the_uncertainty_sentence(
         tiny: FitResult, example: FitResult) -> None:
-    lo, hi = tiny.role("fitter")["nps_points_ci"]
+    lo, hi = tiny.role("fitter").nps_points_ci
     md = role_card(tiny, "fitter", format="md")
     assert ("The data cannot tell whether this influence is above or below zero: the 95 % "
             f"interval runs from {signed(lo)} to {signed(hi)} NPS points.") in md

@@ -276,16 +276,16 @@ def test_belief_report_matches_the_edge_records(example: JourneyMap) -> None:
     sim = simulate(example, 1500, 2, missing=EXAMPLE_MISSING,
                    coefficients={"brand->nps": 0.0})
     rep = check(m, sim.data, suggest=False)
-    records = {(r["from"], r["to"]): r for r in rep.result.edge_records  # type: ignore[union-attr]
-               if r["estimate"] is not None}
+    records = {(r.source, r.target): r for r in rep.result.edge_estimates  # type: ignore[union-attr]
+               if r.estimate is not None}
     assert len(rep.beliefs) == len(records) == 13
     word = {True: "agree", False: "contradict", None: "unclear"}
     for row in rep.beliefs.to_dict(orient="records"):
         rec = records[(row["from"], row["to"])]
-        assert row["estimate"] == rec["estimate"]
-        assert [row["ci_low"], row["ci_high"]] == rec["ci"]
-        assert row["agrees"] == rec["agrees"]
-        assert row["verdict"] == ("no belief" if rec["expected"] is None else word[rec["agrees"]])
+        assert row["estimate"] == rec.estimate
+        assert (row["ci_low"], row["ci_high"]) == rec.ci
+        assert row["agrees"] == rec.agrees
+        assert row["verdict"] == ("no belief" if rec.expected is None else word[rec.agrees])
     verdict = rep.beliefs.set_index(["from", "to"])["verdict"]
     assert verdict[("invoice", "no_errors")] == "contradict"
     assert verdict[("support", "ease")] == "no belief"

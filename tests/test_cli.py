@@ -372,11 +372,11 @@ def test_fit_tables_show_the_library_numbers(example_map_path: Path, example_csv
     assert (f"NPS {signed(s.value)} (95 %: {signed(lo)} to {signed(hi)}) from {s.n:,} "
             f"responses: {s.promoters:,} promoters, {s.passives:,} passives, "
             f"{s.detractors:,} detractors.") in result.stdout
-    for rec in library_result.role_records:
-        label = library_result.journey_map.node(rec["role"]).display
+    for rec in library_result.role_effects:
+        label = library_result.journey_map.node(rec.role).display
         (line,) = [ln for ln in result.stdout.splitlines() if f"│ {label} " in ln]
-        assert signed(rec["nps_points"]) in line
-        assert signed(rec["influence"], 2) in line
+        assert signed(rec.nps_points) in line
+        assert signed(rec.influence, 2) in line
 
 
 def test_drivers_table_and_json_match_the_library(example_map_path: Path,

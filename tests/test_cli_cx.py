@@ -152,7 +152,7 @@ def test_keydrivers_json_labels_associations_beside_causal_effects(files: dict[s
     assert "associations" in got["relative_weights"]["note"]
     assert "Causal effect from the map" in got["importance_performance"]["note"]
     fit = jm.fit(m, files["data"])
-    totals = {e["node"]: e["total"] for e in fit.effect_records}
+    totals = {e.node: e.total for e in fit.node_effects}
     for row in got["importance_performance"]["nodes"]:
         assert row["causal_total"] == totals[row["node"]]
     text = run("keydrivers", files["map"], files["data"]).stdout

@@ -104,7 +104,7 @@ def test_html_card_is_self_contained_and_names_the_role(tmp_path: Path,
     html = out.read_text(encoding="utf-8")
     rec = read_result(saved_result, jm.example_map()).role("installer")
     assert "Installatör" in html
-    assert f"{rec['nps_points']:+.1f}" in html
+    assert f"{rec.nps_points:+.1f}" in html
     assert "<svg" in html
     assert not re.search(r"(src|href)\s*=\s*[\"']https?:", html)
     assert "individual pay" in html

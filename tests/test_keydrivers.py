@@ -147,7 +147,7 @@ def test_importance_performance_matches_a_hand_computation(example_map: JourneyM
     result = jm.fit(example_map, frame)
     ipa = importance_performance(result)
     rw = relative_weights(example_map, frame)
-    effects = {e["node"]: e for e in result.effect_records}
+    effects = {e.node: e for e in result.node_effects}
     rows = ipa.set_index("node")
     for node, col, hi in (("delivery", None, 5), ("support", "q_support", 5),
                           ("ease", "q_ease", 7)):
@@ -157,7 +157,7 @@ def test_importance_performance_matches_a_hand_computation(example_map: JourneyM
             x = frame[col].dropna().astype(float)
         lo = 1
         row = rows.loc[node]
-        assert row["causal_total"] == pytest.approx(effects[node]["total"])
+        assert row["causal_total"] == pytest.approx(effects[node].total)
         assert row["relative_weight"] == pytest.approx(rw.weight(node))
         assert row["mean"] == pytest.approx(x.mean())
         assert row["performance"] == pytest.approx(100 * (x.mean() - lo) / (hi - lo))

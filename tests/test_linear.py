@@ -25,7 +25,7 @@ from scipy import stats as sps
 
 from journeymap.data import SurveyData, load_survey
 from journeymap.datasets import EXAMPLE_MISSING, Simulation, example_map, simulate
-from journeymap.engines import FitResult, LinearEngine
+from journeymap.engines import EdgeEstimate, FitResult, LinearEngine
 from journeymap.exceptions import DataValidationError, JourneymapError, NotFittedError
 from journeymap.model import JourneyMap
 from journeymap.nps import nps_change
@@ -85,8 +85,8 @@ def all_ols(m: JourneyMap, values: Mapping[str, Array]) -> dict[str, dict[str, A
             if (ps := measured_parents(m, n.id))}
 
 
-def records(result: FitResult) -> dict[tuple[str, str], dict[str, Any]]:
-    return {(r["from"], r["to"]): r for r in result.edge_records}
+def records(result: FitResult) -> dict[tuple[str, str], EdgeEstimate]:
+    return {(r.source, r.target): r for r in result.edge_estimates}
 
 
 def totals_by_paths(m: JourneyMap, coef: Mapping[tuple[str, str], float]) -> dict[str, float]:
@@ -183,12 +183,12 @@ def test_every_edge_equals_an_exact_ols_of_its_complete_rows(
         assert o["n"] < 3000  # each equation lost rows to blanks
         for i, p in enumerate(measured_parents(kitchen, child)):
             r = recs[(p, child)]
-            assert r["estimate"] == pytest.approx(o["b"][i], rel=1e-8)
-            assert r["se"] == pytest.approx(o["se"][i], rel=1e-8)
-            assert r["ci"] == pytest.approx(list(o["ci"][i]), rel=1e-8)
-            assert r["p_value"] == pytest.approx(o["p"][i], rel=1e-8, abs=1e-300)
-            assert r["standardized"] == pytest.approx(o["std"][i], rel=1e-8)
-            assert r["n"] == o["n"]
+            assert r.estimate == pytest.approx(o["b"][i], rel=1e-8)
+            assert r.se == pytest.approx(o["se"][i], rel=1e-8)
+            assert r.ci == pytest.approx(list(o["ci"][i]), rel=1e-8)
+            assert r.p_value == pytest.approx(o["p"][i], rel=1e-8, abs=1e-300)
+            assert r.standardized == pytest.approx(o["std"][i], rel=1e-8)
+            assert r.n == o["n"]
             checked += 1
     assert checked == 13
 
@@ -201,11 +201,11 @@ def test_every_edge_agrees_with_statsmodels(
         ci = fit.conf_int(0.05)
         for i, p in enumerate(measured_parents(kitchen, child)):
             r = recs[(p, child)]
-            assert r["estimate"] == pytest.approx(fit.params[i + 1], rel=1e-8)
-            assert r["se"] == pytest.approx(fit.bse[i + 1], rel=1e-8)
-            assert r["ci"] == pytest.approx(list(ci[i + 1]), rel=1e-8)
-            assert r["p_value"] == pytest.approx(fit.pvalues[i + 1], rel=1e-8, abs=1e-300)
-            assert r["n"] == int(fit.nobs)
+            assert r.estimate == pytest.approx(fit.params[i + 1], rel=1e-8)
+            assert r.se == pytest.approx(fit.bse[i + 1], rel=1e-8)
+            assert r.ci == pytest.approx(list(ci[i + 1]), rel=1e-8)
+            assert r.p_value == pytest.approx(fit.pvalues[i + 1], rel=1e-8, abs=1e-300)
+            assert r.n == int(fit.nobs)
 
 
 def test_role_edges_carry_their_share_and_no_estimate(kitchen: JourneyMap,
@@ -215,27 +215,27 @@ def test_role_edges_carry_their_share_and_no_estimate(kitchen: JourneyMap,
     for e in kitchen.edges:
         r = recs[(e.source, e.target)]
         if kitchen.node(e.source).kind == "role":
-            assert r["estimate"] is None
-            assert r["se"] is None
-            assert r["share"] == kitchen.role_shares(e.source)[e.target]
+            assert r.estimate is None
+            assert r.se is None
+            assert r.share == kitchen.role_shares(e.source)[e.target]
         else:
-            assert r["share"] is None
+            assert r.share is None
     # hand-checked shares of the example map
-    assert recs[("sales_rep", "ordering")]["share"] == 0.4
-    assert recs[("installer", "installation")]["share"] == 1.0
+    assert recs[("sales_rep", "ordering")].share == 0.4
+    assert recs[("installer", "installation")].share == 1.0
 
 
 def test_agrees_follows_the_interval_and_the_belief(result: FitResult) -> None:
     seen = set()
-    for r in result.edge_records:
-        if r["expected"] is None:
-            assert r["agrees"] is None
+    for r in result.edge_estimates:
+        if r.expected is None:
+            assert r.agrees is None
             continue
-        lo, hi = r["ci"]
-        sign = 1 if r["expected"] == "+" else -1
+        lo, hi = r.ci
+        sign = 1 if r.expected == "+" else -1
         lo, hi = sorted((sign * lo, sign * hi))
-        assert r["agrees"] == (True if lo > 0 else False if hi < 0 else None)
-        seen.add(r["agrees"])
+        assert r.agrees == (True if lo > 0 else False if hi < 0 else None)
+        seen.add(r.agrees)
     assert True in seen
 
 
@@ -243,33 +243,33 @@ def test_agrees_follows_the_interval_and_the_belief(result: FitResult) -> None:
 
 
 def test_totals_equal_the_sum_of_path_products(kitchen: JourneyMap, result: FitResult) -> None:
-    coef = {k: r["estimate"] for k, r in records(result).items() if r["estimate"] is not None}
+    coef = {k: r.estimate for k, r in records(result).items() if r.estimate is not None}
     totals = totals_by_paths(kitchen, coef)
-    assert len(result.effect_records) == len(kitchen.measured_nodes) - 1
-    for rec in result.effect_records:
-        node = rec["node"]
+    assert len(result.node_effects) == len(kitchen.measured_nodes) - 1
+    for rec in result.node_effects:
+        node = rec.node
         direct = coef.get((node, kitchen.outcome), 0.0)
-        assert rec["total"] == pytest.approx(totals[node], rel=1e-12)
-        assert rec["direct"] == pytest.approx(direct, rel=1e-15, abs=0)
-        assert rec["indirect"] == pytest.approx(totals[node] - direct, rel=1e-9, abs=1e-14)
+        assert rec.total == pytest.approx(totals[node], rel=1e-12)
+        assert rec.direct == pytest.approx(direct, rel=1e-15, abs=0)
+        assert rec.indirect == pytest.approx(totals[node] - direct, rel=1e-9, abs=1e-14)
     # a node with only indirect paths and one with both
-    assert result.effect("quote")["direct"] == 0.0
-    assert result.effect("quote")["indirect"] != 0.0
-    assert result.effect("installation")["indirect"] == pytest.approx(
+    assert result.effect("quote").direct == 0.0
+    assert result.effect("quote").indirect != 0.0
+    assert result.effect("installation").indirect == pytest.approx(
         coef[("installation", "product_quality")] * coef[("product_quality", "nps")], rel=1e-9)
 
 
 def test_role_influence_equals_shares_times_totals(kitchen: JourneyMap,
                                                    result: FitResult) -> None:
-    coef = {k: r["estimate"] for k, r in records(result).items() if r["estimate"] is not None}
+    coef = {k: r.estimate for k, r in records(result).items() if r.estimate is not None}
     totals = totals_by_paths(kitchen, coef)
-    assert {r["role"] for r in result.role_records} == {r.id for r in kitchen.roles}
-    for rec in result.role_records:
-        expected = influence_by_formula(kitchen, rec["role"], totals)
-        assert rec["influence"] == pytest.approx(expected, rel=1e-12)
-        assert sum(p["effect"] for p in rec["paths"]) == pytest.approx(expected, rel=1e-9)
+    assert {r.role for r in result.role_effects} == {r.id for r in kitchen.roles}
+    for rec in result.role_effects:
+        expected = influence_by_formula(kitchen, rec.role, totals)
+        assert rec.influence == pytest.approx(expected, rel=1e-12)
+        assert sum(p.effect for p in rec.paths) == pytest.approx(expected, rel=1e-9)
     # installer: 0.2 of delivery and all of installation
-    assert result.role("installer")["influence"] == pytest.approx(
+    assert result.role("installer").influence == pytest.approx(
         0.2 * totals["delivery"] + 1.0 * totals["installation"], rel=1e-12)
 
 
@@ -278,28 +278,28 @@ def test_role_acting_on_a_team_and_on_the_outcome_follows_the_hand_formula(
     sim = simulate(hand_map, 2000, seed=21, missing={"a": 0.2, "b": 0.1})
     data = load_survey(sim.data, hand_map)
     res = LinearEngine().fit(hand_map, data).result_
-    b = {k: r["estimate"] for k, r in records(res).items() if r["estimate"] is not None}
+    b = {k: r.estimate for k, r in records(res).items() if r.estimate is not None}
     assert set(b) == {("a", "c"), ("b", "c"), ("c", "nps"), ("a", "nps")}
     T_a = b[("a", "c")] * b[("c", "nps")] + b[("a", "nps")]
     T_b = b[("b", "c")] * b[("c", "nps")]
     team = 1.0 * T_a + 0.3 * 1.0  # share 1 on a (the only role there), 0.3 on the outcome
     lead = 0.7 * team + 0.5 * T_b
     assert hand_map.role_shares("team") == {"a": 1.0, "nps": 0.3}
-    assert res.role("team")["influence"] == pytest.approx(team, rel=1e-12)
-    assert res.role("lead")["influence"] == pytest.approx(lead, rel=1e-12)
+    assert res.role("team").influence == pytest.approx(team, rel=1e-12)
+    assert res.role("lead").influence == pytest.approx(lead, rel=1e-12)
     # direct: through an acted-on node's edge to the outcome, or straight onto the outcome
-    assert res.role("team")["direct"] == pytest.approx(b[("a", "nps")] + 0.3, rel=1e-12)
-    assert res.role("lead")["direct"] == pytest.approx(0.7 * (b[("a", "nps")] + 0.3), rel=1e-12)
-    assert res.role("lead")["indirect"] == pytest.approx(
+    assert res.role("team").direct == pytest.approx(b[("a", "nps")] + 0.3, rel=1e-12)
+    assert res.role("lead").direct == pytest.approx(0.7 * (b[("a", "nps")] + 0.3), rel=1e-12)
+    assert res.role("lead").indirect == pytest.approx(
         0.7 * b[("a", "c")] * b[("c", "nps")] + 0.5 * T_b, rel=1e-9)
-    paths = {tuple(p["nodes"]): p["effect"] for p in res.role("lead")["paths"]}
+    paths = {tuple(p.nodes): p.effect for p in res.role("lead").paths}
     assert paths == pytest.approx({
         ("lead", "team", "a", "c", "nps"): 0.7 * b[("a", "c")] * b[("c", "nps")],
         ("lead", "team", "a", "nps"): 0.7 * b[("a", "nps")],
         ("lead", "team", "nps"): 0.7 * 0.3,
         ("lead", "b", "c", "nps"): 0.5 * T_b,
     }, rel=1e-12)
-    effects = [abs(p["effect"]) for p in res.role("lead")["paths"]]
+    effects = [abs(p.effect) for p in res.role("lead").paths]
     assert effects == sorted(effects, reverse=True)
     # NPS points: the team counts for the lead with its influence and full headroom; the
     # team's own shift on the outcome uses the LTR's headroom min(1, 10 − LTR)
@@ -308,15 +308,15 @@ def test_role_acting_on_a_team_and_on_the_outcome_follows_the_hand_formula(
     ltr = data.ltr
     lead_pts = nps_change(ltr, 0.7 * team + 0.5 * T_b * h["b"])
     team_pts = nps_change(ltr, 1.0 * T_a * h["a"] + 0.3 * np.minimum(1.0, 10.0 - ltr))
-    assert res.role("lead")["nps_points"] == pytest.approx(lead_pts, rel=1e-9)
-    assert res.role("team")["nps_points"] == pytest.approx(team_pts, rel=1e-9)
+    assert res.role("lead").nps_points == pytest.approx(lead_pts, rel=1e-9)
+    assert res.role("team").nps_points == pytest.approx(team_pts, rel=1e-9)
 
 
 def test_nps_points_of_nodes_and_roles_equal_a_per_respondent_computation(
         kitchen: JourneyMap, sim: Simulation, result: FitResult) -> None:
     vals = node_values(kitchen, sim.data)
     ltr = sim.data["ltr"].to_numpy()
-    totals = {r["node"]: r["total"] for r in result.effect_records}
+    totals = {r.node: r.total for r in result.node_effects}
 
     def room(j: str) -> Array:
         scale = kitchen.node(j).scale
@@ -324,12 +324,12 @@ def test_nps_points_of_nodes_and_roles_equal_a_per_respondent_computation(
         x = vals[j]
         return np.where(np.isnan(x), 0.0, np.clip(scale[1] - x, 0.0, 1.0))
 
-    for rec in result.effect_records:
-        expected = nps_change(ltr, totals[rec["node"]] * room(rec["node"]))
-        assert rec["nps_points"] == pytest.approx(expected, rel=1e-9, abs=1e-12)
-    for rec in result.role_records:
-        shift = sum(s * totals[j] * room(j) for j, s in kitchen.role_shares(rec["role"]).items())
-        assert rec["nps_points"] == pytest.approx(nps_change(ltr, shift), rel=1e-9)
+    for rec in result.node_effects:
+        expected = nps_change(ltr, totals[rec.node] * room(rec.node))
+        assert rec.nps_points == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    for rec in result.role_effects:
+        shift = sum(s * totals[j] * room(j) for j, s in kitchen.role_shares(rec.role).items())
+        assert rec.nps_points == pytest.approx(nps_change(ltr, shift), rel=1e-9)
 
 
 # ------------------------------------------------------------------ delta method
@@ -363,8 +363,8 @@ def test_delta_method_se_of_a_total_equals_finite_differences_and_block_covarian
         kitchen: JourneyMap, result: FitResult, exact: dict[str, dict[str, Any]]) -> None:
     # delivery reaches NPS directly and through no_errors → ease
     se = delta_se(kitchen, exact, lambda c: totals_by_paths(kitchen, c)["delivery"])
-    lo, hi = result.effect("delivery")["total_ci"]
-    total = result.effect("delivery")["total"]
+    lo, hi = result.effect("delivery").total_ci
+    total = result.effect("delivery").total
     assert (hi - lo) / (2 * Z) == pytest.approx(se, rel=1e-6)
     assert (lo + hi) / 2 == pytest.approx(total, rel=1e-12)
 
@@ -373,7 +373,7 @@ def test_delta_method_se_of_a_total_equals_finite_differences_and_block_covarian
 def test_delta_method_se_of_other_totals(kitchen: JourneyMap, result: FitResult,
                                          exact: dict[str, dict[str, Any]], node: str) -> None:
     se = delta_se(kitchen, exact, lambda c: totals_by_paths(kitchen, c)[node])
-    lo, hi = result.effect(node)["total_ci"]
+    lo, hi = result.effect(node).total_ci
     assert (hi - lo) / (2 * Z) == pytest.approx(se, rel=1e-6)
 
 
@@ -383,7 +383,7 @@ def test_delta_method_se_of_a_role_influence(kitchen: JourneyMap, result: FitRes
                                              role: str) -> None:
     se = delta_se(kitchen, exact,
                   lambda c: influence_by_formula(kitchen, role, totals_by_paths(kitchen, c)))
-    lo, hi = result.role(role)["influence_ci"]
+    lo, hi = result.role(role).influence_ci
     assert (hi - lo) / (2 * Z) == pytest.approx(se, rel=1e-6)
 
 
@@ -408,8 +408,8 @@ def test_nps_points_intervals_follow_the_delta_method(
 
     for rec, f in ((result.effect("delivery"), node_points),
                    (result.role("installer"), role_points)):
-        lo, hi = rec["nps_points_ci"]
-        assert (lo + hi) / 2 == pytest.approx(rec["nps_points"], rel=1e-9)
+        lo, hi = rec.nps_points_ci
+        assert (lo + hi) / 2 == pytest.approx(rec.nps_points, rel=1e-9)
         assert (hi - lo) / (2 * Z) == pytest.approx(delta_se(kitchen, exact, f), rel=1e-5)
 
 
@@ -423,8 +423,8 @@ def test_large_continuous_sample_recovers_every_planted_coefficient(kitchen: Jou
     recs = records(res)
     for key, b in planted.items():
         r = recs[tuple(key.split("->"))]
-        assert abs(r["estimate"] - b) < 4 * r["se"], key
-        assert r["se"] < 0.05
+        assert abs(r.estimate - b) < 4 * r.se, key
+        assert r.se < 0.05
     assert len(planted) == 13
 
 
@@ -445,11 +445,11 @@ def test_95_percent_intervals_cover_the_planted_truth_in_95_percent_of_replicati
         res = LinearEngine().fit(kitchen, continuous_survey(kitchen, sim)).result_
         lo, hi = records(res)[("quote", "ease")]["ci"]
         hits["edge quote→ease"] += lo <= truth["coefficients"]["quote->ease"] <= hi
-        lo, hi = res.effect("installation")["total_ci"]
+        lo, hi = res.effect("installation").total_ci
         hits["total installation"] += lo <= truth["total_effects"]["installation"] <= hi
-        lo, hi = res.role("installer")["influence_ci"]
+        lo, hi = res.role("installer").influence_ci
         hits["influence installer"] += lo <= truth["role_influence"]["installer"] <= hi
-        lo, hi = res.effect("quote")["total_ci"]
+        lo, hi = res.effect("quote").total_ci
         hits["total quote (info)"] += lo <= truth["total_effects"]["quote"] <= hi
     coverage = {k: v / reps for k, v in hits.items()}
     print("\ncoverage of 95 % intervals over", reps, "replications (n = 400):")
@@ -550,12 +550,13 @@ def test_to_dict_is_strict_json_and_round_trips(result: FitResult, kitchen: Jour
     text = json.dumps(d, allow_nan=False)
     back = FitResult.from_dict(json.loads(text), kitchen)
     assert back.to_dict() == d
-    assert back.edge_records == d["edges"]
-    assert back.role_records == d["roles"]
+    assert [r.to_dict() for r in back.edge_estimates] == d["edges"]
+    assert [r.to_dict() for r in back.role_effects] == d["roles"]
+    assert back == result  # the rows, the NPS and the warnings; not the fitted model
     assert back.nps == result.nps
 
 
 def test_json_numbers_are_full_precision(result: FitResult) -> None:
     d = json.loads(json.dumps(result.to_dict(), allow_nan=False))
-    for rec, orig in zip(d["edges"], result.edge_records, strict=True):
-        assert rec["estimate"] == orig["estimate"]  # exact, not rounded
+    for rec, orig in zip(d["edges"], result.edge_estimates, strict=True):
+        assert rec["estimate"] == orig.estimate  # exact, not rounded

@@ -142,14 +142,14 @@ def test_inverse_square_root_rule_uses_the_weakest_standardized_link() -> None:
     m = jm.example_map()
     result = jm.fit(m, jm.example_data(n=2000, seed=3).data)
     paths = path_power(result)
-    std = {(e["from"], e["to"]): e for e in result.edge_records if e["estimate"] is not None}
+    std = {(e.source, e.target): e for e in result.edge_estimates if e.estimate is not None}
     row = paths[paths["route"].str.startswith("Beställning")].iloc[0]
     links = list(zip(row["nodes"][:-1], row["nodes"][1:], strict=True))
-    weakest = min(links, key=lambda link: abs(std[link]["standardized"]))
+    weakest = min(links, key=lambda link: abs(std[link].standardized))
     assert (row["weakest_from"], row["weakest_to"]) == weakest
-    beta = abs(std[weakest]["standardized"])
+    beta = abs(std[weakest].standardized)
     assert row["n_min"] == math.ceil((2.486 / beta) ** 2)
-    assert row["n"] == min(std[link]["n"] for link in links)
+    assert row.n == min(std[link].n for link in links)
     # every path from a measured node to NPS, none through a role's share edge
     assert len(paths) == 13
     assert all(m.node(nodes[0]).kind != "role" for nodes in paths["nodes"])

@@ -23,7 +23,7 @@ import pytest
 
 import journeymap as jm
 from journeymap.datasets import simulate
-from journeymap.engines import FitResult
+from journeymap.engines import EdgeEstimate, FitResult
 from journeymap.exceptions import JourneymapError, RenderError, UnknownNodeError
 from journeymap.model import JourneyMap
 from journeymap.render import render, to_dot, write
@@ -122,8 +122,8 @@ def center(g: ET.Element) -> tuple[float, float]:
     return sum(xs) / len(xs), sum(ys) / len(ys)
 
 
-def record(result: FitResult, a: str, b: str) -> dict[str, Any]:
-    return next(r for r in result.edge_records if r["from"] == a and r["to"] == b)
+def record(result: FitResult, a: str, b: str) -> EdgeEstimate:
+    return next(r for r in result.edge_estimates if r.source == a and r.target == b)
 
 
 # ----------------------------------------------------------------- fixtures
@@ -138,9 +138,9 @@ def tiny() -> tuple[JourneyMap, FitResult]:
     m = JourneyMap.from_dict(TINY)
     sim = simulate(m, 800, seed=0, coefficients={"b->nps": 0.0, "b->f": -0.5})
     result = jm.fit(m, sim.data)
-    lo, hi = record(result, "b", "nps")["ci"]
+    lo, hi = record(result, "b", "nps").ci
     assert lo < 0 < hi  # the planted zero effect: its interval contains 0
-    assert record(result, "b", "f")["agrees"] is False
+    assert record(result, "b", "f").agrees is False
     return m, result
 
 
@@ -201,10 +201,10 @@ def test_edge_estimates_are_printed_as_in_the_result_rounded_to_two_decimals(
         example: tuple[JourneyMap, FitResult], example_svg: ET.Element) -> None:
     _, result = example
     drawn = edges(example_svg)
-    estimated = [r for r in result.edge_records if r["estimate"] is not None]
+    estimated = [r for r in result.edge_estimates if r.estimate is not None]
     assert estimated
     for rec in estimated:
-        assert signed(rec["estimate"], 2) in texts(drawn[(rec["from"], rec["to"])])
+        assert signed(rec.estimate, 2) in texts(drawn[(rec.source, rec.target)])
 
 
 @needs_dot
@@ -212,11 +212,11 @@ def test_edge_width_grows_with_the_standardized_effect(
         example: tuple[JourneyMap, FitResult], example_svg: ET.Element) -> None:
     _, result = example
     drawn = edges(example_svg)
-    for rec in result.edge_records:
-        if rec["estimate"] is None:
+    for rec in result.edge_estimates:
+        if rec.estimate is None:
             continue
-        width = float(path_of(drawn[(rec["from"], rec["to"])]).get("stroke-width", "1"))
-        assert width == pytest.approx(min(1 + 6 * abs(rec["standardized"]), 7.0), abs=0.01)
+        width = float(path_of(drawn[(rec.source, rec.target)]).get("stroke-width", "1"))
+        assert width == pytest.approx(min(1 + 6 * abs(rec.standardized), 7.0), abs=0.01)
 
 
 @needs_dot
@@ -224,11 +224,11 @@ def test_an_edge_whose_interval_contains_zero_is_dashed_and_the_others_are_not(
         tiny: tuple[JourneyMap, FitResult], tiny_svg: ET.Element) -> None:
     _, result = tiny
     drawn = edges(tiny_svg)
-    for rec in result.edge_records:
-        if rec["estimate"] is None:
+    for rec in result.edge_estimates:
+        if rec.estimate is None:
             continue
-        lo, hi = rec["ci"]
-        dashed = path_of(drawn[(rec["from"], rec["to"])]).get("stroke-dasharray") is not None
+        lo, hi = rec.ci
+        dashed = path_of(drawn[(rec.source, rec.target)]).get("stroke-dasharray") is not None
         assert dashed == (lo <= 0 <= hi), rec
 
 
@@ -237,9 +237,9 @@ def test_a_negative_edge_is_drawn_in_vermillion_and_a_positive_one_in_blue(
         tiny: tuple[JourneyMap, FitResult], tiny_svg: ET.Element) -> None:
     _, result = tiny
     drawn = edges(tiny_svg)
-    assert record(result, "b", "f")["estimate"] < 0
+    assert record(result, "b", "f").estimate < 0
     assert path_of(drawn[("b", "f")]).get("stroke", "").lower() == "#d55e00"
-    assert record(result, "a", "f")["estimate"] > 0
+    assert record(result, "a", "f").estimate > 0
     assert path_of(drawn[("a", "f")]).get("stroke", "").lower() == "#0072b2"
 
 
@@ -250,10 +250,10 @@ def test_a_contradicted_expectation_is_marked_and_explained_in_plain_words(
     rec = record(result, "b", "f")
     g = edges(tiny_svg)[("b", "f")]
     assert "✗ expected +" in texts(g)
-    lo, hi = rec["ci"]
+    lo, hi = rec.ci
     assert tooltip(g) == (
         f"The workshop expected more Blåbär \"ö\" æ ø to raise Åtgärd 'x' & ä \\ y; the data "
-        f"say it lowers it ({signed(rec['estimate'], 2)}, 95 % {signed(lo, 2)} to "
+        f"say it lowers it ({signed(rec.estimate, 2)}, 95 % {signed(lo, 2)} to "
         f"{signed(hi, 2)}).")
     # the other edges carry no mark
     for (a, b), other in edges(tiny_svg).items():
@@ -282,14 +282,14 @@ def test_nodes_show_mean_of_the_scale_maximum_n_and_nps_points(
         example: tuple[JourneyMap, FitResult], example_svg: ET.Element) -> None:
     m, result = example
     drawn = nodes(example_svg)
-    for eff in result.effect_records:
-        node = m.node(eff["node"])
+    for eff in result.node_effects:
+        node = m.node(eff.node)
         assert node.scale is not None
-        lines = texts(drawn[eff["node"]])
-        assert f"mean {eff['mean']:.1f} of {node.scale[1]:g} · n {eff['n']:,}" in lines
-        assert f"{signed(eff['nps_points'])} NPS points" in lines
-    for rec in result.role_records:
-        assert f"{signed(rec['nps_points'])} NPS points" in texts(drawn[rec["role"]])
+        lines = texts(drawn[eff.node])
+        assert f"mean {eff.mean:.1f} of {node.scale[1]:g} · n {eff.n:,}" in lines
+        assert f"{signed(eff.nps_points)} NPS points" in lines
+    for rec in result.role_effects:
+        assert f"{signed(rec.nps_points)} NPS points" in texts(drawn[rec.role])
     s = result.nps
     outcome = texts(drawn["nps"])
     assert f"NPS {signed(s.value)} ({signed(s.ci[0])} to {signed(s.ci[1])})" in outcome
@@ -302,13 +302,13 @@ def test_a_node_rated_by_fewer_than_min_responses_shows_too_few_answers(
     m, result = example
     root = parse(render(m, result, min_responses=2000))
     drawn = nodes(root)
-    for eff in result.effect_records:
-        lines = texts(drawn[eff["node"]])
-        if eff["n"] < 2000:
-            assert lines[-1] == f"too few answers (n = {eff['n']:,})"
+    for eff in result.node_effects:
+        lines = texts(drawn[eff.node])
+        if eff.n < 2000:
+            assert lines[-1] == f"too few answers (n = {eff.n:,})"
             assert not any("NPS points" in t or t.startswith("mean") for t in lines)
         else:
-            assert f"{signed(eff['nps_points'])} NPS points" in lines
+            assert f"{signed(eff.nps_points)} NPS points" in lines
 
 
 @needs_dot
@@ -340,8 +340,8 @@ def test_the_role_view_highlights_exactly_the_nodes_and_edges_on_the_roles_paths
         example: tuple[JourneyMap, FitResult], role: str) -> None:
     m, result = example
     rec = result.role(role)
-    on_path = {n for p in rec["paths"] for n in p["nodes"]}
-    path_edges = {pair for p in rec["paths"] for pair in pairwise(p["nodes"])}
+    on_path = {n for p in rec.paths for n in p.nodes}
+    path_edges = {pair for p in rec.paths for pair in pairwise(p.nodes)}
     root = parse(render(m, result, role=role))
     drawn = nodes(root)
     highlighted = {k for k, g in drawn.items() if "highlight" in (g.get("class") or "")}
@@ -365,9 +365,9 @@ def test_the_role_view_differs_from_the_plain_map_and_labels_routes_with_nps_poi
     assert plain != highlighted
     rec = result.role("installer")
     through: dict[tuple[str, str], float] = {}
-    for p in rec["paths"]:
-        for pair in pairwise(p["nodes"]):
-            through[pair] = through.get(pair, 0.0) + p["nps_points"]
+    for p in rec.paths:
+        for pair in pairwise(p.nodes):
+            through[pair] = through.get(pair, 0.0) + p.nps_points
     drawn = edges(parse(highlighted))
     for (a, b), points in through.items():
         lines = texts(drawn[(a, b)])
@@ -393,7 +393,7 @@ def test_the_role_view_without_a_result_highlights_the_graph_paths(
         example: tuple[JourneyMap, FitResult]) -> None:
     m, result = example
     dot = to_dot(m, role="installer")
-    on_path = {n for p in result.role("installer")["paths"] for n in p["nodes"]}
+    on_path = {n for p in result.role("installer").paths for n in p.nodes}
     lit = set(re.findall(r'^    "([^"]+)" \[.*class="highlight"', dot, flags=re.M))
     assert lit == on_path
     assert "NPS p" not in dot

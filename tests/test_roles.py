@@ -188,8 +188,8 @@ def test_data_have_partial_composites_and_unexperienced_nodes(truth: Truth) -> N
 
 def test_edge_estimates_equal_least_squares_on_complete_rows(result: jm.FitResult,
                                                             truth: Truth) -> None:
-    est = {(r["from"], r["to"]): r["estimate"] for r in result.edge_records
-           if r["estimate"] is not None}
+    est = {(r.source, r.target): r.estimate for r in result.edge_estimates
+           if r.estimate is not None}
     assert set(est) == set(truth.coef)
     for edge, b in truth.coef.items():
         assert est[edge] == pytest.approx(b, rel=1e-8)
@@ -225,11 +225,11 @@ def test_role_influence_is_the_sum_of_its_paths_split_into_direct_and_indirect(
     assert inf.indirect == pytest.approx(influence - direct, abs=1e-10)
     assert inf.paths["effect"].sum() == pytest.approx(influence, abs=1e-10)
     rec = result.role(role)
-    assert rec["influence"] == pytest.approx(influence, abs=1e-10)
-    assert rec["direct"] == pytest.approx(direct, abs=1e-10)
-    assert rec["indirect"] == pytest.approx(influence - direct, abs=1e-10)
-    assert [p["effect"] for p in rec["paths"]] == list(inf.paths["effect"])
-    lo, hi = rec["influence_ci"]
+    assert rec.influence == pytest.approx(influence, abs=1e-10)
+    assert rec.direct == pytest.approx(direct, abs=1e-10)
+    assert rec.indirect == pytest.approx(influence - direct, abs=1e-10)
+    assert [p.effect for p in rec.paths] == list(inf.paths.effect)
+    lo, hi = rec.influence_ci
     assert lo < influence < hi
 
 
@@ -259,7 +259,7 @@ def test_role_nps_points_equal_per_respondent_interval_crossing(
     inf = role_influence(result, role)
     expected = truth.nps_points(role)
     assert inf.nps_points == pytest.approx(expected, abs=1e-9)
-    assert result.role(role)["nps_points"] == pytest.approx(expected, abs=1e-9)
+    assert result.role(role).nps_points == pytest.approx(expected, abs=1e-9)
     assert inf.paths["nps_points"].sum() == pytest.approx(expected, abs=1e-9)
     lo, hi = inf.nps_points_ci
     assert lo <= expected <= hi
@@ -286,8 +286,8 @@ def test_measured_role_influence_is_its_own_total_effect(result: jm.FitResult,
     inf = role_influence(result, "manager")
     expected = truth.coef[("manager", "assembly")] * truth.total("assembly")
     assert inf.influence == pytest.approx(expected, abs=1e-10)
-    assert inf.influence == pytest.approx(result.effect("manager")["total"], abs=1e-12)
-    assert inf.nps_points == pytest.approx(result.effect("manager")["nps_points"], abs=1e-12)
+    assert inf.influence == pytest.approx(result.effect("manager").total, abs=1e-12)
+    assert inf.nps_points == pytest.approx(result.effect("manager").nps_points, abs=1e-12)
     assert inf.direct == 0.0
     assert inf.indirect == pytest.approx(expected, abs=1e-10)
 

@@ -53,14 +53,14 @@ def test_each_segment_is_the_fit_of_that_segments_rows(example_map: JourneyMap,
         assert s.nps is not None
         assert s.n == s.n_responses == len(alone)
         assert s.nps == direct.nps
-        ours = {(e["from"], e["to"]): e["estimate"] for e in s.result.edge_records}
-        for e in direct.edge_records:
-            if e["estimate"] is not None:
-                assert ours[(e["from"], e["to"])] == pytest.approx(e["estimate"], rel=1e-10)
-        theirs = {e["node"]: e for e in direct.effect_records}
-        for e in s.result.effect_records:
-            assert e["total"] == pytest.approx(theirs[e["node"]]["total"], rel=1e-10)
-            assert e["total_ci"] == pytest.approx(theirs[e["node"]]["total_ci"], rel=1e-10)
+        ours = {(e.source, e.target): e.estimate for e in s.result.edge_estimates}
+        for e in direct.edge_estimates:
+            if e.estimate is not None:
+                assert ours[(e.source, e.target)] == pytest.approx(e.estimate, rel=1e-10)
+        theirs = {e.node: e for e in direct.node_effects}
+        for e in s.result.node_effects:
+            assert e.total == pytest.approx(theirs[e.node].total, rel=1e-10)
+            assert e.total_ci == pytest.approx(theirs[e.node].total_ci, rel=1e-10)
     table = report.table()
     assert table["n"].sum() == len(frame)
     assert not table["suppressed"].any()
@@ -181,20 +181,20 @@ def test_driver_differences_come_from_each_fits_interval_half_widths(
     assert a is not None
     assert b is not None
     df = driver_differences(example_map, a, b).set_index("id")
-    ea = {e["node"]: e for e in a.effect_records}
-    eb = {e["node"]: e for e in b.effect_records}
+    ea = {e.node: e for e in a.node_effects}
+    eb = {e.node: e for e in b.node_effects}
     for node in ("delivery", "ease", "invoice"):
-        se_a = (ea[node]["total_ci"][1] - ea[node]["total_ci"][0]) / (2 * Z)
-        se_b = (eb[node]["total_ci"][1] - eb[node]["total_ci"][0]) / (2 * Z)
-        diff = ea[node]["total"] - eb[node]["total"]
+        se_a = (ea[node].total_ci[1] - ea[node].total_ci[0]) / (2 * Z)
+        se_b = (eb[node].total_ci[1] - eb[node].total_ci[0]) / (2 * Z)
+        diff = ea[node].total - eb[node].total
         se = math.sqrt(se_a ** 2 + se_b ** 2)
         row = df.loc[node]
         assert row["difference"] == pytest.approx(diff, rel=1e-12)
         assert row["se"] == pytest.approx(se, rel=1e-12)
         assert (row["ci_low"], row["ci_high"]) == pytest.approx((diff - Z * se, diff + Z * se))
         assert bool(row["differs"]) == (diff - Z * se > 0 or diff + Z * se < 0)
-    ra = {r["role"]: r for r in a.role_records}
-    assert df.loc["billing", "a"] == pytest.approx(ra["billing"]["influence"])
+    ra = {r.role: r for r in a.role_effects}
+    assert df.loc["billing", "a"] == pytest.approx(ra["billing"].influence)
     assert set(df["kind"]) == {"node", "role"}
 
 

@@ -138,7 +138,7 @@ def test_the_reference_survey_has_blanks_blank_ltrs_and_a_low_alpha(
                for w in reference.warnings)
     support = reference.effect("support")
     # a node's n counts the respondents with an LTR who rated it
-    assert support["n"] == int((survey["q_support"].notna() & survey["ltr"].notna()).sum())
+    assert support.n == int((survey["q_support"].notna() & survey["ltr"].notna()).sum())
 
 
 @pytest.mark.parametrize("chunk_rows", CHUNK_ROWS)

@@ -9,7 +9,7 @@ import math
 import os
 import pickle
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,7 +20,7 @@ from reference import node_scores, ols_effects
 import journeymap as jm
 from journeymap.data import check_frame, load_survey
 from journeymap.datasets import EXAMPLE_MISSING
-from journeymap.engines import fit_spark
+from journeymap.engines import Effect, RoleEffect, fit_spark
 from journeymap.engines._bootstrap import bootstrap_totals
 from journeymap.sources.spark import _partition_summary, spark_summary
 from journeymap.summary import LinearSummary
@@ -81,8 +81,10 @@ def to_spark(spark: SparkSession, frame: pd.DataFrame, partitions: int = 4) -> D
 
 
 def assert_close(a: Any, b: Any, where: str) -> None:
-    """Recursively compare records: numbers to RTOL, everything else exactly."""
-    if isinstance(a, dict):
+    """Recursively compare rows (as their JSON dicts): numbers to RTOL, the rest exactly."""
+    if hasattr(a, "to_dict"):
+        assert_close(a.to_dict(), b.to_dict(), where)
+    elif isinstance(a, dict):
         assert a.keys() == b.keys(), where
         for k in a:
             assert_close(a[k], b[k], f"{where}.{k}")
@@ -131,15 +133,15 @@ def test_spark_fit_of_four_partitions_equals_the_in_memory_fit(
     # Every edge (estimate, se, CI, p, standardized beta, n), effect (direct, indirect,
     # total, NPS points and their intervals, mean, n) and role (influence, NPS points,
     # paths) record.
-    assert_close(got.edge_records, expected.edge_records, "edges")
-    assert_close(got.effect_records, expected.effect_records, "effects")
-    assert_close(got.role_records, expected.role_records, "roles")
+    assert_close(got.edge_estimates, expected.edge_estimates, "edges")
+    assert_close(got.node_effects, expected.node_effects, "effects")
+    assert_close(got.role_effects, expected.role_effects, "roles")
     assert got.warnings == expected.warnings
     assert any("60 of 5,000 responses have no recommend" in w for w in got.warnings)
     assert got.journey_map is example_map
-    estimated = [r for r in got.edge_records if r["estimate"] is not None]
+    estimated = [r for r in got.edge_estimates if r.estimate is not None]
     assert len(estimated) > 10
-    assert all(r["se"] > 0 for r in estimated)
+    assert all(r.se > 0 for r in estimated)
 
 
 def test_text_in_a_rating_column_names_column_value_and_partition(
@@ -184,8 +186,8 @@ def test_survey_type_keeps_only_rows_of_that_type_like_the_in_memory_fit(
     got = fit_spark(example_map, to_spark(spark, mixed), survey_type="relational")
     assert got.n_responses == expected.n_responses == int((np.arange(N) % 3 != 0).sum())
     assert got.nps.n == expected.nps.n
-    assert_close(got.edge_records, expected.edge_records, "edges")
-    assert_close(got.role_records, expected.role_records, "roles")
+    assert_close(got.edge_estimates, expected.edge_estimates, "edges")
+    assert_close(got.role_effects, expected.role_effects, "roles")
 
 
 def test_a_missing_column_gives_the_in_memory_message(
@@ -205,8 +207,8 @@ B = 1000
 K = 200
 
 
-def _without(records: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
-    return [{k: v for k, v in r.items() if k not in keys} for r in records]
+def _without(rows: Sequence[Effect | RoleEffect], *keys: str) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.to_dict().items() if k not in keys} for r in rows]
 
 
 def _group_sizes(summary: LinearSummary) -> np.ndarray:
@@ -221,15 +223,15 @@ def test_spark_bootstrap_keeps_the_in_memory_point_estimates(
     assert got.options["intervals"] == "bootstrap"
     assert (got.options["bootstrap"], got.options["bootstrap_groups"]) == (200, K)
     assert got.options["bootstrap_failed"] == 0
-    assert_close(got.edge_records, expected.edge_records, "edges")
+    assert_close(got.edge_estimates, expected.edge_estimates, "edges")
     # Everything but the intervals of totals and influences (bootstrap percentiles now).
-    assert_close(_without(got.effect_records, "total_ci"),
-                 _without(expected.effect_records, "total_ci"), "effects")
-    assert_close(_without(got.role_records, "influence_ci"),
-                 _without(expected.role_records, "influence_ci"), "roles")
-    for r in got.effect_records:
-        lo, hi = r["total_ci"]
-        assert lo < r["total"] < hi, r["node"]
+    assert_close(_without(got.node_effects, "total_ci"),
+                 _without(expected.node_effects, "total_ci"), "effects")
+    assert_close(_without(got.role_effects, "influence_ci"),
+                 _without(expected.role_effects, "influence_ci"), "roles")
+    for r in got.node_effects:
+        lo, hi = r.total_ci
+        assert lo < r.total < hi, r.node
 
 
 def test_spark_bootstrap_intervals_are_reproducible_for_the_same_seed_and_partitioning(
@@ -240,9 +242,9 @@ def test_spark_bootstrap_intervals_are_reproducible_for_the_same_seed_and_partit
     rebuilt = fit_spark(example_map, to_spark(spark, survey), bootstrap=100, random_state=7)
     other = fit_spark(example_map, frame, bootstrap=100, random_state=8)
 
-    def intervals(result: jm.FitResult) -> list[list[float]]:
-        return [r["total_ci"] for r in result.effect_records] + \
-            [r["influence_ci"] for r in result.role_records]
+    def intervals(result: jm.FitResult) -> list[tuple[float, float] | None]:
+        return [r.total_ci for r in result.node_effects] + \
+            [r.influence_ci for r in result.role_effects]
 
     assert intervals(first) == intervals(again) == intervals(rebuilt)
     assert intervals(first) != intervals(other)
@@ -269,14 +271,14 @@ def test_spark_bootstrap_standard_errors_match_in_memory_delta_and_row_bootstrap
             for i in (rng.integers(0, n, n) for _ in range(300))]
 
     delta = jm.fit(example_map, survey)
-    for r in delta.effect_records:
-        j = order.index(r["node"])
+    for r in delta.node_effects:
+        j = order.index(r.node)
         se_spark = float(spark_reps[:, j].std(ddof=1))
         se_memory = float(memory_reps[:, j].std(ddof=1))
-        se_delta = (r["total_ci"][1] - r["total_ci"][0]) / (2 * 1.959963984540054)
-        se_rows = float(np.std([x[r["node"]] for x in rows], ddof=1))
+        se_delta = (r.total_ci[1] - r.total_ci[0]) / (2 * 1.959963984540054)
+        se_rows = float(np.std([x[r.node] for x in rows], ddof=1))
         for name, other in (("in-memory", se_memory), ("delta", se_delta), ("rows", se_rows)):
-            assert abs(se_spark / other - 1) < 0.25, (r["node"], name, se_spark, other)
+            assert abs(se_spark / other - 1) < 0.25, (r.node, name, se_spark, other)
 
 
 def test_partitions_with_identical_rows_get_different_bootstrap_groups(

@@ -206,8 +206,8 @@ def test_own_changes_times_totals_add_up_to_what_the_outcomes_parents_explain() 
     m = JourneyMap.from_dict(CHAIN)
     w = nps_waterfall(m, _two_months(), "2026-01", "2026-02")  # complete data
     bars = w.bars.set_index("node")
-    est = {(e["from"], e["to"]): e["estimate"] for e in w.result.edge_records
-           if e["estimate"] is not None}
+    est = {(e.source, e.target): e.estimate for e in w.result.edge_estimates
+           if e.estimate is not None}
     explained = (est[("a", "nps")] * bars.loc["a", "mean_change"]
                  + est[("b", "nps")] * bars.loc["b", "mean_change"])
     assert bars["ltr_points"].sum() == pytest.approx(explained, rel=1e-12)
@@ -219,7 +219,7 @@ def test_the_waterfall_is_fitted_on_the_two_periods_pooled(example_map: JourneyM
     pooled = frame[frame["date"].str[:7].isin(["2026-02", "2026-04"])]
     direct = jm.fit(example_map, pooled)
     assert w.result.nps == direct.nps
-    theirs = {e["node"]: e["total"] for e in direct.effect_records}
+    theirs = {e.node: e.total for e in direct.node_effects}
     for row in w.bars.to_dict(orient="records"):
         assert row["total"] == pytest.approx(theirs[row["node"]], rel=1e-10)
     assert w.to_dict()["fit"] == {"n": len(pooled), "pooled": True}

@@ -21,6 +21,7 @@ from scipy import stats
 import journeymap as jm
 from journeymap.analysis import parse_shift, what_if
 from journeymap.engines import FitResult
+from journeymap.engines.linear import LinearState
 from journeymap.exceptions import JourneymapError, UnknownNodeError
 
 Z = float(stats.norm.ppf(0.975))
@@ -160,9 +161,11 @@ def test_negative_shifts_lower_nps(journey: jm.JourneyMap, result: FitResult,
 def test_change_interval_is_the_delta_method_with_a_finite_difference_gradient(
         journey: jm.JourneyMap, result: FitResult, scores: dict[str, np.ndarray],
         shifts: dict[str, float]) -> None:
-    assert result.state is not None
-    algebra = result.state.algebra
-    cov = result.state.covariance
+    assert result.model is not None
+    state = result.model.state
+    assert isinstance(state, LinearState)
+    algebra = state.algebra
+    cov = state.covariance
     nodes = list(algebra.nodes)
     ltr = scores[journey.outcome]
     # the measured nodes moved and by how much (roles expanded by hand from the map file)

@@ -20,6 +20,7 @@ these functions, so they cannot answer differently.
 from __future__ import annotations
 
 import json
+import math
 import time
 import uuid
 from collections.abc import Callable, Hashable
@@ -71,6 +72,11 @@ Analysis = Literal["drivers", "roles", "role"]
 ANALYSES: tuple[Analysis, ...] = ("drivers", "roles", "role")
 MAX_ROLE = 200  # characters of a role id in a request
 M = TypeVar("M", bound=BaseModel)
+
+
+def _number(value: float) -> float:
+    """A figure for ordering: one that could not be computed (NaN) counts as 0."""
+    return 0.0 if math.isnan(value) else value
 
 
 def serialize(model: BaseModel) -> bytes:
@@ -275,12 +281,10 @@ def roles(sessions: sessionmaker[Session], results: Results, meta: DoneFit) -> R
     def build() -> RolesOut:
         result = load_result(sessions, results, meta)
         m = result.journey_map
-        keys = ("role", "influence", "influence_ci", "direct", "indirect", "nps_points",
-                "nps_points_ci")
         rows: list[dict[str, Any]] = [
-            {"label": m.node(r["role"]).display, **{k: r.get(k) for k in keys}}
-            for r in result.role_records]
-        rows.sort(key=lambda r: -abs(r["nps_points"] or 0.0))
+            {"label": m.node(r.role).display,
+             **{k: v for k, v in r.to_dict().items() if k != "paths"}}
+            for r in sorted(result.role_effects, key=lambda r: -abs(_number(r.nps_points)))]
         return RolesOut.model_validate({"fit_id": meta.id, "roles": to_jsonable(rows)})
 
     return _cached_model(results, analysis_key("roles", meta.id), RolesOut, build)
@@ -366,7 +370,7 @@ def what_if(session: Session, worker: FitWorker, results: Results, workspace_id:
     except JourneymapError as exc:
         raise Problem(409, f"the stored data cannot be fitted again: {exc}",
                       type=DATA_UNAVAILABLE, title="Data not available") from None
-    if live.state is None or live.data is None:
+    if live.model is None or live.model.data is None:
         raise Problem(409, f"what-if is not available for fits of the '{fit.engine}' engine.",
                       type=DATA_UNAVAILABLE, title="What-if not available")
     w = library_what_if(live, shifts)

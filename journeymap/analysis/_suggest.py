@@ -290,7 +290,7 @@ def propose_edges(m: JourneyMap, data: SurveyData, result: FitResult,
         frozenset((str(r["x"]), str(r["y"]))): {str(k): v for k, v in r.items()}
         for r in implications.to_dict(orient="records")}
     n_tests = max(1, int(implications["p"].notna().sum()))
-    records = {(r["from"], r["to"]): r for r in result.edge_records}
+    records = {(r.source, r.target): r for r in result.edge_estimates}
     info["added"] = [[u, v] for v in order for u in found[v] if u not in start[v]]
     info["dropped"] = [[u, v] for v in order for u in start[v] if u not in found[v]]
     rows = []
@@ -303,7 +303,7 @@ def propose_edges(m: JourneyMap, data: SurveyData, result: FitResult,
                     rows.append(row)
         for u in start[v]:
             rec = records[(u, v)]
-            ci = rec["ci"]
+            ci = rec.ci
             if u in found[v] or ci is None or not ci[0] <= 0.0 <= ci[1]:
                 continue
             rest = [p for p in start[v] if p != u]
@@ -313,10 +313,10 @@ def propose_edges(m: JourneyMap, data: SurveyData, result: FitResult,
             label = f"{m.node(u).display} → {m.node(v).display}"
             rows.append({
                 "action": "remove", "from": u, "to": v, "bic_gain": -gain, "n": n,
-                "statistic": math.nan, "p": rec["p_value"], "p_adjusted": math.nan,
-                "estimate": rec["estimate"], "ci_low": ci[0], "ci_high": ci[1],
+                "statistic": math.nan, "p": rec.p_value, "p_adjusted": math.nan,
+                "estimate": rec.estimate, "ci_low": ci[0], "ci_high": ci[1],
                 "yaml": _yaml_edge(edge.to_dict()) + where, "note": "",
-                "text": (f"Consider removing {label}: its estimate {signed(rec['estimate'])} "
+                "text": (f"Consider removing {label}: its estimate {signed(rec.estimate)} "
                          f"(95 % {signed(ci[0])} to {signed(ci[1])}) includes 0 and dropping it "
                          f"improves BIC by {-gain:.1f}.")})
     return (pd.DataFrame(rows, columns=SUGGESTION_COLUMNS) if rows

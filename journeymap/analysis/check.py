@@ -277,27 +277,27 @@ def _states(m: JourneyMap, data: SurveyData, options: dict[str, Any]
 
 def _beliefs(m: JourneyMap, result: FitResult) -> pd.DataFrame:
     rows = []
-    for rec in result.edge_records:
-        if rec["estimate"] is None:
+    for rec in result.edge_estimates:
+        if rec.estimate is None:
             continue
-        edge = f"{m.node(rec['from']).display} → {m.node(rec['to']).display}"
-        est, ci, expected = rec["estimate"], rec["ci"] or [math.nan, math.nan], rec["expected"]
+        edge = f"{m.node(rec.source).display} → {m.node(rec.target).display}"
+        est, ci, expected = rec.estimate, rec.ci or [math.nan, math.nan], rec.expected
         said = f"{signed(est)} (95 % {signed(ci[0])} to {signed(ci[1])})"
         sign = {"+": "positive", "-": "negative"}.get(expected or "", "")
         if expected is None:
             verdict, text = "no belief", f"No belief was given for {edge}; the data say {said}."
-        elif rec["agrees"] is True:
+        elif rec.agrees is True:
             verdict, text = "agree", (f"The workshop expected {edge} to be {sign}; the data "
                                       f"agree: {said}.")
-        elif rec["agrees"] is False:
+        elif rec.agrees is False:
             verdict, text = "contradict", (f"The workshop expected {edge} to be {sign}; the "
                                            f"data contradict it: {said}.")
         else:
             verdict, text = "unclear", (f"The workshop expected {edge} to be {sign}; the data "
                                         f"cannot tell: {said} includes 0.")
-        rows.append({"from": rec["from"], "to": rec["to"], "expected": expected,
+        rows.append({"from": rec.source, "to": rec.target, "expected": expected,
                      "estimate": est, "ci_low": ci[0], "ci_high": ci[1],
-                     "p_value": rec["p_value"], "n": rec["n"], "agrees": rec["agrees"],
+                     "p_value": rec.p_value, "n": rec.n, "agrees": rec.agrees,
                      "verdict": verdict, "text": text})
     return pd.DataFrame(rows, columns=["from", "to", "expected", "estimate", "ci_low",
                                        "ci_high", "p_value", "n", "agrees", "verdict", "text"])

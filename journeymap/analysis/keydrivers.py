@@ -236,7 +236,8 @@ def importance_performance(result: FitResult, data: SurveyData | None = None, *,
         ``performance`` (% of scale), ``headroom`` (share below the top), ``n``,
         ``quadrant``; sorted by causal effect.
     """
-    checked = data if data is not None else result.data
+    checked = data if data is not None else (
+        result.model.data if result.model is not None else None)
     if checked is None:
         raise JourneymapError("importance–performance needs the responses; fit the map in this "
                               "session or pass the data.")
@@ -247,17 +248,18 @@ def importance_performance(result: FitResult, data: SurveyData | None = None, *,
                                        "min_responses", DEFAULT_MIN_RESPONSES)))
     w = {row["node"]: row for row in weights.table.to_dict(orient="records")}
     rows = []
-    for e in result.effect_records:
-        node = m.node(e["node"])
+    for e in result.node_effects:
+        node = m.node(e.node)
         assert node.scale is not None
         lo, hi = node.scale
         x = checked.column(node.id)
         seen = x[~np.isnan(x)]
         mean = float(seen.mean()) if seen.size else math.nan
+        total_ci = e.total_ci or (math.nan, math.nan)
         rows.append({
             "node": node.id, "label": node.display, "kind": node.kind,
-            "causal_total": float(e["total"]), "causal_total_ci_low": e["total_ci"][0],
-            "causal_total_ci_high": e["total_ci"][1], "nps_points": e["nps_points"],
+            "causal_total": e.total, "causal_total_ci_low": total_ci[0],
+            "causal_total_ci_high": total_ci[1], "nps_points": e.nps_points,
             "relative_weight": w[node.id]["weight"] if node.id in w else math.nan,
             "relative_share": w[node.id]["share"] if node.id in w else math.nan,
             "mean": mean, "performance": 100.0 * (mean - lo) / (hi - lo),

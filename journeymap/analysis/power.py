@@ -171,15 +171,15 @@ def edge_power(result: FitResult, *, power: float = 0.8, alpha: float = 0.05) ->
     _check_prob("alpha", alpha)
     z = _z(1 - alpha / 2) + _z(power)
     rows = []
-    for e in result.edge_records:
-        if e["estimate"] is None or e["se"] is None or e["n"] is None:
+    for e in result.edge_estimates:
+        if e.estimate is None or e.se is None or e.n is None:
             continue
-        b, se, n = float(e["estimate"]), float(e["se"]), int(e["n"])
-        k = _parents_count(result, e["to"])
+        b, se, n = float(e.estimate), float(e.se), int(e.n)
+        k = _parents_count(result, e.target)
         need = (math.ceil(z * z * se * se * (n - 1) / (b * b) + k + 1 - 1e-9) if b != 0
                 else None)
-        rows.append({"from": e["from"], "to": e["to"], "estimate": b, "se": se,
-                     "standardized": e["standardized"], "n": n, "k": k, "n_needed": need,
+        rows.append({"from": e.source, "to": e.target, "estimate": b, "se": se,
+                     "standardized": e.standardized, "n": n, "k": k, "n_needed": need,
                      "enough": None if need is None else n >= need})
     return pd.DataFrame(rows, columns=["from", "to", "estimate", "se", "standardized", "n",
                                        "k", "n_needed", "enough"])
@@ -197,7 +197,7 @@ def path_power(result: FitResult) -> pd.DataFrame:
         largest first.
     """
     m = result.journey_map
-    std = {(e["from"], e["to"]): e for e in result.edge_records if e["estimate"] is not None}
+    std = {(e.source, e.target): e for e in result.edge_estimates if e.estimate is not None}
     rows = []
 
     def walk(trail: list[str]) -> None:
@@ -205,17 +205,17 @@ def path_power(result: FitResult) -> pd.DataFrame:
         if node == m.outcome:
             links = list(pairwise(trail))
             found = [std.get(link) for link in links]
-            recs = [r for r in found if r is not None and r["standardized"] is not None]
+            recs = [r for r in found if r is not None and r.standardized is not None]
             if len(recs) != len(links):
                 return
-            betas = [abs(float(r["standardized"])) for r in recs]
+            betas = [abs(r.standardized or 0.0) for r in recs]
             i = min(range(len(betas)), key=lambda t: betas[t])
-            n_avail = min(int(r["n"]) for r in recs)
+            n_avail = min(r.n or 0 for r in recs)
             need = inverse_square_root_n(betas[i]) if betas[i] > 0 else None
             rows.append({"start": trail[0], "nodes": list(trail),
                          "route": " → ".join(m.node(t).display for t in trail),
                          "weakest_from": links[i][0], "weakest_to": links[i][1],
-                         "weakest_standardized": float(recs[i]["standardized"]),
+                         "weakest_standardized": recs[i].standardized,
                          "n_min": need, "n": n_avail,
                          "enough": None if need is None else n_avail >= need})
             return

@@ -8,6 +8,7 @@ does one scale point better at every node it acts on, ``Σ_j share_j · T_j``
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -61,13 +62,13 @@ def role_influence(result: FitResult, role: str) -> RoleInfluence:
     rec = result.role(role)
     node = m.node(role)
     rows = []
-    for p in rec["paths"]:
-        nodes = list(p["nodes"])
+    for p in rec.paths:
+        nodes = list(p.nodes)
         first_measured = next(i for i, n in enumerate(nodes) if m.node(n).measured)
         rows.append({"route": " → ".join(m.node(n).display for n in nodes), "nodes": nodes,
-                     "effect": p["effect"], "nps_points": p.get("nps_points"),
+                     "effect": p.effect, "nps_points": p.nps_points,
                      "direct": first_measured >= len(nodes) - 2})
-    effects = {e["node"]: e for e in result.effect_records}
+    effects = {e.node: e for e in result.node_effects}
     acts = []
     for child in m.children(role):
         e = m.edge(role, child)
@@ -75,19 +76,19 @@ def role_influence(result: FitResult, role: str) -> RoleInfluence:
         if child == m.outcome:
             total, pts = 1.0, None
         elif child in effects:
-            total, pts = effects[child]["total"], effects[child]["nps_points"]
+            total, pts = effects[child].total, effects[child].nps_points
         else:  # an unmeasured role: its total effect is its influence (DESIGN §1)
             acted = result.role(child)
-            total, pts = acted["influence"], acted["nps_points"]
+            total, pts = acted.influence, acted.nps_points
         acts.append({"node": child, "label": m.node(child).display,
                      "share": 1.0 if share is None else share,
                      "total": total, "nps_points": pts})
     acts_df = pd.DataFrame(acts, columns=["node", "label", "share", "total", "nps_points"])
-    return RoleInfluence(role=role, label=node.display, influence=rec["influence"],
-                         influence_ci=tuple(rec["influence_ci"]),
-                         direct=rec["direct"], indirect=rec["indirect"],
-                         nps_points=rec["nps_points"],
-                         nps_points_ci=tuple(rec["nps_points_ci"]),
+    return RoleInfluence(role=role, label=node.display, influence=rec.influence,
+                         influence_ci=rec.influence_ci or (math.nan, math.nan),
+                         direct=rec.direct, indirect=rec.indirect,
+                         nps_points=rec.nps_points,
+                         nps_points_ci=rec.nps_points_ci or (math.nan, math.nan),
                          paths=pd.DataFrame(rows, columns=["route", "nodes", "effect",
                                                            "nps_points", "direct"]),
                          acts_on=acts_df)
@@ -114,7 +115,7 @@ def explain_role(result: FitResult, role: str) -> str:
     lo, hi = inf.nps_points_ci
     headline = (f"When {inf.label} does one point better on {on}, NPS moves by about "
                 f"{signed(inf.nps_points)} points (95 %: {signed(lo)} to {signed(hi)})")
-    if result.engine == "linear":  # other engines report influence in NPS points already
+    if result.effect_unit == "ltr_points":  # else influence is in NPS points already
         headline += (f"; the average recommend score moves by {signed(inf.influence, 2)} on "
                      "the 0–10 scale")
     lines = [headline + "."]

@@ -51,6 +51,7 @@ from ..responses import DataSource, SurveyRows, load_with_columns, subset_survey
 
 if TYPE_CHECKING:
     from ..engines import FitResult
+    from ..engines.result import Interval
     from ..model import JourneyMap
 
 __all__ = [
@@ -111,10 +112,10 @@ class SegmentFit:
             "segment": self.value, "n_responses": self.n_responses, "n": self.n,
             "suppressed": self.suppressed,
             "nps": None if self.nps is None else self.nps.to_dict(),
-            "effects": None if res is None else res.effect_records,
+            "effects": None if res is None else [e.to_dict() for e in res.node_effects],
             "roles": None if res is None else [
-                {k: r[k] for k in ("role", "influence", "influence_ci", "direct", "indirect",
-                                   "nps_points", "nps_points_ci")} for r in res.role_records],
+                {k: v for k, v in r.to_dict().items() if k != "paths"}
+                for r in res.role_effects],
             "warnings": [] if res is None else list(res.warnings),
             "note": self.note}
 
@@ -168,13 +169,12 @@ class SegmentReport:
         for s in self.segments:
             if s.result is None:
                 continue
-            for e in s.result.effect_records:
-                rows.append({"segment": s.value, "node": e["node"],
-                             "label": self.journey_map.node(e["node"]).display,
-                             "total": e["total"], "total_ci_low": e["total_ci"][0],
-                             "total_ci_high": e["total_ci"][1],
-                             "nps_points": e["nps_points"], "mean": e.get("mean"),
-                             "n": e.get("n")})
+            for e in s.result.node_effects:
+                ci = e.total_ci or (math.nan, math.nan)
+                rows.append({"segment": s.value, "node": e.node,
+                             "label": self.journey_map.node(e.node).display,
+                             "total": e.total, "total_ci_low": ci[0], "total_ci_high": ci[1],
+                             "nps_points": e.nps_points, "mean": e.mean, "n": e.n})
         return pd.DataFrame(rows, columns=["segment", "node", "label", "total", "total_ci_low",
                                            "total_ci_high", "nps_points", "mean", "n"])
 
@@ -341,18 +341,20 @@ def driver_differences(journey_map: JourneyMap, a: FitResult, b: FitResult,
     se_B²)``; ``differs`` when ``diff ± z·se`` excludes 0.
     """
     rows = []
-    pairs: list[tuple[str, str, dict[str, Any], dict[str, Any], str, str]] = []
-    eb = {e["node"]: e for e in b.effect_records}
-    for e in a.effect_records:
-        if e["node"] in eb:
-            pairs.append(("node", e["node"], e, eb[e["node"]], "total", "total_ci"))
-    rb = {r["role"]: r for r in b.role_records}
-    for r in a.role_records:
-        if r["role"] in rb:
-            pairs.append(("role", r["role"], r, rb[r["role"]], "influence", "influence_ci"))
-    for kind, ident, ra, rb_, key, ci_key in pairs:
-        va, vb = float(ra[key]), float(rb_[key])
-        se = math.hypot(_se_from_ci(ra[ci_key], z), _se_from_ci(rb_[ci_key], z))
+    pairs: list[tuple[str, str, float, float, Interval | None, Interval | None]] = []
+    eb = {e.node: e for e in b.node_effects}
+    for e in a.node_effects:
+        if e.node in eb:
+            other = eb[e.node]
+            pairs.append(("node", e.node, e.total, other.total, e.total_ci, other.total_ci))
+    rb = {r.role: r for r in b.role_effects}
+    for r in a.role_effects:
+        if r.role in rb:
+            other_role = rb[r.role]
+            pairs.append(("role", r.role, r.influence, other_role.influence, r.influence_ci,
+                          other_role.influence_ci))
+    for kind, ident, va, vb, ci_a, ci_b in pairs:
+        se = math.hypot(_se_from_ci(ci_a, z), _se_from_ci(ci_b, z))
         diff = va - vb
         lo, hi = diff - z * se, diff + z * se
         rows.append({"kind": kind, "id": ident, "label": journey_map.node(ident).display,

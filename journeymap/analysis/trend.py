@@ -304,9 +304,9 @@ def nps_waterfall(journey_map: JourneyMap, data: DataSource | SurveyRows,
     s_from, s_to = nps_score(data_all.ltr[in_from]), nps_score(data_all.ltr[in_to])
     change = s_to.value - s_from.value
 
-    estimates = {(e["from"], e["to"]): float(e["estimate"]) for e in result.edge_records
-                 if e["estimate"] is not None}
-    totals = {e["node"]: float(e["total"]) for e in result.effect_records}
+    estimates = {(e.source, e.target): float(e.estimate) for e in result.edge_estimates
+                 if e.estimate is not None}
+    totals = {e.node: float(e.total) for e in result.node_effects}
     ltr_from = data_all.ltr[in_from]
     means: dict[str, tuple[float, float]] = {}
     warnings = list(result.warnings)

@@ -1,11 +1,15 @@
 """What-if scenarios: shift chosen nodes and predict mean LTR and NPS.
 
-A shift of Δ on a measured node j moves respondent i's score by
+Role shifts are expanded here into node shifts; the fitted engine state predicts the
+rest through the :class:`~journeymap.engines.result.EngineState` protocol, so this
+module never asks which engine made a result.  For the linear engine, a shift of Δ on
+a measured node j moves respondent i's score by
 ``clip(Δ, lo_j − x_ij, hi_j − x_ij)`` (nobody leaves the scale; respondents who did
 not experience j are unchanged) and their LTR by ``T_j`` times that.  A shift on an
 unmeasured role moves each node it acts on by ``share × Δ``.  The predicted NPS
 change uses the same interval-crossing rule as NPS points (DESIGN §4); its 95 %
-interval is the delta method on the coefficient covariance, and the interval of the
+interval is the delta method on the coefficient covariance (for bayesnet: the node
+moves by states and the interval comes from the posterior draws).  The interval of the
 predicted NPS adds the baseline NPS's own sampling variance (adjusted Wald) and,
 like the baseline interval, is centred on the adjusted estimate
 ``100 · (P − D)/(n + 3)`` plus the change, so a zero shift returns the NPS interval.
@@ -19,14 +23,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from ..exceptions import JourneymapError, MapValidationError
-from ..nps import Z95, nps_change, nps_change_slope
+from ..nps import Z95
 
 if TYPE_CHECKING:
-    from numpy.typing import NDArray
-
     from ..engines import FitResult
     from ..model import JourneyMap
 
@@ -107,67 +107,20 @@ def what_if(result: FitResult, shifts: Mapping[str, float]) -> WhatIf:
         Node or role id → shift in that node's scale points (``{"delivery": 1}``); for a
         ``bayesnet`` fit, in the node's states (its scale points unless they were merged).
     """
-    if result.state is None or result.data is None:
-        raise JourneymapError("what-if needs a fit made in this session from the data (a result "
-                              "read back from JSON holds no respondents); fit the map again.")
+    model = result.fitted_model()
     if not shifts:
         raise JourneymapError("give at least one shift, e.g. delivery=+1.")
     check_not_outcome(result.journey_map, shifts)
-    if result.engine == "bayesnet":
-        return _what_if_network(result, shifts)
-    from ..engines.linear import LinearState
-
-    m = result.journey_map
-    data = result.data
-    assert isinstance(result.state, LinearState)
-    algebra = result.state.algebra
-    cov = result.state.covariance
-    T = algebra.totals()
-    G = algebra.gradients()
-    idx = {n: i for i, n in enumerate(algebra.nodes)}
-    ltr = data.ltr.astype(np.float64)
-    delta = np.zeros_like(ltr)
-    grad_rows: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
-    for node_id, d in _node_shifts(m, shifts).items():
-        scale = m.node(node_id).scale
-        assert scale is not None
-        x = data.column(node_id)
-        moved = np.clip(d, scale[0] - x, scale[1] - x)
-        moved[np.isnan(moved)] = 0.0
-        delta += T[idx[node_id]] * moved
-        grad_rows.append((moved, G[idx[node_id]]))
-    change = nps_change(ltr, delta)
-    slope = nps_change_slope(ltr, delta)
-    grad = sum((100.0 * float(np.mean(slope * moved)) * g for moved, g in grad_rows),
-               np.zeros(cov.shape[0]))
-    se_change = math.sqrt(max(float(grad @ cov @ grad), 0.0))
+    data = model.data
+    assert data is not None  # fitted_model() promises the respondents
+    out = model.state.what_if(result.journey_map, data,
+                              _node_shifts(result.journey_map, shifts))
     base = result.nps
-    se_total = math.hypot(se_change, base.se)
-    predicted = base.value + change
-    centre = 100.0 * (base.promoters - base.detractors) / (base.n + 3.0) + change
-    return WhatIf(shifts=dict(shifts), mean_ltr=float(ltr.mean()),
-                  predicted_mean_ltr=float(np.clip(ltr + delta, 0, 10).mean()),
-                  nps=base.value, nps_ci=base.ci, predicted_nps=predicted,
+    se_total = math.hypot(out.se, base.se)
+    centre = 100.0 * (base.promoters - base.detractors) / (base.n + 3.0) + out.change
+    return WhatIf(shifts=dict(shifts), mean_ltr=out.mean_ltr,
+                  predicted_mean_ltr=out.predicted_mean_ltr,
+                  nps=base.value, nps_ci=base.ci, predicted_nps=base.value + out.change,
                   predicted_nps_ci=(max(-100.0, centre - Z95 * se_total),
                                     min(100.0, centre + Z95 * se_total)),
-                  change=change,
-                  change_ci=(change - Z95 * se_change, change + Z95 * se_change), n=data.n)
-
-
-def _what_if_network(result: FitResult, shifts: Mapping[str, float]) -> WhatIf:
-    """What-if on a ``bayesnet`` fit: the engine shifts the nodes' states (scale points when
-    no states are merged) and returns the change in NPS points with its posterior draws."""
-    from ..engines.bayesnet import fit_state
-
-    assert result.data is not None
-    pred = fit_state(result).shift(_node_shifts(result.journey_map, shifts))
-    base = result.nps
-    mean_ltr = float(result.data.ltr.mean())
-    se_total = math.hypot(pred.se, base.se)
-    centre = 100.0 * (base.promoters - base.detractors) / (base.n + 3.0) + pred.change
-    return WhatIf(shifts=dict(shifts), mean_ltr=mean_ltr,
-                  predicted_mean_ltr=mean_ltr + pred.mean_ltr_change,
-                  nps=base.value, nps_ci=base.ci, predicted_nps=base.value + pred.change,
-                  predicted_nps_ci=(max(-100.0, centre - Z95 * se_total),
-                                    min(100.0, centre + Z95 * se_total)),
-                  change=pred.change, change_ci=pred.ci, n=result.data.n)
+                  change=out.change, change_ci=out.change_ci, n=data.n)

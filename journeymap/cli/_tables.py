@@ -43,7 +43,7 @@ def print_drivers(console: Console, result: FitResult) -> None:
     table = Table(title="What moves the recommend score (one scale point better for everyone "
                   "below the top)", title_justify="left")
     table.add_column("Node", overflow="fold")
-    per_point = "LTR per point" if result.engine == "linear" else "NPS pts per state"
+    per_point = "LTR per point" if result.effect_unit == "ltr_points" else "NPS pts per state"
     for col in ("NPS points (95 %)", per_point, "direct", "indirect", "mean", "n"):
         table.add_column(col, justify="right", no_wrap=True)
     for row in df.to_dict(orient="records"):
@@ -70,19 +70,20 @@ def print_roles(console: Console, result: FitResult) -> None:
                   title_justify="left")
     table.add_column("Role")
     for col in ("NPS points (95 %)",
-                "LTR points" if result.engine == "linear" else "effect (NPS pts)", "direct"):
+                "LTR points" if result.effect_unit == "ltr_points" else "effect (NPS pts)",
+                "direct"):
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("Biggest route", overflow="fold")
-    records = sorted(result.role_records,
-                     key=lambda r: (m.node(r["role"]).display.casefold(), r["role"]))
+    records = sorted(result.role_effects,
+                     key=lambda r: (m.node(r.role).display.casefold(), r.role))
     for rec in records:
-        top = rec["paths"][0] if rec["paths"] else None
-        route = " → ".join(m.node(n).display for n in top["nodes"]) if top else "no path to NPS"
+        top = rec.paths[0] if rec.paths else None
+        route = " → ".join(m.node(n).display for n in top.nodes) if top else "no path to NPS"
         route = esc(route)
-        share = rec["direct"] / rec["influence"] if rec["influence"] else float("nan")
-        table.add_row(esc(m.node(rec["role"]).display),
-                      f"{signed(rec['nps_points'])} ({ci(rec['nps_points_ci'])})",
-                      signed(rec["influence"], 2),
+        share = rec.direct / rec.influence if rec.influence else float("nan")
+        table.add_row(esc(m.node(rec.role).display),
+                      f"{signed(rec.nps_points)} ({ci(rec.nps_points_ci)})",
+                      signed(rec.influence, 2),
                       "–" if share != share else f"{share:.0%}", route)
     console.print(table)
 

@@ -50,8 +50,9 @@ def keydrivers_cmd(map_file: MapArg, data_file: DataArg,
 
         m = load_map(map_file)
         result = fit(m, data_file, survey_type=survey_type, min_responses=min_responses)
-        assert result.data is not None
-        weights = relative_weights(m, result.data, predictors=predictors,
+        data = result.fitted_model().data
+        assert data is not None
+        weights = relative_weights(m, data, predictors=predictors,
                                    min_responses=min_responses)
         ipa = importance_performance(result, weights=weights)
         if json_out:

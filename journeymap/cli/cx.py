@@ -62,13 +62,13 @@ def _print_segments(console: Console, report: SegmentReport) -> None:
     drivers.add_column("Node", overflow="fold")
     for s in fitted:
         drivers.add_column(esc(s.value), justify="right", no_wrap=True)
-    effects = {s.value: {e["node"]: e for e in s.result.effect_records}
+    effects = {s.value: {e.node: e for e in s.result.node_effects}
                for s in fitted if s.result is not None}
     for node in m.measured_nodes:
         if node.id == m.outcome:
             continue
         drivers.add_row(esc(node.display),
-                        *[signed(effects[s.value][node.id]["nps_points"])
+                        *[signed(effects[s.value][node.id].nps_points)
                           if node.id in effects[s.value] else "–" for s in fitted])
     console.print(drivers)
 

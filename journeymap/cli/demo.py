@@ -36,13 +36,13 @@ def demo(out: Annotated[Path, typer.Option(
         print_nps(console, result)
         print_drivers(console, result)
         print_roles(console, result)
-        for rec in sorted(result.role_records, key=lambda r: (
-                result.journey_map.node(r["role"]).display.casefold(), r["role"])):
-            console.print(f"\n[bold]{esc(result.journey_map.node(rec['role']).display)}[/]")
-            console.print(esc(explain_role(result, rec["role"])), soft_wrap=True)
+        for rec in sorted(result.role_effects, key=lambda r: (
+                result.journey_map.node(r.role).display.casefold(), r.role)):
+            console.print(f"\n[bold]{esc(result.journey_map.node(rec.role).display)}[/]")
+            console.print(esc(explain_role(result, rec.role)), soft_wrap=True)
         print_warnings(console, result.warnings)
         console.print(f"\nResult JSON written to {esc(out / 'result.json')}.")
-        top = max(result.role_records, key=lambda r: abs(r["nps_points"]))["role"]
+        top = max(result.role_effects, key=lambda r: abs(r.nps_points)).role
         try:
             written = [write(out / "map.svg", result.journey_map, result),
                        write(out / "map.png", result.journey_map, result),

@@ -6,8 +6,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import bayesnet as _bayesnet  # noqa: F401  (registers the engine; pgmpy stays unimported)
-from ._base import ENGINES, Engine, FitResult, get_engine, register_engine
+from ._base import ENGINES, Engine, get_engine, register_engine
 from .linear import LinearEngine
+from .result import (
+    EdgeEstimate,
+    Effect,
+    EngineState,
+    FitResult,
+    FittedModel,
+    RoleEffect,
+    Route,
+    ShiftOutcome,
+)
 from .streaming import fit_spark, fit_stream
 
 if TYPE_CHECKING:
@@ -16,8 +26,9 @@ if TYPE_CHECKING:
     from ..data import SurveyData
     from ..model import JourneyMap
 
-__all__ = ["ENGINES", "Engine", "FitResult", "LinearEngine", "fit", "fit_spark", "fit_stream",
-           "get_engine", "register_engine"]
+__all__ = ["ENGINES", "EdgeEstimate", "Effect", "Engine", "EngineState", "FitResult",
+           "FittedModel", "LinearEngine", "RoleEffect", "Route", "ShiftOutcome", "fit",
+           "fit_spark", "fit_stream", "get_engine", "register_engine"]
 
 
 def fit(journey_map: JourneyMap, data: SurveyData | pd.DataFrame | str | Path,

@@ -15,24 +15,24 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._base import FitResult
 from ._discrete import Array, shift_axis, shift_kernel, stack_dot
 from .linear import _agrees
+from .result import EdgeEstimate, Effect, FitResult, FittedModel, Interval, RoleEffect, Route
 
 if TYPE_CHECKING:
     from ..data import SurveyData
-    from ..model import JourneyMap
+    from ..model import Edge, JourneyMap
     from ..nps import NPSScore
     from .bayesnet import BayesNetState
 
 __all__ = ["assemble", "role_shifts", "roles_on_outcome"]
 
 
-def _ci(stack: Array) -> list[float] | None:
+def _ci(stack: Array) -> Interval | None:
     if stack.shape[0] < 3:
         return None
     lo, hi = np.percentile(stack[1:], [2.5, 97.5])
-    return [float(lo), float(hi)]
+    return (float(lo), float(hi))
 
 
 def role_shifts(m: JourneyMap, role: str, scale: float = 1.0,
@@ -76,18 +76,18 @@ def edge_change(state: BayesNetState, parent: str, child: str, *, index: bool = 
     return stack_dot(moved, weights) - stack_dot(f, weights)
 
 
-def _edge_record(state: BayesNetState, e: Any) -> dict[str, Any]:
+def _edge_record(state: BayesNetState, e: Edge) -> EdgeEstimate:
     m = state.journey_map
-    rec: dict[str, Any] = {"from": e.source, "to": e.target, "estimate": None, "se": None,
-                           "ci": None, "p_value": None, "standardized": None, "n": None,
-                           "share": m.share(e), "expected": e.expected, "agrees": None}
-    if m.node(e.source).measured and e.source in state.parents.get(e.target, ()):
-        d = edge_change(state, e.source, e.target)
-        ci = _ci(d)
-        rec.update(estimate=float(d[0]), n=state.n_family[e.target],
-                   se=float(d[1:].std(ddof=1)) if ci else None, ci=ci,
-                   agrees=_agrees(e.expected, (ci[0], ci[1])) if ci else None)
-    return rec
+    if not (m.node(e.source).measured and e.source in state.parents.get(e.target, ())):
+        return EdgeEstimate(source=e.source, target=e.target, estimate=None, se=None, ci=None,
+                            p_value=None, standardized=None, n=None, share=m.share(e),
+                            expected=e.expected, agrees=None)
+    d = edge_change(state, e.source, e.target)
+    ci = _ci(d)
+    return EdgeEstimate(source=e.source, target=e.target, estimate=float(d[0]),
+                        se=float(d[1:].std(ddof=1)) if ci else None, ci=ci, p_value=None,
+                        standardized=None, n=state.n_family[e.target], share=m.share(e),
+                        expected=e.expected, agrees=_agrees(e.expected, ci) if ci else None)
 
 
 def _paths(m: JourneyMap, start: str) -> list[list[str]]:
@@ -116,7 +116,7 @@ def _allocate(total: float, bases: list[float]) -> list[float]:
 
 
 def role_paths(state: BayesNetState, start: str, total: float, direct: float,
-               slopes: dict[tuple[str, str], float], own_step: float) -> list[dict[str, Any]]:
+               slopes: dict[tuple[str, str], float], own_step: float) -> list[Route]:
     """Every path from a role (or measured node) to the outcome with its NPS points.
 
     A path's base weight is the product along it of the role shares, the experienced
@@ -148,12 +148,12 @@ def role_paths(state: BayesNetState, start: str, total: float, direct: float,
         direct, indirect = total, 0.0
     elif not direct_rows:
         direct, indirect = 0.0, total
-    out: list[dict[str, Any]] = []
+    out: list[Route] = []
     for group, amount in ((direct_rows, direct), (indirect_rows, indirect)):
         for (trail, _, _), eff in zip(group, _allocate(amount, [r[2] for r in group]),
                                       strict=True):
-            out.append({"nodes": trail, "effect": eff, "nps_points": eff})
-    out.sort(key=lambda p: -abs(p["effect"]))
+            out.append(Route(nodes=tuple(trail), effect=eff, nps_points=eff))
+    out.sort(key=lambda p: -abs(p.effect))
     return out
 
 
@@ -171,7 +171,7 @@ def assemble(state: BayesNetState, data: SurveyData, *, engine: str, options: di
               for c in state.order for p in state.parents[c]}
     own_step = float(state.total({m.outcome: 1.0})[0]) if roles_on_outcome(m) else 0.0
 
-    effect_records = []
+    effect_records: list[Effect] = []
     effects: dict[str, tuple[Array, Array]] = {}
     for node in m.measured_nodes:
         if node.id == m.outcome:
@@ -181,12 +181,12 @@ def assemble(state: BayesNetState, data: SurveyData, *, engine: str, options: di
         x = data.column(node.id)
         seen = int((~np.isnan(x)).sum())
         ci = _ci(te)
-        effect_records.append({
-            "node": node.id, "direct": float(de[0]), "indirect": float(te[0] - de[0]),
-            "total": float(te[0]), "total_ci": ci, "nps_points": float(te[0]),
-            "nps_points_ci": ci, "mean": float(np.nanmean(x)) if seen else None, "n": seen})
+        effect_records.append(Effect(
+            node=node.id, direct=float(de[0]), indirect=float(te[0] - de[0]),
+            total=float(te[0]), total_ci=ci, nps_points=float(te[0]),
+            nps_points_ci=ci, mean=float(np.nanmean(x)) if seen else None, n=seen))
 
-    role_records = []
+    role_records: list[RoleEffect] = []
     for role in m.roles:
         if role.measured:
             te, de = effects[role.id]
@@ -195,29 +195,32 @@ def assemble(state: BayesNetState, data: SurveyData, *, engine: str, options: di
             te, de = state.total(shifts), state.direct(shifts)
         total, direct = float(te[0]), float(de[0])
         paths = role_paths(state, role.id, total, direct, slopes, own_step)
-        direct_sum = float(sum(p["effect"] for p in paths if _is_direct(m, p["nodes"])))
+        direct_sum = float(sum(p.effect for p in paths if _is_direct(m, p.nodes)))
         ci = _ci(te)
-        role_records.append({
-            "role": role.id, "influence": total, "influence_ci": ci,
-            "direct": direct_sum if paths else direct,
-            "indirect": total - (direct_sum if paths else direct),
-            "nps_points": total, "nps_points_ci": ci, "paths": paths})
+        role_records.append(RoleEffect(
+            role=role.id, influence=total, influence_ci=ci,
+            direct=direct_sum if paths else direct,
+            indirect=total - (direct_sum if paths else direct),
+            nps_points=total, nps_points_ci=ci, paths=tuple(paths)))
 
     warns = list(warnings)
     for rec in edge_records:
-        if rec["agrees"] is False:
-            unit = "NPS points" if rec["to"] == m.outcome else "scale points"
-            warns.append(f"the data contradict the workshop's belief on {rec['from']} → "
-                         f"{rec['to']}: expected '{rec['expected']}', estimated "
-                         f"{rec['estimate']:+.3f} {unit} per state (95 % {rec['ci'][0]:+.3f} "
-                         f"to {rec['ci'][1]:+.3f}).")
+        if rec.agrees is False:
+            assert rec.estimate is not None
+            assert rec.ci is not None
+            unit = "NPS points" if rec.target == m.outcome else "scale points"
+            warns.append(f"the data contradict the workshop's belief on {rec.source} → "
+                         f"{rec.target}: expected '{rec.expected}', estimated "
+                         f"{rec.estimate:+.3f} {unit} per state (95 % {rec.ci[0]:+.3f} "
+                         f"to {rec.ci[1]:+.3f}).")
     return FitResult(journey_map=m, engine=engine, n_responses=data.n_responses, nps=nps,
-                     edge_records=edge_records, effect_records=effect_records,
-                     role_records=role_records, warnings=warns, options=options, state=state,
-                     data=data)
+                     edge_estimates=tuple(edge_records), node_effects=tuple(effect_records),
+                     role_effects=tuple(role_records), warnings=tuple(warns),
+                     effect_unit="nps_points", options=options,
+                     model=FittedModel(state, data))
 
 
-def _is_direct(m: JourneyMap, nodes: list[str]) -> bool:
+def _is_direct(m: JourneyMap, nodes: tuple[str, ...]) -> bool:
     first = next(i for i, n in enumerate(nodes) if m.node(n).measured)
     return first >= len(nodes) - 2
 

@@ -29,10 +29,12 @@ from ._discrete import (
     shift_kernel,
     stack_dot,
 )
+from .result import ShiftOutcome
 
 if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
 
+    from ..data import SurveyData
     from ..model import JourneyMap
 
 __all__ = ["BayesNetState", "ShiftPrediction", "outcome_draws", "quiet_pgmpy"]
@@ -224,6 +226,15 @@ class BayesNetState:
                 shift_kernel(self.states[parent].size, 1.0)))
             self._moved[parent] = f
         return f
+
+    def what_if(self, journey_map: JourneyMap, data: SurveyData,
+                node_shifts: Mapping[str, float]) -> ShiftOutcome:
+        """The :class:`~journeymap.engines.result.EngineState` protocol: :meth:`shift` for
+        the respondents' mean LTR, with the posterior-draw interval of the change."""
+        pred = self.shift(node_shifts)
+        mean_ltr = float(data.ltr.mean())
+        return ShiftOutcome(mean_ltr=mean_ltr, predicted_mean_ltr=mean_ltr + pred.mean_ltr_change,
+                            change=pred.change, change_ci=pred.ci, se=pred.se)
 
     def shift(self, shifts: Mapping[str, float]) -> ShiftPrediction:
         """What-if: NPS change (with draws) and mean LTR change for node shifts in states."""

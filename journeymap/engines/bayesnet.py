@@ -84,10 +84,12 @@ class BayesNetEngine(Engine):
     >>> m = jm.example_map()
     >>> r = jm.fit(m, jm.example_data(n=600, seed=4).data, engine="bayesnet", bins=3,
     ...            draws=0)
-    >>> r.engine, round(r.effect("delivery")["total"] - r.effect("delivery")["direct"]
-    ...                 - r.effect("delivery")["indirect"], 12)
-    ('bayesnet', 0.0)
+    >>> e = r.effect("delivery")
+    >>> r.engine, r.effect_unit, round(e.total - e.direct - e.indirect, 12)
+    ('bayesnet', 'nps_points', 0.0)
     """
+
+    effect_unit = "nps_points"
 
     def __init__(self, *, min_responses: int = DEFAULT_MIN_RESPONSES, ess: float = 10.0,
                  ltr_states: str = "11", bins: int | Mapping[str, Any] | None = None,
@@ -105,9 +107,7 @@ class BayesNetEngine(Engine):
 
     @property
     def state_(self) -> BayesNetState:
-        state = self.result_.state
-        assert isinstance(state, BayesNetState)
-        return state
+        return fit_state(self.result_)
 
     @property
     def model_(self) -> DiscreteBayesianNetwork:
@@ -262,7 +262,8 @@ class BayesNetEngine(Engine):
 
 def fit_state(result: FitResult) -> BayesNetState:
     """The :class:`BayesNetState` of a bayesnet result fitted in this session."""
-    if not isinstance(result.state, BayesNetState):
+    state = result.model.state if result.model is not None else None
+    if not isinstance(state, BayesNetState):
         raise JourneymapError("this needs a bayesnet fit made in this session from the data (a "
                               "result read back from JSON holds no network); fit the map again.")
-    return result.state
+    return state

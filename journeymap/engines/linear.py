@@ -22,6 +22,7 @@ asymptotically uncorrelated); see ``docs/method.md``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,24 +33,69 @@ from ..exceptions import DataValidationError, JourneymapError
 from ..headroom import HeadroomTable
 from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from ..lstsq import ols_from_gram
-from ..nps import Z95, nps_from_counts
+from ..nps import Z95, nps_change, nps_change_slope, nps_from_counts
 from ..paths import PathAlgebra
 from ..stats import SufficientStats
 from ..summary import LinearSummary, equations_of
-from ._base import (
-    Engine,
+from ._base import Engine, register_engine
+from .result import (
+    EdgeEstimate,
+    Effect,
     FitResult,
-    LinearState,
-    register_engine,
+    FittedModel,
+    RoleEffect,
+    Route,
+    ShiftOutcome,
 )
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from ..data import SurveyData
-    from ..model import JourneyMap
+    from ..model import Edge, JourneyMap
 
 __all__ = ["EquationEstimate", "LinearEngine", "LinearState", "estimate_equations"]
+
+
+@dataclass(frozen=True)
+class LinearState:
+    """What a linear fit keeps beyond its JSON: the path algebra, the coefficient covariance
+    and the headroom tables (an :class:`~journeymap.engines.result.EngineState`)."""
+
+    algebra: PathAlgebra
+    covariance: NDArray[np.float64]
+    tables: dict[str, tuple[HeadroomTable, tuple[str, ...]]]
+
+    def what_if(self, journey_map: JourneyMap, data: SurveyData,
+                node_shifts: Mapping[str, float]) -> ShiftOutcome:
+        """A shift of Δ on node j moves respondent i's score by
+        ``clip(Δ, lo_j − x_ij, hi_j − x_ij)`` and their LTR by ``T_j`` times that; the
+        NPS change uses the interval-crossing rule and its interval the delta method on
+        the coefficient covariance (``docs/method.md``)."""
+        algebra, cov = self.algebra, self.covariance
+        T = algebra.totals()
+        G = algebra.gradients()
+        idx = {n: i for i, n in enumerate(algebra.nodes)}
+        ltr = data.ltr.astype(np.float64)
+        delta = np.zeros_like(ltr)
+        grad_rows: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
+        for node_id, d in node_shifts.items():
+            scale = journey_map.node(node_id).scale
+            assert scale is not None
+            x = data.column(node_id)
+            moved = np.clip(d, scale[0] - x, scale[1] - x)
+            moved[np.isnan(moved)] = 0.0
+            delta += T[idx[node_id]] * moved
+            grad_rows.append((moved, G[idx[node_id]]))
+        change = nps_change(ltr, delta)
+        slope = nps_change_slope(ltr, delta)
+        grad = sum((100.0 * float(np.mean(slope * moved)) * g for moved, g in grad_rows),
+                   np.zeros(cov.shape[0]))
+        se = math.sqrt(max(float(grad @ cov @ grad), 0.0))
+        return ShiftOutcome(mean_ltr=float(ltr.mean()),
+                            predicted_mean_ltr=float(np.clip(ltr + delta, 0, 10).mean()),
+                            change=change, change_ci=(change - Z95 * se, change + Z95 * se),
+                            se=se)
 
 
 @dataclass(frozen=True)
@@ -265,7 +311,7 @@ def assemble(journey_map: JourneyMap, summary: LinearSummary,
         se = math.sqrt(max(float(g @ cov @ g), 0.0))
         return value, (value - Z95 * se, value + Z95 * se)
 
-    effect_records = []
+    effect_records: list[Effect] = []
     for node in journey_map.measured_nodes:
         if node.id == journey_map.outcome:
             continue
@@ -274,13 +320,12 @@ def assemble(journey_map: JourneyMap, summary: LinearSummary,
         total = float(T[i])
         pts, pts_ci = nps_points(node.id, (node.id,), np.array([total]), G[[i]])
         n_obs = summary.count(node.id)
-        effect_records.append({
-            "node": node.id, "direct": direct, "indirect": total - direct, "total": total,
-            "total_ci": [float(ci_T[i, 0]), float(ci_T[i, 1])],
-            "nps_points": pts, "nps_points_ci": list(pts_ci),
-            "mean": summary.mean(node.id), "n": n_obs})
+        effect_records.append(Effect(
+            node=node.id, direct=direct, indirect=total - direct, total=total,
+            total_ci=(float(ci_T[i, 0]), float(ci_T[i, 1])),
+            nps_points=pts, nps_points_ci=pts_ci, mean=summary.mean(node.id), n=n_obs))
 
-    role_records = []
+    role_records: list[RoleEffect] = []
     for role in journey_map.roles:
         i = idx[role.id]
         if role.measured:
@@ -299,63 +344,64 @@ def assemble(journey_map: JourneyMap, summary: LinearSummary,
         pts, pts_ci = nps_points("role:" + role.id, members, coefs, grads, constant, const_grad)
         influence = float(T[i])
         paths = _role_paths(journey_map, algebra, role.id, influence, pts)
-        direct = float(sum(p["effect"] for p in paths if p["direct"]))
-        role_records.append({
-            "role": role.id, "influence": influence,
-            "influence_ci": [float(ci_T[i, 0]), float(ci_T[i, 1])],
-            "direct": direct, "indirect": influence - direct,
-            "nps_points": pts, "nps_points_ci": list(pts_ci),
-            "paths": [{k: v for k, v in p.items() if k != "direct"} for p in paths]})
+        direct = float(sum(p.effect for p, is_direct in paths if is_direct))
+        role_records.append(RoleEffect(
+            role=role.id, influence=influence,
+            influence_ci=(float(ci_T[i, 0]), float(ci_T[i, 1])),
+            direct=direct, indirect=influence - direct, nps_points=pts, nps_points_ci=pts_ci,
+            paths=tuple(p for p, _ in paths)))
 
     warnings = list(journey_map.warnings) + list(warnings or [])
     for rec in edge_records:
-        if rec["agrees"] is False:
-            warnings.append(f"the data contradict the workshop's belief on {rec['from']} → "
-                            f"{rec['to']}: expected '{rec['expected']}', estimated "
-                            f"{rec['estimate']:+.3f} (95 % {rec['ci'][0]:+.3f} to "
-                            f"{rec['ci'][1]:+.3f}).")
+        if rec.agrees is False:
+            assert rec.estimate is not None
+            assert rec.ci is not None
+            warnings.append(f"the data contradict the workshop's belief on {rec.source} → "
+                            f"{rec.target}: expected '{rec.expected}', estimated "
+                            f"{rec.estimate:+.3f} (95 % {rec.ci[0]:+.3f} to "
+                            f"{rec.ci[1]:+.3f}).")
     return FitResult(journey_map=journey_map, engine=engine, n_responses=summary.n_rows,
-                     nps=nps_from_counts(*_classes(summary.ltr_counts)), edge_records=edge_records,
-                     effect_records=effect_records, role_records=role_records,
-                     warnings=warnings, options=options,
-                     state=LinearState(algebra, cov, tables), data=data)
+                     nps=nps_from_counts(*_classes(summary.ltr_counts)),
+                     edge_estimates=tuple(edge_records), node_effects=tuple(effect_records),
+                     role_effects=tuple(role_records), warnings=tuple(warnings),
+                     effect_unit="ltr_points", options=options,
+                     model=FittedModel(LinearState(algebra, cov, tables), data))
 
 
-def _edge_record(journey_map: JourneyMap, e: Any,
-                 by_edge: dict[tuple[str, str], tuple[EquationEstimate, int]]) -> dict[str, Any]:
-    rec: dict[str, Any] = {"from": e.source, "to": e.target, "estimate": None, "se": None,
-                           "ci": None, "p_value": None, "standardized": None, "n": None,
-                           "share": journey_map.share(e), "expected": e.expected, "agrees": None}
-    if (e.source, e.target) in by_edge:
-        est, i = by_edge[(e.source, e.target)]
-        b, se = float(est.coef[i]), float(est.se[i])
-        q = est.t_quantile
-        ci = (b - q * se, b + q * se)
-        rec.update(estimate=b, se=se, ci=list(ci),
-                   p_value=float(2 * special.stdtr(est.df, -abs(b / se))) if se > 0 else 0.0,
-                   standardized=float(est.standardized[i]), n=est.n,
-                   agrees=_agrees(e.expected, ci))
-    return rec
+def _edge_record(journey_map: JourneyMap, e: Edge,
+                 by_edge: dict[tuple[str, str], tuple[EquationEstimate, int]]) -> EdgeEstimate:
+    if (e.source, e.target) not in by_edge:
+        return EdgeEstimate(source=e.source, target=e.target, estimate=None, se=None, ci=None,
+                            p_value=None, standardized=None, n=None, share=journey_map.share(e),
+                            expected=e.expected, agrees=None)
+    est, i = by_edge[(e.source, e.target)]
+    b, se = float(est.coef[i]), float(est.se[i])
+    q = est.t_quantile
+    ci = (b - q * se, b + q * se)
+    return EdgeEstimate(
+        source=e.source, target=e.target, estimate=b, se=se, ci=ci,
+        p_value=float(2 * special.stdtr(est.df, -abs(b / se))) if se > 0 else 0.0,
+        standardized=float(est.standardized[i]), n=est.n, share=journey_map.share(e),
+        expected=e.expected, agrees=_agrees(e.expected, ci))
 
 
 def _role_paths(journey_map: JourneyMap, algebra: PathAlgebra, role: str, influence: float,
-                nps_points: float) -> list[dict[str, Any]]:
+                nps_points: float) -> list[tuple[Route, bool]]:
     """Every path from the role to the outcome, sorted by absolute effect.
 
     A path is *direct* when the first measured node it reaches (the role itself for a
     measured role) is the outcome or leads straight to it.
     """
     src = algebra.nodes.index(role)
-    out: list[dict[str, Any]] = []
+    out: list[tuple[Route, bool]] = []
     for trail, effect in algebra.paths(src):
         names = [algebra.nodes[t] for t in trail]
         measured = [n for n in names if journey_map.node(n).measured]
         entry = names.index(measured[0])
         direct = entry >= len(names) - 2
         share_pts = nps_points * effect / influence if influence != 0 else math.nan
-        out.append({"nodes": names, "effect": effect, "nps_points": share_pts,
-                    "direct": direct})
-    out.sort(key=lambda p: -abs(p["effect"]))
+        out.append((Route(nodes=tuple(names), effect=effect, nps_points=share_pts), direct))
+    out.sort(key=lambda p: -abs(p[0].effect))
     return out
 
 

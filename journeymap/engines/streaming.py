@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from ..model import JourneyMap
     from ..sources import Progress
-    from ._base import FitResult
+    from .result import FitResult
 
 __all__ = ["fit_spark", "fit_stream"]
 

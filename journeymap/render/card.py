@@ -98,8 +98,8 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
         card.footer = f"Survey: {_count(s.n)} answers · generated {today} by journeymap"
         return card
 
-    effects = {e["node"]: e for e in result.effect_records}
-    small = {n for n, e in effects.items() if e.get("n") is not None and e["n"] < min_responses}
+    effects = {e.node: e for e in result.node_effects}
+    small = {n for n, e in effects.items() if e.n is not None and e.n < min_responses}
 
     # touchpoints ranked by leverage: share × the node's own NPS points
     acts: list[dict[str, Any]] = [{str(k): v for k, v in a.items()}
@@ -113,11 +113,11 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
     for a in acts:
         target = m.node(a["node"])
         row = _Row(str(a["label"]))
-        eff = effects.get(a["node"], {})
-        if a["node"] in small:
-            row.suppressed = f"too few answers (n = {_count(eff.get('n'))})"
+        eff = effects.get(a["node"])
+        if eff is not None and a["node"] in small:
+            row.suppressed = f"too few answers (n = {_count(eff.n)})"
         else:
-            mean, n = eff.get("mean"), eff.get("n")
+            mean, n = (eff.mean, eff.n) if eff is not None else (None, None)
             hi = target.scale[1] if target.scale is not None else None
             rating = room = "–"
             if mean is not None and hi is not None:
@@ -132,7 +132,7 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
         row = _Row(str(p["route"]))
         hidden = [n for n in p["nodes"] if n in small]
         if hidden:
-            counts = ", ".join(f"n = {_count(effects[n].get('n'))}" for n in hidden)
+            counts = ", ".join(f"n = {_count(effects[n].n)}" for n in hidden)
             row.suppressed = f"too few answers ({counts})"
         else:
             row.cells = [_signed(p["nps_points"]), _signed(p["effect"], 3),
@@ -191,7 +191,7 @@ def _sentences(result: FitResult, role: str, inf: Any, targets: list[str], *,
     out = [head + "."]
 
     rec = result.role(role)
-    influence, direct = float(rec["influence"]), float(rec["direct"])
+    influence, direct = float(rec.influence), float(rec.direct)
     mediators: list[str] = []
     for p in inf.paths.to_dict(orient="records"):
         if not p["direct"]:
@@ -215,7 +215,7 @@ def _sentences(result: FitResult, role: str, inf: Any, targets: list[str], *,
                        f"through {via}.")
         else:
             out.append("The direct part and the indirect part pull in opposite directions: "
-                       f"direct {_signed(direct, 2)}, indirect {_signed(float(rec['indirect']), 2)}"
+                       f"direct {_signed(direct, 2)}, indirect {_signed(float(rec.indirect), 2)}"
                        " points on the 0–10 recommend scale.")
     return out
 

@@ -26,7 +26,7 @@ the result's records (nothing statistical is computed here):
 * a role's "acts on" edge: grey, labelled with the share when it is not 1.
 
 ``role=ROLE`` highlights every node and edge on that role's paths to the outcome
-(from ``result.role_records``, or from the graph without a result) and fades
+(from ``result.role_effects``, or from the graph without a result) and fades
 everything else; highlighted edges carry the NPS points of the role's paths through
 them instead of the estimate.  Every SVG node and edge of the role view has the
 class ``highlight`` or ``faded``.
@@ -55,7 +55,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import limits
 from ..exceptions import JourneymapError, MapTooLargeError, RenderError
@@ -67,6 +67,7 @@ from ..outputs import write_atomic
 
 if TYPE_CHECKING:
     from ..engines import FitResult
+    from ..engines.result import EdgeEstimate, Effect, RoleEffect
     from ..model import Edge, JourneyMap, Node
 
 __all__ = ["FORMATS", "LANES", "render", "to_dot", "write"]
@@ -220,9 +221,9 @@ class _Context:
     min_responses: int
     role: str | None
     suppressed: bool = False
-    effects: dict[str, dict[str, Any]] = field(default_factory=dict)
-    roles: dict[str, dict[str, Any]] = field(default_factory=dict)
-    edges: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    effects: dict[str, Effect] = field(default_factory=dict)
+    roles: dict[str, RoleEffect] = field(default_factory=dict)
+    edges: dict[tuple[str, str], EdgeEstimate] = field(default_factory=dict)
     on_path: set[str] = field(default_factory=set)
     path_edges: set[tuple[str, str]] = field(default_factory=set)
     edge_points: dict[tuple[str, str], float] = field(default_factory=dict)
@@ -251,9 +252,9 @@ def _context(m: JourneyMap, result: FitResult | None, role: str | None,
     ctx = _Context(m=m, result=result, min_responses=min_responses, role=role)
     if result is not None:
         ctx.suppressed = result.nps.n < min_responses
-        ctx.effects = {rec["node"]: rec for rec in result.effect_records}
-        ctx.roles = {rec["role"]: rec for rec in result.role_records}
-        ctx.edges = {(rec["from"], rec["to"]): rec for rec in result.edge_records}
+        ctx.effects = {rec.node: rec for rec in result.node_effects}
+        ctx.roles = {rec.role: rec for rec in result.role_effects}
+        ctx.edges = {(rec.source, rec.target): rec for rec in result.edge_estimates}
     if role is not None:
         node = m.node(role)  # UnknownNodeError with suggestions
         if node.kind != "role":
@@ -261,10 +262,10 @@ def _context(m: JourneyMap, result: FitResult | None, role: str | None,
             raise JourneymapError(f"'{role}' is a {node.kind}, not a role; roles in this map: "
                                   f"{names}.")
         rec = None if result is None else next(
-            (r for r in result.role_records if r["role"] == role), None)
+            (r for r in result.role_effects if r.role == role), None)
         if rec is not None:  # the paths of the fit, with their NPS points
-            for p in rec["paths"]:
-                nodes, points = list(p["nodes"]), p.get("nps_points")
+            for p in rec.paths:
+                nodes, points = list(p.nodes), p.nps_points
                 ctx.on_path.update(nodes)
                 for a, b in pairwise(nodes):
                     ctx.path_edges.add((a, b))
@@ -398,10 +399,10 @@ def _figure_lines(node: Node, ctx: _Context, faded: bool, sub_color: str) -> lis
     eff = ctx.effects.get(node.id)
     strong = FADED_TEXT if faded else TEXT
     if eff is not None:
-        n = eff.get("n")
+        n = eff.n
         if n is not None and n < ctx.min_responses:
             return [_suppressed_line(n, sub_color)]
-        mean = eff.get("mean")
+        mean = eff.mean
         parts = []
         if mean is not None and node.scale is not None:
             parts.append(f"mean {mean:.1f} of {_number(node.scale[1])}")
@@ -409,9 +410,9 @@ def _figure_lines(node: Node, ctx: _Context, faded: bool, sub_color: str) -> lis
             parts.append(f"n {_count(n)}")
         if parts:
             out.append(_font(_h(" · ".join(parts)), size=13, color=sub_color))
-        points = eff.get("nps_points")
+        points = eff.nps_points
     elif node.kind == "role" and node.id in ctx.roles:
-        points = ctx.roles[node.id].get("nps_points")
+        points = ctx.roles[node.id].nps_points
     else:
         points = None
     if points is not None:
@@ -436,17 +437,17 @@ def _node_tooltip(node: Node, ctx: _Context) -> str:
                 f"{_count(s.detractors)} detractors.")
     eff = ctx.effects.get(node.id)
     if eff is not None:
-        n = eff.get("n")
+        n = eff.n
         if n is not None and n < ctx.min_responses:
             return (f"{text}. Too few answers (n = {_count(n)}; at least "
                     f"{ctx.min_responses} needed), so no figures are shown.")
         return (f"{text}. If everyone below the top rated it one point higher, NPS would move "
-                f"by about {_signed(eff.get('nps_points'))} points (95 %: "
-                f"{_ci(eff.get('nps_points_ci'))}).")
+                f"by about {_signed(eff.nps_points)} points (95 %: "
+                f"{_ci(eff.nps_points_ci)}).")
     rec = ctx.roles.get(node.id)
     if rec is not None:
         return (f"{text}. One point better on everything this role acts on moves NPS by about "
-                f"{_signed(rec['nps_points'])} points (95 %: {_ci(rec.get('nps_points_ci'))}).")
+                f"{_signed(rec.nps_points)} points (95 %: {_ci(rec.nps_points_ci)}).")
     return text
 
 
@@ -471,7 +472,7 @@ def _edge_attrs(e: Edge, ctx: _Context, index: int = 0) -> dict[str, str | None]
     mid: list[str] = []
     boxed = False
     text_color = FADED_TEXT if faded else MUTED
-    if rec is None or rec.get("estimate") is None:
+    if rec is None or rec.estimate is None:
         # a role's "acts on" edge, or any edge of the structure-only map
         if src.kind == "role":
             color, width = ROLE_EDGE, 2.0
@@ -490,19 +491,19 @@ def _edge_attrs(e: Edge, ctx: _Context, index: int = 0) -> dict[str, str | None]
             width += 1.0
         attrs.update(color=FADED if faded else color, penwidth=_num_attr(width),
                      tooltip=tip + ".")
-    elif rec.get("n") is not None and rec["n"] < ctx.min_responses:
+    elif rec.n is not None and rec.n < ctx.min_responses:
         attrs.update(color=FADED if faded else "#8C8C8C", penwidth="1.5", style="dotted",
                      tooltip=(f"{src.display} → {dst.display}: too few answers "
-                              f"(n = {_count(rec['n'])}; at least {ctx.min_responses} needed), "
+                              f"(n = {_count(rec.n)}; at least {ctx.min_responses} needed), "
                               "so no estimate is shown."))
-        tag.append(_font(_h(f"n = {_count(rec['n'])}"), color=text_color))
+        tag.append(_font(_h(f"n = {_count(rec.n)}"), color=text_color))
     else:
-        est = float(rec["estimate"])
-        std = rec.get("standardized")
+        est = float(rec.estimate)
+        std = rec.standardized
         width = 2.0 if std is None else min(1.0 + 6.0 * abs(float(std)), MAX_PENWIDTH)
         sign_color = POSITIVE if est >= 0 else NEGATIVE
-        styles = ["dashed"] if _crosses_zero(rec.get("ci")) else []
-        boxed = rec.get("agrees") is False
+        styles = ["dashed"] if _crosses_zero(rec.ci) else []
+        boxed = rec.agrees is False
         if boxed:
             styles.append("bold")
             width = max(width, 3.0)
@@ -513,12 +514,12 @@ def _edge_attrs(e: Edge, ctx: _Context, index: int = 0) -> dict[str, str | None]
         # in the role view the highlighted edges carry the NPS points of the role's
         # routes instead (the estimate stays in the tooltip); faded edges carry nothing
         if boxed and not faded:
-            mark = f"✗ expected {rec.get('expected') or e.expected}"
+            mark = f"✗ expected {rec.expected or e.expected}"
             tag.append(_font(_h(mark), color=NEGATIVE, bold=True))
         attrs.update(color=FADED if faded else sign_color, penwidth=_num_attr(width),
                      style=",".join(styles) or None, tooltip=_edge_tooltip(src, dst, rec, e))
     if points is not None:
-        if rec is None or rec.get("estimate") is None:
+        if rec is None or rec.estimate is None:
             mid.append(_font(_h(f"{_signed(points)} NPS pts"), color=TEXT, bold=True))
         else:  # two short lines keep the tag narrow beside its node
             tag.insert(0, _font(_h(_signed(points)), color=TEXT, bold=True) + "<BR/>"
@@ -548,15 +549,15 @@ def _num_attr(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
-def _edge_tooltip(src: Node, dst: Node, rec: Mapping[str, Any], e: Edge) -> str:
-    est = float(rec["estimate"])
-    ci = rec.get("ci")
+def _edge_tooltip(src: Node, dst: Node, rec: EdgeEstimate, e: Edge) -> str:
+    est = math.nan if rec.estimate is None else rec.estimate
+    ci = rec.ci
     figures = f"{_signed(est, 2)}, 95 % {_ci(ci, 2)}"
-    n = rec.get("n")
+    n = rec.n
     per = (f"{_signed(est, 2)} points of {dst.display} per point of {src.display} "
            f"(95 %: {_ci(ci, 2)}{'' if n is None else f', n = {_count(n)}'})")
-    expected = rec.get("expected") or e.expected
-    if rec.get("agrees") is False:
+    expected = rec.expected or e.expected
+    if rec.agrees is False:
         want = "raise" if expected == "+" else "lower"
         got = "lowers" if est < 0 else "raises"
         return (f"The workshop expected more {src.display} to {want} {dst.display}; the data "
@@ -602,14 +603,14 @@ def _title(ctx: _Context) -> str:
 def _legend(ctx: _Context) -> str:
     """What the colours, lines and numbers mean; only the items the map shows."""
     size = 15
-    recs = [r for r in ctx.edges.values() if r.get("estimate") is not None
-            and (r.get("n") is None or r["n"] >= ctx.min_responses)]
+    recs = [r for r in ctx.edges.values() if r.estimate is not None
+            and (r.n is None or r.n >= ctx.min_responses)]
     items = [(_font("━━▶", size=size, color=POSITIVE, bold=True),
               "more of it raises the next box")]
-    if any(r["estimate"] < 0 for r in recs):
+    if any(r.estimate is not None and r.estimate < 0 for r in recs):
         items.append((_font("━━▶", size=size, color=NEGATIVE, bold=True),
                       "more of it lowers the next box"))
-    if any(_crosses_zero(r.get("ci")) for r in recs):
+    if any(_crosses_zero(r.ci) for r in recs):
         items.append((_font("╍╍▶", size=size, color=MUTED, bold=True),
                       "not sure: the 95 % interval includes 0"))
     if ctx.role is None:
@@ -617,7 +618,7 @@ def _legend(ctx: _Context) -> str:
                       "points of the next box per point of this one; thicker = stronger"))
     items.append((_font("NPS points", size=size, color=TEXT, bold=True),
                   "NPS change if everyone below the top rated the box one point higher"))
-    if any(r.get("agrees") is False for r in recs):
+    if any(r.agrees is False for r in recs):
         items.append((_font("✗ expected +", size=size, color=NEGATIVE, bold=True),
                       "the data contradict what the workshop expected"))
     if ctx.role is not None:
@@ -742,7 +743,7 @@ def to_dot(journey_map: JourneyMap, result: FitResult | None = None, *, role: st
     role
         Highlight this role's paths to the outcome and fade everything else (the
         "my influence" view).  Highlighted edges are labelled with the NPS points of
-        the role's paths through them (from ``result.role_records``).
+        the role's paths through them (from ``result.role_effects``).
     lanes
         ``"kind"`` (roles → touchpoints → factors → outcome) or ``"stage"`` (one lane
         per journey stage, ``other`` for nodes without a stage; roles first, the

@@ -209,11 +209,11 @@ def test_the_drivers_service_gives_the_library_drivers(world: World) -> None:
 def test_the_roles_service_gives_every_role_of_the_library_largest_first(world: World) -> None:
     out = fits.roles(world.sessions, world.results, world.done())
     assert isinstance(out, RolesOut)
-    library = {r["role"]: r for r in world.library.role_records}
+    library = {r.role: r for r in world.library.role_effects}
     assert {r.role for r in out.roles} == set(library)
     for r in out.roles:
-        assert r.influence == library[r.role]["influence"]
-        assert r.nps_points == library[r.role]["nps_points"]
+        assert r.influence == library[r.role].influence
+        assert r.nps_points == library[r.role].nps_points
         assert r.label == world.library.journey_map.node(r.role).display
     points = [abs(r.nps_points or 0.0) for r in out.roles]
     assert points == sorted(points, reverse=True)
