@@ -79,6 +79,7 @@ def totals(journey: jm.JourneyMap, scores: dict[str, np.ndarray]) -> dict[str, f
     {"delivery": 2.5},          # most respondents hit the top of the scale
     {"support": 1.0},           # 55 % did not experience support: they gain nothing
     {"ease": 1.0, "brand": -0.5},
+    {"nps": 1.0},               # the recommend score itself, clipped at 10
 ])
 def test_predicted_change_equals_a_per_respondent_computation(
         journey: jm.JourneyMap, result: FitResult, scores: dict[str, np.ndarray],

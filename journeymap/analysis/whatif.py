@@ -89,7 +89,11 @@ def _node_shifts(m: JourneyMap, shifts: Mapping[str, float]) -> dict[str, float]
 
 
 def check_not_outcome(m: JourneyMap, shifts: Mapping[str, float]) -> None:
-    """Refuse a shift of the outcome: what-if moves what leads to NPS, not NPS itself."""
+    """Refuse a shift of the outcome: a journey's what-if moves what leads to NPS.
+
+    :func:`what_if` itself accepts the outcome (every recommend answer moved, clipped at
+    10, as a reference point); the HTTP API calls this first and answers 422.
+    """
     for node_id in shifts:
         if m.node(node_id).kind == "outcome":
             raise JourneymapError(f"'{node_id}' is the outcome: what-if shifts the touchpoints, "
@@ -110,7 +114,6 @@ def what_if(result: FitResult, shifts: Mapping[str, float]) -> WhatIf:
     model = result.fitted_model()
     if not shifts:
         raise JourneymapError("give at least one shift, e.g. delivery=+1.")
-    check_not_outcome(result.journey_map, shifts)
     data = model.data
     assert data is not None  # fitted_model() promises the respondents
     out = model.state.what_if(result.journey_map, data,

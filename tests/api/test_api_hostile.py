@@ -525,17 +525,15 @@ def test_what_if_on_the_outcome_is_422(api: Api) -> None:
     assert "'nps' is the outcome" in problem["detail"]
 
 
-def test_the_library_refuses_a_what_if_on_the_outcome() -> None:
-    from journeymap import fit
-    from journeymap.analysis import what_if
-    from journeymap.data import load_survey
+def test_the_outcome_check_names_the_outcome_and_passes_other_nodes() -> None:
+    from journeymap.analysis.whatif import check_not_outcome
     from journeymap.exceptions import JourneymapError
     from journeymap.model import JourneyMap
 
     m = JourneyMap.from_yaml(EXAMPLES / "kitchen_b2b.yaml")
-    result = fit(m, load_survey(EXAMPLES / "kitchen_b2b.csv", m))
-    with pytest.raises(JourneymapError, match="is the outcome"):
-        what_if(result, {"nps": 1.0})
+    check_not_outcome(m, {"delivery": 1.0, "marketing": 0.5})
+    with pytest.raises(JourneymapError, match="'nps' is the outcome"):
+        check_not_outcome(m, {"delivery": 1.0, "nps": 1.0})
 
 
 @pytest.mark.parametrize("content", [b"null", b"null\n", b"a,b\n", b"ltr\r\n"])
