@@ -54,6 +54,10 @@ def test_a_role_link_opens_the_role_page_card_and_map_without_a_key(web: Api) ->
     assert r.headers["referrer-policy"] == "no-referrer"
     assert r.headers["x-robots-tag"] == "noindex, nofollow"
     assert '<meta name="robots" content="noindex, nofollow">' in r.text
+    size = re.search(r'<div class="map"><svg\swidth="(\d+)" height="(\d+)"\s+viewBox="[\d.]+ '
+                     r'[\d.]+ ([\d.]+) ([\d.]+)"', r.text)
+    assert size is not None
+    assert (int(size[1]), int(size[2])) == (round(float(size[3])), round(float(size[4])))
     assert "set-cookie" not in r.headers
     assert not re.search(r'href="/app(?!/static/)', r.text)
     for admin_only in ("csrf_token", "Share with my team", "Downloads",

@@ -15,7 +15,7 @@ from ...deps import ResultsDep, SessionsDep
 from ...services import fits, shares
 from .._core import PREFIX, WebUserDep, page, plain
 from .fits import finished, roles_of
-from .share import EXPIRY_CHOICES
+from .share import EXPIRY_CHOICES, sized_maps
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -41,7 +41,8 @@ async def show_role(request: Request, fit_id: uuid.UUID, role: str, user: WebUse
     roles = await roles_of(sessions, results, user, fit_id)
     meta = await finished(sessions, results, user, fit_id)
     influence = plain(await run_in_threadpool(fits.role, sessions, results, meta, role))
-    card = await run_in_threadpool(fits.role_card_body, sessions, results, meta, role)
+    card = sized_maps(await run_in_threadpool(fits.role_card_body, sessions, results, meta,
+                                              role))
 
     def links() -> list[dict[str, Any]]:
         with sessions() as session:

@@ -12,6 +12,7 @@ each with a sentence for the person who opened it.
 
 from __future__ import annotations
 
+import re
 import uuid
 from html import escape
 from typing import Annotated, Any
@@ -46,6 +47,18 @@ def qr_svg(url: str, label: str) -> str:
     code = segno.make(url, error="m", micro=False)
     svg: str = code.svg_inline(scale=6, border=4, omitsize=True, dark="#000", light="#fff")
     return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+
+
+_MAP_SVG = re.compile(r'(<div class="map"><svg\s)([^>]*?viewBox="[-\d.]+ [-\d.]+ ([\d.]+) '
+                      r'([\d.]+)")')
+
+
+def sized_maps(card: str) -> str:
+    """The card's map with ``width`` and ``height`` from its ``viewBox`` (one unit a
+    pixel), so that a phone shows it at its own size, scrolled sideways, instead of
+    shrinking its labels to a few pixels (``app.css``: ``.card .map svg[width]``)."""
+    return _MAP_SVG.sub(lambda m: f'{m[1]}width="{round(float(m[3]))}" '
+                                  f'height="{round(float(m[4]))}" {m[2]}', card, count=1)
 
 
 def _refusal(request: Request, exc: Exception) -> HTMLResponse:
@@ -104,8 +117,8 @@ async def _role_page(request: Request, sessions: Any, results: Results, token: s
         link, role_id = await _open(request, sessions, results, token, role)
         influence = plain(await run_in_threadpool(fits.role, sessions, results, link.fit,
                                                   role_id))
-        card = await run_in_threadpool(fits.role_card_body, sessions, results, link.fit,
-                                       role_id)
+        card = sized_maps(await run_in_threadpool(fits.role_card_body, sessions, results,
+                                                  link.fit, role_id))
         roles = [] if link.role is not None else await _roles(sessions, results, link)
     except (Problem, JourneymapError) as exc:
         return _refusal(request, exc)
