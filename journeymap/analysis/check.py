@@ -196,7 +196,7 @@ def check(journey_map: JourneyMap, data: SurveyData | pd.DataFrame | str | Path,
                               + (" (bins are for --engine bayesnet)." if "bins" in unknown
                                  else "."))
     result = cls(**options).fit(m, data).result_
-    discrete = engine == "bayesnet"
+    discrete = cls.discrete
     codes, cards = _states(m, data, options) if discrete else ({}, {})
 
     rng = np.random.default_rng(int(options.get("random_state", 0)))

@@ -29,6 +29,9 @@ class Engine(ABC):
     name: ClassVar[str]
     effect_unit: ClassVar[EffectUnit] = "ltr_points"
     """The unit of the engine's estimates and effects (see :class:`FitResult`)."""
+    discrete: ClassVar[bool] = False
+    """True when the engine models every node as discrete states (conditional-independence
+    checks then use G-tests on those states instead of partial correlations)."""
 
     def __init__(self, *, min_responses: int = DEFAULT_MIN_RESPONSES) -> None:
         self.min_responses = min_responses

@@ -90,6 +90,7 @@ class BayesNetEngine(Engine):
     """
 
     effect_unit = "nps_points"
+    discrete = True
 
     def __init__(self, *, min_responses: int = DEFAULT_MIN_RESPONSES, ess: float = 10.0,
                  ltr_states: str = "11", bins: int | Mapping[str, Any] | None = None,
