@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +159,8 @@ def test_tables_are_built_once_and_handed_out_as_copies(
     built: list[tuple[str, ...]] = []
     frame = result_module._frame
 
-    def counting(records: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
+    def counting(records: Sequence[Mapping[str, Any]], columns: tuple[str, ...]
+                 ) -> pd.DataFrame:
         built.append(columns)
         return frame(records, columns)
 

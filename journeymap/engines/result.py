@@ -23,7 +23,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict
 
 from ..exceptions import JourneymapError
 from ..jsonsafe import to_jsonable
@@ -36,8 +36,9 @@ if TYPE_CHECKING:
     from ..data import SurveyData
     from ..model import JourneyMap
 
-__all__ = ["RESULT_SCHEMA_VERSION", "EdgeEstimate", "Effect", "EffectUnit", "EngineState",
-           "FitResult", "FittedModel", "Interval", "RoleEffect", "Route", "ShiftOutcome"]
+__all__ = ["RESULT_SCHEMA_VERSION", "EdgeEstimate", "EdgeJSON", "Effect", "EffectJSON",
+           "EffectUnit", "EngineState", "FitResult", "FittedModel", "Interval", "RoleEffect",
+           "RoleJSON", "Route", "RouteJSON", "ShiftOutcome"]
 
 RESULT_SCHEMA_VERSION = 1
 
@@ -47,6 +48,49 @@ Interval = tuple[float, float]
 EffectUnit = Literal["ltr_points", "nps_points"]
 """The unit of edge estimates, effects and influences: LTR points per scale point of the
 node (``linear``) or NPS points per state (``bayesnet``)."""
+
+
+# ------------------------------------------------------------------ JSON shapes
+class RouteJSON(TypedDict):
+    """A :class:`Route` as JSON."""
+
+    nodes: list[str]
+    effect: float
+    nps_points: float
+
+
+EdgeJSON = TypedDict("EdgeJSON", {
+    "from": str, "to": str, "estimate": float | None, "se": float | None,
+    "ci": list[float] | None, "p_value": float | None, "standardized": float | None,
+    "n": int | None, "share": float | None, "expected": str | None, "agrees": bool | None})
+"""An :class:`EdgeEstimate` as JSON (``from`` is a Python keyword, hence this spelling)."""
+
+
+class EffectJSON(TypedDict):
+    """An :class:`Effect` as JSON."""
+
+    node: str
+    direct: float
+    indirect: float
+    total: float
+    total_ci: list[float] | None
+    nps_points: float
+    nps_points_ci: list[float] | None
+    mean: float | None
+    n: int
+
+
+class RoleJSON(TypedDict):
+    """A :class:`RoleEffect` as JSON."""
+
+    role: str
+    influence: float
+    influence_ci: list[float] | None
+    direct: float
+    indirect: float
+    nps_points: float
+    nps_points_ci: list[float] | None
+    paths: list[RouteJSON]
 
 
 # ------------------------------------------------------------------ JSON readers
@@ -76,7 +120,7 @@ class Route:
     effect: float
     nps_points: float
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> RouteJSON:
         return {"nodes": list(self.nodes), "effect": self.effect, "nps_points": self.nps_points}
 
     @classmethod
@@ -103,7 +147,7 @@ class EdgeEstimate:
     expected: str | None
     agrees: bool | None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> EdgeJSON:
         return {"from": self.source, "to": self.target, "estimate": self.estimate,
                 "se": self.se, "ci": _ci_list(self.ci), "p_value": self.p_value,
                 "standardized": self.standardized, "n": self.n, "share": self.share,
@@ -133,7 +177,7 @@ class Effect:
     mean: float | None
     n: int
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> EffectJSON:
         return {"node": self.node, "direct": self.direct, "indirect": self.indirect,
                 "total": self.total, "total_ci": _ci_list(self.total_ci),
                 "nps_points": self.nps_points, "nps_points_ci": _ci_list(self.nps_points_ci),
@@ -164,7 +208,7 @@ class RoleEffect:
     nps_points_ci: Interval | None
     paths: tuple[Route, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> RoleJSON:
         return {"role": self.role, "influence": self.influence,
                 "influence_ci": _ci_list(self.influence_ci), "direct": self.direct,
                 "indirect": self.indirect, "nps_points": self.nps_points,
@@ -357,12 +401,12 @@ class FitResult:
                    effect_unit=get_engine(engine).effect_unit)
 
 
-def _frame(records: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
+def _frame(records: Sequence[Mapping[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
     import pandas as pd
 
     rows = []
     for rec in records:
-        row: dict[str, Any] = {}
+        row: dict[str, object] = {}
         for c in columns:
             v = rec.get(c)
             if c.endswith("ci"):
