@@ -29,7 +29,7 @@ _LAZY: dict[str, str] = {
     "nps_score": "journeymap.nps",
     "FitResult": "journeymap.engines",
     "ENGINES": "journeymap.engines",
-    "fit": "journeymap.engines",
+    "fit": "journeymap.fitting",
     "drivers": "journeymap.analysis",
     "role_influence": "journeymap.analysis",
     "what_if": "journeymap.analysis",
@@ -59,7 +59,6 @@ if TYPE_CHECKING:
     from .datasets import simulate as simulate
     from .engines import ENGINES as ENGINES
     from .engines import FitResult as FitResult
-    from .engines import fit as fit
     from .exceptions import CycleError as CycleError
     from .exceptions import DataValidationError as DataValidationError
     from .exceptions import JourneymapError as JourneymapError
@@ -68,6 +67,7 @@ if TYPE_CHECKING:
     from .exceptions import NotFittedError as NotFittedError
     from .exceptions import RenderError as RenderError
     from .exceptions import UnknownNodeError as UnknownNodeError
+    from .fitting import fit as fit
     from .model import Edge as Edge
     from .model import JourneyMap as JourneyMap
     from .model import Node as Node

@@ -46,6 +46,7 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "MIN_RESPONSES_FLOOR",
     "OUTPUT_FILE_MODE",
+    "QUICK_CHECK_MAX_NODES",
     "RENDER_TIMEOUT_S",
     "STREAM_FITS_ABOVE_BYTES",
     "UPLOAD_FILE_MODE",
@@ -124,6 +125,12 @@ MAX_DOT_BYTES = 2_000_000
 RENDER_TIMEOUT_S = 30.0
 #: graphviz processes run at once by one Python process (others wait, at most the timeout).
 MAX_RENDERS_AT_ONCE = 2
+
+# --- The check that runs with every fit (docs/method.md §10.6) ---------------------------
+#: Most measured nodes for which every in-memory linear fit also tests the map's implied
+#: independences (their number grows with the square of the nodes); above it the fit
+#: checks the global fit indices only, and ``journeymap check`` does the rest.
+QUICK_CHECK_MAX_NODES = 40
 
 # --- Exports (docs/security.md, "Rendering", exports) -----------------------------------
 #: Most nodes without measured parents whose variances and covariances the lavaan / semopy

@@ -92,7 +92,7 @@ def test_names_still_load_lazily_in_a_fresh_interpreter() -> None:
         print(journeymap.fit.__module__)
     """)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "journeymap.engines"
+    assert proc.stdout.strip() == "journeymap.fitting"
 
 
 def test_engines_registry_holds_the_linear_engine() -> None:

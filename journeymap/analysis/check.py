@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import math
@@ -42,6 +43,7 @@ from ..exceptions import JourneymapError
 from ._fitindex import CUTOFFS, fit_indices
 from ._implications import (
     CITest,
+    fmt_p,
     g_test,
     holm,
     implication_text,
@@ -59,11 +61,15 @@ if TYPE_CHECKING:
     from ..engines import FitResult
     from ..model import JourneyMap
 
-__all__ = ["CUTOFFS", "CheckReport", "check"]
+__all__ = ["CUTOFFS", "CheckReport", "QuickCheck", "check", "quick_check",
+           "rejection_warnings"]
 
 CHECK_ENGINES = ("linear", "bayesnet")
 SEARCHES = ("greedy", "pgmpy")
 CHECK_SCHEMA_VERSION = 1
+WARN_MIN_PARTIAL_R = 0.1
+"""Smallest |partial correlation| of a rejected implication that makes the fit warn
+(Cohen's "small"); ``check`` itself lists every Holm-rejected implication."""
 NO_EVIDENCE = "no evidence against"
 """The verdict of an implication the data do not reject: it says no more than that."""
 
@@ -354,3 +360,148 @@ def _summary(m: JourneyMap, implications: pd.DataFrame, untestable: pd.DataFrame
             lines.append("The structure search restricted to the journey's order suggests no "
                          "change to the map.")
     return lines
+
+
+# ------------------------------------------------------------- quick check
+@dataclass(frozen=True)
+class QuickCheck:
+    """The cheap part of :func:`check` that runs with every in-memory linear fit.
+
+    Attributes
+    ----------
+    fit_indices
+        As :attr:`CheckReport.fit_indices` (listwise rows).
+    rejected
+        The implications the data disagree with (Holm-adjusted p < alpha), worst first:
+        ``(x, y, given, p, p_holm, r)`` with r the partial correlation.
+    tested
+        Implications tested (0 when the map has more measured nodes than
+        :data:`~journeymap.limits.QUICK_CHECK_MAX_NODES`: global fit only).
+    warning
+        The plain sentence for the fit's warnings, or ``None`` when the data do not
+        reject the map.
+    """
+
+    fit_indices: dict[str, Any]
+    rejected: list[tuple[str, str, tuple[str, ...], float, float, float]]
+    tested: int
+    warning: str | None
+
+
+@functools.lru_cache(maxsize=16)
+def _implications_of(journey_map: JourneyMap) -> tuple[Any, ...]:
+    """The map's implied independences, once per map (a pure function of it; refits of
+    the same map, e.g. per segment, do not repeat the d-separation search)."""
+    return tuple(implied_independences(journey_map)[0])
+
+
+def _listwise_cross_products(values: NDArray[np.floating[Any]]
+                             ) -> tuple[NDArray[np.float64], int]:
+    """Centred cross-products of the rows with no blank, and their number: one Gram
+    matrix (no copy when no value is blank)."""
+    blank = np.isnan(values).any(axis=1)
+    rows = values[~blank] if blank.any() else values
+    n = int(rows.shape[0])
+    if n == 0:
+        return np.zeros((values.shape[1], values.shape[1])), 0
+    gram = np.asarray(rows.T @ rows, dtype=np.float64)
+    mean = np.asarray(rows.mean(axis=0, dtype=np.float64))
+    return gram - n * np.outer(mean, mean), n
+
+
+def quick_check(journey_map: JourneyMap, data: SurveyData, *, alpha: float = 0.05
+                ) -> QuickCheck:
+    """Global fit and the Holm-rejected implications from one covariance matrix.
+
+    Both use the responses that answered every measured node (the rows the fit
+    indices of :func:`check` use; ``check`` tests each implication on its own rows, so
+    its p-values can differ when answers are blank).  The partial correlation of an
+    implication is read from the inverse of that covariance's block (Fisher's z on
+    ``n − |Z| − 3``), so the cost is one Gram matrix of the data plus small matrix
+    work.  The map is **rejected** when an implication is Holm-rejected at ``alpha``,
+    or when the χ² test rejects at ``alpha`` and CFI, RMSEA or SRMR is outside its
+    conventional cut-off (docs/method.md §10.6).  A rejected implication counts for
+    the warning only when its partial correlation is at least :data:`WARN_MIN_PARTIAL_R`
+    in size: with a million responses a partial correlation of 0.01 (e.g. from the
+    rounding of 0–10 answers) is "significant" and says nothing about the map.
+    """
+    from scipy import stats as sps
+
+    from ..limits import QUICK_CHECK_MAX_NODES
+    from ..lstsq import find_degeneracy
+    from ._fitindex import fit_indices_from_covariance
+
+    m = journey_map
+    ids = list(data.node_ids)
+    col = {n: i for i, n in enumerate(ids)}
+    cross, n = _listwise_cross_products(data.values)
+    p_nodes = len(ids)
+    indices: dict[str, Any] = {"rows": "listwise", "n": n, "variables": p_nodes}
+    if n < p_nodes + 2 or find_degeneracy(cross) is not None:
+        indices["available"] = False
+        return QuickCheck(indices, [], 0, None)
+    parents = {col[c]: [col[q] for q in m.parents(c) if q in col] for c in ids}
+    indices.update(available=True, **fit_indices_from_covariance(cross / n, n, parents))
+    rejected: list[tuple[str, str, tuple[str, ...], float, float, float]] = []
+    tested = 0
+    if p_nodes <= QUICK_CHECK_MAX_NODES:
+        scale = np.sqrt(np.diag(cross))
+        corr = cross / np.outer(scale, scale)
+        imps = _implications_of(m)
+        pvals: list[float] = []
+        rs: list[float] = []
+        for imp in imps:
+            idx = [col[imp.x], col[imp.y], *(col[z] for z in imp.given)]
+            df = n - len(imp.given) - 3
+            if df < 1:
+                pvals.append(math.nan)
+                rs.append(math.nan)
+                continue
+            prec = np.linalg.inv(corr[np.ix_(idx, idx)])
+            r = min(max(float(-prec[0, 1] / math.sqrt(prec[0, 0] * prec[1, 1])), -1.0), 1.0)
+            z = math.atanh(r) * math.sqrt(df) if abs(r) < 1.0 else math.inf
+            pvals.append(float(2.0 * sps.norm.sf(abs(z))))
+            rs.append(r)
+        p_holm = holm(pvals)
+        tested = sum(1 for p in pvals if math.isfinite(p))
+        rejected = sorted(((i.x, i.y, i.given, p, float(ph), r)
+                           for i, p, ph, r in zip(imps, pvals, p_holm, rs, strict=True)
+                           if math.isfinite(ph) and ph < alpha), key=lambda row: row[3])
+    return QuickCheck(indices, rejected, tested,
+                      _rejection_sentence(m, indices, rejected, alpha))
+
+
+def _rejection_sentence(m: JourneyMap, fi: dict[str, Any],
+                        rejected: list[tuple[str, str, tuple[str, ...], float, float, float]],
+                        alpha: float) -> str | None:
+    rejected = [row for row in rejected if abs(row[5]) >= WARN_MIN_PARTIAL_R]
+    missing = fi.get("missing", {})
+    outside = [f"{k.upper()} {fi[k]:.2f} (conventional {op} {cut:g})"
+               for k, (op, cut) in CUTOFFS.items() if k not in missing
+               and math.isfinite(fi[k]) and not (fi[k] >= cut if op == "≥" else fi[k] <= cut)]
+    p_chi2 = fi.get("p_value", math.nan)
+    global_reject = bool(outside) and math.isfinite(p_chi2) and p_chi2 < alpha
+    if not rejected and not global_reject:
+        return None
+    if rejected:
+        x, y, given, p, ph, r = rejected[0]
+        worst = (f"the map says {m.node(x).display} ⟂ {m.node(y).display} given "
+                 f"{names(m, given)}, and the data disagree (partial r = {r:.2f}, {fmt_p(p)}; "
+                 f"Holm-adjusted {fmt_p(ph)})")
+        more = len(rejected) - 1
+        if more:
+            worst += f"; {more} more of its implied independences fail too"
+        if outside:
+            worst += "; " + ", ".join(outside)
+    else:
+        worst = (", ".join(outside) + f", and the χ² test rejects the map "
+                 f"(χ² = {fi['chi2']:.1f} on {fi['df']} df, {fmt_p(p_chi2)})")
+    return (f"The data reject this map: {worst}. Links may be missing or misdrawn, so its "
+            "estimates can mislead; 'journeymap check MAP DATA' shows which.")
+
+
+def rejection_warnings(journey_map: JourneyMap, data: SurveyData) -> list[str]:
+    """The fit's warning when the data reject the map (a list of one sentence, or
+    empty); see :func:`quick_check`."""
+    warning = quick_check(journey_map, data).warning
+    return [warning] if warning else []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..exceptions import JourneymapError
 from ..limits import DEFAULT_CHUNK_ROWS
@@ -31,8 +31,10 @@ def fit_map(map_path: Path, data_path: Path | None, survey_type: str | None,
             min_responses: int, engine: str, *, stream: bool | None = False,
             chunk_rows: int = CHUNK_ROWS, sql: str | None = None, quiet: bool = False,
             bootstrap: int = 0) -> FitResult:
-    """Fit in memory, or chunk by chunk (``--stream``, ``--sql``, or files over 256 MB)."""
-    from ..engines import fit
+    """Fit in memory, or chunk by chunk (``--stream``, ``--sql``, or files over 256 MB).
+
+    In memory, :func:`journeymap.fit` also warns when the data reject the map."""
+    from ..fitting import fit
 
     m = load_map(map_path)
     big = data_path is not None and data_path.exists() and \
@@ -49,8 +51,9 @@ def fit_map(map_path: Path, data_path: Path | None, survey_type: str | None,
                               **({"bootstrap": bootstrap} if bootstrap else {}))
     if data_path is None:
         raise JourneymapError("give a data file (or a DuckDB query with --sql).")
+    options: dict[str, Any] = {"bootstrap": bootstrap} if bootstrap else {}
     return fit(m, data_path, engine=engine, survey_type=survey_type,
-               min_responses=min_responses, **({"bootstrap": bootstrap} if bootstrap else {}))
+               min_responses=min_responses, **options)
 
 
 def result_for(map_file: Path, data_file: Path | None, result_file: Path | None,

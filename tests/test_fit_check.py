@@ -1,0 +1,120 @@
+"""Every in-memory linear fit says when the data reject the map (docs/method.md §10.6)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+import journeymap as jm
+from journeymap.analysis import check
+from journeymap.analysis.check import quick_check
+from journeymap.data import load_survey
+from journeymap.model import JourneyMap
+
+STEPS = ("order", "delivery", "installation", "support")
+
+
+def journey(edges: list[Any]) -> JourneyMap:
+    return JourneyMap.from_dict({
+        "outcome": "nps",
+        "nodes": [{"id": "nps", "kind": "outcome", "column": "ltr"},
+                  {"id": "warehouse", "kind": "role"}, {"id": "installer", "kind": "role"},
+                  *({"id": s, "kind": "touchpoint", "scale": [1, 5]} for s in STEPS)],
+        "edges": [["warehouse", "delivery"], ["installer", "installation"], *edges]})
+
+
+#: The facilitator's literal chain: order → delivery → installation → support → NPS.
+CHAIN = journey([["order", "delivery"], ["delivery", "installation"],
+                 ["installation", "support"], ["support", "nps"]])
+#: The truth the data come from: every step acts on NPS directly.
+TRUTH = journey([[s, "nps"] for s in STEPS])
+
+
+@pytest.fixture(scope="module")
+def data() -> Any:
+    return jm.simulate(TRUTH, 1500, 3).data
+
+
+def test_the_literal_chain_on_data_from_another_truth_gets_the_warning(data: Any) -> None:
+    result = jm.fit(CHAIN, data)
+    said = [w for w in result.warnings if w.startswith("The data reject this map")]
+    assert len(said) == 1
+    assert "'journeymap check MAP DATA'" in said[0]
+    assert said[0] in result.to_dict()["warnings"]
+    # the worst problem named is check's own most significant disagreement
+    report = check(CHAIN, data, suggest=False)
+    worst = report.disagreements.sort_values("p").iloc[0]
+    assert abs(worst["statistic"]) >= 0.1
+    assert f"partial r = {worst['statistic']:.2f}" in said[0]
+    assert (f"the map says {CHAIN.node(worst['x']).display} ⟂ "
+            f"{CHAIN.node(worst['y']).display} given") in said[0]
+
+
+def test_the_quick_check_agrees_with_check_on_complete_data(data: Any) -> None:
+    survey = load_survey(data, CHAIN)
+    quick = quick_check(CHAIN, survey)
+    report = check(CHAIN, survey, suggest=False)
+    for key in ("chi2", "df", "cfi", "rmsea", "srmr", "n"):
+        assert quick.fit_indices[key] == pytest.approx(report.fit_indices[key], rel=1e-9)
+    bad = report.disagreements.sort_values("p")
+    assert [(x, y) for x, y, *_ in quick.rejected] == list(zip(bad["x"], bad["y"],
+                                                               strict=True))
+    np.testing.assert_allclose([r[3] for r in quick.rejected], bad["p"], rtol=1e-6)
+    np.testing.assert_allclose([r[5] for r in quick.rejected], bad["statistic"], rtol=1e-6)
+    assert quick.tested == len(report.implications)
+
+
+def test_the_example_map_on_its_own_data_gets_no_warning() -> None:
+    m = jm.example_map()
+    result = jm.fit(m, jm.example_data().data)
+    assert not any(w.startswith("The data reject") for w in result.warnings)
+    assert quick_check(m, result.data).warning is None  # type: ignore[arg-type]
+
+
+def test_the_true_map_gets_no_warning_and_check_map_false_skips_it(data: Any) -> None:
+    assert not any(w.startswith("The data reject") for w in jm.fit(TRUTH, data).warnings)
+    assert not any(w.startswith("The data reject")
+                   for w in jm.fit(CHAIN, data, check_map=False).warnings)
+
+
+def test_fit_indices_alone_reject_when_the_map_has_too_many_nodes_for_implications(
+        data: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import journeymap.limits as limits
+
+    monkeypatch.setattr(limits, "QUICK_CHECK_MAX_NODES", 2)
+    quick = quick_check(CHAIN, load_survey(data, CHAIN))
+    assert quick.tested == 0
+    assert quick.rejected == []
+    assert quick.warning is not None
+    assert "CFI" in quick.warning
+    assert "χ² test rejects the map" in quick.warning
+    assert math.isfinite(quick.fit_indices["cfi"])
+
+
+def test_the_cli_fit_prints_the_warning(data: Any, tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from journeymap.cli import app
+
+    map_path, data_path = tmp_path / "chain.yaml", tmp_path / "d.csv"
+    CHAIN.to_yaml(map_path)
+    data.to_csv(data_path, index=False)
+    out = CliRunner().invoke(app, ["fit", str(map_path), str(data_path)], terminal_width=400)
+    assert out.exit_code == 0, out.stderr
+    assert "The data reject this map" in out.stdout + out.stderr
+
+
+def test_a_tiny_partial_correlation_rejected_only_because_n_is_huge_does_not_warn() -> None:
+    from journeymap.analysis.check import _rejection_sentence
+
+    fi = {"cfi": 1.0, "rmsea": 0.001, "srmr": 0.001, "p_value": 1e-20, "chi2": 400.0,
+          "df": 300}
+    tiny = [("order", "support", ("installation",), 1e-20, 1e-18, 0.01)]
+    assert _rejection_sentence(CHAIN, fi, tiny, 0.05) is None
+    real = [("order", "support", ("installation",), 1e-20, 1e-18, -0.25)]
+    text = _rejection_sentence(CHAIN, fi, real, 0.05)
+    assert text is not None
+    assert "partial r = -0.25" in text
