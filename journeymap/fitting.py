@@ -55,13 +55,16 @@ def fit(journey_map: JourneyMap, data: SurveyData | pd.DataFrame | str | Path,
     >>> [w for w in r.warnings if w.startswith("The data reject")]
     []
     """
+    from .data import SurveyData, load_survey
     from .engines import fit as engine_fit
 
-    result = engine_fit(journey_map, data, engine, survey_type=survey_type, **options)
-    if check_map and result.engine == "linear" and result.data is not None:
+    if not isinstance(data, SurveyData):
+        data = load_survey(data, journey_map, survey_type=survey_type)
+    result = engine_fit(journey_map, data, engine, **options)
+    if check_map and result.engine == "linear":
         from .analysis.check import rejection_warnings
 
-        extra = rejection_warnings(journey_map, result.data)
+        extra = rejection_warnings(journey_map, data)
         if extra:
             warnings = result.warnings
             result = dataclasses.replace(result, warnings=type(warnings)([*warnings, *extra]))

@@ -69,9 +69,10 @@ def test_the_quick_check_agrees_with_check_on_complete_data(data: Any) -> None:
 
 def test_the_example_map_on_its_own_data_gets_no_warning() -> None:
     m = jm.example_map()
-    result = jm.fit(m, jm.example_data().data)
+    survey = load_survey(jm.example_data().data, m)
+    result = jm.fit(m, survey)
     assert not any(w.startswith("The data reject") for w in result.warnings)
-    assert quick_check(m, result.data).warning is None  # type: ignore[arg-type]
+    assert quick_check(m, survey).warning is None
 
 
 def test_the_true_map_gets_no_warning_and_check_map_false_skips_it(data: Any) -> None:
