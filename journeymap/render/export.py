@@ -312,7 +312,9 @@ def _defined_effects(journey_map: JourneyMap, names: dict[str, str],
     return ["", f"# Effects on {names[out_id]}: total = sum over its paths of the products of "
                 "the coefficients;",
             f"# indirect = total - direct (direct = the coefficient of the edge into "
-            f"{names[out_id]})", *lines]
+            f"{names[out_id]}).",
+            "# semopy does not read ':=' lines: use 'journeymap export --format semopy' there.",
+            *lines]
 
 
 def _lavaan_variable_comment(node: Node, name: str) -> list[str]:
