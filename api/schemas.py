@@ -1,7 +1,7 @@
 """Request and response schemas (pydantic), kept apart as in the FastAPI template.
 
 Request schemas end in ``Create`` / ``Request``; response schemas in ``Out``.  The
-FitResult JSON (DESIGN §6) and the analyses are produced by the library and passed
+FitResult JSON (docs/result-schema.md) and the analyses are produced by the library and passed
 through unchanged; their models here document them in the OpenAPI schema and allow
 the extra fields an engine may add.
 """
@@ -70,7 +70,7 @@ class WorkspaceOut(BaseModel):
 
 # ------------------------------------------------------------------------ maps
 class MapCreate(BaseModel):
-    """A map file's text (YAML or JSON, DESIGN §2)."""
+    """A map file's text (YAML or JSON, docs/map-format.md)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -160,7 +160,7 @@ class FitOptions(BaseModel):
     min_responses: int = Field(default=DEFAULT_MIN_RESPONSES, ge=MIN_RESPONSES_FLOOR,
                                le=10_000_000,
                                description="Fewest responses for any figure (never below 10, "
-                                           "DESIGN §4).")
+                                           "docs/method.md, 'Minimum responses').")
     survey_type: Literal["relational", "transactional"] | None = Field(
         default=None, description="Required when the data hold both kinds.")
     bootstrap: int = Field(default=0, ge=0, le=10_000,
@@ -230,7 +230,7 @@ class RoleOut(_Open):
 
 
 class FitResultOut(_Open):
-    """The FitResult JSON of DESIGN §6, exactly as ``journeymap fit --json`` prints it."""
+    """The FitResult JSON (docs/result-schema.md), as ``journeymap fit --json`` prints it."""
 
     schema_version: int
     engine: str
@@ -282,7 +282,8 @@ class DriverOut(_Open):
     total_ci_low: float | None
     total_ci_high: float | None
     nps_points: float | None = Field(description="NPS points when everyone below the top "
-                                                 "does one scale point better (DESIGN §4).")
+                                                 "does one scale point better "
+                                                 "(docs/method.md, 'NPS points').")
     nps_points_ci_low: float | None
     nps_points_ci_high: float | None
     mean: float | None

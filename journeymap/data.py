@@ -1,4 +1,4 @@
-"""Load and check survey data against a journey map (DESIGN §3).
+"""Load and check survey data against a journey map (docs/method.md, "Data rules").
 
 One row per response.  Columns are named by the map (a node's ``column`` or its
 ``items``).  The rules:
@@ -446,7 +446,7 @@ class CheckedChunk:
 
 def check_frame(frame: pd.DataFrame, journey_map: JourneyMap, *, name: str = "the data",
                 survey_type: str | None = None) -> CheckedChunk:
-    """Check one DataFrame of responses against the map (DESIGN §3).
+    """Check one DataFrame of responses against the map (docs/method.md, "Data rules").
 
     The frame's index must hold the 0-based row numbers of the data as given, so that
     error messages name the right rows also for a chunk of a larger file.

@@ -77,7 +77,7 @@ class UnknownNodeError(MapValidationError, KeyError):
 
 
 class DataValidationError(JourneymapError, ValueError):
-    """Survey data break the data rules (DESIGN §3); nothing is fitted."""
+    """Survey data break the data rules (docs/method.md, "Data rules"); nothing is fitted."""
 
 
 class NotFittedError(JourneymapError, RuntimeError):

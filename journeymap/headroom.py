@@ -1,6 +1,6 @@
 """Headroom tables: the respondents' room to improve, compressed for NPS points.
 
-The NPS-point value of a node or role (DESIGN §4) averages, over every respondent
+The NPS-point value of a node or role (docs/method.md, "NPS points") averages, over every respondent
 with an LTR, the expected change in promoter − detractor share when the LTR moves by
 ``Σ_j c_j · h_ij``, where ``h_ij = min(1, hi_j − x_ij)`` is respondent i's headroom on
 node j (0 when i did not experience j) and ``c_j`` a total effect (or share × total

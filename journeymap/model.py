@@ -1,6 +1,6 @@
 """The journey map: nodes (roles, touchpoints, factors, one outcome) and edges.
 
-A :class:`JourneyMap` is a frozen, validated directed acyclic graph (DESIGN §1–2).
+A :class:`JourneyMap` is a frozen, validated directed acyclic graph (docs/map-format.md).
 It is built from a YAML/JSON file (:meth:`JourneyMap.from_yaml`), a dict
 (:meth:`JourneyMap.from_dict`) or directly from :class:`Node` and :class:`Edge`
 objects; every construction path runs the same validation, so an invalid map
@@ -227,7 +227,7 @@ def id_type_problem(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class JourneyMap:
-    """A validated journey map (DESIGN §1–2). Immutable; equality ignores line numbers."""
+    """A validated journey map (docs/map-format.md). Immutable; equality ignores line numbers."""
 
     outcome: str
     nodes: tuple[Node, ...]
@@ -327,7 +327,7 @@ class JourneyMap:
         return {n.id: i for i, n in enumerate(self.nodes)}
 
     def role_shares(self, role: str) -> dict[str, float]:
-        """Shares of an unmeasured role on each node it acts on (DESIGN §1).
+        """Shares of an unmeasured role on each node it acts on (docs/method.md, "Role influence").
 
         Explicit shares are kept; roles without one split what the explicit shares
         of that node leave, equally.

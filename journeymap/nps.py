@@ -1,4 +1,6 @@
-"""Net Promoter Score: classes, score, adjusted-Wald interval, and shifts (DESIGN §4).
+"""Net Promoter Score: classes, score, adjusted-Wald interval, and shifts.
+
+The formulas are in docs/method.md, "NPS and its interval" and "NPS points".
 
 NPS = 100 · (promoters − detractors) / n with promoters LTR 9–10, passives 7–8 and
 detractors 0–6.  The scale and the cut-offs are fixed; nothing here changes them.

@@ -3,10 +3,11 @@
 Write the map as a matrix ``A`` over all nodes with ``A[p, c]`` the coefficient of
 edge ``p → c`` (for an unmeasured role, its fixed ``share``).  Then
 ``N = (I − A)⁻¹`` sums the products of coefficients over every directed path, so
-the **total effect** of node ``x`` on the outcome ``o`` is ``N[x, o]`` (DESIGN §4)
-and an unmeasured role's **influence** ``Σ_j share_j · T_j`` is the same entry for
-the role's row.  Its derivative with respect to an estimated coefficient
-``A[p, c]`` is ``N[x, p] · N[c, o]``, which the delta method uses for intervals.
+the **total effect** of node ``x`` on the outcome ``o`` is ``N[x, o]``
+(docs/method.md, "Total, direct and indirect effects") and an unmeasured role's
+**influence** ``Σ_j share_j · T_j`` is the same entry for the role's row.  Its
+derivative with respect to an estimated coefficient ``A[p, c]`` is
+``N[x, p] · N[c, o]``, which the delta method uses for intervals.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reference computations written independently of the library, shared by several tests.
 
-They follow DESIGN §4 literally, per respondent, without the library's tables or
+They follow docs/method.md, "NPS points", literally, per respondent, without the library's tables or
 gradients, so that the library's numbers can be checked against them.
 """
 
@@ -19,7 +19,8 @@ import journeymap as jm
 
 def nps_points(ltr: np.ndarray, shift: np.ndarray) -> float:
     """100 · mean change in P(promoter) − P(detractor) when each answer k, read as the
-    interval [k − .5, k + .5), moves by ``shift`` (DESIGN §4, the interval-crossing rule)."""
+    interval [k − .5, k + .5), moves by ``shift`` (the interval-crossing rule of
+    docs/method.md, "NPS points")."""
 
     def promoter(v: np.ndarray) -> np.ndarray:  # share of [v − .5, v + .5) at or above 8.5
         return np.clip(v + 0.5 - 8.5, 0.0, 1.0)

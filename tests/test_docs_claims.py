@@ -350,7 +350,7 @@ def test_every_command_line_in_the_readme_and_docs_uses_real_commands_and_option
 # ------------------------------------------------------------------ limits
 def _limit_sections() -> list[tuple[str, str, str, object]]:
     """(name, page, heading, value) of every constant of journeymap/limits.py, read from its
-    section comments ``# --- Title (docs/PAGE.md, "Heading") ---`` (no heading: the page)."""
+    section comments ``# --- Title (docs/<page>.md, "Heading") ---`` (no heading: the page)."""
     import journeymap.limits as limits
 
     out = []
@@ -413,3 +413,39 @@ def test_every_limit_is_quoted_with_its_value_in_its_docs_section(
     found = [f for f in quoted_forms(value)
              if re.search(rf"(?<![\w.,]){re.escape(f)}(?![\w]|[.,]\d)", text)]
     assert found, f"{page}, \"{heading}\" does not quote {name} = {value!r}"
+
+
+# ------------------------------------------------------------------ citations in the code
+SOURCES = ("journeymap", "api", "tests", "benchmarks")
+CITATION = re.compile(r"docs/([\w/-]+\.md)(?:, |,? \()[\"']([^\"'\n]+)[\"']")
+
+
+def _source_files() -> Iterator[Path]:
+    for folder in SOURCES:
+        yield from sorted((ROOT / folder).rglob("*.py"))
+
+
+def _headings(page: Path) -> list[str]:
+    return [h.lower() for h in re.findall(r"^#+ (.+)$", page.read_text(encoding="utf-8"),
+                                           flags=re.M)]
+
+
+def test_the_code_cites_no_document_outside_the_repository() -> None:
+    outside = ("DESIGN" + " §", "DESIGN" + ".md", "CX" + "-NOTES")
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in [*_source_files(), ROOT / "README.md",
+                                                            *DOCS.rglob("*.md")]
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if any(word in line for word in outside)]
+    assert found == []
+
+
+def test_every_docs_section_the_code_cites_exists() -> None:
+    cited = 0
+    for path in _source_files():
+        for page, title in CITATION.findall(path.read_text(encoding="utf-8")):
+            target = DOCS / page
+            assert target.is_file(), f"{path.relative_to(ROOT)} cites docs/{page}, which is absent"
+            assert any(title.lower() in h for h in _headings(target)), (
+                f"{path.relative_to(ROOT)} cites docs/{page}, \"{title}\": no such heading")
+            cited += 1
+    assert cited > 30

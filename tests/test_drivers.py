@@ -3,7 +3,8 @@
 The expected numbers are computed here from the raw survey frame with pandas and
 numpy: node scores (composites as the mean of answered items when at least half are
 answered), least squares per equation on complete rows, totals as sums over paths
-(networkx), and NPS points per respondent by the interval-crossing rule (DESIGN §4).
+(networkx), and NPS points per respondent by the interval-crossing rule
+(docs/method.md, "NPS points").
 """
 
 from __future__ import annotations

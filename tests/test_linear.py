@@ -2,9 +2,10 @@
 
 Every edge number is redone here as an exact OLS with numpy on the equation's complete
 rows (and cross-checked with statsmodels); totals by enumerating paths with networkx;
-role influence by the DESIGN §1 formula Σ share_j · T_j; delta-method intervals with a
-finite-difference gradient and a block-diagonal covariance built in the test; and the
-intervals' coverage by simulation against the planted truth.
+role influence by the formula of docs/method.md, "Role influence and paths":
+Σ share_j · T_j; delta-method intervals with a finite-difference gradient and a
+block-diagonal covariance built in the test; and the intervals' coverage by simulation
+against the planted truth.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ def totals_by_paths(m: JourneyMap, coef: Mapping[tuple[str, str], float]) -> dic
 
 
 def influence_by_formula(m: JourneyMap, role: str, totals: Mapping[str, float]) -> float:
-    """DESIGN §1: Σ_j share_j · T_j, an unmeasured target role counting with its influence."""
+    """Σ_j share_j · T_j (docs/method.md, "Role influence and paths"), an unmeasured
+    target role counting with its influence."""
     return sum(s * (totals[j] if m.node(j).measured else influence_by_formula(m, j, totals))
                for j, s in m.role_shares(role).items())
 

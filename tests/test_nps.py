@@ -1,7 +1,8 @@
 """NPS, its adjusted-Wald interval and LTR shifts, checked against hand computations.
 
 Every expected number is either worked out by hand in a comment or computed in the
-test from the DESIGN §4 formulas, never copied from the library's output.
+test from the formulas of docs/method.md, "NPS and its interval", never copied from
+the library's output.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from journeymap.nps import (
     nps_score,
 )
 
-Z = float(sps.norm.ppf(0.975))  # 1.959963984…, the "1.96" of DESIGN §4
+Z = float(sps.norm.ppf(0.975))  # 1.959963984…, the "1.96" of docs/method.md
 
 
 def adjusted_wald(promoters: int, detractors: int, n: int, z: float) -> tuple[float, float]:
-    """DESIGN §4 written out: +0.75 to P and D, +3 to n, clip to [-100, 100]."""
+    """docs/method.md, "NPS and its interval", written out: +0.75 to P and D, +3 to n,
+    clip to [-100, 100]."""
     n_adj = n + 3
     p = (promoters + 0.75) / n_adj
     d = (detractors + 0.75) / n_adj
@@ -57,7 +59,7 @@ def test_interval_of_the_hand_example_follows_the_adjusted_wald_formula() -> Non
     expected = (100 * (p - d - Z * se), 100 * (p - d + Z * se))
     assert s.ci == pytest.approx(expected, rel=1e-12)
     assert s.ci == pytest.approx((-30.33, 61.10), abs=0.01)
-    # with the rounded 1.96 of DESIGN §4 passed explicitly
+    # with the rounded 1.96 of docs/method.md passed explicitly
     rounded = nps_score([10, 9, 9, 8, 7, 6, 3, 10, 9, 5], z=1.96)
     assert rounded.ci == pytest.approx(adjusted_wald(5, 3, 10, 1.96), rel=1e-12)
     # the standard error reported is the adjusted one, in NPS points

@@ -1,6 +1,6 @@
 """The recommend question: what the outcome may be, and the explicit recode of another scale.
 
-NPS is defined on one 0–10 answer as given (docs/method.md, "The recommend question"):
+NPS is defined on one 0–10 answer as given (docs/method.md, "Data rules"):
 items on the outcome and non-integer answers are refused; a 1–5 or 1–10 item is used only
 through a recode table written in the map, and the result says so.
 """

@@ -40,7 +40,8 @@ def test_nps_sample_size_is_the_formula_and_falls_in_the_practitioners_ranges() 
     assert nps_variance(0.4, 0.2) == pytest.approx(0.56)
     assert nps_sample_size(10, 0.4, 0.2) == math.ceil(Z975 ** 2 * 0.56 / 0.01)  # 216
     assert nps_sample_size(5, 0.4, 0.2) == math.ceil(Z975 ** 2 * 0.56 / 0.0025)  # 861
-    # CX-NOTES: ±10 needs about 200–380, ±5 about 860–1,500, depending on the mix
+    # docs/cx-guide.md, "Before the workshop": ±10 needs about 200–380, ±5 about
+    # 860–1,500, depending on the mix
     for p, d in ((0.4, 0.2), (0.45, 0.35), (0.5, 0.4), (0.3, 0.3)):
         assert 200 <= nps_sample_size(10, p, d) <= 380
         assert 860 <= nps_sample_size(5, p, d) <= 1500
@@ -66,7 +67,7 @@ def test_the_nps_interval_at_the_planned_n_covers_95_percent_with_the_planned_wi
 def test_two_groups_ten_points_apart_need_about_880_each() -> None:
     n = nps_difference_sample_size(10, 0.4, 0.2)
     assert n == math.ceil((Z975 + Z80) ** 2 * 2 * 0.56 / 0.01)
-    assert n == 880  # CX-NOTES: "roughly 880 per group"
+    assert n == 880  # docs/cx-guide.md: "roughly 880 responses per group"
     other = nps_difference_sample_size(10, 0.4, 0.2, promoters_b=0.35, detractors_b=0.25)
     assert other == math.ceil((Z975 + Z80) ** 2 * (0.56 + 0.6 - 0.01) / 0.01)
 

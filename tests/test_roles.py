@@ -3,7 +3,7 @@
 Everything is checked against an independent computation written here with numpy,
 pandas and networkx: per-equation least squares on complete rows, every path from a
 role to NPS (share × product of coefficients), and per-respondent NPS points by the
-interval-crossing rule of DESIGN §4.
+interval-crossing rule of docs/method.md, "NPS points".
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ MAP: dict[str, Any] = {
     ],
 }
 
-# Written out by hand from the map above (DESIGN §1 share rules).
+# Written out by hand from the map above (the share rules of docs/method.md, "Role
+# influence and paths").
 SHARES = {("team", "assembly"): 0.6, ("team", "booking"): 0.7, ("helper", "booking"): 0.3,
           ("lead", "team"): 0.5, ("lead", "nps"): 1.0}
 EQUATIONS = {"assembly": ["manager"], "reliability": ["assembly", "booking"],
@@ -121,7 +122,8 @@ class Truth:
         return np.where(np.isnan(h), 0.0, h)
 
     def shift(self, role: str) -> np.ndarray:
-        """Per-respondent LTR shift when the role does one point better (DESIGN §4)."""
+        """Per-respondent LTR shift when the role does one point better (docs/method.md,
+        "NPS points")."""
         if role in MEASURED:
             return self.total(role) * self.headroom(role)
         s = np.zeros_like(self.ltr)

@@ -1,4 +1,5 @@
-"""Tests of the simulator: the planted truth is recoverable and the data follow DESIGN §3."""
+"""Tests of the simulator: the planted truth is recoverable and the data follow
+docs/method.md, "Data rules"."""
 
 from __future__ import annotations
 

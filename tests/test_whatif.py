@@ -3,7 +3,7 @@
 Predicted changes are recomputed here per respondent from the raw survey frame:
 node scores, least-squares totals (sums over paths), the shift
 ``T_j · clip(Δ_j, lo_j − x_ij, hi_j − x_ij)`` (0 when not experienced) and the
-interval-crossing rule of DESIGN §4.  The 95 % interval of the change is checked
+interval-crossing rule of docs/method.md, "NPS points".  The 95 % interval of the change is checked
 against the delta method with a gradient taken by finite differences.
 """
 

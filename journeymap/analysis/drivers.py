@@ -19,8 +19,8 @@ def drivers(result: FitResult) -> pd.DataFrame:
     Columns: ``node``, ``label``, ``kind``, ``stage``, ``direct``, ``indirect``,
     ``total`` (LTR points per scale point of the node), ``total_ci_low/high`` (95 %),
     ``nps_points`` (NPS points when everyone below the top moves up one scale point,
-    DESIGN §4) with ``nps_points_ci_low/high``, ``mean`` (the node's average score)
-    and ``n`` (respondents who rated it; NaN for results of engines that do not
+    docs/method.md, "NPS points") with ``nps_points_ci_low/high``, ``mean`` (the node's
+    average score) and ``n`` (respondents who rated it; NaN for results of engines that do not
     report them).
     """
     m = result.journey_map

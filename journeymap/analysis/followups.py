@@ -7,7 +7,7 @@ bottom two (1–2 on a 1–5 scale: ``x ≤ lo + low_points − 1``) — on at l
 those nodes.  Each row holds the response id, the LTR, and the nodes to talk about with
 their scores (lowest first).
 
-Rules, from practice (CX-NOTES):
+Rules, from practice (docs/cx-guide.md, "Close the loop"):
 
 * **Consent.** Only respondents who agreed to be contacted are listed: the consent
   column (default ``contact_ok``) must be truthy (``1``, ``true``, ``yes``, ``y``,

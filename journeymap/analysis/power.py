@@ -4,10 +4,11 @@ Formulas (``z_q`` is the standard normal quantile; ``p``, ``d`` the promoter and
 detractor shares):
 
 * **NPS margin ±k points** at confidence ``1 − α``: the variance of one response's
-  promoter-minus-detractor score is ``V = p + d − (p − d)²`` (CX-NOTES), so
+  promoter-minus-detractor score is ``V = p + d − (p − d)²`` (docs/cx-guide.md, "Formulas"), so
   ``n = z²_{1−α/2} · V / (k/100)²`` (rounded up).  With p = 0.4, d = 0.2: V = 0.56, ±10
   needs 216 and ±5 needs 861 (practitioners quote 200–380 and 860–1,500 depending on
-  the mix).  The adjusted-Wald interval of DESIGN §4 behaves like this for such n.
+  the mix).  The adjusted-Wald interval of docs/method.md, "NPS and its interval",
+  behaves like this for such n.
 * **Two groups' NPS differ by Δ points**, two-sided test at ``α`` with power ``1 − β``:
   ``n per group = (z_{1−α/2} + z_{1−β})² · (V_A + V_B) / (Δ/100)²``; with one mix for
   both groups ``V_A + V_B = 2V`` (Δ = 10, p = 0.4, d = 0.2: 880 per group).

@@ -2,8 +2,8 @@
 
 A role is usually not a survey column; its influence is the change in LTR when it
 does one scale point better at every node it acts on, ``Σ_j share_j · T_j``
-(DESIGN §1).  Every path from the role to NPS is listed with its effect
-(share × product of coefficients); the paths sum to the influence.
+(docs/method.md, "Role influence and paths").  Every path from the role to NPS is
+listed with its effect (share × product of coefficients); the paths sum to the influence.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def role_influence(result: FitResult, role: str) -> RoleInfluence:
             total, pts = 1.0, None
         elif child in effects:
             total, pts = effects[child].total, effects[child].nps_points
-        else:  # an unmeasured role: its total effect is its influence (DESIGN §1)
+        else:  # an unmeasured role: its total is its influence (docs/method.md, "Role influence")
             acted = result.role(child)
             total, pts = acted.influence, acted.nps_points
         acts.append({"node": child, "label": m.node(child).display,

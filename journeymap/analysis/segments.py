@@ -3,17 +3,17 @@ transactional NPS per touchpoint.
 
 Customers are not alike (customer type, market, channel, size, new or long-standing),
 so the map is fitted once per value of a segment column with :func:`journeymap.fit`
-on that segment's rows.  The minimum-response rule of DESIGN §4 holds per segment: a
-segment with fewer than ``min_responses`` valid LTR answers (default 30, never below
-10) is *suppressed* — it is listed with its n and nothing else, and the rest of the run
-goes on.
+on that segment's rows.  The minimum-response rule of docs/method.md, "Minimum
+responses", holds per segment: a segment with fewer than ``min_responses`` valid LTR
+answers (default 30, never below 10) is *suppressed* — it is listed with its n and
+nothing else, and the rest of the run goes on.
 
 Comparing segments A and B (:func:`compare_segments`):
 
 * **NPS difference** ``NPS_A − NPS_B`` (plain estimates).  The two samples are
   independent, so the variance of the difference is the sum of the two adjusted-Wald
-  variances of DESIGN §4: with ``p = (P + 0.75)/(n + 3)``, ``d = (D + 0.75)/(n + 3)``
-  per segment, ``se² = (p + d − (p − d)²)/(n + 3)`` and
+  variances of docs/method.md, "NPS and its interval": with ``p = (P + 0.75)/(n + 3)``,
+  ``d = (D + 0.75)/(n + 3)`` per segment, ``se² = (p + d − (p − d)²)/(n + 3)`` and
 
       se_diff = 100 · sqrt(se_A² + se_B²),
       interval = 100 · ((p_A − d_A) − (p_B − d_B)) ± 1.96 · se_diff,
@@ -67,7 +67,8 @@ __all__ = [
 ]
 
 TRANSACTIONAL_LABEL = "speaks only for customers who had this contact (n = {n:,})"
-"""How a transactional NPS is labelled: it is not the company's NPS (CX-NOTES)."""
+"""How a transactional NPS is labelled: it is not the company's NPS (docs/cx-guide.md,
+"What not to do with NPS")."""
 
 
 # ------------------------------------------------------------------------ helpers
@@ -400,8 +401,8 @@ def transactional_nps(journey_map: JourneyMap, data: DataSource | SurveyData, *,
     the customers who had that contact, so each figure is labelled with
     :data:`TRANSACTIONAL_LABEL` and is never the company's NPS.  For touchpoint j the
     respondents are the transactional responses with a valid LTR and a rating of j
-    (observed, not imputed); NPS and adjusted-Wald interval as in DESIGN §4.  Below
-    ``min_responses`` the row is suppressed (NaN figures, n shown).
+    (observed, not imputed); NPS and adjusted-Wald interval as in docs/method.md, "NPS
+    and its interval".  Below ``min_responses`` the row is suppressed (NaN figures, n shown).
 
     Returns
     -------

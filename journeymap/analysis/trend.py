@@ -3,8 +3,9 @@
 **Trend** (:func:`nps_trend`).  Responses are grouped by the calendar month
 (``2026-03``) or quarter (``2026-Q1``) of their date; every period from the first to
 the last date is listed.  Each period's NPS has the adjusted-Wald 95 % interval of
-DESIGN §4; a period with fewer valid LTR answers than ``min_responses`` (default 30,
-never below 10) is suppressed: its n is shown, its NPS is not.
+docs/method.md, "NPS and its interval"; a period with fewer valid LTR answers than
+``min_responses`` (default 30, never below 10) is suppressed: its n is shown, its NPS
+is not.
 
 **Waterfall** (:func:`nps_waterfall`).  The change of NPS between two periods,
 ``ΔNPS = NPS_to − NPS_from`` (plain estimates), is split into a bar per measured node
@@ -24,7 +25,7 @@ and an unexplained rest:
    moved downstream and nothing is counted twice: over complete data
    ``Σ_j T_j · own_j = Σ_p b_p,LTR · Δmean_p``, the change of mean LTR that the
    outcome's parents explain (exactly, since ``T = (I − A)⁻¹`` sums the paths).
-3. Contribution in NPS points by the interval-crossing rule of DESIGN §4
+3. Contribution in NPS points by the interval-crossing rule of docs/method.md, "NPS points"
    (:func:`journeymap.nps.nps_change`): every respondent of the *from* period who
    rated j has LTR shifted by ``T_j · own_j`` (those who did not rate j are not
    moved): ``contribution_j = nps_change(LTR_from, T_j · own_j · 1{rated j})``.

@@ -7,7 +7,7 @@ a measured node j moves respondent i's score by
 ``clip(Δ, lo_j − x_ij, hi_j − x_ij)`` (nobody leaves the scale; respondents who did
 not experience j are unchanged) and their LTR by ``T_j`` times that.  A shift on an
 unmeasured role moves each node it acts on by ``share × Δ``.  The predicted NPS
-change uses the same interval-crossing rule as NPS points (DESIGN §4); its 95 %
+change uses the same interval-crossing rule as NPS points (docs/method.md, "NPS points"); its 95 %
 interval is the delta method on the coefficient covariance (for bayesnet: the node
 moves by states and the interval comes from the posterior draws).  The interval of the
 predicted NPS adds the baseline NPS's own sampling variance (adjusted Wald) and,

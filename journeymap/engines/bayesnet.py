@@ -1,4 +1,6 @@
-"""The bayesnet engine: a discrete Bayesian network of the journey (DESIGN §5).
+"""The bayesnet engine: a discrete Bayesian network of the journey.
+
+The method is in docs/method.md, "Bayesian-network engine".
 
 Every measured node is a discrete variable — a rating's scale points (optionally merged
 into ``bins``), LTR as 11 states or as detractor / passive / promoter — with a BDeu

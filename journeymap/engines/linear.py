@@ -1,4 +1,6 @@
-"""The linear engine: per-node least squares from sufficient statistics (DESIGN §4–5).
+"""The linear engine: per-node least squares from sufficient statistics.
+
+The formulas are in docs/method.md, "Edge estimates" to "What-if".
 
 Each measured node with measured parents is regressed on all its parents plus an
 intercept, on the observed scales, using the rows where the node and its parents

@@ -172,8 +172,8 @@ def to_lavaan(journey_map: JourneyMap, *, defined: bool = True) -> str:
     order, listing the parents in the order of the map's edges, each coefficient
     labelled ``b1``, ``b2`` … in that order, e.g.
     ``ease ~ b5*website + b6*quote + b7*support + b8*no_errors``.  These are the equations
-    journeymap's linear engine fits by least squares (DESIGN §4); a recursive path
-    model fitted by maximum likelihood to complete data gives the same coefficients.
+    journeymap's linear engine fits by least squares (docs/method.md, "Edge estimates"); a
+    recursive path model fitted by maximum likelihood to complete data gives the same coefficients.
 
     Variables are named by node id through :func:`lavaan_names`; comment lines list the
     survey column (or items) behind each variable, so the user can build a data frame

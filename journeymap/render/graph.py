@@ -1,4 +1,4 @@
-"""Rendered journey maps: DOT source, and SVG / PNG / PDF through graphviz (DESIGN §6).
+"""Rendered journey maps: DOT source, and SVG / PNG / PDF through graphviz (docs/maps.md).
 
 The map is laid out left to right in swimlanes (graphviz clusters).  With
 ``lanes="kind"`` the lanes are roles → touchpoints → factors → outcome; with
@@ -13,7 +13,7 @@ With a :class:`~journeymap.engines.FitResult` the map shows numbers, all taken f
 the result's records (nothing statistical is computed here):
 
 * a measured node: its mean score of the scale maximum, its n and its NPS points
-  (NPS points when everyone below the top rates it one point higher, DESIGN §4);
+  (NPS points when everyone below the top rates it one point higher, docs/method.md, "NPS points");
   a node rated by fewer than ``min_responses`` respondents shows
   ``too few answers (n = 12)`` instead; a survey below it shows no figure at all;
 * a role: its NPS points; the outcome: the NPS with its 95 % interval and n;
