@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from .exceptions import CycleError, MapValidationError, UnknownNodeError
@@ -25,8 +25,12 @@ if TYPE_CHECKING:
     from .model import Edge, JourneyMap
 
 
+def _where(source: str, line: int | None) -> str:
+    return f"{source}, line {line}" if line else source
+
+
 def _at(m: JourneyMap, line: int | None) -> str:
-    return f"{m.source}, line {line}" if line else m.source
+    return _where(m.source, line)
 
 
 def _known(ids: dict[str, int | None]) -> str:
@@ -85,6 +89,11 @@ def _check_texts(m: JourneyMap) -> None:
 def validate_structure(m: JourneyMap) -> None:
     """Raise :class:`MapValidationError` (or a subclass) if the map is not a valid journey.
 
+    Every problem every stage can see is reported in one error: ids, the outcome and
+    columns; edges naming unknown ids or listed twice; then, on the edges whose ends
+    exist, the rules of node kinds, shares and a cycle.  A lone unknown id is an
+    :class:`UnknownNodeError`, a lone cycle a :class:`CycleError`.
+
     Every step is linear in the size of the map (ids and edges are looked up in dicts,
     the cycle check is one topological sort), so a map of thousands of nodes is checked
     in a fraction of a second.
@@ -141,26 +150,55 @@ def validate_structure(m: JourneyMap) -> None:
                 problems.append(f"{_at(m, n.line)}: column '{c}' is used by both '{columns[c]}' "
                                 f"and '{n.id}'; each node needs its own column.")
             columns.setdefault(c, n.id)
+    unknown, twice = edge_problems(m.source, seen, m.edges)
+    problems += twice
+    # The later stages run on the edges whose ends exist, so one run reports every
+    # problem it can see (a typo in one edge does not hide a cycle among the others).
+    known = [e for e in m.edges if e.source in seen and e.target in seen]
+    problems += _kind_and_share_problems(m, known)
+    # An edge out of the outcome is reported as such, not again as part of a cycle.
+    outcomes = {n.id for n in m.nodes if n.kind == "outcome"}
+    cycle = cycle_error(m.source, seen, [e for e in known if e.source not in outcomes])
+    if cycle is not None and not problems and not unknown:
+        raise cycle
+    if len(unknown) == 1 and not problems and cycle is None:
+        raise UnknownNodeError(unknown[0])
+    if problems or unknown or cycle is not None:
+        raise MapValidationError([*problems, *unknown, *([str(cycle)] if cycle else [])])
+
+
+def edge_problems(source: str, seen: dict[str, int | None], edges: Iterable[Edge]
+                  ) -> tuple[list[str], list[str]]:
+    """The edges naming unknown node ids (with a "did you mean") and those listed twice.
+
+    ``seen`` maps every known id to its line, in file order.  Used on a valid map's
+    parts and, by the map file reader, on a map whose nodes have other problems too
+    (a node with a problem still counts as known, so its edges are not reported).
+    """
+    from .model import _suggest
+
     unknown: list[str] = []
+    twice: list[str] = []
     pairs: set[tuple[str, str]] = set()
-    for e in m.edges:
+    for e in edges:
         for end in (e.source, e.target):
             if end not in seen:
                 hint = _suggest(end, seen) if len(unknown) < MAX_PROBLEMS_LISTED else ""
-                unknown.append(f"{_at(m, e.line)}: edge {e.source} → {e.target} names unknown "
-                               f"node '{end}'.{hint} Known ids: {_known(seen)}.")
+                unknown.append(f"{_where(source, e.line)}: edge {e.source} → {e.target} names "
+                               f"unknown node '{end}'.{hint} Known ids: {_known(seen)}.")
         if (e.source, e.target) in pairs:
-            problems.append(f"{_at(m, e.line)}: edge {e.source} → {e.target} is listed twice.")
+            twice.append(f"{_where(source, e.line)}: edge {e.source} → {e.target} is listed "
+                         "twice.")
         pairs.add((e.source, e.target))
-    if unknown:
-        raise UnknownNodeError(unknown[0]) if len(unknown) == 1 and not problems else \
-            MapValidationError(problems + unknown)
-    if problems:
-        raise MapValidationError(problems)
+    return unknown, twice
 
+
+def _kind_and_share_problems(m: JourneyMap, edges: list[Edge]) -> list[str]:
+    """Edges that break the rules of node kinds, and shares that sum to more than 1."""
+    problems: list[str] = []
     nodes = m.node_index
     share_sum: dict[str, float] = defaultdict(float)
-    for e in m.edges:
+    for e in edges:
         src, dst = nodes[e.source], nodes[e.target]
         where = _at(m, e.line)
         if src.kind == "outcome":
@@ -181,7 +219,7 @@ def validate_structure(m: JourneyMap) -> None:
                 share_sum[e.target] += e.share
     over = {t for t, total in share_sum.items() if total > 1 + 1e-9}
     into: dict[str, list[Edge]] = defaultdict(list)
-    for e in m.edges:
+    for e in edges:
         if e.target in over and e.share is not None:
             into[e.target].append(e)
     for target, total in share_sum.items():
@@ -190,9 +228,7 @@ def validate_structure(m: JourneyMap) -> None:
             listed = ", ".join(f"{e.source} {e.share:g}" for e in lines)
             problems.append(f"{_at(m, lines[-1].line)}: the shares on '{target}' sum to {total:g} "
                             f"({listed}); together they may be at most 1.")
-    if problems:
-        raise MapValidationError(problems)
-    _check_acyclic(m)
+    return problems
 
 
 def find_cycle(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[str] | None:
@@ -232,19 +268,37 @@ def find_cycle(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[s
         walk.append(prev)
 
 
-def _check_acyclic(m: JourneyMap) -> None:
-    found = find_cycle((n.id for n in m.nodes), ((e.source, e.target) for e in m.edges))
+def cycle_error(source: str, node_ids: Iterable[str], edges: Iterable[Edge]
+                ) -> CycleError | None:
+    """A :class:`CycleError` naming one cycle of ``edges`` and its lines, or None.
+
+    Every edge's ends must be among ``node_ids``.
+    """
+    edges = list(edges)
+    found = find_cycle(node_ids, ((e.source, e.target) for e in edges))
     if found is None:
-        return
+        return None
     # Name the cycle's edge that comes last in the file (usually the one just added),
     # close the printed cycle with it, and list the lines of all its edges.
     pairs = list(itertools.pairwise(found))
-    line = {(e.source, e.target): e.line for e in m.edges}
+    line = {(e.source, e.target): e.line for e in edges}
     last = max(range(len(pairs)), key=lambda i: line.get(pairs[i]) or 0)
     pairs = pairs[last + 1:] + pairs[:last + 1]
     ids = [u for u, _ in pairs] + [pairs[0][0]]
-    where = _at(m, line.get(pairs[-1]))
+    where = _where(source, line.get(pairs[-1]))
     lines = sorted({n for n in (line.get(pr) for pr in pairs) if n})
     at = f" (edges at lines {', '.join(map(str, lines))})" if len(lines) > 1 else ""
-    raise CycleError(f"{where}: the edges form a cycle: {' → '.join(ids)}{at}. A journey map "
-                     "flows one way toward NPS; remove or reverse one of these edges.", ids)
+    return CycleError(f"{where}: the edges form a cycle: {' → '.join(ids)}{at}. A journey map "
+                      "flows one way toward NPS; remove or reverse one of these edges.", ids)
+
+
+def draft_problems(source: str, seen: dict[str, int | None], edges: Sequence[Edge]
+                   ) -> list[str]:
+    """The problems of a map's edges that can be found while its nodes have problems of
+    their own: unknown ids, edges listed twice and a cycle (among the edges whose ends
+    exist).  ``seen`` holds every node id the file names, with or without problems, so
+    a node's own problem is not reported again on its edges."""
+    unknown, twice = edge_problems(source, seen, edges)
+    known = [e for e in edges if e.source in seen and e.target in seen]
+    cycle = cycle_error(source, seen, known)
+    return [*twice, *unknown, *([str(cycle)] if cycle is not None else [])]

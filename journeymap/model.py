@@ -462,6 +462,8 @@ class _Parser:
         self.source = source
         self.lines = lines
         self.problems: list[str] = []
+        #: Every node id the file names (with its line), also of nodes with problems.
+        self.named: dict[str, int | None] = {}
 
     def at(self, *path: str | int) -> str:
         return _where(self.source, self.lines.line(*path))
@@ -554,7 +556,12 @@ class _Parser:
                          "'kind: outcome'.")
             outcome = ""
         if self.problems:
-            raise MapValidationError(self.problems)
+            from ._validate import draft_problems
+
+            # The edges' own problems too (unknown ids, a cycle), in the same report,
+            # when the nodes could be read at all.
+            more = draft_problems(self.source, self.named, edges) if self.named else []
+            raise MapValidationError([*self.problems, *more])
         desc = self.text(["description"], d.get("description"), MAX_DESCRIPTION_CHARS,
                          multiline=True)
         if self.problems:
@@ -587,6 +594,7 @@ class _Parser:
         if why is not None:
             self.problem([*path, "id"], f"the id {why}.")
             return None
+        self.named.setdefault(node_id, self.lines.line(*path, "id"))
         if not _ID_RE.match(node_id):
             self.problem([*path, "id"], f"'{node_id}' is not a usable id: start with a letter "
                          "or '_' and use letters, digits, '_', '-' or '.' (put spaces in "
