@@ -157,8 +157,8 @@ def validate_structure(m: JourneyMap) -> None:
     known = [e for e in m.edges if e.source in seen and e.target in seen]
     problems += _kind_and_share_problems(m, known)
     # An edge out of the outcome is reported as such, not again as part of a cycle.
-    outcomes = {n.id for n in m.nodes if n.kind == "outcome"}
-    cycle = cycle_error(m.source, seen, [e for e in known if e.source not in outcomes])
+    ends = {n.id for n in outcomes}
+    cycle = cycle_error(m.source, seen, [e for e in known if e.source not in ends])
     if cycle is not None and not problems and not unknown:
         raise cycle
     if len(unknown) == 1 and not problems and cycle is None:
