@@ -22,7 +22,7 @@ PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 FAST_MARKERS := not slow and not browser and not postgres
 
 .PHONY: demo test lint typecheck pytest setup setup-dev system-deps bench bench-deps \
-	bench-peers clean docs test-fast pytest-fast
+	bench-peers clean docs test-fast pytest-fast i18n
 
 demo: setup
 	$(BIN)/journeymap demo --out $(DEMO_OUT)
@@ -30,6 +30,17 @@ demo: setup
 test: setup-dev lint typecheck pytest docs
 
 test-fast: setup-dev lint pytest-fast
+
+# The words people read in five languages (docs/web.md, "Languages"): extract the
+# messages wrapped in _() / N_() and the templates' {{ _("…") }} (babel.cfg), merge them
+# into each language's .po (then translate the new entries), and compile the .mo files
+# the package ships.  tests/test_i18n.py fails on a missing or stale translation.
+i18n: setup-dev
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project journeymap \
+	  --copyright-holder "journeymap developers" -o journeymap/locale/journeymap.pot .
+	$(BIN)/pybabel update -i journeymap/locale/journeymap.pot -d journeymap/locale \
+	  -D journeymap --no-fuzzy-matching --ignore-obsolete -w 100
+	$(BIN)/pybabel compile -d journeymap/locale -D journeymap --statistics
 
 # The demo installs the package with the `all` extra: the readers (Parquet, Excel,
 # DuckDB), the HTTP service and web pages (`journeymap admin`, `journeymap serve`) and

@@ -9,7 +9,11 @@ Formatting only; nothing here computes a statistic.  The conventions:
   never ``−0.0`` or ``+0.0``), so ``-0.0``, ``-0.04`` and ``0.04`` all read ``0.0``;
 * rounding is Python's (correctly rounded from the binary value, so ``0.25`` → ``0.2``
   and ``0.35`` → ``0.3`` at one digit, because ``0.35`` is stored as 0.34999…);
-* a missing value (``None``, NaN, pandas' NA) is an en dash ``–``.
+* a missing value (``None``, NaN, pandas' NA) is an en dash ``–``;
+* the decimal mark and the thousands separator follow the language in force
+  (:func:`journeymap.i18n.use_language`): ``+17.4`` and ``1,960`` in English,
+  ``+17,4`` and ``1 960`` (a no-break space) in Swedish, Finnish and Bokmål,
+  ``1.960`` in Danish.
 
 Examples
 --------
@@ -26,7 +30,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["MINUS", "MISSING", "ci", "count", "fixed", "is_missing", "money", "signed"]
+from .i18n import DEFAULT_LANGUAGE, current_language, decimal_symbols
+from .i18n import gettext as _
+
+__all__ = ["MINUS", "MISSING", "ci", "count", "fixed", "is_missing", "localize", "money",
+           "percent", "signed"]
 
 #: The minus sign of every formatted number (U+2212).
 MINUS = "\u2212"
@@ -49,7 +57,17 @@ def _number(x: Any, spec: str, digits: int) -> str:
     if round(value, digits) == 0:  # no "−0.0": a value that rounds to zero has no sign
         value = 0.0
         spec = spec.replace("+", "")
-    return format(value, f"{spec}.{digits}f").replace("-", MINUS)
+    return localize(format(value, f"{spec}.{digits}f").replace("-", MINUS))
+
+
+def localize(text: str) -> str:
+    """A number written the English way (``1,960.5``) with the decimal mark and the
+    thousands separator of the language in force (``1 960,5`` in Swedish)."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return text
+    point, group = decimal_symbols()
+    table: dict[str, str | int | None] = {".": point, ",": group}
+    return text.translate(str.maketrans(table))
 
 
 def signed(x: Any, digits: int = 1) -> str:
@@ -72,7 +90,7 @@ def ci(interval: Iterable[Any] | None, digits: int = 1) -> str:
     if interval is None:
         return MISSING
     lo, hi = interval
-    return f"{signed(lo, digits)} to {signed(hi, digits)}"
+    return _("%(low)s to %(high)s") % {"low": signed(lo, digits), "high": signed(hi, digits)}
 
 
 def fixed(x: Any, digits: int = 2) -> str:
@@ -86,7 +104,7 @@ def count(n: Any) -> str:
     """A count with thousands separated: ``1,960``; ``–`` when missing."""
     if is_missing(n):
         return MISSING
-    return f"{int(n):,}"
+    return localize(f"{int(n):,}")
 
 
 def money(x: Any) -> str:
@@ -94,3 +112,12 @@ def money(x: Any) -> str:
     if is_missing(x):
         return MISSING
     return _number(x, ",", 0)
+
+
+def percent(x: Any) -> str:
+    """A share as a whole percentage: ``42%`` in English, ``42 %`` (no-break space) in
+    Swedish, Danish, Finnish and Bokmål; ``–`` when missing."""
+    if is_missing(x):
+        return MISSING
+    text = _number(100 * float(x), "", 0)
+    return text + "%" if current_language() == DEFAULT_LANGUAGE else text + "\u00a0%"

@@ -382,11 +382,13 @@ def render_fit(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
                format: str = "svg", role: str | None = None, lanes: str = "kind") -> bytes:
     """The fitted map drawn by graphviz: effects on the edges, NPS points on the nodes.
 
-    SVG drawings are kept in memory; PNG and PDF are drawn on every call.
+    SVG drawings are kept in memory (one per language: the legend's words); PNG and PDF
+    are drawn on every call.
     """
+    from journeymap.i18n import current_language
     from journeymap.render.graph import render
 
-    key = ("svg", meta.id, role, lanes)
+    key = ("svg", meta.id, role, lanes, current_language())
     if format == "svg":
         cached = results.responses.get(key)
         if cached is not None:
@@ -407,10 +409,11 @@ def export_fit(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
 
 def _card(sessions: sessionmaker[Session], results: Results, meta: DoneFit, role_id: str,
           part: Literal["page", "body"]) -> str:
+    from journeymap.i18n import current_language
     from journeymap.render.card import role_card as library_card
     from journeymap.render.card import role_card_body
 
-    key = ("card", part, meta.id, role_id)
+    key = ("card", part, meta.id, role_id, current_language())
     cached = results.responses.get(key)
     if cached is not None:
         return cached.decode("utf-8")

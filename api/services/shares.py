@@ -26,6 +26,8 @@ from typing import Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from journeymap.i18n import N_
+
 from ..models import ShareLink, utcnow
 from ..problems import NOT_FOUND, Problem, not_found
 from ..results import DoneFit, Results
@@ -137,9 +139,10 @@ def open_share(sessions: sessionmaker[Session], results: Results, token: str, *,
     done) and a 410 problem for a revoked or expired link, each with a sentence for
     the person who opened it.
     """
-    unknown = _refused(404, "Link not found",
-                       "This link does not open anything. Check that it was copied whole, "
-                       "or ask the person who shared it for a new one.")
+    # N_: the web pages show these in the reader's language (api/web/pages/share.py)
+    unknown = _refused(404, N_("Link not found"),
+                       N_("This link does not open anything. Check that it was copied whole, "
+                          "or ask the person who shared it for a new one."))
     if not token or len(token) > _MAX_TOKEN_LENGTH:
         raise unknown
     with sessions() as session:
@@ -151,11 +154,11 @@ def open_share(sessions: sessionmaker[Session], results: Results, token: str, *,
         link_id, workspace_id, fit_id, role, expires_at = (
             row.id, row.workspace_id, row.fit_id, row.role, row.expires_at)
     if status == "revoked":
-        raise _refused(410, "Link withdrawn", "This link was withdrawn by the person who "
-                       "shared it. Ask them for a new one if you still need the page.")
+        raise _refused(410, N_("Link withdrawn"), N_("This link was withdrawn by the person "
+                       "who shared it. Ask them for a new one if you still need the page."))
     if status == "expired":
-        raise _refused(410, "Link expired", "This link has expired. Ask the person who "
-                       "shared it for a new one.")
+        raise _refused(410, N_("Link expired"), N_("This link has expired. Ask the person "
+                       "who shared it for a new one."))
     try:
         meta = fits.finished_fit(sessions, results, workspace_id, fit_id)
     except Problem:

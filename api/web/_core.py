@@ -7,6 +7,8 @@ session's CSRF token on every state-changing request.  Errors under ``/app`` (a
 :class:`~api.problems.Problem` raised by the services the pages share with the
 ``/v1`` routes, a 404, a bad form) are answered as an HTML page with the same
 sentence as the API's ``detail``; every other path keeps its problem+json answers.
+Pages speak the request's language (:mod:`api.web.language`): the templates' ``_`` and
+``ngettext`` are journeymap's gettext, which reads the language of the request.
 :func:`plain` turns a service's model into the JSON-like dict the templates read.
 """
 
@@ -24,15 +26,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from journeymap import i18n
 from journeymap.exceptions import JourneymapError
 from journeymap.formatting import count, fixed, signed
+from journeymap.i18n import gettext as _
 
 from ..auth import CurrentWorkspace
 from ..problems import Problem, problem_for_library_error
 from ..services import sessions as web_sessions
+from .language import LanguageMiddleware, language_links
 from .session import CSRF_FIELD, CSRF_HEADER, WebSession
 from .session import cookie_args as session_cookie_args
 
@@ -56,9 +62,37 @@ SECURITY_HEADERS = {
 }
 
 
-templates.env.filters["signed"] = signed
-templates.env.filters["fixed"] = fixed
-templates.env.filters["count"] = count
+
+
+def _per_render(fmt: Callable[..., str]) -> Callable[..., str]:
+    """``fmt`` as a filter Jinja never evaluates at compile time: numbers follow the
+    language of each request, so ``{{ 0|fixed(1) }}`` must not be folded to one text."""
+
+    @pass_context
+    def run(_context: Any, value: Any, *args: Any) -> str:
+        return fmt(value, *args)
+
+    return run
+
+
+templates.env.filters["signed"] = _per_render(signed)
+templates.env.filters["fixed"] = _per_render(fixed)
+templates.env.filters["count"] = _per_render(count)
+templates.env.add_extension("jinja2.ext.i18n")
+# journeymap's gettext reads the language of the request (a context variable set by
+# LanguageMiddleware), so one environment serves concurrent requests in any language.
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True)
+
+
+def _status_names() -> dict[str, str]:
+    return {"queued": _("queued"), "running": _("running"), "done": _("done"),
+            "failed": _("failed"), "cancelled": _("cancelled")}
+
+
+def _kind_names() -> dict[str, str]:
+    return {"outcome": _("outcome"), "touchpoint": _("touchpoint"), "factor": _("factor"),
+            "role": _("role")}
 
 
 class SignInRequiredError(Exception):
@@ -137,7 +171,10 @@ def page(request: Request, name: str, context: Mapping[str, Any] | None = None, 
     """A template rendered with what every page needs (workspace, CSRF token, mode)."""
     ctx: dict[str, Any] = {"user": user, "csrf": user.session.csrf if user else None,
                            "present": presenting(request), "path": request.url.path,
-                           "query": request.url.query}
+                           "query": request.url.query, "lang": i18n.current_language(),
+                           "language_links": language_links(request.url.path,
+                                                            request.url.query),
+                           "status_names": _status_names(), "kind_names": _kind_names()}
     ctx.update(context or {})
     response = templates.TemplateResponse(request, name, ctx, status_code=status)
     response.headers.update({**SECURITY_HEADERS, **(headers or {})})
@@ -174,14 +211,14 @@ def _html_errors(app: FastAPI) -> None:
                 if isinstance(exc, Problem):
                     return _error_page(request, exc.status, exc.title, exc.detail)
                 if isinstance(exc, RequestValidationError):
-                    return _error_page(request, 422, "The form is not valid",
-                                       "Some fields of the form are missing or not valid; "
-                                       "go back and check them.")
+                    return _error_page(request, 422, _("The form is not valid"),
+                                       _("Some fields of the form are missing or not valid; "
+                                         "go back and check them."))
                 if isinstance(exc, StarletteHTTPException):
                     if exc.status_code == 404:
-                        return _error_page(request, 404, "Not found",
-                                           "There is nothing at this address.")
-                    return _error_page(request, exc.status_code, "Error", str(exc.detail))
+                        return _error_page(request, 404, _("Not found"),
+                                           _("There is nothing at this address."))
+                    return _error_page(request, exc.status_code, _("Error"), str(exc.detail))
             assert previous is not None
             result = previous(request, exc)
             if not isinstance(result, Response):
@@ -206,9 +243,10 @@ def _html_errors(app: FastAPI) -> None:
         return RedirectResponse(location, status_code=303)
 
     async def on_csrf(request: Request, exc: Exception) -> Response:
-        return _error_page(request, 403, "Form expired",
-                           "This form was not sent from a page of this session (its security "
-                           "token is missing or old). Reload the page and try again.")
+        return _error_page(request, 403, _("Form expired"),
+                           _("This form was not sent from a page of this session (its "
+                             "security token is missing or old). Reload the page and try "
+                             "again."))
 
     app.add_exception_handler(SignInRequiredError, on_sign_in)
     app.add_exception_handler(CsrfRejectedError, on_csrf)
@@ -231,3 +269,6 @@ def install_web(app: FastAPI) -> None:
     app.mount(PREFIX + "/static", StaticFiles(directory=str(STATIC)), name="web-static")
     app.include_router(router)
     _html_errors(app)
+    from ..services.shares import SHARE_PREFIX
+
+    app.add_middleware(LanguageMiddleware, prefix=PREFIX, cookieless=(SHARE_PREFIX,))

@@ -14,15 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..formatting import signed
+from ..formatting import percent, signed
+from ..i18n import N_, use_language
+from ..i18n import gettext as _
 
 if TYPE_CHECKING:
     from ..engines import FitResult
 
 __all__ = ["NOT_FOR_PAY", "RoleInfluence", "explain_role", "role_influence"]
 
-NOT_FOR_PAY = ("NPS is the result of the whole journey, not of one person or team: use this "
-               "map to learn and improve the journey, never to set individual pay or bonus.")
+#: In English; ``gettext(NOT_FOR_PAY)`` gives it in the language in force.
+NOT_FOR_PAY = N_("NPS is the result of the whole journey, not of one person or team: use this "
+                 "map to learn and improve the journey, never to set individual pay or bonus.")
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,11 @@ def role_influence(result: FitResult, role: str) -> RoleInfluence:
                          acts_on=acts_df)
 
 
-def explain_role(result: FitResult, role: str) -> str:
+def explain_role(result: FitResult, role: str, *, lang: str | None = None) -> str:
     """Plain-language explanation of a role's influence, for an employee.
+
+    ``lang`` is ``en``, ``sv``, ``da``, ``fi`` or ``nb`` (words and numbers); ``None``
+    keeps the language in force (:func:`journeymap.i18n.use_language`, English by default).
 
     Examples
     --------
@@ -103,38 +109,50 @@ def explain_role(result: FitResult, role: str) -> str:
     >>> r = jm.fit(jm.example_map(), jm.example_data(n=600, seed=5).data)
     >>> explain_role(r, "billing").splitlines()[0][:40]
     'When Fakturering does one point better o'
+    >>> explain_role(r, "billing", lang="sv").splitlines()[0][:35]
+    'När Fakturering gör en poäng bättre'
     """
+    with use_language(lang):
+        return _explain(result, role)
+
+
+def _explain(result: FitResult, role: str) -> str:
     inf = role_influence(result, role)
     targets = [str(x) for x in inf.acts_on["label"]]
     if not targets:  # allowed by the map (with a warning), so say so instead of failing
         return "\n".join([
-            f"{inf.label} does not act on any part of this map yet, so it has no route to the "
-            "recommend score and no influence on NPS here; add an edge from it to what it "
-            "works on.", NOT_FOR_PAY])
-    on = targets[0] if len(targets) == 1 else ", ".join(targets[:-1]) + " and " + targets[-1]
+            _("%(role)s does not act on any part of this map yet, so it has no route to the "
+              "recommend score and no influence on NPS here; add an edge from it to what it "
+              "works on.") % {"role": inf.label}, _(NOT_FOR_PAY)])
+    on = (targets[0] if len(targets) == 1 else
+          _("%(list)s and %(last)s") % {"list": ", ".join(targets[:-1]), "last": targets[-1]})
     lo, hi = inf.nps_points_ci
-    headline = (f"When {inf.label} does one point better on {on}, NPS moves by about "
-                f"{signed(inf.nps_points)} points (95 %: {signed(lo)} to {signed(hi)})")
+    headline = _("When %(role)s does one point better on %(targets)s, NPS moves by about "
+                 "%(points)s points (95 %%: %(low)s to %(high)s)") % {
+        "role": inf.label, "targets": on, "points": signed(inf.nps_points), "low": signed(lo),
+        "high": signed(hi)}
     if result.effect_unit == "ltr_points":  # else influence is in NPS points already
-        headline += (f"; the average recommend score moves by {signed(inf.influence, 2)} on "
-                     "the 0–10 scale")
+        headline += _("; the average recommend score moves by %(points)s on the 0–10 "
+                      "scale") % {"points": signed(inf.influence, 2)}
     lines = [headline + "."]
     if inf.influence != 0:
         direct_share = inf.direct / inf.influence
         if direct_share >= 0.995:
-            lines.append("All of it is direct: the rating of what "
-                         f"{inf.label} works on moves the recommend score itself.")
+            lines.append(_("All of it is direct: the rating of what %(role)s works on moves "
+                           "the recommend score itself.") % {"role": inf.label})
         elif direct_share <= 0.005:
-            lines.append("All of it is indirect: it runs through other parts of the journey "
-                         "before it reaches the recommend score.")
+            lines.append(_("All of it is indirect: it runs through other parts of the journey "
+                           "before it reaches the recommend score."))
         else:
-            lines.append(f"{direct_share:.0%} of it is direct (the rating of what {inf.label} "
-                         f"works on moves the recommend score itself) and {1 - direct_share:.0%} "
-                         "runs through other parts of the journey.")
+            lines.append(_("%(direct)s of it is direct (the rating of what %(role)s works on "
+                           "moves the recommend score itself) and %(indirect)s runs through "
+                           "other parts of the journey.") % {
+                "direct": percent(direct_share), "role": inf.label,
+                "indirect": percent(1 - direct_share)})
         top = inf.paths.iloc[0]
-        lines.append(f"The biggest route: {top['route']} ({signed(top['nps_points'])} NPS "
-                     "points).")
+        lines.append(_("The biggest route: %(route)s (%(points)s NPS points).") % {
+            "route": top["route"], "points": signed(top["nps_points"])})
     if hi > 0 > lo:
-        lines.append("The data cannot tell whether this influence is above or below zero.")
-    lines.append(NOT_FOR_PAY)
+        lines.append(_("The data cannot tell whether this influence is above or below zero."))
+    lines.append(_(NOT_FOR_PAY))
     return "\n".join(lines)

@@ -19,6 +19,7 @@ __all__ = [
     "DateOpt",
     "EngineOpt",
     "JsonOpt",
+    "LangOpt",
     "LowOpt",
     "MapArg",
     "MinOpt",
@@ -53,5 +54,8 @@ ByOpt = Annotated[str, typer.Option("--by", help="Segment column (customer type,
                                     "channel …).", show_default=False)]
 PeriodOpt = Annotated[str, typer.Option("--period", help="month or quarter.")]
 DateOpt = Annotated[str, typer.Option("--date-column", help="Column with the response date.")]
+LangOpt = Annotated[str | None, typer.Option(
+    "--lang", help="Language of the plain-language text and numbers: en, sv, da, fi or nb "
+    "(default: en).", show_default=False)]
 LowOpt = Annotated[int, typer.Option(
     "--low", help="Bottom points of a scale that count as a low rating.", min=1)]

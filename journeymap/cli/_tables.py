@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..formatting import ci, signed
+from ..i18n import gettext as _
 from ._console import esc
 
 if TYPE_CHECKING:
@@ -97,12 +98,12 @@ def print_influence(console: Console, result: FitResult, role: str) -> None:
     inf = role_influence(result, role)
     console.print(f"[bold]{esc(inf.label)}[/]")
     console.print(esc(explain_role(result, role)), soft_wrap=True)
-    table = Table(title="Every route to NPS", title_justify="left")
-    table.add_column("Route", overflow="fold")
-    table.add_column("NPS points", justify="right", no_wrap=True)
-    table.add_column("LTR points", justify="right", no_wrap=True)
-    table.add_column("Kind", no_wrap=True)
+    table = Table(title=_("Every route to NPS"), title_justify="left")
+    table.add_column(_("Route"), overflow="fold")
+    table.add_column(_("NPS points"), justify="right", no_wrap=True)
+    table.add_column(_("LTR points"), justify="right", no_wrap=True)
+    table.add_column(_("Kind"), no_wrap=True)
     for row in inf.paths.to_dict(orient="records"):
         table.add_row(esc(row["route"]), signed(row["nps_points"]), signed(row["effect"], 3),
-                      "direct" if row["direct"] else "indirect")
+                      _("direct") if row["direct"] else _("indirect"))
     console.print(table)

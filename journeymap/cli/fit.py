@@ -19,6 +19,7 @@ from ._options import (
     DataArg,
     EngineOpt,
     JsonOpt,
+    LangOpt,
     MapArg,
     MinOpt,
     RoleArg,
@@ -90,16 +91,20 @@ def drivers(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
 
 def influence(role: RoleArg, map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
               survey_type: SurveyTypeOpt = None, min_responses: MinOpt = MIN_RESPONSES,
-              engine: EngineOpt = "linear") -> None:
+              engine: EngineOpt = "linear", lang: LangOpt = None) -> None:
     """My influence: a role's routes to NPS, in NPS points, in plain words."""
     with errors():
         from ..analysis import role_influence
+        from ..i18n import check_language, use_language
+
+        lang = None if lang is None else check_language(lang)
 
         result = fit_map(map_file, data_file, survey_type, min_responses, engine)
         if json_out:
             write_json(role_influence(result, role).to_dict())
             return
-        print_influence(stdout(), result, role)
+        with use_language(lang):
+            print_influence(stdout(), result, role)
 
 
 def what_if_cmd(map_file: MapArg, data_file: DataArg,

@@ -16,6 +16,7 @@ from ._console import errors, esc, print_warnings, stdout, write_text
 from ._options import (
     MIN_RESPONSES,
     EngineOpt,
+    LangOpt,
     MapArg,
     MinOpt,
     OptDataArg,
@@ -52,15 +53,19 @@ def render_cmd(map_file: MapArg, data_file: OptDataArg = None,
                    "--lanes", help="Swimlanes by 'kind' (roles → touchpoints → factors → NPS) "
                    "or by journey 'stage'.")] = "kind",
                survey_type: SurveyTypeOpt = None, min_responses: MinOpt = MIN_RESPONSES,
-               engine: EngineOpt = "linear") -> None:
+               engine: EngineOpt = "linear", lang: LangOpt = None) -> None:
     """Draw the journey map (with effects when data or a result are given)."""
     with errors():
+        from ..i18n import check_language, use_language
         from ..render import write
 
+        lang = None if lang is None else check_language(lang)
         refuse_inputs(output, map_file, data_file, result_file)
         m, result = result_for(map_file, data_file, result_file, survey_type, min_responses,
                                engine)
-        path = write(output, m, result, role=role, lanes=lanes, min_responses=min_responses)
+        with use_language(lang):
+            path = write(output, m, result, role=role, lanes=lanes,
+                         min_responses=min_responses)
         stdout().print(f"Map written to {esc(path)}.")
 
 
@@ -69,11 +74,14 @@ def card(role: RoleArg, map_file: MapArg, data_file: OptDataArg = None,
              "-o", "--output", help="card.html (self-contained page) or card.md.")] = Path(
                  "card.html"),
          result_file: ResultOpt = None, survey_type: SurveyTypeOpt = None,
-         min_responses: MinOpt = MIN_RESPONSES, engine: EngineOpt = "linear") -> None:
+         min_responses: MinOpt = MIN_RESPONSES, engine: EngineOpt = "linear",
+         lang: LangOpt = None) -> None:
     """The "my influence" card of a role: its routes to NPS in plain words."""
     with errors():
+        from ..i18n import check_language, use_language
         from ..render import role_card, write
 
+        lang = None if lang is None else check_language(lang)
         image = output.with_suffix(".svg")
         refuse_inputs(output, map_file, data_file, result_file)
         if output.suffix.lower() == ".md":
@@ -88,10 +96,12 @@ def card(role: RoleArg, map_file: MapArg, data_file: OptDataArg = None,
                                   ".md.")
         if suffix == ".md":
             text = role_card(result, role, format="md", min_responses=min_responses,
-                             image=image.name)
-            write(image, m, result, role=role, min_responses=min_responses)
+                             image=image.name, lang=lang)
+            with use_language(lang):
+                write(image, m, result, role=role, min_responses=min_responses)
         else:
-            text = role_card(result, role, format="html", min_responses=min_responses)
+            text = role_card(result, role, format="html", min_responses=min_responses,
+                             lang=lang)
         write_atomic(output, text)
         stdout().print(f"Card written to {esc(output)}.")
 

@@ -30,7 +30,11 @@ from typing import TYPE_CHECKING, Any
 from ..exceptions import JourneymapError, MapTooLargeError
 from ..formatting import ci as _ci
 from ..formatting import count as _count
+from ..formatting import fixed as _fixed
+from ..formatting import percent as _percent
 from ..formatting import signed as _signed
+from ..i18n import N_, current_language, use_language
+from ..i18n import gettext as _
 from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from .graph import _number, _share_text
 
@@ -41,9 +45,10 @@ __all__ = ["CARD_FORMATS", "inline_svg", "role_card", "role_card_body"]
 
 CARD_FORMATS: tuple[str, ...] = ("html", "md")
 
-_TABLE_HEAD = ("Touchpoint", "Your share", "NPS points if rated 1 point higher",
-               "Recommend score per point", "Average rating", "Room to the top", "Answers")
-_ROUTE_HEAD = ("Route", "NPS points", "Recommend score points", "Kind")
+_TABLE_HEAD = (N_("Touchpoint"), N_("Your share"), N_("NPS points if rated 1 point higher"),
+               N_("Recommend score per point"), N_("Average rating"), N_("Room to the top"),
+               N_("Answers"))
+_ROUTE_HEAD = (N_("Route"), N_("NPS points"), N_("Recommend score points"), N_("Kind"))
 
 
 # ------------------------------------------------------------------- content
@@ -78,7 +83,7 @@ def _join(words: Sequence[str]) -> str:
     words = list(words)
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return _("%(list)s and %(last)s") % {"list": ", ".join(words[:-1]), "last": words[-1]}
 
 
 def _content(result: FitResult, role: str, min_responses: int) -> _Card:
@@ -87,15 +92,16 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
     m = result.journey_map
     inf = role_influence(result, role)  # UnknownNodeError / JourneymapError for a non-role
     node = m.node(role)
-    card = _Card(role=role, label=inf.label, map_name=m.name or "Customer journey")
+    card = _Card(role=role, label=inf.label, map_name=m.name or _("Customer journey"))
     s = result.nps
     today = datetime.date.today().isoformat()
     if result.nps.n < min_responses:
-        card.suppressed = (f"Figures are suppressed: the survey has only {_count(s.n)} answers "
-                           f"with a recommend score, and at least {min_responses} are needed "
-                           "before any figure is shown.")
+        card.suppressed = _("Figures are suppressed: the survey has only %(n)s answers with "
+                            "a recommend score, and at least %(min)s are needed before any "
+                            "figure is shown.") % {"n": _count(s.n), "min": min_responses}
         card.touchpoints = [_Row(str(lab)) for lab in inf.acts_on["label"]]
-        card.footer = f"Survey: {_count(s.n)} answers · generated {today} by journeymap"
+        card.footer = _("Survey: %(n)s answers · generated %(date)s by journeymap") % {
+            "n": _count(s.n), "date": today}
         return card
 
     effects = {e.node: e for e in result.node_effects}
@@ -115,14 +121,15 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
         row = _Row(str(a["label"]))
         eff = effects.get(a["node"])
         if eff is not None and a["node"] in small:
-            row.suppressed = f"too few answers (n = {_count(eff.n)})"
+            row.suppressed = _("too few answers (n = %(n)s)") % {"n": _count(eff.n)}
         else:
             mean, n = (eff.mean, eff.n) if eff is not None else (None, None)
             hi = target.scale[1] if target.scale is not None else None
             rating = room = "–"
             if mean is not None and hi is not None:
-                rating = f"{mean:.1f} of {_number(hi)}"
-                room = f"{hi - mean:.1f} points"
+                rating = _("%(mean)s of %(top)s") % {"mean": _fixed(mean, 1),
+                                                     "top": _number(hi)}
+                room = _("%(points)s points") % {"points": _fixed(hi - mean, 1)}
             row.cells = ["–" if node.measured else _share_text(float(a["share"])),
                          _signed(a["nps_points"]), _signed(a["total"], 2), rating, room,
                          _count(n)]
@@ -133,10 +140,10 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
         hidden = [n for n in p["nodes"] if n in small]
         if hidden:
             counts = ", ".join(f"n = {_count(effects[n].n)}" for n in hidden)
-            row.suppressed = f"too few answers ({counts})"
+            row.suppressed = _("too few answers (%(counts)s)") % {"counts": counts}
         else:
             row.cells = [_signed(p["nps_points"]), _signed(p["effect"], 3),
-                         "direct" if p["direct"] else "indirect"]
+                         _("direct") if p["direct"] else _("indirect")]
         card.routes.append(row)
 
     lo, hi_ci = inf.nps_points_ci
@@ -147,12 +154,14 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
     card.sentences = _sentences(result, role, inf, [str(a["label"]) for a in acts],
                                 measured=node.measured)
     if crosses:
-        card.uncertainty = (f"The data cannot tell whether this influence is above or below "
-                            f"zero: the 95 % interval runs from {_signed(lo)} to "
-                            f"{_signed(hi_ci)} NPS points. Read it as “no clear effect yet”, "
-                            "not as a result.")
-    card.footer = (f"Survey NPS {_signed(s.value)} (95 %: {_ci(s.ci)}) from {_count(s.n)} "
-                   f"answers · {result.engine} engine · generated {today} by journeymap")
+        card.uncertainty = _("The data cannot tell whether this influence is above or below "
+                             "zero: the 95 %% interval runs from %(low)s to %(high)s NPS "
+                             "points. Read it as “no clear effect yet”, not as a result.") % {
+            "low": _signed(lo), "high": _signed(hi_ci)}
+    card.footer = _("Survey NPS %(nps)s (95 %%: %(ci)s) from %(n)s answers · %(engine)s "
+                    "engine · generated %(date)s by journeymap") % {
+        "nps": _signed(s.value), "ci": _ci(s.ci), "n": _count(s.n), "engine": result.engine,
+        "date": today}
     return card
 
 
@@ -167,16 +176,18 @@ def _sentences(result: FitResult, role: str, inf: Any, targets: list[str], *,
     m = result.journey_map
     label = inf.label
     if not targets:
-        return [f"{label} does not act on any part of this map yet, so it has no route to the "
-                "recommend score and no influence on NPS here; add an edge from it to what it "
-                "works on."]
+        return [_("%(role)s does not act on any part of this map yet, so it has no route to "
+                  "the recommend score and no influence on NPS here; add an edge from it to "
+                  "what it works on.") % {"role": label}]
     lo, hi = inf.nps_points_ci
-    amount = (f"NPS moves by about {_signed(inf.nps_points)} points (95 %: {_signed(lo)} to "
-              f"{_signed(hi)})")
+    figures = {"points": _signed(inf.nps_points), "low": _signed(lo), "high": _signed(hi),
+               "role": label, "targets": _join(targets)}
     if measured:
-        head = f"When customers rate {label} one point higher, {amount}"
+        head = _("When customers rate %(role)s one point higher, NPS moves by about "
+                 "%(points)s points (95 %%: %(low)s to %(high)s)") % figures
     else:
-        head = f"When {label} does one point better on {_join(targets)}, {amount}"
+        head = _("When %(role)s does one point better on %(targets)s, NPS moves by about "
+                 "%(points)s points (95 %%: %(low)s to %(high)s)") % figures
     by_first: dict[str, float] = {}
     for p in inf.paths.to_dict(orient="records"):
         first = p["nodes"][1] if len(p["nodes"]) > 1 else p["nodes"][0]
@@ -186,8 +197,9 @@ def _sentences(result: FitResult, role: str, inf: Any, targets: list[str], *,
     if len(by_first) > 1 and total != 0:
         top = max(by_first, key=lambda k: abs(by_first[k]))
         part = by_first[top] / total
-        how = "most of it" if part > 0.5 else "the largest part"
-        head += f"; {how} runs through {m.node(top).display}"
+        how = (_("; most of it runs through %(node)s") if part > 0.5 else
+               _("; the largest part runs through %(node)s"))
+        head += how % {"node": m.node(top).display}
     out = [head + "."]
 
     rec = result.role(role)
@@ -199,24 +211,28 @@ def _sentences(result: FitResult, role: str, inf: Any, targets: list[str], *,
                 name = m.node(n).display
                 if name not in mediators:
                     mediators.append(name)
-    via = (_join(mediators[:3]) + (" and more" if len(mediators) > 3 else "")
-           or "other parts of the journey")
+    via = ((_("%(list)s and more") % {"list": ", ".join(mediators[:3])}
+            if len(mediators) > 3 else _join(mediators))
+           or _("other parts of the journey"))
     if influence != 0:
         share = direct / influence
         if share >= 0.995:
-            out.append(f"All of it is direct: the customers' rating of what {label} works on "
-                       "moves their likelihood to recommend by itself.")
+            out.append(_("All of it is direct: the customers' rating of what %(role)s works "
+                         "on moves their likelihood to recommend by itself.") % {"role": label})
         elif abs(share) <= 0.005:
-            out.append(f"All of it is indirect: it works through {via} before it reaches the "
-                       "recommend score.")
+            out.append(_("All of it is indirect: it works through %(via)s before it reaches "
+                         "the recommend score.") % {"via": via})
         elif 0 < share < 1:
-            out.append(f"About {share:.0%} of it is direct (the rating of what {label} works on "
-                       f"moves the recommend score by itself) and {1 - share:.0%} is indirect, "
-                       f"through {via}.")
+            out.append(_("About %(direct)s of it is direct (the rating of what %(role)s works "
+                         "on moves the recommend score by itself) and %(indirect)s is "
+                         "indirect, through %(via)s.") % {
+                "direct": _percent(share), "role": label, "indirect": _percent(1 - share),
+                "via": via})
         else:
-            out.append("The direct part and the indirect part pull in opposite directions: "
-                       f"direct {_signed(direct, 2)}, indirect {_signed(float(rec.indirect), 2)}"
-                       " points on the 0–10 recommend scale.")
+            out.append(_("The direct part and the indirect part pull in opposite directions: "
+                         "direct %(direct)s, indirect %(indirect)s points on the 0–10 "
+                         "recommend scale.") % {"direct": _signed(direct, 2),
+                                                "indirect": _signed(float(rec.indirect), 2)})
     return out
 
 
@@ -284,12 +300,13 @@ def _e(text: object) -> str:
 
 
 def _html_table(head: Sequence[str], rows: Sequence[_Row], numeric: Sequence[bool]) -> str:
+    head = [_(h) for h in head]
     out = ['<table><thead><tr>' + "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
            + "</tr></thead><tbody>"]
     for row in rows:
         cells = [f'<td class="first">{_e(row.label)}</td>']
         if row.suppressed is not None:
-            cells.append(f'<td colspan="{len(head) - 1}" data-label="Figures">'
+            cells.append(f'<td colspan="{len(head) - 1}" data-label="{_e(_(_FIGURES))}">'
                          f"{_e(row.suppressed)}</td>")
         else:
             for h, num, c in zip(head[1:], numeric[1:], row.cells, strict=True):
@@ -337,24 +354,29 @@ def inline_svg(svg: bytes, label: str) -> str:
 
 
 _HOWTO = (
-    ("NPS points", "How many points the company's NPS would move if every customer below the "
-     "top rated this one point higher (on its own scale). NPS runs from −100 to +100."),
-    ("Your share", "The part of the touchpoint the workshop gave to your role; the rest is "
-     "other people's work or the organisation as a whole."),
-    ("Recommend score per point", "How much the average answer to “how likely are you to "
-     "recommend us” (0–10) moves per rating point."),
-    ("95 %", "The range the true value very likely lies in. A wide range means: not sure yet."),
-    ("Direct and indirect", "Direct: the rating of your touchpoint moves the recommend score "
-     "itself. Indirect: it first changes something else (for example ease of doing business), "
-     "which then moves the recommend score."),
+    (N_("NPS points"), N_("How many points the company's NPS would move if every customer "
+                          "below the top rated this one point higher (on its own scale). NPS "
+                          "runs from −100 to +100.")),
+    (N_("Your share"), N_("The part of the touchpoint the workshop gave to your role; the rest "
+                          "is other people's work or the organisation as a whole.")),
+    (N_("Recommend score per point"), N_("How much the average answer to “how likely are you "
+                                         "to recommend us” (0–10) moves per rating point.")),
+    ("95 %", N_("The range the true value very likely lies in. A wide range means: not sure "
+                "yet.")),
+    (N_("Direct and indirect"), N_("Direct: the rating of your touchpoint moves the recommend "
+                                   "score itself. Indirect: it first changes something else "
+                                   "(for example ease of doing business), which then moves "
+                                   "the recommend score.")),
 )
 
 
 def _to_html(card: _Card, svg: str | None) -> str:
     """The whole page: head with the card's CSS, and :func:`_body_html` in ``<main>``."""
-    return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    title = _("%(role)s — my influence on NPS") % {"role": card.label}
+    return (f'<!DOCTYPE html>\n<html lang="{current_language()}">\n<head>\n'
+            '<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{_e(card.label)} — my influence on NPS</title>\n"
+            f"<title>{_e(title)}</title>\n"
             f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
             f"{_body_html(card, svg)}</main>\n</body>\n</html>\n")
 
@@ -363,13 +385,14 @@ def _body_html(card: _Card, svg: str | None) -> str:
     """The card's content: what the page's ``<main>`` holds."""
     from ..analysis.roles import NOT_FOR_PAY
 
-    parts = [f'<header><p class="kicker">My influence on NPS · {_e(card.map_name)}</p>\n'
+    parts = [f'<header><p class="kicker">{_e(_(_KICKER))} · {_e(card.map_name)}'
+             "</p>\n"
              f"<h1>{_e(card.label)}</h1></header>\n"]
     if card.suppressed is not None:
         parts.append(f'<p class="suppressed">{_e(card.suppressed)}</p>\n')
     else:
         parts.append(f'<section class="headline {card.tone}">\n'
-                     f'<p class="big">{_e(card.big)} <small>NPS points</small></p>\n'
+                     f'<p class="big">{_e(card.big)} <small>{_e(_(_POINTS))}</small></p>\n'
                      f'<p class="ci">{_e(card.big_ci)}</p>\n')
         for i, sentence in enumerate(card.sentences):
             cls = ' class="lead"' if i == 0 else ""
@@ -377,31 +400,32 @@ def _body_html(card: _Card, svg: str | None) -> str:
         if card.uncertainty is not None:
             parts.append(f'<p class="uncertain">{_e(card.uncertainty)}</p>\n')
         parts.append("</section>\n")
-    parts.append(f'<aside class="note"><strong>Not for pay or bonus</strong>{_e(NOT_FOR_PAY)}'
-                 "</aside>\n")
+    parts.append(f'<aside class="note"><strong>{_e(_(_BOX))}</strong>'
+                 f"{_e(_(NOT_FOR_PAY))}</aside>\n")
     if card.suppressed is None:
-        parts.append("<section>\n<h2>Your touchpoints, ranked by leverage</h2>\n")
+        parts.append(f"<section>\n<h2>{_e(_(_H_TOUCH))}</h2>\n")
         parts.append(_html_table(_TABLE_HEAD, card.touchpoints,
                                  (False, True, True, True, True, True, True)))
-        parts.append('\n<p class="hint">Ranked by your share × the NPS points of the '
-                     "touchpoint. The NPS points are the touchpoint's own: what it would bring "
-                     "if everyone's rating of it rose by one point.</p>\n</section>\n")
+        parts.append(f'\n<p class="hint">{_e(_(_RANKED))}</p>\n</section>\n')
     elif card.touchpoints:
         items = "".join(f"<li>{_e(r.label)}</li>" for r in card.touchpoints)
-        parts.append(f"<section>\n<h2>What you work on</h2>\n<ul>{items}</ul>\n</section>\n")
+        parts.append(f"<section>\n<h2>{_e(_(_H_WORK))}</h2>\n<ul>{items}</ul>\n"
+                     "</section>\n")
     if svg is not None and svg.startswith(f'<p class="{_NOTE}">'):
         parts.append(f"<section>\n{svg}\n</section>\n")
     elif svg is not None:
-        parts.append(f'<figure>\n<div class="map">{svg}</div>\n<figcaption>The journey map '
-                     f"with the routes from {_e(card.label)} to the recommend score "
-                     'highlighted.<span class="swipe">Swipe sideways to see the whole map.'
+        caption = _("The journey map with the routes from %(role)s to the recommend score "
+                    "highlighted.") % {"role": card.label}
+        parts.append(f'<figure>\n<div class="map">{svg}</div>\n<figcaption>{_e(caption)}'
+                     f'<span class="swipe">{_e(_(_SWIPE))}'
                      "</span></figcaption>\n</figure>\n")
     if card.suppressed is None and card.routes:
-        parts.append("<section>\n<h2>Every route from you to NPS</h2>\n")
+        parts.append(f"<section>\n<h2>{_e(_(_H_ROUTES))}</h2>\n")
         parts.append(_html_table(_ROUTE_HEAD, card.routes, (False, True, True, False)))
         parts.append("\n</section>\n")
-    items = "".join(f"<dt>{_e(t)}</dt><dd>{_e(d)}</dd>" for t, d in _HOWTO)
-    parts.append(f'<section class="howto">\n<h2>How to read this</h2>\n<dl>{items}</dl>\n'
+    items = "".join(f"<dt>{_e(_(t))}</dt><dd>{_e(_(d))}</dd>" for t, d in _HOWTO)
+    parts.append(f'<section class="howto">\n<h2>{_e(_(_H_HOWTO))}</h2>\n'
+                 f"<dl>{items}</dl>\n"
                  "</section>\n")
     parts.append(f"<footer>{_e(card.footer)}</footer>\n")
     return "".join(parts)
@@ -417,7 +441,7 @@ def _m(text: object) -> str:
 
 
 def _md_table(head: Sequence[str], rows: Sequence[_Row], numeric: Sequence[bool]) -> str:
-    lines = ["| " + " | ".join(head) + " |",
+    lines = ["| " + " | ".join(_(h) for h in head) + " |",
              "|" + "|".join("---:" if num else "---" for num in numeric) + "|"]
     for row in rows:
         cells = ([row.suppressed] + [""] * (len(head) - 2) if row.suppressed is not None
@@ -429,40 +453,42 @@ def _md_table(head: Sequence[str], rows: Sequence[_Row], numeric: Sequence[bool]
 def _to_md(card: _Card, image: str | None) -> str:
     from ..analysis.roles import NOT_FOR_PAY
 
-    out = [f"# {_m(card.label)} — my influence on NPS", "", f"*{_m(card.map_name)}*", ""]
+    title = _("%(role)s — my influence on NPS") % {"role": _m(card.label)}
+    out = [f"# {title}", "", f"*{_m(card.map_name)}*", ""]
     if card.suppressed is not None:
         out += [f"**{_m(card.suppressed)}**", ""]
     else:
-        out += [f"**{_m(card.big)} NPS points** ({_m(card.big_ci)})", ""]
+        out += [f"**{_m(card.big)} {_(_POINTS)}** ({_m(card.big_ci)})", ""]
         for sentence in card.sentences:
             out += [_m(sentence), ""]
         if card.uncertainty is not None:
             out += [f"*{_m(card.uncertainty)}*", ""]
-    out += [f"> **Not for pay or bonus.** {_m(NOT_FOR_PAY)}", ""]
+    out += [f"> **{_(_BOX)}.** {_m(_(NOT_FOR_PAY))}", ""]
     if card.suppressed is None:
-        out += ["## Your touchpoints, ranked by leverage", "",
+        out += [f"## {_(_H_TOUCH)}", "",
                 _md_table(_TABLE_HEAD, card.touchpoints,
                           (False, True, True, True, True, True, True)), "",
-                "Ranked by your share × the NPS points of the touchpoint. The NPS points are "
-                "the touchpoint's own: what it would bring if everyone's rating of it rose by "
-                "one point.", ""]
+                _(_RANKED), ""]
     elif card.touchpoints:
-        out += ["## What you work on", ""] + [f"- {_m(r.label)}" for r in card.touchpoints]
+        out += [f"## {_(_H_WORK)}", ""] + [f"- {_m(r.label)}" for r in card.touchpoints]
         out += [""]
     if image is not None:
-        out += [f"![The journey map with the routes from {_m(card.label)} highlighted]"
-                f"({image})", ""]
+        alt = _("The journey map with the routes from %(role)s highlighted") % {
+            "role": _m(card.label)}
+        out += [f"![{alt}]({image})", ""]
     if card.suppressed is None and card.routes:
-        out += ["## Every route from you to NPS", "",
+        out += [f"## {_(_H_ROUTES)}", "",
                 _md_table(_ROUTE_HEAD, card.routes, (False, True, True, False)), ""]
-    out += ["## How to read this", ""] + [f"- **{t}**: {_m(d)}" for t, d in _HOWTO]
+    out += [f"## {_(_H_HOWTO)}", ""]
+    out += [f"- **{_(t)}**: {_m(_(d))}" for t, d in _HOWTO]
     out += ["", "---", "", _m(card.footer), ""]
     return "\n".join(out)
 
 
 # ----------------------------------------------------------------------- API
 def role_card(result: FitResult, role: str, *, format: str = "html",
-              min_responses: int = DEFAULT_MIN_RESPONSES, image: str | None = None) -> str:
+              min_responses: int = DEFAULT_MIN_RESPONSES, image: str | None = None,
+              lang: str | None = None) -> str:
     """One role's "my influence" card, as a self-contained HTML page or as Markdown.
 
     The card shows the role's label; a headline in plain language ("When Installatör
@@ -497,6 +523,10 @@ def role_card(result: FitResult, role: str, *, format: str = "html",
     image
         Markdown only: file name of the map image to reference (e.g. ``"map.svg"``,
         written separately with :func:`~journeymap.render.write`); omitted if None.
+    lang
+        The card's language: ``en``, ``sv``, ``da``, ``fi`` or ``nb`` (words, numbers
+        and ``<html lang>``); ``None`` keeps the language in force
+        (:func:`journeymap.i18n.use_language`, English by default).
 
     Returns
     -------
@@ -508,7 +538,8 @@ def role_card(result: FitResult, role: str, *, format: str = "html",
     UnknownNodeError
         ``role`` is not a node of the map.
     JourneymapError
-        ``role`` is not a role, ``format`` is unknown or ``min_responses`` is below 10.
+        ``role`` is not a role, ``format`` is unknown, ``min_responses`` is below 10 or
+        ``lang`` is not a language of :data:`journeymap.i18n.LANGUAGES`.
     RenderError
         HTML was asked for and graphviz's ``dot`` is not installed.
     """
@@ -516,14 +547,15 @@ def role_card(result: FitResult, role: str, *, format: str = "html",
         raise JourneymapError(f"unknown card format '{format}'; valid formats: "
                               f"{', '.join(CARD_FORMATS)}.")
     check_min_responses(min_responses)
-    card = _content(result, role, min_responses)
-    if format == "md":
-        return _to_md(card, image)
-    return _to_html(card, _card_svg(result, role, card, min_responses))
+    with use_language(lang):
+        card = _content(result, role, min_responses)
+        if format == "md":
+            return _to_md(card, image)
+        return _to_html(card, _card_svg(result, role, card, min_responses))
 
 
 def role_card_body(result: FitResult, role: str, *,
-                   min_responses: int = DEFAULT_MIN_RESPONSES) -> str:
+                   min_responses: int = DEFAULT_MIN_RESPONSES, lang: str | None = None) -> str:
     """The HTML card's content without the page around it, to put inside another page.
 
     It is exactly what the ``<main>`` element of ``role_card(result, role,
@@ -537,8 +569,9 @@ def role_card_body(result: FitResult, role: str, *,
         An HTML fragment starting with ``<header>`` and ending with ``</footer>``.
     """
     check_min_responses(min_responses)
-    card = _content(result, role, min_responses)
-    return _body_html(card, _card_svg(result, role, card, min_responses))
+    with use_language(lang):
+        card = _content(result, role, min_responses)
+        return _body_html(card, _card_svg(result, role, card, min_responses))
 
 
 def _card_svg(result: FitResult, role: str, card: _Card, min_responses: int) -> str:
@@ -552,8 +585,23 @@ def _card_svg(result: FitResult, role: str, card: _Card, min_responses: int) -> 
         svg = render(result.journey_map, None if suppressed else result, role=role,
                      format="svg", min_responses=min_responses)
     except MapTooLargeError as exc:
-        return f'<p class="{_NOTE}">The map is not drawn: {_e(exc)}</p>'
-    return inline_svg(svg, f"Journey map: the routes from {card.label} to NPS highlighted")
+        return f'<p class="{_NOTE}">{_e(_(_NOT_DRAWN) % {"why": exc})}</p>'
+    return inline_svg(svg, _("Journey map: the routes from %(role)s to NPS highlighted")
+                      % {"role": card.label})
 
 
 _NOTE = "map-not-drawn"
+# Words used inside f-strings: marked here, where message extraction sees them.
+_FIGURES = N_("Figures")
+_KICKER = N_("My influence on NPS")
+_POINTS = N_("NPS points")
+_BOX = N_("Not for pay or bonus")
+_H_TOUCH = N_("Your touchpoints, ranked by leverage")
+_H_WORK = N_("What you work on")
+_SWIPE = N_("Swipe sideways to see the whole map.")
+_H_ROUTES = N_("Every route from you to NPS")
+_H_HOWTO = N_("How to read this")
+_NOT_DRAWN = N_("The map is not drawn: %(why)s")
+_RANKED = N_("Ranked by your share × the NPS points of the touchpoint. The NPS points are the "
+             "touchpoint's own: what it would bring if everyone's rating of it rose by one "
+             "point.")

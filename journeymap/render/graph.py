@@ -61,7 +61,10 @@ from .. import limits
 from ..exceptions import JourneymapError, MapTooLargeError, RenderError
 from ..formatting import ci as _ci
 from ..formatting import count as _count
+from ..formatting import localize
 from ..formatting import signed as _signed
+from ..i18n import N_
+from ..i18n import gettext as _
 from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from ..outputs import write_atomic
 
@@ -101,8 +104,8 @@ LANE_MARGIN = "50"
 # (the column ruler, the order inside a column) are written as several statements
 CHAIN_NODES = 100
 
-_KIND_LANES = (("role", "Roles"), ("touchpoint", "Touchpoints"), ("factor", "Factors"),
-               ("outcome", "Outcome"))
+_KIND_LANES = (("role", N_("Roles")), ("touchpoint", N_("Touchpoints")),
+               ("factor", N_("Factors")), ("outcome", N_("Outcome")))
 _STYLE: dict[str, dict[str, str]] = {
     "role": {"shape": "box", "style": "rounded,filled", "fillcolor": "#FCEFC7",
              "color": "#9A7B00", "penwidth": "1.5"},
@@ -120,7 +123,7 @@ _LANE_FILL = ("#F7F7F7", "#FFFFFF")
 def _number(x: float, digits: int = 1) -> str:
     """A plain number without a trailing ``.0`` (``5``, ``0.2``, ``0.33``)."""
     text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
-    return text if text not in ("", "-0") else "0"
+    return localize(text) if text not in ("", "-0") else "0"
 
 
 def _share_text(share: float) -> str:
@@ -314,7 +317,8 @@ def _stage_order(m: JourneyMap) -> dict[str, int]:
 def _lanes(m: JourneyMap, lanes: str) -> list[tuple[str, list[Node]]]:
     """``(title, nodes)`` of each non-empty lane, left to right."""
     if lanes == "kind":
-        groups = [(title, [n for n in m.nodes if n.kind == kind]) for kind, title in _KIND_LANES]
+        groups = [(_(title), [n for n in m.nodes if n.kind == kind])
+                  for kind, title in _KIND_LANES]
     else:
         stages = _stage_order(m)
         middle = [n for n in m.nodes if n.kind not in ("role", "outcome")]
@@ -325,9 +329,9 @@ def _lanes(m: JourneyMap, lanes: str) -> list[tuple[str, list[Node]]]:
                 other.append(n)
             else:
                 by_stage[n.stage].append(n)
-        groups = [("Roles", list(m.roles))]
+        groups = [(_("Roles"), list(m.roles))]
         groups += [(s[:1].upper() + s[1:], ns) for s, ns in by_stage.items()]
-        groups += [("Other", other), ("Outcome", [m.outcome_node])]
+        groups += [(_("Other"), other), (_("Outcome"), [m.outcome_node])]
     return [(title, ns) for title, ns in groups if ns]
 
 
@@ -370,7 +374,7 @@ def _columns(m: JourneyMap, lanes: list[tuple[str, list[Node]]]
 
 # -------------------------------------------------------------------- labels
 def _suppressed_line(n: float | None, color: str) -> str:
-    return _font(_h(f"too few answers (n = {_count(n)})"), size=13, color=color)
+    return _font(_h(_("too few answers (n = %(n)s)") % {"n": _count(n)}), size=13, color=color)
 
 
 def _node_label(node: Node, ctx: _Context) -> str:
@@ -405,7 +409,8 @@ def _figure_lines(node: Node, ctx: _Context, faded: bool, sub_color: str) -> lis
         mean = eff.mean
         parts = []
         if mean is not None and node.scale is not None:
-            parts.append(f"mean {mean:.1f} of {_number(node.scale[1])}")
+            parts.append(_("mean %(mean)s of %(top)s") % {"mean": localize(f"{mean:.1f}"),
+                                                            "top": _number(node.scale[1])})
         if n is not None:
             parts.append(f"n {_count(n)}")
         if parts:
@@ -416,38 +421,44 @@ def _figure_lines(node: Node, ctx: _Context, faded: bool, sub_color: str) -> lis
     else:
         points = None
     if points is not None:
-        out.append(_font(_h(f"{_signed(points)} NPS points"), size=15, color=strong, bold=True))
+        out.append(_font(_h(_("%(points)s NPS points") % {"points": _signed(points)}), size=15,
+                         color=strong, bold=True))
     return out
 
 
 def _node_tooltip(node: Node, ctx: _Context) -> str:
-    kind = {"role": "Role", "touchpoint": "Touchpoint", "factor": "Factor",
-            "outcome": "Outcome"}[node.kind]
+    kind = {"role": _("Role"), "touchpoint": _("Touchpoint"), "factor": _("Factor"),
+            "outcome": _("Outcome")}[node.kind]
     text = f"{kind}: {node.display}"
     if node.stage:
-        text += f" (stage {node.stage})"
+        text += " " + _("(stage %(stage)s)") % {"stage": node.stage}
     if node.description:
         text += f". {node.description}"
     if not ctx.numbers or ctx.result is None:
         return text
     if node.kind == "outcome":
         s = ctx.result.nps
-        return (f"{text}. NPS {_signed(s.value)} (95 %: {_ci(s.ci)}) from {_count(s.n)} "
-                f"answers: {_count(s.promoters)} promoters, {_count(s.passives)} passives, "
-                f"{_count(s.detractors)} detractors.")
+        return f"{text}. " + _("NPS %(nps)s (95 %%: %(ci)s) from %(n)s answers: %(promoters)s "
+                               "promoters, %(passives)s passives, %(detractors)s "
+                               "detractors.") % {
+            "nps": _signed(s.value), "ci": _ci(s.ci), "n": _count(s.n),
+            "promoters": _count(s.promoters), "passives": _count(s.passives),
+            "detractors": _count(s.detractors)}
     eff = ctx.effects.get(node.id)
     if eff is not None:
         n = eff.n
         if n is not None and n < ctx.min_responses:
-            return (f"{text}. Too few answers (n = {_count(n)}; at least "
-                    f"{ctx.min_responses} needed), so no figures are shown.")
-        return (f"{text}. If everyone below the top rated it one point higher, NPS would move "
-                f"by about {_signed(eff.nps_points)} points (95 %: "
-                f"{_ci(eff.nps_points_ci)}).")
+            return f"{text}. " + _("Too few answers (n = %(n)s; at least %(min)s needed), "
+                                   "so no figures are shown.") % {
+                "n": _count(n), "min": ctx.min_responses}
+        return f"{text}. " + _("If everyone below the top rated it one point higher, NPS "
+                               "would move by about %(points)s points (95 %%: %(ci)s).") % {
+            "points": _signed(eff.nps_points), "ci": _ci(eff.nps_points_ci)}
     rec = ctx.roles.get(node.id)
     if rec is not None:
-        return (f"{text}. One point better on everything this role acts on moves NPS by about "
-                f"{_signed(rec.nps_points)} points (95 %: {_ci(rec.nps_points_ci)}).")
+        return f"{text}. " + _("One point better on everything this role acts on moves NPS "
+                               "by about %(points)s points (95 %%: %(ci)s).") % {
+            "points": _signed(rec.nps_points), "ci": _ci(rec.nps_points_ci)}
     return text
 
 
@@ -476,26 +487,31 @@ def _edge_attrs(e: Edge, ctx: _Context, index: int = 0) -> dict[str, str | None]
         # a role's "acts on" edge, or any edge of the structure-only map
         if src.kind == "role":
             color, width = ROLE_EDGE, 2.0
-            tip = f"{src.display} acts on {dst.display}"
+            tip = _("%(source)s acts on %(target)s") % {"source": src.display,
+                                                          "target": dst.display}
             share = m.share(e)
             if share is not None and ctx.numbers and not math.isclose(share, 1.0):
-                mid.append(_font(_h(f"share {_share_text(share)}"), color=text_color))
-                tip += f" (a share of {_share_text(share)} of it)"
+                mid.append(_font(_h(_("share %(share)s") % {"share": _share_text(share)}),
+                                 color=text_color))
+                tip += " " + _("(a share of %(share)s of it)") % {"share": _share_text(share)}
         else:
             color, width = "#555555", 1.5
-            tip = f"{src.display} affects {dst.display}"
+            names = {"source": src.display, "target": dst.display}
+            tip = _("%(source)s affects %(target)s") % names
             if e.expected is not None:
-                tip += (f" (the workshop expects more {src.display} to "
-                        f"{'raise' if e.expected == '+' else 'lower'} it)")
+                tip += " " + (_("(the workshop expects more %(source)s to raise it)")
+                              if e.expected == "+" else
+                              _("(the workshop expects more %(source)s to lower it)")) % names
         if highlighted:
             width += 1.0
         attrs.update(color=FADED if faded else color, penwidth=_num_attr(width),
                      tooltip=tip + ".")
     elif rec.n is not None and rec.n < ctx.min_responses:
         attrs.update(color=FADED if faded else "#8C8C8C", penwidth="1.5", style="dotted",
-                     tooltip=(f"{src.display} → {dst.display}: too few answers "
-                              f"(n = {_count(rec.n)}; at least {ctx.min_responses} needed), "
-                              "so no estimate is shown."))
+                     tooltip=f"{src.display} → {dst.display}: " + _(
+                         "too few answers (n = %(n)s; at least %(min)s needed), so no "
+                         "estimate is shown.") % {"n": _count(rec.n),
+                                                  "min": ctx.min_responses})
         tag.append(_font(_h(f"n = {_count(rec.n)}"), color=text_color))
     else:
         est = float(rec.estimate)
@@ -514,16 +530,17 @@ def _edge_attrs(e: Edge, ctx: _Context, index: int = 0) -> dict[str, str | None]
         # in the role view the highlighted edges carry the NPS points of the role's
         # routes instead (the estimate stays in the tooltip); faded edges carry nothing
         if boxed and not faded:
-            mark = f"✗ expected {rec.expected or e.expected}"
+            mark = "✗ " + _("expected %(sign)s") % {"sign": rec.expected or e.expected}
             tag.append(_font(_h(mark), color=NEGATIVE, bold=True))
         attrs.update(color=FADED if faded else sign_color, penwidth=_num_attr(width),
                      style=",".join(styles) or None, tooltip=_edge_tooltip(src, dst, rec, e))
     if points is not None:
         if rec is None or rec.estimate is None:
-            mid.append(_font(_h(f"{_signed(points)} NPS pts"), color=TEXT, bold=True))
+            mid.append(_font(_h(_("%(points)s NPS pts") % {"points": _signed(points)}),
+                             color=TEXT, bold=True))
         else:  # two short lines keep the tag narrow beside its node
             tag.insert(0, _font(_h(_signed(points)), color=TEXT, bold=True) + "<BR/>"
-                       + _font("NPS pts", size=11, color=TEXT))
+                       + _font(_h(_("NPS pts")), size=11, color=TEXT))
     if mid:
         attrs["label"] = "<" + "<BR/>".join(mid) + ">"
     if tag:
@@ -554,44 +571,54 @@ def _edge_tooltip(src: Node, dst: Node, rec: EdgeEstimate, e: Edge) -> str:
     ci = rec.ci
     figures = f"{_signed(est, 2)}, 95 % {_ci(ci, 2)}"
     n = rec.n
-    per = (f"{_signed(est, 2)} points of {dst.display} per point of {src.display} "
-           f"(95 %: {_ci(ci, 2)}{'' if n is None else f', n = {_count(n)}'})")
+    names = {"source": src.display, "target": dst.display, "figures": figures,
+             "estimate": _signed(est, 2), "ci": _ci(ci, 2)}
+    per = _("%(estimate)s points of %(target)s per point of %(source)s") % names
+    per += f" (95 %: {_ci(ci, 2)}{'' if n is None else f', n = {_count(n)}'})"
     expected = rec.expected or e.expected
     if rec.agrees is False:
-        want = "raise" if expected == "+" else "lower"
-        got = "lowers" if est < 0 else "raises"
-        return (f"The workshop expected more {src.display} to {want} {dst.display}; the data "
-                f"say it {got} it ({figures}).")
+        if expected == "+":
+            text = _("The workshop expected more %(source)s to raise %(target)s; the data say "
+                     "it lowers it (%(figures)s).")
+        else:
+            text = _("The workshop expected more %(source)s to lower %(target)s; the data say "
+                     "it raises it (%(figures)s).")
+        return text % names
     if _crosses_zero(ci):
-        return (f"The data cannot tell whether more {src.display} raises or lowers "
-                f"{dst.display} ({figures}).")
-    verb = "raises" if est >= 0 else "lowers"
-    return f"More {src.display} {verb} {dst.display}: {per}."
+        return _("The data cannot tell whether more %(source)s raises or lowers %(target)s "
+                 "(%(figures)s).") % names
+    if est >= 0:
+        return _("More %(source)s raises %(target)s: %(per)s.") % {**names, "per": per}
+    return _("More %(source)s lowers %(target)s: %(per)s.") % {**names, "per": per}
 
 
 # ------------------------------------------------------------------- title
 def _title(ctx: _Context) -> str:
     """The graph label: the map's name, the NPS of the survey, and a legend beside them."""
     m = ctx.m
-    name = m.name or "Customer journey"
+    name = m.name or _("Customer journey")
     rows = [_font("<BR/>".join(_h(t) for t in _wrap(name, 60)), size=30, color=TEXT,
                   bold=True)]
     if ctx.role is not None:
-        rows.append(_font(_h(f"How {m.node(ctx.role).display} reaches NPS: the highlighted "
-                             "routes"), size=20, color=TEXT, bold=True))
+        rows.append(_font(_h(_("How %(role)s reaches NPS: the highlighted routes")
+                             % {"role": m.node(ctx.role).display}), size=20, color=TEXT,
+                          bold=True))
         if ctx.drawn is not None:
-            rows.append(_font(_h(
-                f"Only these routes are drawn: the whole map ({_count(len(m.nodes))} nodes, "
-                f"{_count(len(m.edges))} edges) is larger than one picture holds "
-                f"({_count(limits.MAX_RENDER_NODES)} nodes, "
-                f"{_count(limits.MAX_RENDER_EDGES)} edges)"), size=16, color=MUTED))
+            rows.append(_font(_h(_(
+                "Only these routes are drawn: the whole map (%(nodes)s nodes, %(edges)s "
+                "edges) is larger than one picture holds (%(max_nodes)s nodes, %(max_edges)s "
+                "edges)") % {"nodes": _count(len(m.nodes)), "edges": _count(len(m.edges)),
+                             "max_nodes": _count(limits.MAX_RENDER_NODES),
+                             "max_edges": _count(limits.MAX_RENDER_EDGES)}),
+                size=16, color=MUTED))
     if ctx.result is not None:
         s = ctx.result.nps
         if ctx.suppressed:
-            line = (f"Figures suppressed: only {_count(s.n)} answers (at least "
-                    f"{ctx.min_responses} are needed)")
+            line = _("Figures suppressed: only %(n)s answers (at least %(min)s are needed)") % {
+                "n": _count(s.n), "min": ctx.min_responses}
         else:
-            line = f"NPS {_signed(s.value)} (95 %: {_ci(s.ci)}) from {_count(s.n)} answers"
+            line = _("NPS %(nps)s (95 %%: %(ci)s) from %(n)s answers") % {
+                "nps": _signed(s.value), "ci": _ci(s.ci), "n": _count(s.n)}
         rows.append(_font(_h(line), size=20, color=MUTED))
     left = "".join(f'<TR><TD ALIGN="LEFT">{r}</TD></TR>' for r in rows)
     cells = f'<TD ALIGN="LEFT" VALIGN="TOP"><TABLE BORDER="0" CELLPADDING="2">{left}</TABLE></TD>'
@@ -606,25 +633,26 @@ def _legend(ctx: _Context) -> str:
     recs = [r for r in ctx.edges.values() if r.estimate is not None
             and (r.n is None or r.n >= ctx.min_responses)]
     items = [(_font("━━▶", size=size, color=POSITIVE, bold=True),
-              "more of it raises the next box")]
+              _("more of it raises the next box"))]
     if any(r.estimate is not None and r.estimate < 0 for r in recs):
         items.append((_font("━━▶", size=size, color=NEGATIVE, bold=True),
-                      "more of it lowers the next box"))
+                      _("more of it lowers the next box")))
     if any(_crosses_zero(r.ci) for r in recs):
         items.append((_font("╍╍▶", size=size, color=MUTED, bold=True),
-                      "not sure: the 95 % interval includes 0"))
+                      _("not sure: the 95 %% interval includes 0") % {}))
     if ctx.role is None:
-        items.append((_font("+0.44", size=size, color=POSITIVE, bold=True),
-                      "points of the next box per point of this one; thicker = stronger"))
-    items.append((_font("NPS points", size=size, color=TEXT, bold=True),
-                  "NPS change if everyone below the top rated the box one point higher"))
+        items.append((_font(_h(_signed(0.44, 2)), size=size, color=POSITIVE, bold=True),
+                      _("points of the next box per point of this one; thicker = stronger")))
+    items.append((_font(_h(_("NPS points")), size=size, color=TEXT, bold=True),
+                  _("NPS change if everyone below the top rated the box one point higher")))
     if any(r.agrees is False for r in recs):
-        items.append((_font("✗ expected +", size=size, color=NEGATIVE, bold=True),
-                      "the data contradict what the workshop expected"))
+        items.append((_font(_h("✗ " + _("expected %(sign)s") % {"sign": "+"}), size=size,
+                            color=NEGATIVE, bold=True),
+                      _("the data contradict what the workshop expected")))
     if ctx.role is not None:
-        items.append((_font("NPS pts", size=size, color=TEXT, bold=True),
-                      f"what {ctx.m.node(ctx.role).display}'s routes through that arrow "
-                      "bring"))
+        items.append((_font(_h(_("NPS pts")), size=size, color=TEXT, bold=True),
+                      _("what the routes of %(role)s through that arrow bring")
+                      % {"role": ctx.m.node(ctx.role).display}))
     cells = "".join(f'<TR><TD ALIGN="RIGHT">{sym}</TD><TD ALIGN="LEFT">'
                     f"{_font(_h(text), size=size, color=MUTED)}</TD></TR>"
                     for sym, text in items)

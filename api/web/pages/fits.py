@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from journeymap.i18n import gettext as _
 from journeymap.limits import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR
 from journeymap.render.card import inline_svg
 
@@ -123,7 +124,7 @@ async def show_drivers(request: Request, fit_id: uuid.UUID, user: WebUserDep,
     return page(request, "drivers.html", {
         "fit_id": str(fit_id), "nps": drivers["nps"], "drivers": rows, "roles": roles,
         "sort": sort, "order": order, "sortable": SORTABLE,
-        "svg": inline_svg(svg, "The fitted journey map with its effects")}, user=user)
+        "svg": inline_svg(svg, _("The fitted journey map with its effects"))}, user=user)
 
 
 @router.post("/fits/{fit_id}/what-if", response_class=HTMLResponse)

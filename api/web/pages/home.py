@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from journeymap.i18n import gettext as _
+
 from ...deps import SessionDep
 from ...services import datasets, fits, maps, sessions
 from .._core import PREFIX, CsrfDep, WebUserDep, cookie_args, local_path, page, plain
@@ -19,7 +21,7 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False)
 @router.get("/sign-in", response_class=HTMLResponse)
 def sign_in_form(request: Request, next: str = PREFIX, expired: int = 0) -> Response:
     token = sessions.form_token()
-    message = "Your session ended; sign in again." if expired else None
+    message = _("Your session ended; sign in again.") if expired else None
     response = page(request, "sign_in.html", {"next": local_path(next), "token": token,
                                               "message": message})
     response.set_cookie(SIGNIN_COOKIE, token, max_age=3600, **cookie_args(request))
@@ -40,11 +42,11 @@ async def sign_in(request: Request, key: Annotated[str, Form(max_length=300)] = 
         return response
 
     if not sessions.form_token_matches(request.cookies.get(SIGNIN_COOKIE, ""), csrf_token):
-        return again("The sign-in form had expired; please enter your key again.", 403)
+        return again(_("The sign-in form had expired; please enter your key again."), 403)
     cookie = await sessions.sign_in(request, key)
     if cookie is None:
-        return again("That workspace key is not valid. Check that it was copied whole (it "
-                     "starts with jm_), or ask your administrator for a new one.", 401)
+        return again(_("That workspace key is not valid. Check that it was copied whole (it "
+                       "starts with jm_), or ask your administrator for a new one."), 401)
     response = RedirectResponse(local_path(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, cookie, **cookie_args(request))
     response.delete_cookie(SIGNIN_COOKIE, path=PREFIX)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from journeymap.exceptions import JourneymapError
+from journeymap.i18n import gettext as _
 from journeymap.render.card import inline_svg
 
 from ...deps import ResultsDep, SessionDep
@@ -42,8 +43,9 @@ def _check(source: str, filename: str) -> dict[str, Any]:
     try:
         body = MapCreate(source=source, filename=filename or "map.yaml")
     except ValidationError:
-        return {"valid": False, "problems": [{"text": "The map is empty: write its nodes and "
-                                                      "edges (see the example).", "line": None}],
+        return {"valid": False, "problems": [{"text": _("The map is empty: write its nodes "
+                                                        "and edges (see the example)."),
+                                              "line": None}],
                 "warnings": [], "svg": None}
     out = maps.validate_map(body)
     result: dict[str, Any] = {
@@ -53,7 +55,8 @@ def _check(source: str, filename: str) -> dict[str, Any]:
         m = maps.parse_map(body)
         try:
             result["svg"] = inline_svg(maps.draw_map(m),
-                                       f"Journey map {m.name or ''}: nodes and edges")
+                                       _("Journey map %(name)s: nodes and edges")
+                                       % {"name": m.name or ""})
         except JourneymapError as exc:
             result["svg_error"] = str(exc)
     return result
@@ -62,11 +65,11 @@ def _check(source: str, filename: str) -> dict[str, Any]:
 def _editor(request: Request, user: WebUser, *, source: str, filename: str,
             map_record: dict[str, Any] | None = None, versions: list[dict[str, Any]] | None
             = None, version: int | None = None, status: int = 200,
-            message: str | None = None) -> Response:
+            message: str | None = None, saved: bool = False) -> Response:
     return page(request, "map_edit.html", {
         "source": source, "filename": filename, "map": map_record, "versions": versions or [],
         "version": version, "check": _check(source, filename), "kinds": KINDS,
-        "message": message}, user=user, status=status)
+        "message": message, "saved": saved}, user=user, status=status)
 
 
 @router.get("/maps/new", response_class=HTMLResponse)
@@ -89,7 +92,7 @@ def create_map(request: Request, user: CsrfDep, session: SessionDep,
         created = maps.create_map(session, user.workspace.id, body)
     except (Problem, ValidationError, JourneymapError):
         return _editor(request, user, source=source, filename=filename, status=422,
-                       message="The map was not saved: fix the problems listed below.")
+                       message=_("The map was not saved: fix the problems listed below."))
     return RedirectResponse(f"{PREFIX}/maps/{created.id}?saved=1", status_code=303)
 
 
@@ -122,21 +125,24 @@ def add_to_map(request: Request, user: CsrfDep,
     try:
         if what == "node":
             if not node_id.strip():
-                raise ValueError("give the new node an id (letters, digits and _).")
+                raise ValueError(_("give the new node an id (letters, digits and _)."))
             if kind not in KINDS:
-                raise ValueError(f"the kind must be one of {', '.join(KINDS)}.")
+                raise ValueError(_("the kind must be one of %(kinds)s.")
+                                 % {"kinds": ", ".join(KINDS)})
             source = add_node(source, NodeForm(node_id, kind, label, column, scale_low,
                                                scale_high, stage))
         else:
             if not edge_from.strip() or not edge_to.strip():
-                raise ValueError("an edge needs a 'from' and a 'to' node id.")
+                raise ValueError(_("an edge needs a 'from' and a 'to' node id."))
             source = add_edge(source, EdgeForm(edge_from, edge_to, share, expected))
     except ValueError as exc:
         text = str(exc)
-        message = "Not added: " + (text if text.endswith(".") else
-                                   "scale and share must be numbers, e.g. 1, 5 or 0.5.")
+        message = _("Not added: %(why)s") % {
+            "why": text if text.endswith(".") else
+            _("scale and share must be numbers, e.g. 1, 5 or 0.5.")}
     return page(request, "_editor_text.html", {"source": source, "filename": filename,
-                                               "message": message}, user=user)
+                                               "message": message,
+                                               "not_added": message is not None}, user=user)
 
 
 def _stored(session: SessionDep, results: ResultsDep, user: WebUser, map_id: uuid.UUID,
@@ -153,7 +159,8 @@ def edit_map(request: Request, map_id: uuid.UUID, user: WebUserDep, session: Ses
     record, versions = _stored(session, results, user, map_id, version)
     return _editor(request, user, source=record["source"], filename=record["filename"],
                    map_record=record, versions=versions, version=record["version"],
-                   message=f"Saved as version {record['version']}." if saved else None)
+                   message=_("Saved as version %(version)s.") % {"version": record["version"]}
+                   if saved else None, saved=bool(saved))
 
 
 @router.post("/maps/{map_id}", response_class=HTMLResponse)
@@ -169,6 +176,6 @@ def save_map(request: Request, map_id: uuid.UUID, user: CsrfDep, session: Sessio
         record, versions = _stored(session, results, user, map_id, None)
         return _editor(request, user, source=source, filename=filename, map_record=record,
                        versions=versions, version=None, status=422,
-                       message="Not saved: fix the problems listed below.")
+                       message=_("Not saved: fix the problems listed below."))
     return RedirectResponse(f"{PREFIX}/maps/{map_id}?version={changed.version}&saved=1",
                             status_code=303)

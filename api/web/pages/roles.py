@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from journeymap.i18n import gettext as _
 from journeymap.limits import SHARE_LINK_DEFAULT_DAYS
 
 from ...deps import ResultsDep, SessionsDep
@@ -30,7 +31,7 @@ async def list_roles(request: Request, fit_id: uuid.UUID, user: WebUserDep,
     from journeymap.analysis.roles import NOT_FOR_PAY
 
     return page(request, "roles.html", {"fit_id": str(fit_id), "roles": roles,
-                                        "role": None, "not_for_pay": NOT_FOR_PAY,
+                                        "role": None, "not_for_pay": _(NOT_FOR_PAY),
                                         "role_base": f"{PREFIX}/fits/{fit_id}/roles"}, user=user)
 
 

@@ -24,6 +24,8 @@ from starlette.concurrency import run_in_threadpool
 
 from journeymap.analysis.roles import NOT_FOR_PAY
 from journeymap.exceptions import JourneymapError
+from journeymap.i18n import N_
+from journeymap.i18n import gettext as _
 from journeymap.limits import SHARE_LINK_DEFAULT_DAYS, SHARE_LINK_MAX_DAYS
 
 from ...deps import ResultsDep, SessionsDep
@@ -65,8 +67,8 @@ def _refusal(request: Request, exc: Exception) -> HTMLResponse:
     if isinstance(exc, JourneymapError):
         exc = problem_for_library_error(exc)
     assert isinstance(exc, Problem)
-    return page(request, "error.html", {"status": exc.status, "title": exc.title,
-                                        "detail": exc.detail, "share": True},
+    return page(request, "error.html", {"status": exc.status, "title": _(exc.title),
+                                        "detail": _(exc.detail), "share": True},
                 status=exc.status, headers=SHARE_HEADERS)
 
 
@@ -76,7 +78,8 @@ async def _open(request: Request, sessions: Any, results: Results, token: str,
     link = await run_in_threadpool(shares.open_share, sessions, results, token)
     role = role or link.role
     if role is None or not link.allows(role):
-        raise Problem(404, "This link does not open that page.", title="Not part of this link")
+        raise Problem(404, N_("This link does not open that page."),
+                      title=N_("Not part of this link"))
     return link, role
 
 
@@ -97,16 +100,17 @@ async def open_link(request: Request, token: str, sessions: SessionsDep,
             return await _role_page(request, sessions, results, token, link.role)
         if role:  # the picker's form (GET, works without JavaScript)
             if not link.allows(role):
-                raise Problem(404, "This link does not open that page.",
-                              title="Not part of this link")
+                raise Problem(404, N_("This link does not open that page."),
+                              title=N_("Not part of this link"))
             return RedirectResponse(f"{base}/roles/{role}", status_code=303,
                                     headers=SHARE_HEADERS)
         roles = await _roles(sessions, results, link)
     except (Problem, JourneymapError) as exc:
         return _refusal(request, exc)
     return page(request, "roles.html", {
-        "fit_id": str(link.fit.id), "roles": roles, "role": None, "not_for_pay": NOT_FOR_PAY,
-        "share": True, "role_base": f"{base}/roles", "picker_action": base},
+        "fit_id": str(link.fit.id), "roles": roles, "role": None,
+        "not_for_pay": _(NOT_FOR_PAY), "share": True, "role_base": f"{base}/roles",
+        "picker_action": base},
         headers=SHARE_HEADERS)
 
 
@@ -178,7 +182,8 @@ async def create_link(request: Request, fit_id: uuid.UUID, role: str, user: Csrf
                                   fit_id, role, days, str(request.base_url))
     return page(request, "share_created.html", {
         "fit_id": str(fit_id), "role": role, "influence": influence, "link": plain(out),
-        "qr": qr_svg(out.url, f"QR code of the link to {influence['label']}'s page")},
+        "qr": qr_svg(out.url, _("QR code of the link to the page of %(role)s")
+                     % {"role": influence["label"]})},
         user=user, headers={"Referrer-Policy": "no-referrer"})
 
 
