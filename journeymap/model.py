@@ -54,7 +54,7 @@ from .outputs import write_atomic
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["KINDS", "SCHEMA_VERSION", "Edge", "JourneyMap", "Node"]
+__all__ = ["KINDS", "SCHEMA_VERSION", "Edge", "JourneyMap", "Node", "node_id_problem"]
 
 SCHEMA_VERSION = 1
 Kind = Literal["outcome", "touchpoint", "factor", "role"]
@@ -223,6 +223,33 @@ def id_type_problem(value: Any) -> str | None:
         return (f"{_short(value)} is a number; ids are text that start with a letter, "
                 f"e.g. q{_short(value)}")
     return f"ids are text, not {type(value).__name__} {_short(value)}"
+
+
+def node_id_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be a node id of a map file, or None when it can.
+
+    The rule of the map format (``docs/map-format.md``): text of at most
+    :data:`~journeymap.limits.MAX_ID_CHARS` characters that starts with a letter (of
+    any alphabet) or ``_`` and goes on with letters, digits, ``_``, ``-`` or ``.``.
+    Front ends use it to check an id before adding it to a map, with the same message
+    the map file reader gives.
+
+    Examples
+    --------
+    >>> node_id_problem("montör2") is None
+    True
+    >>> node_id_problem("2nd visit").split(":")[0]
+    "'2nd visit' is not a usable id"
+    """
+    why = id_type_problem(value)
+    if why is None:
+        why = text_problem(value, MAX_ID_CHARS)
+    if why is not None:
+        return f"the id {why}."
+    if not _ID_RE.match(value):
+        return (f"'{value}' is not a usable id: start with a letter or '_' and use letters, "
+                "digits, '_', '-' or '.' (put spaces in 'label').")
+    return None
 
 
 @dataclass(frozen=True)
@@ -595,10 +622,9 @@ class _Parser:
             self.problem([*path, "id"], f"the id {why}.")
             return None
         self.named.setdefault(node_id, self.lines.line(*path, "id"))
-        if not _ID_RE.match(node_id):
-            self.problem([*path, "id"], f"'{node_id}' is not a usable id: start with a letter "
-                         "or '_' and use letters, digits, '_', '-' or '.' (put spaces in "
-                         "'label').")
+        usable = node_id_problem(node_id)  # text, but perhaps not a usable id
+        if usable is not None:
+            self.problem([*path, "id"], usable)
             ok = False
         kind = raw.get("kind")
         if kind not in KINDS:

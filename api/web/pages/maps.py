@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from journeymap.exceptions import JourneymapError
 from journeymap.i18n import gettext as _
+from journeymap.model import node_id_problem
 from journeymap.render.card import inline_svg
 
 from ...deps import ResultsDep, SessionDep
@@ -126,6 +127,9 @@ def add_to_map(request: Request, user: CsrfDep,
         if what == "node":
             if not node_id.strip():
                 raise ValueError(_("give the new node an id (letters, digits and _)."))
+            why = node_id_problem(node_id.strip())  # the map format's own rule and words
+            if why is not None:
+                raise ValueError(why[:1].upper() + why[1:])
             if kind not in KINDS:
                 raise ValueError(_("the kind must be one of %(kinds)s.")
                                  % {"kinds": ", ".join(KINDS)})
