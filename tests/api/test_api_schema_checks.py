@@ -54,14 +54,16 @@ def _prepared_app() -> Any:
 
 
 # A map text or a survey file is a string or a file to the schema; whether it is a valid
-# map or survey is the library's question, answered 422 with its message
-# (docs/api.md, "Errors").  So a schema-valid request may be refused with 422: that is
-# the one status added to what the positive-data check expects.
+# map or survey is the library's question, answered 422 with its message, and a file of
+# a kind the service does not read is 415 (docs/api.md, "Errors").  So a schema-valid
+# request may be refused with 422 or 415: those are the statuses added to what the
+# positive-data check expects.
 APP = _prepared_app()
 CONFIG = schemathesis.Config.from_dict({
     "auth": {"openapi": {"ApiKey": {"bearer": _STATE["key"]}}},
     "checks": {"positive_data_acceptance": {
-        "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]}}})
+        "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "415", "422", "429",
+                              "5xx"]}}})
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
 
 
