@@ -34,8 +34,8 @@ from pathlib import Path
 from .exceptions import JourneymapError
 
 __all__ = ["DEFAULT_LANGUAGE", "DOMAIN", "LANGUAGES", "LANGUAGE_NAMES", "LOCALE_DIR", "N_",
-           "check_language", "current_language", "decimal_symbols", "gettext", "negotiate",
-           "ngettext", "translations", "use_language"]
+           "check_language", "chosen_language", "current_language", "decimal_symbols",
+           "gettext", "negotiate", "ngettext", "translations", "use_language"]
 
 #: The languages every page, card, legend and plain-language sentence exists in.
 LANGUAGES: tuple[str, ...] = ("en", "sv", "da", "fi", "nb")
@@ -52,7 +52,8 @@ DOMAIN = "journeymap"
 # Codes a browser or a person may send for one of the languages above.
 _ALIASES: Mapping[str, str] = {"no": "nb", "nn": "nb", "se": "sv", "dk": "da"}
 
-_current: ContextVar[str] = ContextVar("journeymap_language", default=DEFAULT_LANGUAGE)
+# None outside use_language: English words, and a map's labels in the map's own language
+_current: ContextVar[str | None] = ContextVar("journeymap_language", default=None)
 
 
 def check_language(lang: str) -> str:
@@ -113,6 +114,12 @@ def translations(lang: str) -> _gettext.NullTranslations:
 
 def current_language() -> str:
     """The language in force (:data:`DEFAULT_LANGUAGE` outside :func:`use_language`)."""
+    return _current.get() or DEFAULT_LANGUAGE
+
+
+def chosen_language() -> str | None:
+    """The language set by :func:`use_language`, or ``None`` outside it (then a map's
+    labels are shown in the map's own language)."""
     return _current.get()
 
 
@@ -135,7 +142,7 @@ def use_language(lang: str | None) -> Iterator[str]:
 
 def gettext(message: str) -> str:
     """``message`` in the language in force."""
-    return translations(_current.get()).gettext(message)
+    return translations(current_language()).gettext(message)
 
 
 def N_(message: str) -> str:  # noqa: N802 (the name gettext tools look for)
@@ -146,7 +153,7 @@ def N_(message: str) -> str:  # noqa: N802 (the name gettext tools look for)
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural of a message for ``n``, in the language in force."""
-    return translations(_current.get()).ngettext(singular, plural, n)
+    return translations(current_language()).ngettext(singular, plural, n)
 
 
 def decimal_symbols(lang: str | None = None) -> tuple[str, str]:

@@ -41,6 +41,7 @@ import yaml
 from ._mapfile import LineIndex, parse_map_text, read_map_file
 from ._text import FIELD_CONTROL, TEXT_CONTROL, describe, first_control
 from .exceptions import MapValidationError, UnknownNodeError
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, chosen_language
 from .limits import (
     MAX_DESCRIPTION_CHARS,
     MAX_ID_CHARS,
@@ -65,7 +66,8 @@ _ID_RE = re.compile(r"^[^\W\d][\w.-]*$")
 _NODE_FIELDS = ("id", "kind", "label", "column", "items", "scale", "stage", "description",
                 "recode")
 _EDGE_FIELDS = ("from", "to", "share", "expected")
-_TOP_FIELDS = ("schema_version", "name", "outcome", "nodes", "edges", "description")
+_TOP_FIELDS = ("schema_version", "name", "language", "outcome", "nodes", "edges",
+               "description")
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,9 @@ class Node:
     kind
         ``outcome`` (the LTR question), ``touchpoint``, ``factor`` or ``role``.
     label
-        Text shown to people (any UTF-8); defaults to the id.
+        Text shown to people (any UTF-8); defaults to the id.  With labels per language
+        it is the label in the map's ``language`` (else the English one, else the first
+        given).
     column
         Survey column holding the rating; defaults to the id for measured kinds.
         ``None`` for an unmeasured role and for composites.
@@ -96,6 +100,10 @@ class Node:
         question asked on another scale (e.g. 1–10); empty when the answers are 0–10
         as given.  Applied when the data are read and reported in the result's
         warnings (docs/map-format.md, "A recommend question on another scale").
+    labels
+        The label per language (``{"sv": "Leverans", "en": "Delivery"}``) when the map
+        gives it so; empty for a plain label (docs/map-format.md, "Labels in several
+        languages").
     """
 
     id: str
@@ -108,6 +116,7 @@ class Node:
     description: str | None = None
     line: int | None = field(default=None, compare=False, repr=False)
     recode: tuple[tuple[float, int], ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def measured(self) -> bool:
@@ -121,12 +130,20 @@ class Node:
 
     @property
     def display(self) -> str:
-        """The label, or the id when there is no label."""
-        return self.label or self.id
+        """The label in the language chosen with :func:`journeymap.i18n.use_language` when
+        the map gives one in it, else the label (the map's language), else the id."""
+        lang = chosen_language() if self.labels else None
+        return self.label_for(lang) if lang is not None else (self.label or self.id)
+
+    def label_for(self, lang: str) -> str:
+        """The label in ``lang`` when the map gives one, else the label, else the id."""
+        return self.labels.get(lang) or self.label or self.id
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "kind": self.kind}
-        if self.label and self.label != self.id:
+        if self.labels:
+            out["label"] = dict(self.labels)
+        elif self.label and self.label != self.id:
             out["label"] = self.label
         if self.items:
             out["items"] = list(self.items)
@@ -263,6 +280,9 @@ class JourneyMap:
     description: str | None = None
     schema_version: int = SCHEMA_VERSION
     source: str = field(default="<map>", compare=False, repr=False)
+    #: The language of the map's plain labels (``en``, ``sv``, ``da``, ``fi``, ``nb``), if
+    #: the map says (``language: sv``).
+    language: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nodes", tuple(self.nodes))
@@ -437,6 +457,8 @@ class JourneyMap:
         out: dict[str, Any] = {"schema_version": self.schema_version}
         if self.name:
             out["name"] = self.name
+        if self.language is not None:
+            out["language"] = self.language
         if self.description is not None:
             out["description"] = self.description
         out["outcome"] = self.outcome
@@ -489,6 +511,7 @@ class _Parser:
         self.source = source
         self.lines = lines
         self.problems: list[str] = []
+        self.language: str | None = None
         #: Every node id the file names (with its line), also of nodes with problems.
         self.named: dict[str, int | None] = {}
 
@@ -547,6 +570,7 @@ class _Parser:
             self.problem(["name"], "the name must be text.")
             name = ""
         name = self.text(["name"], name, MAX_LABEL_CHARS) or ""
+        self.language = self.map_language(d.get("language"))
         raw_nodes = d.get("nodes")
         raw_edges = d.get("edges", [])
         for what, raw, most in (("nodes", raw_nodes, MAX_MAP_NODES),
@@ -594,8 +618,49 @@ class _Parser:
         if self.problems:
             raise MapValidationError(self.problems)
         return JourneyMap(outcome=outcome, nodes=tuple(nodes), edges=tuple(edges), name=name,
-                          description=desc,
+                          description=desc, language=self.language,
                           schema_version=SCHEMA_VERSION, source=self.source)
+
+    def map_language(self, raw: Any) -> str | None:
+        """The map's ``language`` (one of :data:`journeymap.i18n.LANGUAGES`) or ``None``."""
+        if raw is None:
+            return None
+        if not isinstance(raw, str) or raw not in LANGUAGES:
+            self.problem(["language"], f"the map's language is {_short(raw)}; valid "
+                         f"languages: {', '.join(LANGUAGES)} (e.g. 'language: sv').")
+            return None
+        return raw
+
+    def labels(self, path: list[str | int], node_id: str,
+               raw: Any) -> tuple[str, dict[str, str]]:
+        """A plain label, or a label per language (``{sv: Leverans, en: Delivery}``): the
+        node's default label and the labels by language; problems recorded."""
+        if not isinstance(raw, Mapping):
+            return self.text(path, raw, MAX_LABEL_CHARS) or "", {}
+        example = "e.g. label: {sv: Leverans, en: Delivery}"
+        if not raw:
+            self.problem(path, f"node '{node_id}': the label per language names no "
+                         f"language; {example}.")
+            return "", {}
+        out: dict[str, str] = {}
+        for key, value in raw.items():
+            where = [*path, str(key)]
+            if not isinstance(key, str) or key not in LANGUAGES:
+                hint = self.suggest(key, LANGUAGES) if isinstance(key, str) else ""
+                self.problem(where, f"node '{node_id}': {_short(key)} is not a language of "
+                             f"journeymap.{hint} Valid languages: {', '.join(LANGUAGES)}; "
+                             f"{example}.")
+                continue
+            text = None if value is None else self.text(where, value, MAX_LABEL_CHARS)
+            if text is None or not text.strip():
+                if value is None or text is not None:
+                    self.problem(where, f"node '{node_id}': the {key} label is empty; give "
+                                 "its text or leave that language out.")
+                continue
+            out[key] = text
+        default = (out.get(self.language or "") or out.get(DEFAULT_LANGUAGE)
+                   or next(iter(out.values()), ""))
+        return default, out
 
     def node(self, i: int, raw: Any) -> Node | None:
         path: list[str | int] = ["nodes", i]
@@ -632,7 +697,7 @@ class _Parser:
             self.problem([*path, "kind"], f"node '{node_id}' has kind {_short(kind)}.{hint} Valid "
                          f"kinds: {', '.join(KINDS)}.")
             return None
-        label = self.text([*path, "label"], raw.get("label"), MAX_LABEL_CHARS) or ""
+        label, labels = self.labels([*path, "label"], node_id, raw.get("label"))
         column = self.text([*path, "column"], raw.get("column"), MAX_LABEL_CHARS, name=True)
         ok = ok and len(self.problems) == before
         items_raw = raw.get("items")
@@ -678,7 +743,7 @@ class _Parser:
             return None
         return Node(id=node_id, kind=kind, label=label, column=column, items=items,
                     scale=scale, stage=stage, description=desc,
-                    line=self.lines.line(*path, "id"), recode=recode)
+                    line=self.lines.line(*path, "id"), recode=recode, labels=labels)
 
     def recode(self, path: list[str | int], node_id: str, kind: str,
                raw: Any) -> tuple[tuple[float, int], ...] | None:

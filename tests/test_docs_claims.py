@@ -248,10 +248,12 @@ def test_the_result_schema_example_has_the_fields_of_a_fit(
 
 # ------------------------------------------------------------------ the map file
 def test_the_map_example_of_the_map_format_page_is_a_valid_map() -> None:
-    (example,) = _fenced(_read("map-format.md"), "yaml")
+    example, *more = _fenced(_read("map-format.md"), "yaml")
     m = jm.JourneyMap.from_dict(yaml.safe_load(example))
     assert [n.id for n in m.nodes] == ["nps", "sales_rep", "quote", "delivery", "ease"]
     assert m.outcome == "nps"
+    for text in more:  # e.g. labels in several languages: each a valid map too
+        assert jm.JourneyMap.from_dict(yaml.safe_load(text)).outcome == "nps"
 
 
 def _map_with_id(node_id: str) -> jm.JourneyMap:

@@ -247,8 +247,12 @@ def load_result(sessions: sessionmaker[Session], results: Results, meta: DoneFit
 # -------------------------------------------------------------------- analyses
 def analysis_key(kind: Analysis, fit_id: uuid.UUID, role: str | None = None
                  ) -> tuple[Hashable, ...]:
-    """The cache key of an analysis of a finished fit."""
-    return (kind, fit_id) if role is None else (kind, fit_id, role)
+    """The cache key of an analysis of a finished fit, in the language in force (node
+    labels may be given per language: docs/map-format.md, "Labels in several languages")."""
+    from journeymap.i18n import current_language
+
+    lang = current_language()
+    return (kind, fit_id, lang) if role is None else (kind, fit_id, role, lang)
 
 
 def _cached_model(results: Results, key: tuple[Hashable, ...], kind: type[M],
