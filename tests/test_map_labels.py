@@ -124,3 +124,22 @@ def test_the_card_and_the_explanation_use_the_label_of_their_language() -> None:
     assert role_card(result, "installer", format="md", lang="fi").startswith("# Asentaja — ")
     assert role_card(result, "installer", format="md", lang="sv").startswith("# Installatör — ")
     assert explain_role(result, "installer", lang="en").startswith("When Installer does")
+
+
+def test_the_card_marks_a_label_in_the_maps_language_with_lang() -> None:
+    from journeymap.render.card import role_card_body
+
+    ex = jm.example_map().to_dict()
+    ex["language"] = "sv"
+    for node in ex["nodes"]:
+        if node["id"] == "billing":
+            node["label"] = {"sv": "Fakturering", "fi": "Laskutus"}
+    m = JourneyMap.from_dict(ex)
+    result = jm.fit(m, jm.example_data(n=600, seed=5).data)
+    import shutil
+
+    if shutil.which("dot") is None:
+        pytest.skip("graphviz dot is not installed")
+    assert "<h1>Laskutus</h1>" in role_card_body(result, "billing", lang="fi")
+    assert '<h1 lang="sv">Installatör</h1>' in role_card_body(result, "installer", lang="fi")
+    assert "<h1>Installatör</h1>" in role_card_body(result, "installer", lang="sv")

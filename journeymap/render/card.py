@@ -77,6 +77,17 @@ class _Card:
     touchpoints: list[_Row] = field(default_factory=list)
     routes: list[_Row] = field(default_factory=list)
     footer: str = ""
+    #: The language of ``label`` when it is not the card's (for ``<h1 lang="…">``).
+    label_lang: str | None = None
+
+
+def _label_language(node: Any, map_language: str | None) -> str | None:
+    """The language of the label shown for ``node`` when it differs from the card's:
+    the map's ``language`` for a label not given in the card's language, else None."""
+    lang = current_language()
+    if lang in node.labels or map_language is None or map_language == lang:
+        return None
+    return str(map_language)
 
 
 def _join(words: Sequence[str]) -> str:
@@ -92,7 +103,8 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
     m = result.journey_map
     inf = role_influence(result, role)  # UnknownNodeError / JourneymapError for a non-role
     node = m.node(role)
-    card = _Card(role=role, label=inf.label, map_name=m.name or _("Customer journey"))
+    card = _Card(role=role, label=inf.label, map_name=m.name or _("Customer journey"),
+                 label_lang=_label_language(node, m.language))
     s = result.nps
     today = datetime.date.today().isoformat()
     if result.nps.n < min_responses:
@@ -381,13 +393,17 @@ def _to_html(card: _Card, svg: str | None) -> str:
             f"{_body_html(card, svg)}</main>\n</body>\n</html>\n")
 
 
+def _lang_attr(lang: str | None) -> str:
+    return "" if lang is None else f' lang="{_e(lang)}"'
+
+
 def _body_html(card: _Card, svg: str | None) -> str:
     """The card's content: what the page's ``<main>`` holds."""
     from ..analysis.roles import NOT_FOR_PAY
 
     parts = [f'<header><p class="kicker">{_e(_(_KICKER))} · {_e(card.map_name)}'
              "</p>\n"
-             f"<h1>{_e(card.label)}</h1></header>\n"]
+             f"<h1{_lang_attr(card.label_lang)}>{_e(card.label)}</h1></header>\n"]
     if card.suppressed is not None:
         parts.append(f'<p class="suppressed">{_e(card.suppressed)}</p>\n')
     else:
