@@ -63,7 +63,8 @@ if TYPE_CHECKING:
     from ..worker import FitWorker
 
 __all__ = ["ANALYSES", "MAX_ROLE", "Analysis", "analysis_answer", "analysis_key", "cached_answer",
-           "cached_done", "create_fit", "done_fit", "drivers", "export_fit", "finished_fit",
+           "cached_done", "check_fit", "create_fit", "done_fit", "drivers", "export_fit",
+           "finished_fit",
            "fit_json", "fit_out", "get_fit", "list_fits", "load_result", "read_fit",
            "render_fit", "role", "role_card", "role_card_body", "roles", "serialize",
            "what_if"]
@@ -379,6 +380,45 @@ def what_if(session: Session, worker: FitWorker, results: Results, workspace_id:
                       type=DATA_UNAVAILABLE, title="What-if not available")
     w = library_what_if(live, shifts)
     return WhatIfOut.model_validate({"fit_id": fit.id, **to_jsonable(w.to_dict())})
+
+
+def check_fit(session: Session, worker: FitWorker, results: Results, workspace_id: uuid.UUID,
+              fit_id: uuid.UUID) -> dict[str, Any]:
+    """The library's check of a finished fit's map against its data (``journeymap check``):
+    implications, beliefs, fit indices, suggestions and the plain-language summary, as
+    :meth:`journeymap.analysis.check.CheckReport.to_dict` gives them (texts unchanged).
+
+    Fits the stored file again (the bayesnet engine's fits with that engine, others
+    with the linear one), once: the answer is kept in memory.  409 problem when the
+    file is gone.  ``session`` is closed before any fitting.
+    """
+    from journeymap.analysis.check import CHECK_ENGINES, check
+    from journeymap.data import load_survey
+
+    fit = done_fit(session, workspace_id, fit_id)
+    key = ("check", fit.id)
+    cached = results.responses.get(key)
+    if cached is not None:
+        out: dict[str, Any] = json.loads(cached)
+        return out
+    spec = worker.spec(session, fit)
+    session.close()
+    if not spec.path.exists():
+        raise Problem(409, "the survey file of this fit is no longer on the server, so the "
+                           "map cannot be checked against it; upload the data again.",
+                      type=DATA_UNAVAILABLE, title="Data not available")
+    engine = spec.engine if spec.engine in CHECK_ENGINES else "linear"
+    try:
+        data = load_survey(spec.path, spec.journey_map,
+                           survey_type=spec.options.get("survey_type"))
+        report = check(spec.journey_map, data, engine=engine,
+                       min_responses=_min_responses(fit))
+    except JourneymapError as exc:
+        raise Problem(409, str(exc).replace(str(spec.path), spec.filename),
+                      type=DATA_UNAVAILABLE, title="The check could not run") from None
+    out = report.to_dict()
+    results.responses.put(key, json.dumps(out, allow_nan=False).encode("utf-8"))
+    return out
 
 
 # ------------------------------------------------------------- drawings, cards

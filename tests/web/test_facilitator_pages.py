@@ -7,7 +7,7 @@ import html
 import re
 
 import web_helpers  # noqa: F401  (puts tests/api on sys.path)
-from api_helpers import Api, example_map_text
+from api_helpers import Api, example_map_text, fitted
 from web_helpers import sign_in
 
 from journeymap.limits import MAX_ID_CHARS
@@ -53,3 +53,30 @@ def test_the_node_form_refuses_an_id_with_the_librarys_own_message(web: Api) -> 
         assert shown is not None
         assert html.unescape(shown.group(1)) == "Not added: " + why[:1].upper() + why[1:]
         assert _text_of(r.text) == source  # nothing added
+
+
+def test_the_fit_page_shows_the_librarys_check_in_its_own_words(web: Api) -> None:
+    from api_helpers import EXAMPLES
+
+    from journeymap.analysis.check import check
+
+    fit = fitted(web.client, web.workspace("acme"))
+    sign_in(web.client, web.keys["acme"])
+    page = web.client.get(f"/app/fits/{fit['id']}").text
+    assert f'hx-get="/app/fits/{fit["id"]}/check"' in page
+    r = web.client.get(f"/app/fits/{fit['id']}/check", headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    assert "<html" not in r.text  # the fragment
+    report = check(JourneyMap.from_text(example_map_text(), "m.yaml"),
+                   EXAMPLES / "kitchen_b2b.csv", min_responses=30).to_dict()
+    shown = html.unescape(r.text)
+    for line in report["summary"]:
+        assert line in shown
+    for rec in report["implications"] + report["beliefs"]:
+        assert rec["text"] in shown
+    assert f"{report['fit_indices']['cfi']:.3f}" in shown
+    full = web.client.get(f"/app/fits/{fit['id']}/check")  # without JavaScript: a page
+    assert "<html" in full.text
+    assert report["summary"][0] in html.unescape(full.text)
+    other = web.client.get("/app/fits/00000000-0000-0000-0000-000000000000/check")
+    assert other.status_code == 404

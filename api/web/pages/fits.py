@@ -19,7 +19,7 @@ from ...models import FitStatus
 from ...results import DoneFit, Results
 from ...schemas import FitCreate, FitOptions, WhatIfRequest
 from ...services import fits
-from .._core import PREFIX, CsrfDep, WebUser, WebUserDep, page, plain
+from .._core import PREFIX, CsrfDep, WebUser, WebUserDep, is_htmx, page, plain
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -90,6 +90,21 @@ async def show_fit(request: Request, fit_id: uuid.UUID, user: WebUserDep,
     if fit["status"] == FitStatus.DONE:
         roles = await roles_of(sessions, results, user, fit_id)
     return page(request, "fit.html", {"fit": fit, "roles": roles}, user=user)
+
+
+@router.get("/fits/{fit_id}/check", response_class=HTMLResponse)
+async def fit_check(request: Request, fit_id: uuid.UUID, user: WebUserDep,
+                    sessions: SessionsDep, results: ResultsDep, worker: WorkerDep) -> Response:
+    """The library's check of the map against the fit's data (loaded by the fit page;
+    without JavaScript a page of its own).  The library's sentences are shown as given."""
+
+    def compute() -> dict[str, Any]:
+        with sessions() as session:
+            return fits.check_fit(session, worker, results, user.workspace.id, fit_id)
+
+    report = await run_in_threadpool(compute)
+    name = "_fit_check.html" if is_htmx(request) else "fit_check.html"
+    return page(request, name, {"fit_id": str(fit_id), "check": report}, user=user)
 
 
 @router.get("/fits/{fit_id}/progress", response_class=HTMLResponse)
