@@ -95,7 +95,7 @@ def start_fit(client: TestClient | httpx.Client, headers: dict[str, str], map_id
 
 
 def wait_fit(client: TestClient | httpx.Client, headers: dict[str, str], fit_id: str,
-             timeout: float = 30.0, until: tuple[str, ...] = ("done", "failed")
+             timeout: float = 120.0, until: tuple[str, ...] = ("done", "failed")
              ) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
@@ -151,8 +151,12 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> Server:
-        """Start the server on a port it binds itself; return once /healthz answers."""
+    def start(self, timeout: float = 120.0) -> Server:
+        """Start the server on a port it binds itself; return once /healthz answers.
+
+        ``timeout`` bounds a wait, it is not a timing: on a loaded machine a start can
+        take tens of seconds (30 s was once too little).
+        """
         assert self.log is not None
         offset = self.log.stat().st_size if self.log.exists() else 0  # a restart appends
         with self.log.open("ab") as log:
