@@ -16,6 +16,7 @@ import itertools
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from api_helpers import fitted, make_settings
 from fastapi.testclient import TestClient
@@ -26,6 +27,7 @@ from api.auth import create_workspace
 from api.main import create_app
 
 MAX_EXAMPLES = 8
+pytestmark = pytest.mark.slow  # fuzzing: hundreds of requests (not in make test-fast)
 _STATE: dict[str, Any] = {}
 _turn = itertools.count()
 
