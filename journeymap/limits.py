@@ -46,6 +46,7 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "MIN_RESPONSES_FLOOR",
     "OUTPUT_FILE_MODE",
+    "QUICK_CHECK_MAX_CELLS",
     "QUICK_CHECK_MAX_NODES",
     "RENDER_TIMEOUT_S",
     "STREAM_FITS_ABOVE_BYTES",
@@ -131,6 +132,9 @@ MAX_RENDERS_AT_ONCE = 2
 #: independences (their number grows with the square of the nodes); above it the fit
 #: checks the global fit indices only, and ``journeymap check`` does the rest.
 QUICK_CHECK_MAX_NODES = 40
+#: With blank answers each implication is tested on its own rows (as ``journeymap check``);
+#: the fit does so while responses × implications stays within this, else global fit only.
+QUICK_CHECK_MAX_CELLS = 20_000_000
 
 # --- Exports (docs/security.md, "Rendering", exports) -----------------------------------
 #: Most nodes without measured parents whose variances and covariances the lavaan / semopy

@@ -413,12 +413,14 @@ def quick_check(journey_map: JourneyMap, data: SurveyData, *, alpha: float = 0.0
                 ) -> QuickCheck:
     """Global fit and the Holm-rejected implications from one covariance matrix.
 
-    Both use the responses that answered every measured node (the rows the fit
-    indices of :func:`check` use; ``check`` tests each implication on its own rows, so
-    its p-values can differ when answers are blank).  The partial correlation of an
-    implication is read from the inverse of that covariance's block (Fisher's z on
-    ``n − |Z| − 3``), so the cost is one Gram matrix of the data plus small matrix
-    work.  The map is **rejected** when an implication is Holm-rejected at ``alpha``,
+    The fit indices use the responses that answered every measured node, as in
+    :func:`check`.  With complete data the partial correlation of an implication is read
+    from the inverse of that covariance's block (Fisher's z on ``n − |Z| − 3``), so the
+    cost is one Gram matrix plus small matrix work; with blank answers each implication
+    is tested on its own rows, exactly as :func:`check` does, while the responses times
+    the implications stay within :data:`~journeymap.limits.QUICK_CHECK_MAX_CELLS`
+    (beyond it, the global fit only).  The map is **rejected** when an implication is
+    Holm-rejected at ``alpha``,
     or when the χ² test rejects at ``alpha`` and CFI, RMSEA or SRMR is outside its
     conventional cut-off (docs/method.md §10.6).  A rejected implication counts for
     the warning only when its partial correlation is at least :data:`WARN_MIN_PARTIAL_R`
@@ -427,7 +429,7 @@ def quick_check(journey_map: JourneyMap, data: SurveyData, *, alpha: float = 0.0
     """
     from scipy import stats as sps
 
-    from ..limits import QUICK_CHECK_MAX_NODES
+    from ..limits import QUICK_CHECK_MAX_CELLS, QUICK_CHECK_MAX_NODES
     from ..lstsq import find_degeneracy
     from ._fitindex import fit_indices_from_covariance
 
@@ -444,13 +446,25 @@ def quick_check(journey_map: JourneyMap, data: SurveyData, *, alpha: float = 0.0
     indices.update(available=True, **fit_indices_from_covariance(cross / n, n, parents))
     rejected: list[tuple[str, str, tuple[str, ...], float, float, float]] = []
     tested = 0
-    if p_nodes <= QUICK_CHECK_MAX_NODES:
+    imps = _implications_of(m) if p_nodes <= QUICK_CHECK_MAX_NODES else ()
+    complete = n == data.n
+    if not complete and data.n * len(imps) > QUICK_CHECK_MAX_CELLS:
+        imps = ()  # blanks and big data: each test would need its own rows; global fit only
+    if imps:
         scale = np.sqrt(np.diag(cross))
         corr = cross / np.outer(scale, scale)
-        imps = _implications_of(m)
         pvals: list[float] = []
         rs: list[float] = []
         for imp in imps:
+            if not complete:
+                # Blank answers: the responses that answered every node are a selection
+                # (e.g. those who called support), which can make unrelated nodes look
+                # related; test on the implication's own rows, as check does.
+                t = partial_correlation_test([data.column(c)
+                                              for c in (imp.x, imp.y, *imp.given)])
+                pvals.append(t.p)
+                rs.append(t.statistic)
+                continue
             idx = [col[imp.x], col[imp.y], *(col[z] for z in imp.given)]
             df = n - len(imp.given) - 3
             if df < 1:
