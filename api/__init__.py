@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = ["Settings", "create_app"]
 
-_LAZY = {"create_app": "api.main", "Settings": "api.settings"}
+_LAZY = {"create_app": ".main", "Settings": ".settings"}
 
 if TYPE_CHECKING:
     from .main import create_app as create_app
@@ -21,5 +21,5 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'api' has no attribute {name!r}")
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -137,7 +137,7 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
     options: dict[str, Any] = {
         "host": host, "port": port, "log_level": log_level, "access_log": access_log,
         "proxy_headers": proxy_headers, "forwarded_allow_ips": forwarded_allow_ips or "127.0.0.1",
-        "server_header": False, "http": "api.serving:HeaderTimeout",
+        "server_header": False, "http": f"{__package__}.serving:HeaderTimeout",
         "timeout_keep_alive": timeout_keep_alive, "limit_concurrency": limit_concurrency,
         "h11_max_incomplete_event_size": MAX_HEADER_BYTES}
     if workers == 1:
@@ -153,7 +153,7 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
     os.environ.update({"JOURNEYMAP_DATABASE_URL": settings.database_url,
                        "JOURNEYMAP_DATA_DIR": str(settings.data_dir),
                        "JOURNEYMAP_MIGRATE_ON_STARTUP": "false"})
-    uvicorn.run("api.main:create_app", factory=True, workers=workers, **options)
+    uvicorn.run(f"{__package__}.main:create_app", factory=True, workers=workers, **options)
 
 
 @admin.command("migrate")

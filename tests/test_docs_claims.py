@@ -184,8 +184,8 @@ def test_the_routes_reader_reads_several_routes_in_one_cell() -> None:
 def test_every_v1_path_in_the_api_page_is_in_the_openapi_and_vice_versa(
         tmp_path: Path) -> None:
     pytest.importorskip("fastapi")
-    from api.main import create_app
-    from api.settings import Settings
+    from journeymap_api.main import create_app
+    from journeymap_api.settings import Settings
 
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'docs.db'}",
                               data_dir=tmp_path / "data"))

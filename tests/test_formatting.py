@@ -98,7 +98,7 @@ def test_the_cli_map_card_and_web_use_the_same_functions() -> None:
     assert graph._signed is card._signed is roles.signed is _tables.signed \
         is formatting.signed
     assert graph._ci is card._ci is _tables.ci is formatting.ci
-    web = pytest.importorskip("api.web._core")
+    web = pytest.importorskip("journeymap_api.web._core")
     assert web.signed is formatting.signed
     assert web.fixed is formatting.fixed
     assert web.count is formatting.count

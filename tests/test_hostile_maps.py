@@ -616,7 +616,7 @@ def test_a_valid_map_still_validates(write_file: WriteFile) -> None:
 
 
 def test_the_library_limits_are_the_only_copy() -> None:
-    import api.services.maps as service
+    import journeymap_api.services.maps as service
 
     assert not hasattr(service, "MAX_MAP_ELEMENTS")
     assert not hasattr(service, "_check_shape")

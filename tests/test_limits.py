@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from journeymap_api.results import engine_options
+from journeymap_api.schemas import FitOptions
 
-from api.results import engine_options
-from api.schemas import FitOptions
 from journeymap.analysis import (
     nps_trend,
     nps_waterfall,

@@ -17,8 +17,8 @@ from journeymap.exceptions import JourneymapError
 # Packages that ``import journeymap`` must not load (the import stays under 0.3 s:
 # benchmarks/import_time.py measures it; a test only checks what is imported).
 HEAVY = ("pandas", "numpy", "scipy", "networkx", "typer", "rich", "yaml", "fastapi",
-         "starlette", "pydantic", "sqlalchemy", "uvicorn", "api", "graphviz", "pyarrow",
-         "duckdb", "openpyxl", "pyspark", "pgmpy", "statsmodels", "semopy")
+         "starlette", "pydantic", "sqlalchemy", "uvicorn", "api", "journeymap_api", "graphviz",
+         "pyarrow", "duckdb", "openpyxl", "pyspark", "pgmpy", "statsmodels", "semopy")
 
 
 def _python(code: str) -> subprocess.CompletedProcess[str]:

@@ -74,7 +74,7 @@ def test_the_cli_json_is_byte_identical_to_the_golden_of_the_untyped_records(
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_service_stores_the_same_json_as_the_golden(
         engine: str, fits: dict[str, FitResult]) -> None:
-    from api.results import dumps
+    from journeymap_api.results import dumps
 
     assert dumps(fits[engine].to_dict()) == dumps(json.loads(golden_text(engine)))
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import os
 
 from alembic import context
+from journeymap_api.models import Base
 from sqlalchemy import Connection, create_engine
 from sqlalchemy.pool import NullPool
-
-from api.models import Base
 
 config = context.config
 target_metadata = Base.metadata

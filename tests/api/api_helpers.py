@@ -14,9 +14,8 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
-
-from api.auth import create_workspace
-from api.settings import Settings
+from journeymap_api.auth import create_workspace
+from journeymap_api.settings import Settings
 
 PG_ENV = "JOURNEYMAP_TEST_DATABASE_URL"
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 from api_helpers import PG_ENV, Api, MakeApi, Server, make_settings
 from fastapi.testclient import TestClient
-
-from api.main import create_app
+from journeymap_api.main import create_app
 
 
 @pytest.hookimpl(tryfirst=True)

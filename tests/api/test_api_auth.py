@@ -7,10 +7,9 @@ import hashlib
 
 import pytest
 from api_helpers import Api, MakeApi, fitted, post_map
+from journeymap_api.auth import authenticate, create_workspace, hash_key
+from journeymap_api.models import ApiKey
 from sqlalchemy import select
-
-from api.auth import authenticate, create_workspace, hash_key
-from api.models import ApiKey
 
 ROUTES = ["/v1/maps", "/v1/datasets", "/v1/fits", "/v1/workspace"]
 
@@ -62,7 +61,7 @@ def test_keys_are_random_stored_only_as_sha256_and_never_shown_again(api: Api) -
 def test_a_revoked_key_answers_401(api: Api) -> None:
     headers = api.workspace()
     sessions = api.client.app.state.sessions  # type: ignore[attr-defined]
-    from api.models import utcnow
+    from journeymap_api.models import utcnow
 
     with sessions() as session:
         for k in session.scalars(select(ApiKey)):

@@ -178,10 +178,9 @@ def test_a_finished_fit_cannot_be_cancelled(api: Api) -> None:
 
 def test_a_streamed_fit_stops_at_the_next_chunk_once_cancelled(make_api: MakeApi,
                                                                sqlite_url: str) -> None:
+    from journeymap_api.models import Fit, FitStatus
+    from journeymap_api.worker import FitCancelledError
     from sqlalchemy import update
-
-    from api.models import Fit, FitStatus
-    from api.worker import FitCancelledError
 
     with make_api(sqlite_url, stream_fits_above_bytes=0, fit_chunk_rows=100) as api:
         h = api.workspace()
@@ -237,8 +236,8 @@ def test_admin_delete_dataset_refuses_with_fits_then_cascades(make_server: Any,
 
 
 def test_openapi_documents_the_deletes_and_cancel() -> None:
-    from api.main import create_app
-    from api.settings import Settings
+    from journeymap_api.main import create_app
+    from journeymap_api.settings import Settings
 
     paths = create_app(Settings(_env_file=None, database_url="sqlite://")).openapi()["paths"]
     for path in ("/v1/datasets/{dataset_id}", "/v1/maps/{map_id}", "/v1/fits/{fit_id}"):
@@ -249,9 +248,8 @@ def test_openapi_documents_the_deletes_and_cancel() -> None:
 
 
 def test_deleting_and_signing_out_work_on_every_database(make_api: MakeApi, db_url: str) -> None:
+    from journeymap_api.models import BrowserSession
     from sqlalchemy import func, select
-
-    from api.models import BrowserSession
 
     with make_api(db_url) as api:
         h = api.workspace()
@@ -277,7 +275,7 @@ def test_deleting_and_signing_out_work_on_every_database(make_api: MakeApi, db_u
 def test_another_process_forgets_a_deleted_fit_at_its_next_check(
         make_api: MakeApi, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two apps on one database stand for two server processes."""
-    import api.services.fits as fits_service
+    import journeymap_api.services.fits as fits_service
 
     with make_api(sqlite_url) as one, make_api(sqlite_url) as two:
         h = one.workspace()

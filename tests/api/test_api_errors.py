@@ -327,7 +327,7 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(
         make_api: MakeApi, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import logging
 
-    from api.services import maps
+    from journeymap_api.services import maps
 
     def boom(*_a: object, **_k: object) -> None:
         raise RuntimeError("secret internal state /etc/passwd")

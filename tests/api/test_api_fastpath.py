@@ -12,11 +12,10 @@ from typing import Any
 import httpx
 import pytest
 from api_helpers import Api, MakeApi, fitted
+from journeymap_api.auth import AuthCache, CurrentWorkspace, bearer_key
+from journeymap_api.models import ApiKey, utcnow
+from journeymap_api.results import etag_matches
 from sqlalchemy import update
-
-from api.auth import AuthCache, CurrentWorkspace, bearer_key
-from api.models import ApiKey, utcnow
-from api.results import etag_matches
 
 ROUTES = ["drivers", "roles", "roles/installer", "roles/support_agent"]
 

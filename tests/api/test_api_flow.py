@@ -31,7 +31,7 @@ def library_result() -> jm.FitResult:
 
 def _plain(obj: object) -> object:
     """JSON round trip, NaN → null, as the API writes numbers."""
-    from api.results import dumps
+    from journeymap_api.results import dumps
 
     return json.loads(dumps(obj))
 

@@ -35,10 +35,9 @@ from api_helpers import (
     wait_fit,
 )
 from fastapi.testclient import TestClient
-
-from api.main import create_app
-from api.models import BrowserSession, utcnow
-from api.web.session import hash_token, open_session, read_session
+from journeymap_api.main import create_app
+from journeymap_api.models import BrowserSession, utcnow
+from journeymap_api.web.session import hash_token, open_session, read_session
 
 ZERO = "00000000-0000-0000-0000-000000000000"
 
@@ -242,7 +241,8 @@ def test_a_chunked_json_body_over_the_limit_is_cut_off(make_api: MakeApi,
 
 
 def test_the_default_body_limit_is_twice_the_largest_map() -> None:
-    from api.settings import Settings
+    from journeymap_api.settings import Settings
+
     from journeymap.limits import MAX_BODY_BYTES, MAX_MAP_BYTES
 
     assert Settings(_env_file=None).max_body_bytes == MAX_BODY_BYTES == 2 * MAX_MAP_BYTES
@@ -335,7 +335,7 @@ def test_the_database_and_uploads_are_not_readable_by_others(make_api: MakeApi,
 
 
 def test_an_existing_world_readable_database_is_made_private(tmp_path: Path) -> None:
-    from api.db import make_engine
+    from journeymap_api.db import make_engine
 
     db = tmp_path / "old.db"
     db.touch()
@@ -397,7 +397,7 @@ def test_405_lists_every_method_of_the_path(api: Api, method: str, path: str,
 
 # ------------------------------------------------------------------ OpenAPI
 def _spec() -> dict[str, Any]:
-    from api.settings import Settings
+    from journeymap_api.settings import Settings
 
     app = create_app(Settings(_env_file=None, database_url="sqlite://"))  # type: ignore[call-arg]
     spec: dict[str, Any] = app.openapi()
@@ -496,7 +496,7 @@ def test_a_non_latin_role_downloads_with_an_rfc6266_name(api: Api) -> None:
     ("a b;c.txt", "attachment; filename=\"a_bc.txt\"; filename*=UTF-8''a%20bc.txt"),
 ])
 def test_attachment_names_are_plain_ascii_with_an_utf8_form(name: str, expected: str) -> None:
-    from api.responses import attachment
+    from journeymap_api.responses import attachment
 
     value = attachment(name)
     assert value == expected

@@ -21,10 +21,9 @@ import schemathesis
 from api_helpers import fitted, make_settings
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, settings
+from journeymap_api.auth import create_workspace
+from journeymap_api.main import create_app
 from schemathesis import GenerationMode
-
-from api.auth import create_workspace
-from api.main import create_app
 
 MAX_EXAMPLES = 8
 pytestmark = pytest.mark.slow  # fuzzing: hundreds of requests (not in make test-fast)

@@ -46,8 +46,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 def _openapi() -> dict[str, Any]:
     """The app's OpenAPI document (no database is touched to build it)."""
-    from api.main import create_app
-    from api.settings import Settings
+    from journeymap_api.main import create_app
+    from journeymap_api.settings import Settings
 
     app = create_app(Settings(_env_file=None, database_url="sqlite://"))  # type: ignore[call-arg]
     return app.openapi()

@@ -12,8 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from api_helpers import EXAMPLES, Server, cli, example_map_text, wait_fit
-
-from api.worker import STOPPED_MESSAGE
+from journeymap_api.worker import STOPPED_MESSAGE
 
 MAP = EXAMPLES / "kitchen_b2b.yaml"
 CSV = EXAMPLES / "kitchen_b2b.csv"
@@ -167,10 +166,9 @@ def test_the_service_commands_refuse_a_bad_database_url_in_one_line(args: list[s
 
 def _instances(db: str) -> list[Any]:
     """(id, pid, heartbeat_at, stopped_at) of every server process in the database."""
+    from journeymap_api.db import make_engine
+    from journeymap_api.models import Instance
     from sqlalchemy import select
-
-    from api.db import make_engine
-    from api.models import Instance
 
     engine = make_engine(db)
     try:
@@ -194,10 +192,9 @@ def test_serve_with_two_workers_runs_two_processes_each_with_its_own_heartbeat(
     import signal
     import time
 
+    from journeymap_api.db import make_engine
+    from journeymap_api.models import Fit, Instance
     from sqlalchemy import select
-
-    from api.db import make_engine
-    from api.models import Fit, Instance
 
     server = make_server(sqlite_url, "--workers", "2",
                          JOURNEYMAP_TEST_FIT_DELAY_SECONDS="120")

@@ -13,11 +13,10 @@ from datetime import timedelta
 
 import pytest
 from api_helpers import MakeApi, fitted, post_dataset, post_map
+from journeymap_api.db import make_engine, migrate
+from journeymap_api.models import Base, Fit, FitStatus, Instance, utcnow
+from journeymap_api.worker import STOPPED_MESSAGE
 from sqlalchemy import select
-
-from api.db import make_engine, migrate
-from api.models import Base, Fit, FitStatus, Instance, utcnow
-from api.worker import STOPPED_MESSAGE
 
 
 def test_a_restart_keeps_maps_datasets_and_fits(make_api: MakeApi, db_url: str) -> None:
@@ -136,16 +135,15 @@ def test_an_app_without_startup_migrations_refuses_nothing_once_migrated(
 
 @pytest.mark.parametrize("url", ["mysql://x", "oracle://y"])
 def test_only_sqlite_and_postgresql_urls_are_accepted(url: str) -> None:
+    from journeymap_api.settings import Settings
     from pydantic import ValidationError
-
-    from api.settings import Settings
 
     with pytest.raises(ValidationError, match="sqlite"):
         Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
 
 
 def test_a_plain_postgresql_url_uses_the_psycopg_driver() -> None:
-    from api.settings import Settings
+    from journeymap_api.settings import Settings
 
     s = Settings(_env_file=None, database_url="postgresql://u:p@h/db")  # type: ignore[call-arg]
     assert s.database_url == "postgresql+psycopg://u:p@h/db"

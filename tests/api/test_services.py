@@ -23,16 +23,16 @@ import pandas as pd
 import pytest
 from api_helpers import EXAMPLES, example_map_text, make_settings
 from fastapi.testclient import TestClient
+from journeymap_api.auth import create_workspace
+from journeymap_api.main import create_app
+from journeymap_api.problems import Problem
+from journeymap_api.results import DoneFit, Results
+from journeymap_api.schemas import DriversOut, FitCreate, MapCreate, RoleInfluenceOut, RolesOut
+from journeymap_api.services import datasets, fits, maps, sessions
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
 import journeymap as jm
-from api.auth import create_workspace
-from api.main import create_app
-from api.problems import Problem
-from api.results import DoneFit, Results
-from api.schemas import DriversOut, FitCreate, MapCreate, RoleInfluenceOut, RolesOut
-from api.services import datasets, fits, maps, sessions
 from journeymap.analysis import drivers, explain_role, role_influence, what_if
 from journeymap.jsonsafe import to_jsonable
 from journeymap.render.card import role_card, role_card_body

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from api_helpers import Api, fitted
+from journeymap_api.models import ShareLink
 from sqlalchemy import select, update
 
-from api.models import ShareLink
 from journeymap.limits import SHARE_LINK_DEFAULT_DAYS, SHARE_LINK_MAX_DAYS
 
 

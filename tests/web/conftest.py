@@ -11,8 +11,7 @@ import pytest
 import web_helpers  # noqa: F401  (puts tests/api on sys.path)
 from api_helpers import Api, make_settings
 from fastapi.testclient import TestClient
-
-from api.main import create_app
+from journeymap_api.main import create_app
 
 
 @pytest.fixture

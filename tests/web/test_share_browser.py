@@ -17,8 +17,8 @@ import httpx
 import pytest
 import web_helpers  # noqa: F401  (puts tests/api on sys.path)
 from api_helpers import ROOT, Server, fitted
+from journeymap_api.web._core import signed
 
-from api.web._core import signed
 from journeymap.analysis.roles import NOT_FOR_PAY
 
 pytestmark = pytest.mark.browser

@@ -8,9 +8,9 @@ from typing import Any
 import web_helpers  # noqa: F401  (puts tests/api on sys.path)
 from api_helpers import Api, fitted
 from fastapi.testclient import TestClient
+from journeymap_api.web._core import signed
 from web_helpers import sign_in
 
-from api.web._core import signed
 from journeymap.analysis.roles import NOT_FOR_PAY
 
 
@@ -106,9 +106,8 @@ def test_a_role_link_opens_nothing_else(web: Api) -> None:
 def test_revoked_expired_and_unknown_links_get_a_friendly_page(web: Api) -> None:
     from datetime import timedelta
 
+    from journeymap_api.models import ShareLink, utcnow
     from sqlalchemy import update
-
-    from api.models import ShareLink, utcnow
 
     fit = _fit(web)
     revoked, expired = _link(web, fit), _link(web, fit, "billing")
@@ -177,8 +176,7 @@ def test_the_role_page_shares_with_a_link_and_qr_code_and_can_withdraw_it(web: A
 
 def test_the_qr_code_encodes_the_link() -> None:
     import segno
-
-    from api.web.pages.share import qr_svg
+    from journeymap_api.web.pages.share import qr_svg
 
     url = "https://nps.example/s/abc"
     svg = qr_svg(url, 'QR of "x" & <y>')

@@ -24,8 +24,7 @@ import httpx
 import pytest
 import web_helpers  # noqa: F401  (puts tests/api on sys.path)
 from api_helpers import EXAMPLES, ROOT, Server
-
-from api.web._core import signed
+from journeymap_api.web._core import signed
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")

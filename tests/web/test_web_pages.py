@@ -12,12 +12,12 @@ import pytest
 import web_helpers  # noqa: F401  (puts tests/api on sys.path)
 from api_helpers import EXAMPLES, Api, example_map_text, fitted, make_settings, wait_fit
 from fastapi.testclient import TestClient
+from journeymap_api.main import create_app
+from journeymap_api.web._core import local_path, signed
+from journeymap_api.web.mapedit import EdgeForm, NodeForm, add_edge, add_node, problem_lines
+from journeymap_api.web.session import hash_token
 from web_helpers import csrf_of, sign_in
 
-from api.main import create_app
-from api.web._core import local_path, signed
-from api.web.mapedit import EdgeForm, NodeForm, add_edge, add_node, problem_lines
-from api.web.session import hash_token
 from journeymap.analysis.roles import NOT_FOR_PAY
 from journeymap.model import JourneyMap
 
@@ -69,9 +69,8 @@ def test_sign_in_needs_the_forms_token(web: Api) -> None:
 
 
 def test_the_session_cookie_is_httponly_strict_and_a_random_token(web: Api) -> None:
+    from journeymap_api.models import BrowserSession
     from sqlalchemy import select
-
-    from api.models import BrowserSession
 
     web.workspace("acme")
     form = web.client.get("/app/sign-in")
@@ -107,9 +106,8 @@ def test_redirect_targets_stay_inside_the_app() -> None:
 
 
 def test_a_revoked_key_ends_its_sessions(web: Api) -> None:
+    from journeymap_api.models import ApiKey, utcnow
     from sqlalchemy import update
-
-    from api.models import ApiKey, utcnow
 
     _signed_in(web)
     web.client.app.state.auth_cache.ttl = 0  # type: ignore[attr-defined]
