@@ -65,3 +65,16 @@ def test_the_service_is_imported_once_under_one_name() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd="/", check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_tests_and_benchmarks_import_the_service_by_its_installed_name() -> None:
+    wrong = []
+    for folder in ("tests", "benchmarks"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                         [node.module or ""] if isinstance(node, ast.ImportFrom)
+                         and node.level == 0 else [])
+                wrong += [f"{path.relative_to(ROOT)}:{node.lineno}" for n in names
+                          if n == "api" or n.startswith("api.")]
+    assert wrong == []
