@@ -101,24 +101,10 @@ def validate_structure(m: JourneyMap) -> None:
     from .model import OUTCOME_SCALE, _suggest
 
     _check_texts(m)
-    problems: list[str] = []
+    problems = duplicate_id_problems(m.source, [(n.id, n.line) for n in m.nodes])
     seen: dict[str, int | None] = {}
-    folded: dict[str, str] = {}
     for n in m.nodes:
-        key = n.id.casefold()
-        if n.id in seen:
-            first = f" (first at line {seen[n.id]})" if seen[n.id] else ""
-            problems.append(f"{_at(m, n.line)}: duplicate node id '{n.id}'{first}; every id "
-                            "must be unique.")
-        elif key in folded:
-            other = folded[key]
-            first = f" at line {seen[other]}" if seen[other] else ""
-            problems.append(f"{_at(m, n.line)}: duplicate node id '{n.id}': it differs from "
-                            f"'{other}'{first} only in upper and lower case, which people "
-                            "(and case-insensitive file systems) read as the same id; rename "
-                            "one.")
         seen.setdefault(n.id, n.line)
-        folded.setdefault(key, n.id)
     outcomes = [n for n in m.nodes if n.kind == "outcome"]
     if len(outcomes) > 1:
         problems.append(f"{_at(m, outcomes[1].line)}: a second outcome '{outcomes[1].id}'; a map "
@@ -292,13 +278,38 @@ def cycle_error(source: str, node_ids: Iterable[str], edges: Iterable[Edge]
                       "flows one way toward NPS; remove or reverse one of these edges.", ids)
 
 
-def draft_problems(source: str, seen: dict[str, int | None], edges: Sequence[Edge]
-                   ) -> list[str]:
+def duplicate_id_problems(source: str, ids: Iterable[tuple[str, int | None]]) -> list[str]:
+    """Ids given twice, or twice up to upper and lower case, with the lines of both."""
+    problems: list[str] = []
+    seen: dict[str, int | None] = {}
+    folded: dict[str, str] = {}
+    for node_id, line in ids:
+        key = node_id.casefold()
+        if node_id in seen:
+            first = f" (first at line {seen[node_id]})" if seen[node_id] else ""
+            problems.append(f"{_where(source, line)}: duplicate node id '{node_id}'{first}; "
+                            "every id must be unique.")
+        elif key in folded:
+            other = folded[key]
+            first = f" at line {seen[other]}" if seen[other] else ""
+            problems.append(f"{_where(source, line)}: duplicate node id '{node_id}': it "
+                            f"differs from '{other}'{first} only in upper and lower case, "
+                            "which people (and case-insensitive file systems) read as the same "
+                            "id; rename one.")
+        seen.setdefault(node_id, line)
+        folded.setdefault(key, node_id)
+    return problems
+
+
+def draft_problems(source: str, seen: dict[str, int | None], edges: Sequence[Edge],
+                   ids: Iterable[tuple[str, int | None]] = ()) -> list[str]:
     """The problems of a map's edges that can be found while its nodes have problems of
     their own: unknown ids, edges listed twice and a cycle (among the edges whose ends
     exist).  ``seen`` holds every node id the file names, with or without problems, so
-    a node's own problem is not reported again on its edges."""
+    a node's own problem is not reported again on its edges.  ``ids`` (every node's id
+    and line, in file order) adds ids given twice or differing only in case."""
+    doubles = duplicate_id_problems(source, ids)
     unknown, twice = edge_problems(source, seen, edges)
     known = [e for e in edges if e.source in seen and e.target in seen]
     cycle = cycle_error(source, seen, known)
-    return [*twice, *unknown, *([str(cycle)] if cycle is not None else [])]
+    return [*doubles, *twice, *unknown, *([str(cycle)] if cycle is not None else [])]

@@ -514,6 +514,7 @@ class _Parser:
         self.language: str | None = None
         #: Every node id the file names (with its line), also of nodes with problems.
         self.named: dict[str, int | None] = {}
+        self.named_in_order: list[tuple[str, int | None]] = []
 
     def at(self, *path: str | int) -> str:
         return _where(self.source, self.lines.line(*path))
@@ -611,7 +612,8 @@ class _Parser:
 
             # The edges' own problems too (unknown ids, a cycle), in the same report,
             # when the nodes could be read at all.
-            more = draft_problems(self.source, self.named, edges) if self.named else []
+            more = (draft_problems(self.source, self.named, edges, self.named_in_order)
+                    if self.named else [])
             raise MapValidationError([*self.problems, *more])
         desc = self.text(["description"], d.get("description"), MAX_DESCRIPTION_CHARS,
                          multiline=True)
@@ -687,6 +689,7 @@ class _Parser:
             self.problem([*path, "id"], f"the id {why}.")
             return None
         self.named.setdefault(node_id, self.lines.line(*path, "id"))
+        self.named_in_order.append((node_id, self.lines.line(*path, "id")))
         usable = node_id_problem(node_id)  # text, but perhaps not a usable id
         if usable is not None:
             self.problem([*path, "id"], usable)

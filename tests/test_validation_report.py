@@ -90,3 +90,16 @@ def test_an_edge_out_of_the_outcome_is_not_reported_again_as_a_cycle() -> None:
     exc = refused(EXAMPLE + "  - [nps, ease]\n")
     assert len(exc.problems) == 1
     assert "leaves the outcome" in exc.problems[0]
+
+
+def test_a_missing_scale_does_not_hide_an_id_that_differs_only_in_case() -> None:
+    twin = "  - {id: Installation, kind: factor, column: q_twin, scale: [1, 5]}\n"
+    text = EXAMPLE.replace("column: q_support, scale: [1, 5]", "column: q_support")
+    text = text.replace("\nedges:", "\n" + twin.rstrip("\n") + "\nedges:", 1)
+    exc = refused(text)
+    assert len(exc.problems) == 2
+    scale, twins = exc.problems
+    assert "needs a scale" in scale
+    assert twins.startswith(f"map.yaml, line {line_of(text, 'q_twin')}: duplicate node id "
+                            f"'Installation': it differs from 'installation' at line "
+                            f"{line_of(text, 'id: installation')} only in upper and lower case")
