@@ -88,7 +88,7 @@ def test_bootstrap_coverage_matches_the_delta_method_by_simulation() -> None:
         data = _continuous(400, 1000 + seed)
         d = LinearEngine().fit(m, data).result_.effect("x").total_ci
         b = LinearEngine(bootstrap=100, bootstrap_groups=100,
-                         random_state=seed).fit(m, data).result_.effect("x")["total_ci"]
+                         random_state=seed).fit(m, data).result_.effect("x").total_ci
         hits["delta"] += d[0] <= TRUE_TOTAL <= d[1]
         hits["bootstrap"] += b[0] <= TRUE_TOTAL <= b[1]
     cover = {k: v / reps for k, v in hits.items()}

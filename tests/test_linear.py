@@ -445,7 +445,7 @@ def test_95_percent_intervals_cover_the_planted_truth_in_95_percent_of_replicati
                        discrete=False, missing=EXAMPLE_MISSING)
         truth = sim.truth
         res = LinearEngine().fit(kitchen, continuous_survey(kitchen, sim)).result_
-        lo, hi = records(res)[("quote", "ease")]["ci"]
+        lo, hi = records(res)[("quote", "ease")].ci
         hits["edge quote→ease"] += lo <= truth["coefficients"]["quote->ease"] <= hi
         lo, hi = res.effect("installation").total_ci
         hits["total installation"] += lo <= truth["total_effects"]["installation"] <= hi
