@@ -220,7 +220,6 @@ def test_the_card_is_written_in_the_language_asked_for(result: jm.FitResult, lan
 
 
 def test_the_html_card_sets_html_lang(result: jm.FitResult) -> None:
-    pytest.importorskip("graphviz")
     if not _has_dot():
         pytest.skip("graphviz dot is not installed")
     page = role_card(result, "installer", lang="fi")
