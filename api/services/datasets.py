@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from journeymap.exceptions import JourneymapError
@@ -24,6 +24,7 @@ from ..problems import not_found
 from ..schemas import DatasetOut, DatasetsOut
 from ..settings import Settings
 from ..storage import store_upload
+from ._paging import newest_first
 
 if TYPE_CHECKING:
     from journeymap.model import JourneyMap
@@ -92,12 +93,9 @@ def upload_dataset(session: Session, settings: Settings, workspace_id: uuid.UUID
 def list_datasets(session: Session, workspace_id: uuid.UUID, limit: int = 50,
                   offset: int = 0) -> DatasetsOut:
     """The workspace's datasets, newest first, and how many there are."""
-    where = Dataset.workspace_id == workspace_id
-    count = session.scalar(select(func.count()).select_from(Dataset).where(where))
-    rows = session.scalars(select(Dataset).where(where)
-                           .order_by(Dataset.created_at.desc(), Dataset.id)
-                           .limit(limit).offset(offset)).all()
-    return DatasetsOut(data=[dataset_out(r) for r in rows], count=int(count or 0))
+    rows, count = newest_first(session, Dataset, [Dataset.workspace_id == workspace_id],
+                               limit, offset)
+    return DatasetsOut(data=[dataset_out(r) for r in rows], count=count)
 
 
 def read_dataset(session: Session, workspace_id: uuid.UUID, dataset_id: uuid.UUID

@@ -27,7 +27,7 @@ from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from journeymap.exceptions import JourneymapError, RenderError
@@ -54,6 +54,7 @@ from ..schemas import (
     RolesOut,
     WhatIfOut,
 )
+from ._paging import newest_first
 from .datasets import get_dataset
 from .maps import get_map, get_version
 
@@ -192,11 +193,9 @@ def list_fits(session: Session, workspace_id: uuid.UUID, *, status: str | None =
         conditions.append(Fit.map_id == map_id)
     if dataset_id is not None:
         conditions.append(Fit.dataset_id == dataset_id)
-    count = session.scalar(select(func.count()).select_from(Fit).where(*conditions))
-    rows = session.scalars(select(Fit).options(defer(Fit.result)).where(*conditions)
-                           .order_by(Fit.created_at.desc(), Fit.id)
-                           .limit(limit).offset(offset)).all()
-    return FitsOut(data=[fit_out(r) for r in rows], count=int(count or 0))
+    rows, count = newest_first(session, Fit, conditions, limit, offset,
+                               options=[defer(Fit.result)])
+    return FitsOut(data=[fit_out(r) for r in rows], count=count)
 
 
 def read_fit(sessions: sessionmaker[Session], results: Results, workspace_id: uuid.UUID,

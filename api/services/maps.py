@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ from ..schemas import (
     MapVersionOut,
     MapVersionsOut,
 )
+from ._paging import newest_first
 
 if TYPE_CHECKING:
     from ..results import Results
@@ -118,15 +119,12 @@ def create_map(session: Session, workspace_id: uuid.UUID, body: MapCreate) -> Ma
 def list_maps(session: Session, workspace_id: uuid.UUID, limit: int = 50,
               offset: int = 0) -> MapsOut:
     """The workspace's maps, newest first, and how many there are."""
-    where = JourneyMapRecord.workspace_id == workspace_id
-    count = session.scalar(select(func.count()).select_from(JourneyMapRecord).where(where))
-    rows = session.scalars(select(JourneyMapRecord).where(where)
-                           .order_by(JourneyMapRecord.created_at.desc(), JourneyMapRecord.id)
-                           .limit(limit).offset(offset)).all()
+    rows, count = newest_first(session, JourneyMapRecord,
+                               [JourneyMapRecord.workspace_id == workspace_id], limit, offset)
     return MapsOut(
         data=[MapSummaryOut(id=r.id, name=r.name, latest_version=r.latest_version,
                             created_at=r.created_at, updated_at=r.updated_at) for r in rows],
-        count=int(count or 0))
+        count=count)
 
 
 def validate_map(body: MapCreate) -> MapValidationOut:
