@@ -15,20 +15,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-import web_helpers  # noqa: F401  (puts tests/api on sys.path)
+import web_helpers  # also puts tests/api on sys.path
 from api_helpers import ROOT, Server, fitted
 from journeymap_api.web._core import signed
 
 from journeymap.analysis.roles import NOT_FOR_PAY
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="the 'playwright' package is not installed "
-                                      "(pip install playwright; no 'playwright install').")
-if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium "
-                "(apt-get install chromium; .ci/run does it as root).", allow_module_level=True)
+sync_api = web_helpers.playwright_or_skip()
 
 PHONE = {"width": 360, "height": 800}
 SHOT = ROOT / "docs" / "images" / "share-role-360.png"
@@ -62,7 +56,7 @@ def test_a_share_link_opens_the_role_page_on_a_phone_without_a_key(
     assert link.startswith(s.url + "/s/")
 
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        browser = web_helpers.launch_chromium(p)
         try:
             context = browser.new_context(viewport=PHONE)
             page = context.new_page()

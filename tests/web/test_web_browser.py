@@ -22,18 +22,12 @@ from typing import Any
 
 import httpx
 import pytest
-import web_helpers  # noqa: F401  (puts tests/api on sys.path)
+import web_helpers  # also puts tests/api on sys.path
 from api_helpers import EXAMPLES, ROOT, Server
 from journeymap_api.web._core import signed
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="the 'playwright' package is not installed "
-                                      "(pip install playwright; no 'playwright install').")
-if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium "
-                "(apt-get install chromium; .ci/run does it as root).", allow_module_level=True)
+sync_api = web_helpers.playwright_or_skip()
 
 MAP_TEXT = (EXAMPLES / "kitchen_b2b.yaml").read_text(encoding="utf-8")
 CYCLE_EDGE = "  - {from: ease, to: website}"
@@ -61,7 +55,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, s
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        b = web_helpers.launch_chromium(p)
         try:
             yield b
         finally:
