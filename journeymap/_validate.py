@@ -19,6 +19,7 @@ from .limits import (
     MAX_MAP_EDGES,
     MAX_MAP_NODES,
     MAX_PROBLEMS_LISTED,
+    MAX_QUESTION_CHARS,
 )
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def _check_texts(m: JourneyMap) -> None:
                   ("column", n.column, MAX_LABEL_CHARS, False),
                   ("stage", n.stage, MAX_LABEL_CHARS, False),
                   ("description", n.description, MAX_DESCRIPTION_CHARS, True),
+                  ("question", n.question, MAX_QUESTION_CHARS, False),
                   *(("items", c, MAX_LABEL_CHARS, False) for c in n.items)]
         for name, value, most, multiline in fields:
             v: object = value  # the annotations say str; a caller may pass anything
@@ -136,6 +138,18 @@ def validate_structure(m: JourneyMap) -> None:
                 problems.append(f"{_at(m, n.line)}: column '{c}' is used by both '{columns[c]}' "
                                 f"and '{n.id}'; each node needs its own column.")
             columns.setdefault(c, n.id)
+    for n in m.nodes:
+        if (n.question is not None or n.questions) and not n.measured:
+            problems.append(f"{_at(m, n.line)}: node '{n.id}' has a question but no column.")
+    if m.comments is not None:
+        named = m.comments.columns
+        for c in named:
+            if c in columns:
+                problems.append(f"{m.source}: comments: '{c}' is the rating column of node "
+                                f"'{columns[c]}'; comments need columns of their own.")
+        if len(set(named)) != len(named):
+            problems.append(f"{m.source}: comments: the comment, consent and date columns "
+                            "must be different columns.")
     unknown, twice = edge_problems(m.source, seen, m.edges)
     problems += twice
     # The later stages run on the edges whose ends exist, so one run reports every

@@ -39,6 +39,7 @@ __all__ = [
     "MAX_MAP_ELEMENTS",
     "MAX_MAP_NODES",
     "MAX_PROBLEMS_LISTED",
+    "MAX_QUESTION_CHARS",
     "MAX_QUEUED_FITS",
     "MAX_RENDERS_AT_ONCE",
     "MAX_RENDER_EDGES",
@@ -99,6 +100,8 @@ MAX_ID_CHARS = 100
 MAX_LABEL_CHARS = 200
 #: Longest description (of the map or a node), in characters.
 MAX_DESCRIPTION_CHARS = 5_000
+#: Longest survey question of a node (``question:``), in characters.
+MAX_QUESTION_CHARS = 500
 #: Deepest nesting of lists and mappings (the map format itself needs 4 levels).
 MAX_MAP_DEPTH = 20
 #: Most YAML aliases (``*name``) in one map text.

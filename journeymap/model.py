@@ -49,13 +49,15 @@ from .limits import (
     MAX_MAP_EDGES,
     MAX_MAP_NODES,
     MAX_PROBLEMS_LISTED,
+    MAX_QUESTION_CHARS,
 )
 from .outputs import write_atomic
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["KINDS", "SCHEMA_VERSION", "Edge", "JourneyMap", "Node", "node_id_problem"]
+__all__ = ["KINDS", "SCHEMA_VERSION", "CommentColumns", "Edge", "JourneyMap", "Node",
+           "node_id_problem"]
 
 SCHEMA_VERSION = 1
 Kind = Literal["outcome", "touchpoint", "factor", "role"]
@@ -64,10 +66,11 @@ OUTCOME_SCALE = (0.0, 10.0)
 SHARE_TOLERANCE = 1e-9
 _ID_RE = re.compile(r"^[^\W\d][\w.-]*$")
 _NODE_FIELDS = ("id", "kind", "label", "column", "items", "scale", "stage", "description",
-                "recode")
+                "recode", "question")
 _EDGE_FIELDS = ("from", "to", "share", "expected")
 _TOP_FIELDS = ("schema_version", "name", "language", "outcome", "nodes", "edges",
-               "description")
+               "description", "comments")
+_COMMENT_FIELDS = ("column", "consent", "date", "staff")
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,12 @@ class Node:
         The label per language (``{"sv": "Leverans", "en": "Delivery"}``) when the map
         gives it so; empty for a plain label (docs/map-format.md, "Labels in several
         languages").
+    question
+        The survey question's wording for a measured node (``How satisfied were you with
+        the installation?``), in the map's ``language`` like ``label``; ``None`` when the
+        map gives none (docs/map-format.md, "Survey questions").
+    questions
+        The question per language when the map gives it so; empty otherwise.
     """
 
     id: str
@@ -117,6 +126,8 @@ class Node:
     line: int | None = field(default=None, compare=False, repr=False)
     recode: tuple[tuple[float, int], ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict, hash=False)
+    question: str | None = None
+    questions: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def measured(self) -> bool:
@@ -139,6 +150,28 @@ class Node:
         """The label in ``lang`` when the map gives one, else the label, else the id."""
         return self.labels.get(lang) or self.label or self.id
 
+    @property
+    def question_text(self) -> str | None:
+        """The survey question in the language chosen with
+        :func:`journeymap.i18n.use_language` when the map gives it in that language, else
+        the node's question (the map's language); ``None`` when the map gives none."""
+        lang = chosen_language() if self.questions else None
+        return self.question_for(lang) if lang is not None else self.question
+
+    def question_for(self, lang: str) -> str | None:
+        """The question in ``lang`` when the map gives one, else the node's question."""
+        return self.questions.get(lang) or self.question
+
+    def question_language(self, lang: str, map_language: str | None) -> str | None:
+        """The language the question shown in ``lang`` is written in, when it is known
+        and differs from ``lang`` (for a ``lang`` attribute); else ``None``."""
+        return _shown_language(self.questions, lang, map_language)
+
+    def label_language(self, lang: str, map_language: str | None) -> str | None:
+        """The language the label shown in ``lang`` is written in, when it is known and
+        differs from ``lang`` (for a ``lang`` attribute); else ``None``."""
+        return _shown_language(self.labels, lang, map_language)
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "kind": self.kind}
         if self.labels:
@@ -149,6 +182,10 @@ class Node:
             out["items"] = list(self.items)
         elif self.column is not None and (self.column != self.id or self.kind == "role"):
             out["column"] = self.column
+        if self.questions:
+            out["question"] = dict(self.questions)
+        elif self.question is not None:
+            out["question"] = self.question
         if self.scale is not None and self.kind != "outcome":
             out["scale"] = [_num(v) for v in self.scale]
         if self.stage is not None:
@@ -182,6 +219,60 @@ class Edge:
             out["share"] = _num(self.share)
         if self.expected is not None:
             out["expected"] = self.expected
+        return out
+
+
+def _shown_language(texts: Mapping[str, str], lang: str,
+                    map_language: str | None) -> str | None:
+    """The language of the text shown in ``lang`` out of ``texts`` (per language) or of
+    the plain text (in ``map_language``), when it differs from ``lang``."""
+    if lang in texts:
+        return None
+    if texts:
+        shown = (map_language if map_language in texts else
+                 "en" if "en" in texts else next(iter(texts)))
+        return None if shown == lang else shown
+    return None if map_language in (None, lang) else map_language
+
+
+@dataclass(frozen=True)
+class CommentColumns:
+    """The map's ``comments:``: where the survey keeps free-text comments and the
+    respondent's consent to show them (docs/map-format.md, "Customer comments").
+
+    Attributes
+    ----------
+    column
+        The column with the comment text.
+    consent
+        The column saying whether the respondent agreed that the comment may be shown
+        to employees; a comment is shown only when it holds a yes (``true``, ``yes``,
+        ``1``, ``ja``, ``kyllä`` …, see :data:`journeymap.data.CONSENT_YES`).
+    date
+        The column with the response's date (ISO ``2026-03-01``), to show the most
+        recent comments first; ``None``: the last rows of the file count as the most
+        recent.
+    staff
+        Names of staff (first names, full names) that are removed from every comment
+        shown, on top of the patterns :mod:`journeymap.analysis.touchpoints` removes.
+    """
+
+    column: str
+    consent: str
+    date: str | None = None
+    staff: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The data columns named (comment, consent and date)."""
+        return (self.column, self.consent) + ((self.date,) if self.date else ())
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"column": self.column, "consent": self.consent}
+        if self.date is not None:
+            out["date"] = self.date
+        if self.staff:
+            out["staff"] = list(self.staff)
         return out
 
 
@@ -283,6 +374,9 @@ class JourneyMap:
     #: The language of the map's plain labels (``en``, ``sv``, ``da``, ``fi``, ``nb``), if
     #: the map says (``language: sv``).
     language: str | None = None
+    #: The survey's comment, consent and date columns, if the map names them
+    #: (``comments: {column: comment, consent: consent_to_share}``).
+    comments: CommentColumns | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nodes", tuple(self.nodes))
@@ -461,6 +555,8 @@ class JourneyMap:
             out["language"] = self.language
         if self.description is not None:
             out["description"] = self.description
+        if self.comments is not None:
+            out["comments"] = self.comments.to_dict()
         out["outcome"] = self.outcome
         out["nodes"] = [n.to_dict() for n in self.nodes]
         out["edges"] = [e.to_dict() for e in self.edges]
@@ -593,6 +689,8 @@ class _Parser:
             raw_edges = []
         nodes = [n for i, r in enumerate(raw_nodes) if (n := self.node(i, r)) is not None]
         edges = [e for i, r in enumerate(raw_edges) if (e := self.edge(i, r)) is not None]
+        comments = self.comments(d.get("comments"),
+                                 {c: n.id for n in nodes for c in n.columns})
         outcome = d.get("outcome")
         outcomes = [n.id for n in nodes if n.kind == "outcome"]
         if outcome is None and len(outcomes) == 1:
@@ -621,7 +719,8 @@ class _Parser:
             raise MapValidationError(self.problems)
         return JourneyMap(outcome=outcome, nodes=tuple(nodes), edges=tuple(edges), name=name,
                           description=desc, language=self.language,
-                          schema_version=SCHEMA_VERSION, source=self.source)
+                          schema_version=SCHEMA_VERSION, source=self.source,
+                          comments=comments)
 
     def map_language(self, raw: Any) -> str | None:
         """The map's ``language`` (one of :data:`journeymap.i18n.LANGUAGES`) or ``None``."""
@@ -637,11 +736,17 @@ class _Parser:
                raw: Any) -> tuple[str, dict[str, str]]:
         """A plain label, or a label per language (``{sv: Leverans, en: Delivery}``): the
         node's default label and the labels by language; problems recorded."""
+        return self.per_language(path, node_id, raw, "label", MAX_LABEL_CHARS,
+                                 "e.g. label: {sv: Leverans, en: Delivery}")
+
+    def per_language(self, path: list[str | int], node_id: str, raw: Any, what: str,
+                     limit: int, example: str) -> tuple[str, dict[str, str]]:
+        """A plain text, or one per language: the text in the map's language (else the
+        English one, else the first given) and the texts by language; problems recorded."""
         if not isinstance(raw, Mapping):
-            return self.text(path, raw, MAX_LABEL_CHARS) or "", {}
-        example = "e.g. label: {sv: Leverans, en: Delivery}"
+            return self.text(path, raw, limit) or "", {}
         if not raw:
-            self.problem(path, f"node '{node_id}': the label per language names no "
+            self.problem(path, f"node '{node_id}': the {what} per language names no "
                          f"language; {example}.")
             return "", {}
         out: dict[str, str] = {}
@@ -653,16 +758,96 @@ class _Parser:
                              f"journeymap.{hint} Valid languages: {', '.join(LANGUAGES)}; "
                              f"{example}.")
                 continue
-            text = None if value is None else self.text(where, value, MAX_LABEL_CHARS)
+            text = None if value is None else self.text(where, value, limit)
             if text is None or not text.strip():
                 if value is None or text is not None:
-                    self.problem(where, f"node '{node_id}': the {key} label is empty; give "
+                    self.problem(where, f"node '{node_id}': the {key} {what} is empty; give "
                                  "its text or leave that language out.")
                 continue
             out[key] = text
         default = (out.get(self.language or "") or out.get(DEFAULT_LANGUAGE)
                    or next(iter(out.values()), ""))
         return default, out
+
+    def question(self, path: list[str | int], node_id: str, kind: str, measured: bool,
+                 raw: Any) -> tuple[str | None, dict[str, str]]:
+        """The node's survey ``question`` (plain or per language); problems recorded."""
+        if raw is None:
+            return None, {}
+        where = [*path, "question"]
+        if not measured:
+            self.problem(where, f"{kind} '{node_id}' has a question but no column; a question "
+                         "belongs to a node whose answers are in the data (add 'column' or "
+                         "remove 'question').")
+            return None, {}
+        if isinstance(raw, str) and not raw.strip():
+            self.problem(where, f"node '{node_id}': the question is empty; give its wording "
+                         "or remove 'question'.")
+            return None, {}
+        text, texts = self.per_language(
+            where, node_id, raw, "question", MAX_QUESTION_CHARS,
+            "e.g. question: {sv: Hur nöjd var du med installationen?, en: How satisfied "
+            "were you with the installation?}")
+        return (text or None), texts
+
+    def comments(self, raw: Any, columns: dict[str, str]) -> CommentColumns | None:
+        """The map's ``comments:`` block; problems recorded.  ``columns`` maps each rating
+        column to its node, so that a comment column cannot be a rating column too."""
+        if raw is None:
+            return None
+        path: list[str | int] = ["comments"]
+        example = ("e.g. comments: {column: comment, consent: consent_to_share, "
+                   "date: date}")
+        if not isinstance(raw, Mapping):
+            self.problem(path, f"'comments' names the survey's comment columns; {example}.")
+            return None
+        before = len(self.problems)
+        for key in raw:
+            if key not in _COMMENT_FIELDS:
+                self.problem([*path, str(key)], f"unknown field '{_name(key)}' of 'comments'."
+                             f"{self.suggest(key, _COMMENT_FIELDS)} Valid: "
+                             f"{', '.join(_COMMENT_FIELDS)}.")
+        names: dict[str, str | None] = {}
+        for key in ("column", "consent", "date"):
+            value = raw.get(key)
+            if value is None:
+                if key == "column":
+                    self.problem(path, f"'comments' needs the comment column; {example}.")
+                elif key == "consent":
+                    self.problem(path, "'comments' needs the consent column: only comments of "
+                                 "respondents who agreed to share them are ever shown; "
+                                 f"{example}.")
+                names[key] = None
+                continue
+            text = self.text([*path, key], value, MAX_LABEL_CHARS, name=True)
+            if text is not None and not text.strip():
+                self.problem([*path, key], "the column name is empty.")
+                text = None
+            if text is not None and text in columns:
+                self.problem([*path, key], f"'{text}' is the rating column of node "
+                             f"'{columns[text]}'; comments need columns of their own.")
+            names[key] = text
+        named = [v for v in names.values() if v is not None]
+        if len(set(named)) != len(named):
+            self.problem(path, "the comment, consent and date columns must be different "
+                         "columns.")
+        staff_raw = raw.get("staff")
+        staff: list[str] = []
+        if staff_raw is not None:
+            if not isinstance(staff_raw, list):
+                self.problem([*path, "staff"], "'staff' is a list of names to remove from "
+                             "comments, e.g. staff: [Anna Berg, Jukka, Mette].")
+            else:
+                for i, name in enumerate(staff_raw):
+                    text = self.text([*path, "staff", i], name, MAX_LABEL_CHARS)
+                    if text is not None and text.strip():
+                        staff.append(text.strip())
+                    elif text is not None:
+                        self.problem([*path, "staff", i], "the name is empty.")
+        if len(self.problems) > before or names["column"] is None or names["consent"] is None:
+            return None
+        return CommentColumns(column=names["column"], consent=names["consent"],
+                              date=names["date"], staff=tuple(staff))
 
     def node(self, i: int, raw: Any) -> Node | None:
         path: list[str | int] = ["nodes", i]
@@ -742,11 +927,15 @@ class _Parser:
         stage = self.text([*path, "stage"], raw.get("stage"), MAX_LABEL_CHARS)
         desc = self.text([*path, "description"], raw.get("description"), MAX_DESCRIPTION_CHARS,
                          multiline=True)
+        question, questions = self.question(path, node_id, kind,
+                                            column is not None or bool(items),
+                                            raw.get("question"))
         if not ok or len(self.problems) > before:
             return None
         return Node(id=node_id, kind=kind, label=label, column=column, items=items,
                     scale=scale, stage=stage, description=desc,
-                    line=self.lines.line(*path, "id"), recode=recode, labels=labels)
+                    line=self.lines.line(*path, "id"), recode=recode, labels=labels,
+                    question=question, questions=questions)
 
     def recode(self, path: list[str | int], node_id: str, kind: str,
                raw: Any) -> tuple[tuple[float, int], ...] | None:

@@ -135,7 +135,7 @@ BAD_INPUT: dict[str, Case] = {
                              "names unknown node 'npss'. Did you mean 'nps'?"),
     "duplicate-id": lambda i: (
         i.fit(i.map_with(add_nodes("  - {id: quote, kind: factor, column: q2, scale: [1, 5]}\n"))),
-        "duplicate node id 'quote' (first at line 23)"),
+        "duplicate node id 'quote' (first at line 30)"),
     "two-outcomes": lambda i: (i.fit(i.map_with(add_nodes(
         "  - {id: nps2, kind: outcome, column: ltr2}\n"))), "a second outcome 'nps2'"),
     "edge-out-of-outcome": lambda i: (i.fit(i.map_with(add_edges("  - [nps, ease]\n"))),
