@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 
     from .model import JourneyMap, Node
 
-__all__ = ["MISSING_TOKENS", "SURVEY_TYPES", "CheckedChunk", "SurveyData", "check_data_file",
-           "check_frame", "check_header",
+__all__ = ["CONSENT_NO", "CONSENT_YES", "MISSING_TOKENS", "SURVEY_TYPES", "CheckedChunk",
+           "ResponseComments", "SurveyData", "check_data_file", "check_frame", "check_header",
            "cronbach_alpha", "load_survey", "outcome_warnings", "read_table",
            "recode_outcome"]
 
@@ -48,7 +48,40 @@ MISSING_TOKENS = ("", "NA", "N/A")
 SURVEY_TYPES = ("relational", "transactional")
 MAX_BAD_ROWS_SHOWN = 5
 COMPACT_LIMIT = 16  # |scale bounds| up to this: whole-number chunks may be float32
+#: Consent cells that mean "yes, my comment may be shown" (any case; also true and 1).
+CONSENT_YES = frozenset({"true", "yes", "y", "1", "x", "ja", "j", "kyllä", "k"})
+#: Consent cells that mean no (any case; also false and 0); a blank cell means no too.
+CONSENT_NO = frozenset({"false", "no", "n", "0", "nej", "nei", "ei"})
 _NA_VALUES = sorted({t for tok in MISSING_TOKENS for t in (tok, tok.lower(), tok.title())})
+
+
+@dataclass(frozen=True)
+class ResponseComments:
+    """The free-text comments of the responses, with consent and date (the map's
+    ``comments:``, docs/map-format.md, "Customer comments").
+
+    One entry per row of :attr:`SurveyData.values` (rows with a recommend answer).
+
+    Attributes
+    ----------
+    text
+        The comment, stripped; ``None`` for a blank cell.
+    consent
+        True where the respondent agreed that the comment may be shown
+        (:data:`CONSENT_YES`); blank and no are False.
+    date
+        The response date (``datetime64[D]``, NaT when blank), or ``None`` when the map
+        names no date column.
+    """
+
+    text: NDArray[np.object_]
+    consent: NDArray[np.bool_]
+    date: NDArray[np.datetime64] | None = None
+
+    def take(self, keep: NDArray[np.bool_]) -> ResponseComments:
+        """The rows where ``keep`` is True."""
+        return ResponseComments(self.text[keep], self.consent[keep],
+                                None if self.date is None else self.date[keep])
 
 
 @dataclass(frozen=True)
@@ -73,6 +106,9 @@ class SurveyData:
         engines take faster exact paths); ``None`` when unknown.
     warnings
         Plain-language warnings (blank LTRs, low alpha …).
+    comments
+        The comments, consent and dates of the rows, when the map names them
+        (``comments:``); ``None`` otherwise.
     """
 
     node_ids: tuple[str, ...]
@@ -83,6 +119,7 @@ class SurveyData:
     warnings: tuple[str, ...] = ()
     survey_type: str | None = None
     integer: tuple[bool, ...] | None = None
+    comments: ResponseComments | None = None
 
     @property
     def n(self) -> int:
@@ -438,6 +475,9 @@ class CheckedChunk:
     integer: tuple[bool, ...]
     item_moments: dict[str, NDArray[np.float64]]
     survey_type: str | None
+    #: The comments of the rows in ``values`` (``check_frame(…, comments=True)`` of a map
+    #: with ``comments:``), else ``None``.
+    comments: ResponseComments | None = None
 
     @property
     def n_blank(self) -> int:
@@ -445,24 +485,30 @@ class CheckedChunk:
 
 
 def check_frame(frame: pd.DataFrame, journey_map: JourneyMap, *, name: str = "the data",
-                survey_type: str | None = None) -> CheckedChunk:
+                survey_type: str | None = None, comments: bool = False) -> CheckedChunk:
     """Check one DataFrame of responses against the map (docs/method.md, "Data rules").
 
     The frame's index must hold the 0-based row numbers of the data as given, so that
-    error messages name the right rows also for a chunk of a larger file.
+    error messages name the right rows also for a chunk of a larger file.  With
+    ``comments`` and a map that names comment columns (``comments:``), those columns are
+    read too (:func:`read_comments`) and kept in the chunk.
     """
     check_header([str(c) for c in frame.columns], name)
     frame, chosen = _survey_type_filter(frame, survey_type, name)
     columns = [str(c) for c in frame.columns]
     frame.columns = pd.Index(columns)
-    needed = [(n, c) for n in journey_map.measured_nodes for c in n.columns]
+    needed = [(f"node '{n.id}'", c) for n in journey_map.measured_nodes for c in n.columns]
+    if comments and journey_map.comments is not None:
+        needed += [(f"the comments' {key}", c) for key, c in
+                   zip(("column", "consent", "date"), journey_map.comments.columns,
+                       strict=False)]
     absent = [(n, c) for n, c in needed if c not in columns]
     if absent:
         parts = []
         for n, c in absent:
             close = difflib.get_close_matches(c, columns, n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            parts.append(f"'{c}' for node '{n.id}'{hint}")
+            parts.append(f"'{c}' for {n}{hint}")
         raise DataValidationError(
             f"{name}: the map needs columns that the data do not have: {'; '.join(parts)}. "
             f"The data have: {', '.join(columns[:30])}{' …' if len(columns) > 30 else ''}. "
@@ -473,12 +519,75 @@ def check_frame(frame: pd.DataFrame, journey_map: JourneyMap, *, name: str = "th
         _check_scale(x, col, node, frame.index)
         return x
 
-    return checked_chunk(journey_map, column, int(frame.shape[0]), chosen)
+    texts = (read_comments(frame, journey_map, name)
+             if comments and journey_map.comments is not None else None)
+    return checked_chunk(journey_map, column, int(frame.shape[0]), chosen, comments=texts)
+
+
+def _consent(frame: pd.DataFrame, col: str) -> NDArray[np.bool_]:
+    raw = frame[col]
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        return raw.fillna(False).to_numpy(dtype=bool)
+    text = raw.astype("string").str.strip().str.lower()
+    text = text.str.replace(r"\.0$", "", regex=True)  # 1.0 / 0.0 from a numeric column
+    blank = text.isna() | text.str.upper().isin(list(MISSING_TOKENS))
+    yes = text.isin(list(CONSENT_YES)).fillna(False).to_numpy(dtype=bool)
+    no = text.isin(list(CONSENT_NO)).fillna(False).to_numpy(dtype=bool)
+    bad = ~(yes | no | blank.to_numpy(dtype=bool))
+    if bad.any():
+        raise DataValidationError(
+            f"column '{col}' (the comments' consent) holds values that are neither yes nor "
+            f"no: {_rows(bad, raw.to_numpy(), frame.index)}. Write yes or no (also true/false, "
+            "1/0, ja/nej, kyllä/ei); a blank cell means no. Only comments with a yes are "
+            "ever shown.")
+    return yes
+
+
+def _dates(frame: pd.DataFrame, col: str) -> NDArray[np.datetime64]:
+    raw = frame[col]
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        parsed = raw
+    else:
+        text = raw.astype("string").str.strip()
+        blank = text.isna() | text.str.upper().isin(list(MISSING_TOKENS))
+        parsed = pd.to_datetime(text.where(~blank), errors="coerce", format="ISO8601")
+        bad = (parsed.isna() & ~blank).to_numpy(dtype=bool)
+        if bad.any():
+            raise DataValidationError(
+                f"column '{col}' (the comments' date) holds values that are not dates: "
+                f"{_rows(bad, raw.to_numpy(), frame.index)}. Write dates as 2026-03-01 "
+                "(year-month-day); leave the cell blank when it is not known.")
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_convert(None)
+    return parsed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+
+
+def read_comments(frame: pd.DataFrame, journey_map: JourneyMap,
+                  name: str = "the data") -> ResponseComments:
+    """The comment, consent and date columns the map names, one entry per row of
+    ``frame`` (docs/map-format.md, "Customer comments").
+
+    A comment is text of any kind (a blank cell, ``NA`` or ``N/A`` is no comment);
+    consent must be a yes or a no (:data:`CONSENT_YES`, :data:`CONSENT_NO`; blank is no)
+    and the date an ISO date (blank is unknown), else one
+    :class:`~journeymap.exceptions.DataValidationError` names the rows.
+    """
+    spec = journey_map.comments
+    if spec is None:
+        raise DataValidationError(f"{name}: the map names no comment columns (comments:).")
+    raw = frame[spec.column]
+    text = raw.astype("string").str.strip()
+    blank = text.isna() | text.str.upper().isin(list(MISSING_TOKENS)) | (text == "")
+    values: NDArray[np.object_] = np.array(
+        [None if b else str(t) for t, b in zip(text.tolist(), blank.tolist(), strict=True)],
+        dtype=np.object_)
+    return ResponseComments(values, _consent(frame, spec.consent),
+                            None if spec.date is None else _dates(frame, spec.date))
 
 
 def checked_chunk(journey_map: JourneyMap, column: Callable[[str, Node], NDArray[Any]],
-                  n_rows: int, survey_type: str | None, *, compact: bool = False
-                  ) -> CheckedChunk:
+                  n_rows: int, survey_type: str | None, *, compact: bool = False,
+                  comments: ResponseComments | None = None) -> CheckedChunk:
     """Assemble a :class:`CheckedChunk` from checked columns.
 
     ``column(name, node)`` returns one data column as numbers (floats with NaN = not
@@ -486,7 +595,8 @@ def checked_chunk(journey_map: JourneyMap, column: Callable[[str, Node], NDArray
     item moments, the blank-LTR filter and the column-major matrix are built here, the
     same for every source (DataFrames, Arrow record batches).  With ``compact``, a chunk
     of whole numbers on small scales is stored as float32 (exact; half the memory and a
-    faster Gram matrix); otherwise float64.
+    faster Gram matrix); otherwise float64.  ``comments`` (one entry per row read) are
+    kept for the rows with an LTR answer.
     """
     item_moments: dict[str, NDArray[np.float64]] = {}
     node_values: list[NDArray[Any]] = []
@@ -518,7 +628,9 @@ def checked_chunk(journey_map: JourneyMap, column: Callable[[str, Node], NDArray
     return CheckedChunk(node_ids=ids, values=values,
                         ltr=values[:, ids.index(journey_map.outcome)].astype(np.int64),
                         n_rows=n_rows, integer=tuple(integer), item_moments=item_moments,
-                        survey_type=survey_type)
+                        survey_type=survey_type,
+                        comments=(comments.take(keep) if comments is not None and blank
+                                  else comments))
 
 
 def alpha_from_moments(gram: NDArray[np.float64]) -> float:
@@ -582,7 +694,7 @@ def load_survey(source: str | Path | pd.DataFrame, journey_map: JourneyMap, *,
     # A new frame numbered 0..n-1: the caller's DataFrame is never changed, and error
     # messages name rows of the data as given, also after the survey-type filter.
     frame = frame.reset_index(drop=True)
-    chunk = check_frame(frame, journey_map, name=name, survey_type=survey_type)
+    chunk = check_frame(frame, journey_map, name=name, survey_type=survey_type, comments=True)
     if chunk.n_rows == 0:
         raise DataValidationError(f"{name}: no responses of survey type '{chunk.survey_type}'.")
     if chunk.n_blank == chunk.n_rows:
@@ -595,7 +707,8 @@ def load_survey(source: str | Path | pd.DataFrame, journey_map: JourneyMap, *,
     values = np.asarray(chunk.values, dtype=np.float64)  # check_frame: float64 already
     return SurveyData(node_ids=chunk.node_ids, values=values, ltr=chunk.ltr,
                       n_responses=chunk.n_rows, alphas=alphas, warnings=tuple(warnings),
-                      survey_type=chunk.survey_type, integer=chunk.integer)
+                      survey_type=chunk.survey_type, integer=chunk.integer,
+                      comments=chunk.comments)
 
 
 def check_columns_used(data: SurveyData, nodes: Sequence[str]) -> None:

@@ -46,3 +46,8 @@ __all__ += ["Followups", "PowerPlan", "RelativeWeights", "SegmentComparison", "S
 from .check import CheckReport, check  # noqa: E402
 
 __all__ += ["CheckReport", "check"]
+
+# What customers said about a role's touchpoints: ratings, "not experienced", comments.
+from .touchpoints import RoleTouchpoints, role_touchpoints  # noqa: E402
+
+__all__ += ["RoleTouchpoints", "role_touchpoints"]
