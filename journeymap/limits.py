@@ -29,6 +29,7 @@ __all__ = [
     "MAX_DOT_BYTES",
     "MAX_DRAWN_TEXT",
     "MAX_EXPORT_EXOGENOUS",
+    "MAX_FONT_SCALE",
     "MAX_HEADER_BYTES",
     "MAX_ID_CHARS",
     "MAX_LABEL_CHARS",
@@ -42,9 +43,13 @@ __all__ = [
     "MAX_QUESTION_CHARS",
     "MAX_QUEUED_FITS",
     "MAX_RENDERS_AT_ONCE",
+    "MAX_RENDER_DPI",
     "MAX_RENDER_EDGES",
     "MAX_RENDER_NODES",
+    "MAX_RENDER_SIDE",
     "MAX_UPLOAD_BYTES",
+    "MIN_FONT_SCALE",
+    "MIN_RENDER_DPI",
     "MIN_RESPONSES_FLOOR",
     "OUTPUT_FILE_MODE",
     "QUICK_CHECK_MAX_CELLS",
@@ -129,6 +134,16 @@ MAX_DOT_BYTES = 2_000_000
 RENDER_TIMEOUT_S = 30.0
 #: graphviz processes run at once by one Python process (others wait, at most the timeout).
 MAX_RENDERS_AT_ONCE = 2
+#: Longest side of a drawn picture: pixels of a PNG, CSS pixels of an SVG, points of a
+#: PDF (``render --width/--height``); a PNG is also scaled down to fit it, so a picture
+#: never needs more than this squared × 4 bytes (144 MB) of graphviz's memory.
+MAX_RENDER_SIDE = 6_000
+#: Fewest and most pixels per inch of a PNG (``render --dpi``; 150 by default).
+MIN_RENDER_DPI = 36
+MAX_RENDER_DPI = 600
+#: Smallest and largest factor on every font size of a drawing (``render --font-scale``).
+MIN_FONT_SCALE = 0.5
+MAX_FONT_SCALE = 4.0
 
 # --- The check that runs with every fit (docs/method.md §10.6) ---------------------------
 #: Most measured nodes for which every in-memory linear fit also tests the map's implied

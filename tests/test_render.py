@@ -574,4 +574,5 @@ def test_importing_the_render_package_does_not_import_graphviz() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "['render', 'role_card', 'to_dot', 'write']"
+    assert proc.stdout.strip() == ("['EdgeDetail', 'edge_details', 'focusable_edges', 'render', "
+                                   "'role_card', 'to_dot', 'write']")

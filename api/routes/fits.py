@@ -37,7 +37,7 @@ from ..schemas import (
 )
 from ..services import deletion, shares
 from ..services import fits as service
-from .maps import SAFE_HEADERS
+from .maps import SAFE_HEADERS, FontScale, HeightQuery, RoutesOnly, WidthQuery
 
 router = APIRouter(prefix="/v1/fits", tags=["fits"])
 
@@ -188,13 +188,14 @@ async def fit_map_svg(fit_id: uuid.UUID, workspace: WorkspaceDep, sessions: Sess
                       results: ResultsDep,
                       role: Annotated[str | None, Query(max_length=200, description=(
                           "Highlight this role's paths (the 'my influence' view)."))] = None,
-                      lanes: Literal["kind", "stage"] = "kind") -> Response:
+                      lanes: Literal["kind", "stage"] = "kind", routes_only: RoutesOnly = False,
+                      width: WidthQuery = None, height: HeightQuery = None,
+                      font_scale: FontScale = 1.0) -> Response:
     """The fitted map drawn by graphviz: effects on the edges, NPS points on the nodes."""
     meta = await finished(sessions, results, workspace, fit_id)
-    svg = results.responses.get(("svg", meta.id, role, lanes))
-    if svg is None:
-        svg = await run_in_threadpool(lambda: service.render_fit(
-            sessions, results, meta, format="svg", role=role, lanes=lanes))
+    svg = await run_in_threadpool(lambda: service.render_fit(
+        sessions, results, meta, format="svg", role=role, lanes=lanes,
+        routes_only=routes_only, width=width, height=height, font_scale=font_scale))
     return Response(svg, media_type="image/svg+xml", headers=SAFE_HEADERS)
 
 

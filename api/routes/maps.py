@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from journeymap.limits import MAX_FONT_SCALE, MAX_RENDER_SIDE, MIN_FONT_SCALE
+
 from ..deps import ResultsDep, SessionDep, WorkspaceDep
 from ..problems import problem_responses
 from ..responses import json_response
@@ -26,6 +28,15 @@ Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Items to skip.")]
 VersionQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1,
                                            description="A version (default: the latest).")]
 
+RoutesOnly = Annotated[bool, Query(description=(
+    "Only the role's routes, one box a row from the role down to NPS (for a phone); "
+    "needs role."))]
+WidthQuery = Annotated[int | None, Query(ge=1, le=MAX_RENDER_SIDE, description=(
+    "Fit the drawing to this many CSS pixels wide (its viewBox is kept)."))]
+HeightQuery = Annotated[int | None, Query(ge=1, le=MAX_RENDER_SIDE, description=(
+    "Fit the drawing to this many CSS pixels high."))]
+FontScale = Annotated[float, Query(ge=MIN_FONT_SCALE, le=MAX_FONT_SCALE, description=(
+    "Every text of the drawing this many times larger; the boxes grow with it."))]
 Cascade = Annotated[bool, Query(description="Delete the fits made with it too (else a 409 "
                                              "problem lists them).")]
 
@@ -100,9 +111,11 @@ def draw_map(map_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep,
              lanes: Literal["kind", "stage"] = "kind",
              role: Annotated[str | None, Query(max_length=200,
                                                description="Highlight this role's paths.")]
-             = None) -> Response:
+             = None, routes_only: RoutesOnly = False, width: WidthQuery = None,
+             height: HeightQuery = None, font_scale: FontScale = 1.0) -> Response:
     """The map without numbers, as SVG (swimlanes by kind or stage)."""
     _rec, _row, m = service.stored_map(session, results, workspace.id, map_id, version)
     session.close()  # the connection goes back to the pool before graphviz runs
-    svg = service.draw_map(m, role=role, lanes=lanes)
+    svg = service.draw_map(m, role=role, lanes=lanes, routes_only=routes_only, width=width,
+                           height=height, font_scale=font_scale)
     return Response(svg, media_type="image/svg+xml", headers=SAFE_HEADERS)

@@ -422,23 +422,28 @@ def check_fit(session: Session, worker: FitWorker, results: Results, workspace_i
 
 # ------------------------------------------------------------- drawings, cards
 def render_fit(sessions: sessionmaker[Session], results: Results, meta: DoneFit, *,
-               format: str = "svg", role: str | None = None, lanes: str = "kind") -> bytes:
-    """The fitted map drawn by graphviz: effects on the edges, NPS points on the nodes.
+               format: str = "svg", role: str | None = None, lanes: str = "kind",
+               routes_only: bool = False, width: int | None = None, height: int | None = None,
+               font_scale: float = 1.0) -> bytes:
+    """The fitted map drawn by graphviz: effects on the edges, NPS points on the nodes
+    (the options are those of :func:`journeymap.render.render`).
 
-    SVG drawings are kept in memory (one per language: the legend's words); PNG and PDF
-    are drawn on every call.
+    SVG drawings are kept in memory (one per language and options: the legend's words);
+    PNG and PDF are drawn on every call.
     """
     from journeymap.i18n import current_language
     from journeymap.render.graph import render
 
-    key = ("svg", meta.id, role, lanes, current_language())
+    key = ("svg", meta.id, role, lanes, routes_only, width, height, font_scale,
+           current_language())
     if format == "svg":
         cached = results.responses.get(key)
         if cached is not None:
             return cached
     result = load_result(sessions, results, meta)
     drawn = render(result.journey_map, result, role=role, lanes=lanes, format=format,
-                   min_responses=meta.min_responses)
+                   min_responses=meta.min_responses, routes_only=routes_only, width=width,
+                   height=height, font_scale=font_scale)
     return results.responses.put(key, drawn) if format == "svg" else drawn
 
 

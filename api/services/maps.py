@@ -192,11 +192,14 @@ def list_versions(session: Session, workspace_id: uuid.UUID, map_id: uuid.UUID
 
 
 def draw_map(m: JourneyMap, *, format: str = "svg", role: str | None = None,
-             lanes: str = "kind") -> bytes:
-    """The map without numbers drawn by graphviz (``svg``, ``png`` or ``pdf``)."""
+             lanes: str = "kind", routes_only: bool = False, width: int | None = None,
+             height: int | None = None, font_scale: float = 1.0) -> bytes:
+    """The map without numbers drawn by graphviz (``svg``, ``png`` or ``pdf``; the other
+    options are those of :func:`journeymap.render.render`)."""
     from journeymap.render.graph import render
 
-    return render(m, None, role=role, lanes=lanes, format=format)
+    return render(m, None, role=role, lanes=lanes, format=format, routes_only=routes_only,
+                  width=width, height=height, font_scale=font_scale)
 
 
 @dataclass(frozen=True)

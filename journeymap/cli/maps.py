@@ -53,7 +53,20 @@ def render_cmd(map_file: MapArg, data_file: OptDataArg = None,
                    "--lanes", help="Swimlanes by 'kind' (roles → touchpoints → factors → NPS) "
                    "or by journey 'stage'.")] = "kind",
                survey_type: SurveyTypeOpt = None, min_responses: MinOpt = MIN_RESPONSES,
-               engine: EngineOpt = "linear", lang: LangOpt = None) -> None:
+               engine: EngineOpt = "linear", lang: LangOpt = None,
+               routes_only: Annotated[bool, typer.Option(
+                   "--routes-only", help="Only the --role's routes, top to bottom and narrow "
+                   "(for a phone).")] = False,
+               width: Annotated[int | None, typer.Option(
+                   "--width", help="Fit the picture to this many pixels wide (SVG: CSS "
+                   "pixels; PNG: pixels; PDF: points).")] = None,
+               height: Annotated[int | None, typer.Option(
+                   "--height", help="Fit the picture to this many pixels high.")] = None,
+               dpi: Annotated[int | None, typer.Option(
+                   "--dpi", help="Pixels per inch of a PNG (default 150).")] = None,
+               font_scale: Annotated[float, typer.Option(
+                   "--font-scale", help="Every text this many times larger (0.5 to 4); the "
+                   "boxes grow with it.")] = 1.0) -> None:
     """Draw the journey map (with effects when data or a result are given)."""
     with errors():
         from ..i18n import check_language, use_language
@@ -65,7 +78,8 @@ def render_cmd(map_file: MapArg, data_file: OptDataArg = None,
                                engine)
         with use_language(lang):
             path = write(output, m, result, role=role, lanes=lanes,
-                         min_responses=min_responses)
+                         min_responses=min_responses, routes_only=routes_only, width=width,
+                         height=height, dpi=dpi, font_scale=font_scale)
         stdout().print(f"Map written to {esc(path)}.")
 
 

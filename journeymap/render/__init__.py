@@ -7,6 +7,7 @@ drawn, so importing this package stays light.
 """
 
 from .card import role_card
-from .graph import render, to_dot, write
+from .graph import EdgeDetail, edge_details, focusable_edges, render, to_dot, write
 
-__all__ = ["render", "role_card", "to_dot", "write"]
+__all__ = ["EdgeDetail", "edge_details", "focusable_edges", "render", "role_card", "to_dot",
+           "write"]

@@ -73,7 +73,8 @@ if TYPE_CHECKING:
     from ..engines.result import EdgeEstimate, Effect, RoleEffect
     from ..model import Edge, JourneyMap, Node
 
-__all__ = ["FORMATS", "LANES", "render", "to_dot", "write"]
+__all__ = ["FORMATS", "LANES", "EdgeDetail", "edge_details", "focusable_edges", "render",
+           "to_dot", "write"]
 
 FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")
 LANES: tuple[str, ...] = ("kind", "stage")
@@ -92,6 +93,7 @@ TEXT = "#1A1A1A"
 MUTED = "#4D4D4D"
 MAX_PENWIDTH = 7.0
 WRAP = 20
+ROUTES_WRAP = 14  # characters a line of a box's label in the narrow routes view
 TAG_DISTANCE = 2.4  # × 10 points from the start of an edge
 TAG_STAGGER = 1.6
 TAG_TURN = "-30"  # degrees
@@ -231,8 +233,10 @@ class _Context:
     path_edges: set[tuple[str, str]] = field(default_factory=set)
     edge_points: dict[tuple[str, str], float] = field(default_factory=dict)
     #: the nodes drawn: all (None), or only the role's routes when the whole map is
-    #: larger than one picture may be
+    #: larger than one picture may be or when only they are asked for (``routes``)
     drawn: set[str] | None = None
+    #: the narrow layout of the role's routes only, top to bottom (for phones)
+    routes: bool = False
 
     def draws(self, node_id: str) -> bool:
         return self.drawn is None or node_id in self.drawn
@@ -250,9 +254,12 @@ class _Context:
 
 
 def _context(m: JourneyMap, result: FitResult | None, role: str | None,
-             min_responses: int) -> _Context:
+             min_responses: int, routes_only: bool = False) -> _Context:
     check_min_responses(min_responses)
-    ctx = _Context(m=m, result=result, min_responses=min_responses, role=role)
+    if routes_only and role is None:
+        raise JourneymapError("drawing only a role's routes needs the role (--role ROLE).")
+    ctx = _Context(m=m, result=result, min_responses=min_responses, role=role,
+                   routes=routes_only)
     if result is not None:
         ctx.suppressed = result.nps.n < min_responses
         ctx.effects = {rec.node: rec for rec in result.node_effects}
@@ -277,7 +284,7 @@ def _context(m: JourneyMap, result: FitResult | None, role: str | None,
         else:
             ctx.on_path, ctx.path_edges = _routes(m, role)
         ctx.on_path.add(role)
-        if _too_large(len(m.nodes), len(m.edges)):
+        if routes_only or _too_large(len(m.nodes), len(m.edges)):
             ctx.drawn = set(ctx.on_path)
     return ctx
 
@@ -383,7 +390,8 @@ def _node_label(node: Node, ctx: _Context) -> str:
     title_color = FADED_TEXT if faded else ("#FFFFFF" if is_outcome else TEXT)
     sub_color = FADED_TEXT if faded else ("#E8E8E8" if is_outcome else MUTED)
     size = 20 if is_outcome else 17
-    lines = [_font("<BR/>".join(_h(t) for t in _wrap(node.display)), size=size,
+    wrap = ROUTES_WRAP if ctx.routes else WRAP
+    lines = [_font("<BR/>".join(_h(t) for t in _wrap(node.display, wrap)), size=size,
                    color=title_color, bold=True)]
     if ctx.result is not None and ctx.suppressed and is_outcome:
         lines.append(_suppressed_line(ctx.result.nps.n, sub_color))
@@ -413,8 +421,9 @@ def _figure_lines(node: Node, ctx: _Context, faded: bool, sub_color: str) -> lis
                                                             "top": _number(node.scale[1])})
         if n is not None:
             parts.append(f"n {_count(n)}")
-        if parts:
-            out.append(_font(_h(" · ".join(parts)), size=13, color=sub_color))
+        if parts:  # one line each in the narrow routes view
+            texts = parts if ctx.routes else [" · ".join(parts)]
+            out.extend(_font(_h(t), size=13, color=sub_color) for t in texts)
         points = eff.nps_points
     elif node.kind == "role" and node.id in ctx.roles:
         points = ctx.roles[node.id].nps_points
@@ -535,12 +544,22 @@ def _edge_attrs(e: Edge, ctx: _Context, index: int = 0) -> dict[str, str | None]
         attrs.update(color=FADED if faded else sign_color, penwidth=_num_attr(width),
                      style=",".join(styles) or None, tooltip=_edge_tooltip(src, dst, rec, e))
     if points is not None:
-        if rec is None or rec.estimate is None:
+        if ctx.routes:  # the number alone keeps the narrow view narrow; the legend says
+            # what it is (with this map's own example)
+            mid.append(_font(_h(_signed(points)), color=TEXT, bold=True))
+        elif rec is None or rec.estimate is None:
             mid.append(_font(_h(_("%(points)s NPS pts") % {"points": _signed(points)}),
                              color=TEXT, bold=True))
         else:  # two short lines keep the tag narrow beside its node
             tag.insert(0, _font(_h(_signed(points)), color=TEXT, bold=True) + "<BR/>"
                        + _font(_h(_("NPS pts")), size=11, color=TEXT))
+    if points is not None and ctx.role is not None:  # the figure on the arrow, in words
+        attrs["tooltip"] = (f"{attrs.get('tooltip') or ''} " + _(
+            "If %(role)s did one point better on everything it acts on, about %(points)s NPS "
+            "points of the change would go through this arrow.") % {
+                "role": m.node(ctx.role).display, "points": localize(f"{abs(points):.1f}")}).strip()
+    if ctx.routes and tag:  # the narrow view: ordinary labels, which graphviz keeps apart
+        mid, tag = [*mid, *tag], []
     if mid:
         attrs["label"] = "<" + "<BR/>".join(mid) + ">"
     if tag:
@@ -593,24 +612,33 @@ def _edge_tooltip(src: Node, dst: Node, rec: EdgeEstimate, e: Edge) -> str:
 
 
 # ------------------------------------------------------------------- title
+def _lines(text: str, width: int | None) -> str:
+    """``text`` escaped, wrapped at ``width`` characters (None: one line)."""
+    if width is None:
+        return _h(text)
+    return '<BR ALIGN="LEFT"/>'.join(_h(t) for t in _wrap(text, width)) + '<BR ALIGN="LEFT"/>'
+
+
 def _title(ctx: _Context) -> str:
-    """The graph label: the map's name, the NPS of the survey, and a legend beside them."""
+    """The graph label: the map's name, the NPS of the survey, and a legend beside them
+    (below them in the narrow routes view)."""
     m = ctx.m
     name = m.name or _("Customer journey")
-    rows = [_font("<BR/>".join(_h(t) for t in _wrap(name, 60)), size=30, color=TEXT,
-                  bold=True)]
+    narrow = ctx.routes
+    rows = [_font("<BR/>".join(_h(t) for t in _wrap(name, 22 if narrow else 60)),
+                  size=22 if narrow else 30, color=TEXT, bold=True)]
     if ctx.role is not None:
-        rows.append(_font(_h(_("How %(role)s reaches NPS: the highlighted routes")
-                             % {"role": m.node(ctx.role).display}), size=20, color=TEXT,
-                          bold=True))
-        if ctx.drawn is not None:
-            rows.append(_font(_h(_(
+        rows.append(_font(_lines(_("How %(role)s reaches NPS: the highlighted routes")
+                                 % {"role": m.node(ctx.role).display}, 28 if narrow else None),
+                          size=18 if narrow else 20, color=TEXT, bold=True))
+        if ctx.drawn is not None and _too_large(len(m.nodes), len(m.edges)):
+            rows.append(_font(_lines(_(
                 "Only these routes are drawn: the whole map (%(nodes)s nodes, %(edges)s "
                 "edges) is larger than one picture holds (%(max_nodes)s nodes, %(max_edges)s "
                 "edges)") % {"nodes": _count(len(m.nodes)), "edges": _count(len(m.edges)),
                              "max_nodes": _count(limits.MAX_RENDER_NODES),
-                             "max_edges": _count(limits.MAX_RENDER_EDGES)}),
-                size=16, color=MUTED))
+                             "max_edges": _count(limits.MAX_RENDER_EDGES)},
+                34 if narrow else None), size=16, color=MUTED))
     if ctx.result is not None:
         s = ctx.result.nps
         if ctx.suppressed:
@@ -619,17 +647,41 @@ def _title(ctx: _Context) -> str:
         else:
             line = _("NPS %(nps)s (95 %%: %(ci)s) from %(n)s answers") % {
                 "nps": _signed(s.value), "ci": _ci(s.ci), "n": _count(s.n)}
-        rows.append(_font(_h(line), size=20, color=MUTED))
-    left = "".join(f'<TR><TD ALIGN="LEFT">{r}</TD></TR>' for r in rows)
+        rows.append(_font(_lines(line, 30 if narrow else None), size=18 if narrow else 20,
+                          color=MUTED))
+    if narrow and ctx.numbers:
+        rows.append(_legend(ctx))
+    left = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{r}</TD></TR>' for r in rows)
     cells = f'<TD ALIGN="LEFT" VALIGN="TOP"><TABLE BORDER="0" CELLPADDING="2">{left}</TABLE></TD>'
-    if ctx.numbers:
+    if ctx.numbers and not narrow:
         cells += f'<TD WIDTH="40"></TD><TD ALIGN="LEFT" VALIGN="TOP">{_legend(ctx)}</TD>'
     return f'<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR>{cells}</TR></TABLE>>'
 
 
+def _strongest_edge(ctx: _Context) -> EdgeEstimate | None:
+    """The drawn edge with an estimate whose arrow is the thickest (largest standardized
+    estimate, else largest estimate), for the legend's example; None without one."""
+    recs = [r for r in ctx.edges.values() if r.estimate is not None
+            and (r.n is None or r.n >= ctx.min_responses)
+            and ctx.draws(r.source) and ctx.draws(r.target)]
+    if not recs:
+        return None
+    return max(recs, key=lambda r: abs(float(r.standardized if r.standardized is not None
+                                              else r.estimate or 0.0)))
+
+
+def _strongest_node(ctx: _Context) -> Effect | None:
+    """The drawn node with the largest NPS points (shown, not suppressed), or None."""
+    recs = [r for r in ctx.effects.values() if r.nps_points is not None and ctx.draws(r.node)
+            and (r.n is None or r.n >= ctx.min_responses)]
+    return max(recs, key=lambda r: abs(float(r.nps_points or 0.0)), default=None)
+
+
 def _legend(ctx: _Context) -> str:
-    """What the colours, lines and numbers mean; only the items the map shows."""
+    """What the colours, lines and numbers mean; only the items the map shows, and the
+    numbers explained with figures of this map (its strongest arrow and box)."""
     size = 15
+    m = ctx.m
     recs = [r for r in ctx.edges.values() if r.estimate is not None
             and (r.n is None or r.n >= ctx.min_responses)]
     items = [(_font("━━▶", size=size, color=POSITIVE, bold=True),
@@ -640,22 +692,53 @@ def _legend(ctx: _Context) -> str:
     if any(_crosses_zero(r.ci) for r in recs):
         items.append((_font("╍╍▶", size=size, color=MUTED, bold=True),
                       _("not sure: the 95 %% interval includes 0") % {}))
-    if ctx.role is None:
-        items.append((_font(_h(_signed(0.44, 2)), size=size, color=POSITIVE, bold=True),
-                      _("points of the next box per point of this one; thicker = stronger")))
-    items.append((_font(_h(_("NPS points")), size=size, color=TEXT, bold=True),
-                  _("NPS change if everyone below the top rated the box one point higher")))
+    strong = _strongest_edge(ctx) if ctx.role is None else None
+    if strong is not None and strong.estimate is not None:
+        est = float(strong.estimate)
+        names = {"source": m.node(strong.source).display,
+                 "target": m.node(strong.target).display,
+                 "value": localize(f"{abs(est):.2f}")}
+        text = (_("%(source)s → %(target)s: when %(source)s is rated one point higher, "
+                  "%(target)s is rated about %(value)s points higher; thicker arrows are "
+                  "stronger") if est >= 0 else
+                _("%(source)s → %(target)s: when %(source)s is rated one point higher, "
+                  "%(target)s is rated about %(value)s points lower; thicker arrows are "
+                  "stronger")) % names
+        items.append((_font(_h(_signed(est, 2)), size=size,
+                            color=POSITIVE if est >= 0 else NEGATIVE, bold=True), text))
+    node = _strongest_node(ctx)
+    if node is not None and node.nps_points is not None:
+        label = m.node(node.node).display
+        items.append((_font(_h(_("%(points)s NPS points") % {
+                          "points": _signed(node.nps_points)}), size=size, color=TEXT,
+                          bold=True),
+                      _("%(node)s: if everyone below the top rated %(node)s one point "
+                        "higher, NPS would move by about %(points)s points")
+                      % {"node": label, "points": localize(f"{abs(float(node.nps_points)):.1f}")}))
     if any(r.agrees is False for r in recs):
         items.append((_font(_h("✗ " + _("expected %(sign)s") % {"sign": "+"}), size=size,
                             color=NEGATIVE, bold=True),
                       _("the data contradict what the workshop expected")))
-    if ctx.role is not None:
-        items.append((_font(_h(_("NPS pts")), size=size, color=TEXT, bold=True),
-                      _("what the routes of %(role)s through that arrow bring")
-                      % {"role": ctx.m.node(ctx.role).display}))
-    cells = "".join(f'<TR><TD ALIGN="RIGHT">{sym}</TD><TD ALIGN="LEFT">'
-                    f"{_font(_h(text), size=size, color=MUTED)}</TD></TR>"
-                    for sym, text in items)
+    if ctx.role is not None and ctx.edge_points:
+        (a, b), points = max(ctx.edge_points.items(), key=lambda kv: abs(kv[1]))
+        shown = (_signed(points) if ctx.routes  # as on the arrow
+                 else _("%(points)s NPS pts") % {"points": _signed(points)})
+        items.append((_font(_h(shown), size=size, color=TEXT, bold=True),
+                      _("%(source)s → %(target)s: if %(role)s did one point better on "
+                        "everything it acts on, about %(points)s NPS points of the change "
+                        "would go through this arrow")
+                      % {"source": m.node(a).display, "target": m.node(b).display,
+                         "role": m.node(ctx.role).display,
+                         "points": localize(f"{abs(points):.1f}")}))
+    if ctx.routes:  # one column: the symbol above its words
+        cells = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{sym}<BR ALIGN="LEFT"/>'
+                        f"{_font(_lines(text, 34), size=size, color=MUTED)}</TD></TR>"
+                        for sym, text in items)
+    else:
+        cells = "".join(f'<TR><TD ALIGN="RIGHT" VALIGN="TOP">{sym}</TD>'
+                        f'<TD ALIGN="LEFT" BALIGN="LEFT">'
+                        f"{_font(_lines(text, 64), size=size, color=MUTED)}</TD></TR>"
+                        for sym, text in items)
     return f'<TABLE BORDER="0" CELLPADDING="1" CELLSPACING="1">{cells}</TABLE>'
 
 
@@ -668,8 +751,20 @@ def _drawn_size(ctx: _Context) -> tuple[int, int]:
     return len(ctx.drawn), sum(ctx.draws(e.source) and ctx.draws(e.target) for e in m.edges)
 
 
-def _build(ctx: _Context, lanes: str, dpi: int | None = None) -> str:
-    """The DOT text of the drawing ``ctx`` describes."""
+@dataclass
+class _Layout:
+    """Where the drawn nodes go: their lanes, columns, order in a column, and the edges."""
+
+    lanes: list[tuple[str, list[Node]]]
+    col: dict[str, int]
+    backward: set[tuple[str, str]]
+    order: dict[str, tuple[int, int]]
+    #: the drawn edges in map order (column, then top to bottom), so that the DOT text
+    #: reads like the map and does not depend on the order of the map file's edges
+    edges: list[Edge]
+
+
+def _layout(ctx: _Context, lanes: str) -> _Layout:
     if lanes not in LANES:
         raise JourneymapError(f"unknown lanes '{lanes}'; valid: {', '.join(LANES)}.")
     m = ctx.m
@@ -677,32 +772,56 @@ def _build(ctx: _Context, lanes: str, dpi: int | None = None) -> str:
                  if (kept := [n for n in ns if ctx.draws(n.id)])]
     col, backward = _columns(m, lane_list)
     order = _order_key(m, _stage_order(m))
+    if ctx.routes:  # one box a row, in the order of the columns: as narrow as it gets
+        col = {nid: i for i, nid in enumerate(sorted(col, key=lambda x: (col[x], order[x])))}
+    drawn = [e for e in m.edges if ctx.draws(e.source) and ctx.draws(e.target)]
+    drawn.sort(key=lambda x: (col[x.source], order[x.source], col[x.target], order[x.target]))
+    return _Layout(lane_list, col, backward, order, drawn)
+
+
+def _edge_id(index: int) -> str:
+    """The SVG ``id`` of the drawn edge at ``index`` (its place in :attr:`_Layout.edges`)."""
+    return f"arrow{index + 1}"
+
+
+def _build(ctx: _Context, lanes: str, graph_attrs: Mapping[str, str] | None = None) -> str:
+    """The DOT text of the drawing ``ctx`` describes (``graph_attrs``: size, dpi)."""
+    m = ctx.m
+    lay = _layout(ctx, lanes)
+    col, backward, order = lay.col, lay.backward, lay.order
 
     out = ["digraph journeymap {"]
-    graph = {"rankdir": "LR", "newrank": "true", "fontname": FONT, "fontsize": "14",
-             "bgcolor": "white", "pad": "0.4", "nodesep": "0.45", "ranksep": "0.9",
-             "labelloc": "t", "labeljust": "l", "charset": "UTF-8", "splines": "spline",
-             "outputorder": "edgesfirst",
-             # the final crossing pass over the whole graph ignores the order of the
-             # nodes inside a lane; without it the journey order (below) is kept
-             "remincross": "false", "dpi": None if dpi is None else str(dpi),
-             "label": _title(ctx)}
+    graph: dict[str, str | None] = {
+        "rankdir": "LR", "newrank": "true", "fontname": FONT, "fontsize": "14",
+        "bgcolor": "white", "pad": "0.4", "nodesep": "0.45", "ranksep": "0.9",
+        "labelloc": "t", "labeljust": "l", "charset": "UTF-8", "splines": "spline",
+        "outputorder": "edgesfirst",
+        # the final crossing pass over the whole graph ignores the order of the
+        # nodes inside a lane; without it the journey order (below) is kept
+        "remincross": "false", "label": _title(ctx)}
+    if ctx.routes:  # narrow, top to bottom, without lanes: a phone's screen
+        graph.update(rankdir="TB", pad="0.1", nodesep="0.08", ranksep="0.55",
+                     labeljust="c")
+    graph.update(graph_attrs or {})
     out.append("  graph" + _attrs(graph) + ";")
     out.append("  node" + _attrs({"fontname": FONT, "fontsize": "16", "margin": "0.18,0.1",
                                   "fontcolor": TEXT}) + ";")
     out.append("  edge" + _attrs({"fontname": FONT, "fontsize": "14", "arrowsize": "0.8"}) + ";")
 
-    for i, (title, nodes) in enumerate(lane_list):
-        out.append(f"  subgraph cluster_lane_{i} {{")
-        out.append("    graph" + _attrs({
-            "label": f"<{_font(_h(title), size=20, color=MUTED, bold=True)}>",
-            "labeljust": "c", "style": "filled,rounded", "color": "#D9D9D9",
-            # the outcome's title goes below it: arrows arrive from above and the left
-            "labelloc": "b" if i == len(lane_list) - 1 else "t",
-            "fillcolor": _LANE_FILL[i % 2], "margin": LANE_MARGIN}) + ";")
+    for i, (title, nodes) in enumerate(lay.lanes):
+        indent = "  " if ctx.routes else "    "
+        if not ctx.routes:
+            out.append(f"  subgraph cluster_lane_{i} {{")
+            out.append("    graph" + _attrs({
+                "label": f"<{_font(_h(title), size=20, color=MUTED, bold=True)}>",
+                "labeljust": "c", "style": "filled,rounded", "color": "#D9D9D9",
+                # the outcome's title goes below it: arrows arrive from above and the left
+                "labelloc": "b" if i == len(lay.lanes) - 1 else "t",
+                "fillcolor": _LANE_FILL[i % 2], "margin": LANE_MARGIN}) + ";")
         for n in sorted(nodes, key=lambda x: (col[x.id], order[x.id])):
-            out.append(f"    {_q(n.id)}" + _attrs(_node_attrs(n, ctx)) + ";")
-        out.append("  }")
+            out.append(f"{indent}{_q(n.id)}" + _attrs(_node_attrs(n, ctx)) + ";")
+        if not ctx.routes:
+            out.append("  }")
 
     # explicit columns: an invisible ruler, one rank=same group per column
     n_cols = max(col.values()) + 1
@@ -717,21 +836,24 @@ def _build(ctx: _Context, lanes: str, dpi: int | None = None) -> str:
         by_col[col[nid]].append(nid)
     for c, members in enumerate(by_col):
         out.append("  { rank=same; " + "; ".join(_q(x) for x in [f"rank {c}", *members]) + "; }")
-        if len(members) > 1:  # keep the journey order top to bottom: a chain of invisible
-            # flat edges; inside a lane (cluster) dot 2.43 puts a flat edge's tail below
-            # its head with rankdir=LR, so the chain runs from the bottom up
-            out.extend("  " + line for line in _chain(members[::-1], ' [style="invis"]'))
+        if len(members) > 1:  # keep the journey order: a chain of invisible flat edges;
+            # inside a lane (cluster) dot 2.43 puts a flat edge's tail below its head with
+            # rankdir=LR, so the chain runs from the bottom up; without lanes (top to
+            # bottom) a tail goes left of its head
+            chain = members if ctx.routes else members[::-1]
+            out.extend("  " + line for line in _chain(chain, ' [style="invis"]'))
+
+    if ctx.routes:  # a heavy invisible spine keeps the boxes in one column
+        spine = sorted(col, key=lambda x: col[x])
+        out.extend("  " + line for line in _chain(spine, ' [style="invis", weight="50"]'))
 
     seen: dict[str, int] = {}
-    # edges in map order (column, then top to bottom), so that the DOT text reads like
-    # the map and the output does not depend on the order of the map file's edges
-    drawn_edges = [e for e in m.edges if ctx.draws(e.source) and ctx.draws(e.target)]
-    for e in sorted(drawn_edges, key=lambda x: (col[x.source], order[x.source], col[x.target],
-                                             order[x.target])):
+    for k, e in enumerate(lay.edges):
         index = seen.get(e.source, 0)
         if m.is_estimated(e):
             seen[e.source] = index + 1
         attrs = _edge_attrs(e, ctx, index)
+        attrs["id"] = _edge_id(k)
         if (e.source, e.target) in backward:
             attrs["constraint"] = "false"
         elif col[e.target] - col[e.source] > 1:
@@ -740,6 +862,21 @@ def _build(ctx: _Context, lanes: str, dpi: int | None = None) -> str:
         out.append(f"  {_q(e.source)} -> {_q(e.target)}" + _attrs(attrs) + ";")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+# our own attribute syntax (user text is escaped: its quotes never follow these names)
+_FONT_SIZE = re.compile(r'(POINT-SIZE="|fontsize=")([\d.]+)(")')
+#: the smallest font size of the narrow routes view (before ``font_scale``)
+ROUTES_MIN_FONT = 14
+
+
+def _scale_fonts(dot: str, scale: float, floor: float = 0.0) -> str:
+    """Every font size of our DOT text × ``scale`` (after raising it to ``floor``), rounded
+    to whole points: graphviz reads an HTML-like label's ``POINT-SIZE`` as a whole number."""
+    if scale == 1.0 and floor == 0.0:
+        return dot
+    return _FONT_SIZE.sub(
+        lambda m: m[1] + str(math.floor(max(float(m[2]), floor) * scale + 0.5)) + m[3], dot)
 
 
 def _node_attrs(n: Node, ctx: _Context) -> dict[str, str | None]:
@@ -759,7 +896,8 @@ def _node_attrs(n: Node, ctx: _Context) -> dict[str, str | None]:
 
 # --------------------------------------------------------------------- API
 def to_dot(journey_map: JourneyMap, result: FitResult | None = None, *, role: str | None = None,
-           lanes: str = "kind", min_responses: int = DEFAULT_MIN_RESPONSES) -> str:
+           lanes: str = "kind", min_responses: int = DEFAULT_MIN_RESPONSES,
+           routes_only: bool = False, font_scale: float = 1.0) -> str:
     """DOT source of a journey map, optionally with the figures of a fit.
 
     Parameters
@@ -780,6 +918,14 @@ def to_dot(journey_map: JourneyMap, result: FitResult | None = None, *, role: st
         A node rated by fewer respondents shows ``too few answers (n = …)`` instead of
         its figures; a survey below it shows no figures at all (default 30, never
         below 10).
+    routes_only
+        Draw only ``role``'s routes to the outcome, top to bottom and narrow, without
+        lanes, the legend below the title, every text at least 14 points: the view for
+        a phone's screen (``docs/maps.md``, "The role's routes on a phone").  Needs
+        ``role``.
+    font_scale
+        Every font size times this (between :data:`~journeymap.limits.MIN_FONT_SCALE`
+        and :data:`~journeymap.limits.MAX_FONT_SCALE`); the boxes grow with their text.
 
     Returns
     -------
@@ -791,20 +937,107 @@ def to_dot(journey_map: JourneyMap, result: FitResult | None = None, *, role: st
     UnknownNodeError
         ``role`` is not a node of the map.
     JourneymapError
-        ``role`` is not a role, ``lanes`` is unknown, or ``min_responses`` is below 10.
+        ``role`` is not a role, ``lanes`` is unknown, ``min_responses`` is below 10,
+        ``routes_only`` without ``role``, or ``font_scale`` outside its range.
     """
-    return _build(_context(journey_map, result, role, min_responses), lanes)
+    scale = _check_font_scale(font_scale)
+    ctx = _context(journey_map, result, role, min_responses, routes_only)
+    return _scale_fonts(_build(ctx, lanes), scale, ROUTES_MIN_FONT if ctx.routes else 0.0)
+
+
+def _check_font_scale(font_scale: float) -> float:
+    if isinstance(font_scale, bool) or not isinstance(font_scale, (int, float)) or not (
+            limits.MIN_FONT_SCALE <= font_scale <= limits.MAX_FONT_SCALE):
+        raise JourneymapError(f"the font scale must be a number from {limits.MIN_FONT_SCALE:g} "
+                              f"to {limits.MAX_FONT_SCALE:g}, not {font_scale!r}.")
+    return float(font_scale)
+
+
+def _check_size_options(format: str, width: int | None, height: int | None,
+                        dpi: int | None) -> None:
+    """Refuse a width, height or dpi that is not a whole number in its range, or that the
+    format has no use for (one error naming the option and the valid values)."""
+    if format == "dot" and (width, height, dpi) != (None, None, None):
+        raise JourneymapError("the DOT text has no size: width, height and dpi size a "
+                              "drawing (svg, png or pdf); lay DOT out with graphviz's "
+                              "-Gsize and -Gdpi.")
+    for name, value in (("width", width), ("height", height)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or not 1 <= value <= limits.MAX_RENDER_SIDE):
+            raise JourneymapError(f"the {name} must be a whole number of pixels from 1 to "
+                                  f"{limits.MAX_RENDER_SIDE:,}, not {value!r}.")
+    if dpi is not None:
+        if format != "png":
+            raise JourneymapError(f"dpi (pixels per inch) applies to PNG only; {format} is "
+                                  "drawn in vector form (give its width or height instead).")
+        if isinstance(dpi, bool) or not isinstance(dpi, int) or not (
+                limits.MIN_RENDER_DPI <= dpi <= limits.MAX_RENDER_DPI):
+            raise JourneymapError(f"the dpi must be a whole number from {limits.MIN_RENDER_DPI} "
+                                  f"to {limits.MAX_RENDER_DPI}, not {dpi!r}.")
+
+
+def _size_attrs(format: str, width: int | None, height: int | None, dpi: int | None
+                ) -> dict[str, str]:
+    """graphviz ``size`` and ``dpi`` of a PNG or PDF: scaled (up or down) to fit ``width``
+    × ``height`` (pixels of a PNG at ``dpi``, points of a PDF), and never larger than
+    :data:`~journeymap.limits.MAX_RENDER_SIDE` on a side."""
+    if format not in ("png", "pdf"):
+        return {}
+    per_inch = (PNG_DPI if dpi is None else dpi) if format == "png" else 72
+    side = limits.MAX_RENDER_SIDE
+    w, h = width or side, height or side
+    fit = "!" if (width, height) != (None, None) else ""  # "!": scale up as well as down
+    attrs = {"size": f"{_num_attr(w / per_inch)},{_num_attr(h / per_inch)}{fit}"}
+    if format == "png":
+        attrs["dpi"] = str(per_inch)
+    return attrs
+
+
+_SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="([-\d.]+) '
+                       r'([-\d.]+) ([\d.]+) ([\d.]+)"')
+
+
+def _sized_svg(svg: bytes, width: int | None, height: int | None) -> bytes:
+    """graphviz's SVG with ``width`` and ``height`` in CSS pixels: the drawing (its
+    ``viewBox``) scaled to fit both, proportions kept."""
+    if width is None and height is None:
+        return svg
+    text = svg.decode("utf-8")
+    found = _SVG_SIZE.search(text)
+    if found is None:  # pragma: no cover - graphviz always writes this header
+        raise RenderError("graphviz wrote an SVG without its size; cannot resize it.")
+    vw, vh = float(found[5]), float(found[6])
+    scale = min(width / vw if width else math.inf, height / vh if height else math.inf)
+    head = (f'<svg width="{_num_attr(vw * scale)}px" height="{_num_attr(vh * scale)}px"\n '
+            f'viewBox="{found[3]} {found[4]} {found[5]} {found[6]}"')
+    return (text[:found.start()] + head + text[found.end():]).encode("utf-8")
 
 
 def render(journey_map: JourneyMap, result: FitResult | None = None, *, role: str | None = None,
            lanes: str = "kind", format: str = "svg",
-           min_responses: int = DEFAULT_MIN_RESPONSES, timeout: float | None = None) -> bytes:
+           min_responses: int = DEFAULT_MIN_RESPONSES, timeout: float | None = None,
+           routes_only: bool = False, width: int | None = None, height: int | None = None,
+           dpi: int | None = None, font_scale: float = 1.0) -> bytes:
     """The map drawn by graphviz ``dot``: SVG, PNG (150 dpi, for a projector), PDF or DOT.
 
     Parameters are those of :func:`to_dot`, plus ``format`` (``svg``, ``png``, ``pdf``
     or ``dot``; ``dot`` returns the DOT source encoded as UTF-8 without running
-    graphviz) and ``timeout``: seconds graphviz may take (default
-    :data:`journeymap.limits.RENDER_TIMEOUT_S`).
+    graphviz), ``timeout``: seconds graphviz may take (default
+    :data:`journeymap.limits.RENDER_TIMEOUT_S`), and the picture's size:
+
+    ``width``, ``height``
+        The drawing scaled, up or down with its proportions kept, to fit this many
+        pixels (CSS pixels of an SVG, pixels of a PNG, points of a PDF); one of them
+        alone fixes that side.  At most :data:`~journeymap.limits.MAX_RENDER_SIDE`.
+        Without them an SVG or PDF has the drawing's own size (text at its point size)
+        and a PNG that size at ``dpi``, scaled down to fit the largest side.
+    ``dpi``
+        Pixels per inch of a PNG (default 150; from
+        :data:`~journeymap.limits.MIN_RENDER_DPI` to
+        :data:`~journeymap.limits.MAX_RENDER_DPI`); refused for the vector formats.
+
+    Every font's size in the picture is its point size × ``font_scale`` × the scale the
+    drawing is shown at (``docs/maps.md``, "Size, resolution and fonts").
 
     A picture holds at most :data:`~journeymap.limits.MAX_RENDER_NODES` nodes and
     :data:`~journeymap.limits.MAX_RENDER_EDGES` edges (``docs/security.md``,
@@ -824,13 +1057,16 @@ def render(journey_map: JourneyMap, result: FitResult | None = None, *, role: st
     """
     if format not in FORMATS:
         raise JourneymapError(f"unknown format '{format}'; valid formats: {', '.join(FORMATS)}.")
+    _check_size_options(format, width, height, dpi)
+    scale = _check_font_scale(font_scale)
     m = journey_map
     if format != "dot" and role is None:  # refused before any work (a role view is smaller)
         _check_size(m, len(m.nodes), len(m.edges), None)
-    ctx = _context(m, result, role, min_responses)
+    ctx = _context(m, result, role, min_responses, routes_only)
     if format != "dot" and role is not None:
         _check_size(m, *_drawn_size(ctx), role)
-    source = _build(ctx, lanes, dpi=PNG_DPI if format == "png" else None).encode("utf-8")
+    dot = _build(ctx, lanes, _size_attrs(format, width, height, dpi))
+    source = _scale_fonts(dot, scale, ROUTES_MIN_FONT if ctx.routes else 0.0).encode("utf-8")
     if format == "dot":
         return source
     if len(source) > limits.MAX_DOT_BYTES:
@@ -839,8 +1075,9 @@ def render(journey_map: JourneyMap, result: FitResult | None = None, *, role: st
             f"than the {limits.MAX_DOT_BYTES:,} one picture may have (docs/security.md, "
             "\"Rendering\"); draw one role's routes (--role ROLE), or shorten the labels "
             "and descriptions.")
-    return _run_dot(source, format,
-                    limits.RENDER_TIMEOUT_S if timeout is None else float(timeout))
+    drawn = _run_dot(source, format,
+                     limits.RENDER_TIMEOUT_S if timeout is None else float(timeout))
+    return _sized_svg(drawn, width, height) if format == "svg" else drawn
 
 
 _MISSING_DOT = ("drawing a map needs graphviz's 'dot' program, which is not installed: install "
@@ -935,11 +1172,13 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
 
 def write(path: str | Path, journey_map: JourneyMap, result: FitResult | None = None, *,
           role: str | None = None, lanes: str = "kind",
-          min_responses: int = DEFAULT_MIN_RESPONSES) -> Path:
+          min_responses: int = DEFAULT_MIN_RESPONSES, routes_only: bool = False,
+          width: int | None = None, height: int | None = None, dpi: int | None = None,
+          font_scale: float = 1.0) -> Path:
     """Render the map to ``path``; the format comes from the suffix.
 
     Suffixes: ``.svg``, ``.png``, ``.pdf``, ``.dot`` / ``.gv``.  Other keyword
-    arguments are those of :func:`to_dot`.
+    arguments are those of :func:`render`.
 
     Returns
     -------
@@ -957,6 +1196,108 @@ def write(path: str | Path, journey_map: JourneyMap, result: FitResult | None = 
         raise JourneymapError(f"cannot tell the format of '{p}' from its suffix "
                               f"'{p.suffix}'; valid suffixes: {', '.join(SUFFIXES)}.")
     data = render(journey_map, result, role=role, lanes=lanes, format=fmt,
-                  min_responses=min_responses)
+                  min_responses=min_responses, routes_only=routes_only, width=width,
+                  height=height, dpi=dpi, font_scale=font_scale)
     write_atomic(p, data)
     return p
+
+
+# ------------------------------------------------------ the arrows, in words
+@dataclass(frozen=True, slots=True)
+class EdgeDetail:
+    """One drawn arrow as words: what a page lists under the map and shows on a tap.
+
+    Attributes
+    ----------
+    id
+        The ``id`` of the arrow's ``<g>`` in the SVG of the same drawing (``arrow1`` …).
+    source, target
+        The ids of the boxes it joins; ``source_label`` and ``target_label`` their labels.
+    figure
+        The text drawn on the arrow (``+0.64``, ``+8.5 NPS pts``, ``share 0.2``), or None.
+    text
+        Its tooltip: what the arrow means, with its figures (estimate, 95 % interval, n;
+        in the role view the NPS points of the role's routes through it).
+    """
+
+    id: str
+    source: str
+    target: str
+    source_label: str
+    target_label: str
+    figure: str | None
+    text: str
+
+
+def _plain(label: str | None) -> str | None:
+    """The text of a graphviz HTML-like label (tags dropped, lines joined by spaces)."""
+    if label is None:
+        return None
+    text = re.sub(r"<BR[^>]*>", " ", label[1:-1] if label.startswith("<") else label)
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return " ".join(text.split()) or None
+
+
+def edge_details(journey_map: JourneyMap, result: FitResult | None = None, *,
+                 role: str | None = None, lanes: str = "kind",
+                 min_responses: int = DEFAULT_MIN_RESPONSES,
+                 routes_only: bool = False) -> list[EdgeDetail]:
+    """Every arrow of the drawing with the same arguments, in its order, as words.
+
+    The figures are those drawn on the map and in its tooltips (nothing is computed
+    here); ``id`` names the arrow's ``<g>`` in the SVG of :func:`render` with the same
+    arguments, so a page can list them under the map and show one on a tap or a key
+    (:func:`focusable_edges`).
+
+    Examples
+    --------
+    >>> import journeymap as jm
+    >>> [d.id for d in edge_details(jm.example_map(), role="marketing", routes_only=True)]
+    ['arrow1', 'arrow2']
+    """
+    ctx = _context(journey_map, result, role, min_responses, routes_only)
+    lay = _layout(ctx, lanes)
+    m = ctx.m
+    seen: dict[str, int] = {}
+    out = []
+    for k, e in enumerate(lay.edges):
+        index = seen.get(e.source, 0)
+        if m.is_estimated(e):
+            seen[e.source] = index + 1
+        attrs = _edge_attrs(e, ctx, index)
+        shown = [t for t in (_plain(attrs.get("label")), _plain(attrs.get("taillabel"))) if t]
+        out.append(EdgeDetail(id=_edge_id(k), source=e.source, target=e.target,
+                              source_label=m.node(e.source).display,
+                              target_label=m.node(e.target).display,
+                              figure=" · ".join(shown) or None,
+                              text=_clean(attrs.get("tooltip") or "")))
+    return out
+
+
+def focusable_edges(svg: str, details: Iterable[EdgeDetail]) -> str:
+    """``svg`` (of :func:`render`, as text) with each arrow of ``details`` reachable by
+    keyboard and named for a screen reader: ``tabindex="0"``, ``role="button"``,
+    ``aria-label`` ("Installation → Likelihood to recommend: +2.5") and
+    ``data-edge`` (its id), for a page that shows the arrow's details on a tap, a click
+    or Enter (the web pages' ``app.js``).
+
+    Examples
+    --------
+    >>> d = EdgeDetail("arrow1", "a", "b", "A", "B & C", "+0.5", "A raises B.")
+    >>> focusable_edges('<g id="arrow1" class="edge"><title>a&#45;&gt;b</title></g>', [d])
+    '<g id="arrow1" class="edge" tabindex="0" role="button" aria-label="A → B &amp; C: +0.5" \
+data-edge="arrow1"><title>a&#45;&gt;b</title></g>'
+    """
+    names = {}
+    for d in details:
+        name = f"{d.source_label} → {d.target_label}" + (f": {d.figure}" if d.figure else "")
+        names[d.id] = html.escape(name, quote=True)
+
+    def add(found: re.Match[str]) -> str:
+        name = names.get(found[2])
+        if name is None:
+            return found[0]
+        return (f'{found[1]} tabindex="0" role="button" aria-label="{name}" '
+                f'data-edge="{found[2]}">')
+
+    return re.sub(r'(<g id="(arrow\d+)" class="edge[^"]*")>', add, svg)
