@@ -306,6 +306,10 @@ class RoleSummaryOut(_Open):
     indirect: float | None
     nps_points: float | None
     nps_points_ci: Interval | None
+    nps: float | None = None
+    nps_after: float | None = Field(default=None,
+                                    description="NPS if the role did one point better.")
+    nps_after_ci: Interval | None = None
 
 
 class RolesOut(BaseModel):
@@ -325,8 +329,13 @@ class ActsOnOut(_Open):
     node: str
     label: str
     share: float | None
+    role_part: float | None = Field(
+        default=None, description="The role's NPS points through this node (its routes' "
+                                  "parts); the parts add up to the role's nps_points.")
     total: float | None
-    nps_points: float | None
+    nps_points: float | None = Field(description="The node's own NPS points (everyone below "
+                                                 "the top rating it alone one point higher): "
+                                                 "not a part of the role's.")
 
 
 class RoleInfluenceOut(_Open):
@@ -340,8 +349,14 @@ class RoleInfluenceOut(_Open):
     influence_ci: Interval | None
     direct: float | None
     indirect: float | None
-    nps_points: float | None
+    nps_points: float | None = Field(description="NPS points when the role does one point "
+                                                 "better: the what-if {role: 1} "
+                                                 "(docs/method.md §5).")
     nps_points_ci: Interval | None
+    nps: float | None = Field(default=None, description="The fit's NPS now.")
+    nps_after: float | None = Field(default=None,
+                                    description="NPS if the role did one point better.")
+    nps_after_ci: Interval | None = None
     paths: list[RolePathOut]
     acts_on: list[ActsOnOut]
     explanation: str
@@ -368,6 +383,8 @@ class WhatIfOut(_Open):
     change: float
     change_ci: Interval
     n: int
+    nps_after: float | None = Field(default=None, description="The same as predicted_nps.")
+    nps_after_ci: Interval | None = None
 
 
 # ----------------------------------------------------------------- share links

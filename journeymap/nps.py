@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["DETRACTOR_MAX", "PROMOTER_MIN", "NPSScore", "nps_change", "nps_change_slope",
-           "nps_score"]
+           "nps_gains", "nps_score"]
 
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
@@ -127,13 +127,24 @@ def nps_change(ltr: ArrayLike, delta: ArrayLike,
     >>> round(nps_change([8, 6, 9], [0.5, 0.5, 0.5]), 6)  # 8→half promoter, 6→half out
     33.333333
     """
-    k = np.asarray(ltr, dtype=np.float64)
-    d = np.broadcast_to(np.asarray(delta, dtype=np.float64), k.shape)
-    gain = (_clip01(k + d - 8.0) - _clip01(k - 8.0)) - (_clip01(7.0 - k - d) - _clip01(7.0 - k))
-    if not k.size:
+    gain = nps_gains(ltr, delta)
+    if not gain.size:
         return 0.0
     w = None if weights is None else np.asarray(weights, dtype=np.float64)
     return 100.0 * float(np.average(gain, weights=w))
+
+
+def nps_gains(ltr: ArrayLike, delta: ArrayLike) -> NDArray[np.float64]:
+    """Each respondent's change in promoter − detractor share (0–1 per respondent, not yet
+    times 100) when their LTR moves by ``delta``; :func:`nps_change` averages them.
+
+    >>> nps_gains([8, 6, 9, 10], 0.5).tolist()
+    [0.5, 0.5, 0.0, 0.0]
+    """
+    k = np.asarray(ltr, dtype=np.float64)
+    d = np.broadcast_to(np.asarray(delta, dtype=np.float64), k.shape)
+    return np.asarray((_clip01(k + d - 8.0) - _clip01(k - 8.0))
+                      - (_clip01(7.0 - k - d) - _clip01(7.0 - k)), dtype=np.float64)
 
 
 def nps_change_slope(ltr: ArrayLike, delta: ArrayLike) -> NDArray[np.float64]:

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from .headroom import HeadroomTable, binary_counts, binary_groups, binary_table, build_tables
 from .model import JourneyMap
+from .scenario import role_members
 from .stats import SufficientStats, column_sums
 
 __all__ = ["LinearSummary", "equations_of", "headroom_groups"]
@@ -43,9 +44,8 @@ def headroom_groups(journey_map: JourneyMap) -> dict[str, tuple[str, ...]]:
     for node in journey_map.measured_nodes:
         if node.id != journey_map.outcome:
             groups[node.id] = (node.id,)
-    for role in journey_map.roles:
-        groups["role:" + role.id] = (role.id,) if role.measured else tuple(
-            j for j in journey_map.children(role.id) if journey_map.node(j).measured)
+    for role in journey_map.roles:  # the columns of the scenario "the role does one better"
+        groups["role:" + role.id] = role_members(journey_map, role.id)[0]
     return groups
 
 

@@ -277,10 +277,24 @@ def test_a_role_acting_on_the_outcome_uses_ltr_headroom(result: jm.FitResult,
     assert (truth.ltr == 10).any()  # some respondents are at the top and gain only the team part
 
 
-def test_path_nps_points_are_proportional_to_path_effects(result: jm.FitResult) -> None:
-    inf = role_influence(result, "team")
-    ratio = inf.paths["nps_points"] / inf.paths["effect"]
-    assert np.allclose(ratio, inf.nps_points / inf.influence, rtol=1e-12)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_path_gets_its_ltr_points_times_each_respondents_average_slope(
+        result: jm.FitResult, truth: Truth, role: str) -> None:
+    """docs/method.md §5: respondent i's NPS gain f_i is shared among the paths in
+    proportion to their LTR contributions a_ir = effect_r · h_i(first node of r)."""
+    shift = truth.shift(role)
+    k = truth.ltr
+    gain = ((np.clip(k + shift - 8, 0, 1) - np.clip(k - 8, 0, 1))
+            - (np.clip(7 - k - shift, 0, 1) - np.clip(7 - k, 0, 1)))
+    ratio = np.divide(gain, shift, out=np.zeros_like(shift), where=shift != 0)
+    inf = role_influence(result, role)
+    for row in inf.paths.to_dict(orient="records"):
+        nodes = row["nodes"]
+        first = nodes[0] if role in MEASURED else nodes[1]
+        room = truth.headroom(first) if first in MEASURED else np.ones_like(k)
+        expected = 100 * float(np.mean(ratio * row["effect"] * room))
+        assert row["nps_points"] == pytest.approx(expected, abs=1e-9), nodes
+    assert math.fsum(inf.paths["nps_points"]) == pytest.approx(inf.nps_points, abs=1e-9)
 
 
 def test_measured_role_influence_is_its_own_total_effect(result: jm.FitResult,
@@ -370,16 +384,15 @@ def test_a_role_that_acts_on_nothing_has_zero_influence_and_is_still_explained()
     assert text.splitlines()[-1] == NOT_FOR_PAY
 
 
-def test_what_if_on_a_role_acting_on_a_role_expands_through_both_shares(
+def test_what_if_on_a_role_acting_on_a_role_gives_that_role_its_influence_for_everyone(
         result: jm.FitResult, truth: Truth) -> None:
     def moved(node: str, d: float, low: float) -> np.ndarray:
         x = truth.values[node]
         return np.where(np.isnan(x), 0.0, np.clip(d, low - x, HIGH[node] - x))
 
-    # lead +1: nps by 1 (clipped at 10), team by 0.5 → assembly 0.5·0.6, booking 0.5·0.7
-    shift = (moved("nps", 1.0, 0.0)
-             + truth.total("assembly") * moved("assembly", 0.3, 1.0)
-             + truth.total("booking") * moved("booking", 0.35, 1.0))
+    # lead +1: nps by 1 (clipped at 10); the team it acts on (share 0.5) counts with its own
+    # influence and full headroom (docs/method.md §6): 0.5 · T_team for everyone
+    shift = moved("nps", 1.0, 0.0) + 0.5 * truth.total("team")
     w = what_if(result, {"lead": 1})
     assert w.change == pytest.approx(nps_points(truth.ltr, shift), abs=1e-9)
     assert w.predicted_mean_ltr == pytest.approx(float(np.clip(truth.ltr + shift, 0, 10).mean()),

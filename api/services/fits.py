@@ -283,12 +283,16 @@ def roles(sessions: sessionmaker[Session], results: Results, meta: DoneFit) -> R
     """Every role's influence, largest absolute NPS points first."""
 
     def build() -> RolesOut:
+        from journeymap.analysis.roles import role_headline
+
         result = load_result(sessions, results, meta)
         m = result.journey_map
-        rows: list[dict[str, Any]] = [
-            {"label": m.node(r.role).display,
-             **{k: v for k, v in r.to_dict().items() if k != "paths"}}
-            for r in sorted(result.role_effects, key=lambda r: -abs(_number(r.nps_points)))]
+        rows: list[dict[str, Any]] = []
+        for r in sorted(result.role_effects, key=lambda r: -abs(_number(r.nps_points))):
+            now, after, after_ci = role_headline(result, r.role)
+            rows.append({"label": m.node(r.role).display,
+                         **{k: v for k, v in r.to_dict().items() if k != "paths"},
+                         "nps": now, "nps_after": after, "nps_after_ci": list(after_ci)})
         return RolesOut.model_validate({"fit_id": meta.id, "roles": to_jsonable(rows)})
 
     return _cached_model(results, analysis_key("roles", meta.id), RolesOut, build)

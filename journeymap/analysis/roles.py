@@ -17,11 +17,13 @@ import pandas as pd
 from ..formatting import percent, signed
 from ..i18n import N_, use_language
 from ..i18n import gettext as _
+from ..scenario import predicted_nps
 
 if TYPE_CHECKING:
     from ..engines import FitResult
 
-__all__ = ["NOT_FOR_PAY", "RoleInfluence", "explain_role", "role_influence"]
+__all__ = ["NOT_FOR_PAY", "RoleInfluence", "explain_role", "role_headline", "role_influence",
+           "route_parts"]
 
 #: In English; ``gettext(NOT_FOR_PAY)`` gives it in the language in force.
 NOT_FOR_PAY = N_("NPS is the result of the whole journey, not of one person or team: use this "
@@ -42,24 +44,55 @@ class RoleInfluence:
     nps_points_ci: tuple[float, float]
     paths: pd.DataFrame
     acts_on: pd.DataFrame
+    nps: float = math.nan
+    nps_after: float = math.nan
+    nps_after_ci: tuple[float, float] = (math.nan, math.nan)
 
     def to_dict(self) -> dict[str, Any]:
         return {"role": self.role, "label": self.label, "influence": self.influence,
                 "influence_ci": list(self.influence_ci), "direct": self.direct,
                 "indirect": self.indirect, "nps_points": self.nps_points,
-                "nps_points_ci": list(self.nps_points_ci),
+                "nps_points_ci": list(self.nps_points_ci), "nps": self.nps,
+                "nps_after": self.nps_after, "nps_after_ci": list(self.nps_after_ci),
                 "paths": self.paths.to_dict(orient="records"),
                 "acts_on": self.acts_on.to_dict(orient="records")}
+
+
+def role_headline(result: FitResult, role: str) -> tuple[float, float, tuple[float, float]]:
+    """Where NPS would go if the role did one point better: ``(NPS now, NPS after, 95 %
+    interval of NPS after)`` — the what-if of ``{role: +1}`` (docs/method.md §5, §7).
+
+    The same numbers as :func:`~journeymap.analysis.what_if` of ``{role: 1}`` gives in
+    ``nps``, ``predicted_nps`` and ``predicted_nps_ci``, for every front end.
+    """
+    rec = result.role(role)
+    ci = rec.nps_points_ci or (math.nan, math.nan)
+    after, after_ci = predicted_nps(result.nps, rec.nps_points, ci)
+    return result.nps.value, after, after_ci
+
+
+def route_parts(result: FitResult, role: str) -> dict[str, float]:
+    """The role's NPS points by the node each route reaches first after the role: these
+    parts add up to the role's NPS points (docs/method.md §5, "Parts that add up")."""
+    out: dict[str, float] = {}
+    for p in result.role(role).paths:
+        first = p.nodes[1] if len(p.nodes) > 1 else p.nodes[0]
+        out[first] = out.get(first, 0.0) + p.nps_points
+    return out
 
 
 def role_influence(result: FitResult, role: str) -> RoleInfluence:
     """Influence of ``role`` with every path to NPS, sorted by absolute effect.
 
     ``paths`` has columns ``route`` (labels joined by →), ``nodes``, ``effect`` (LTR
-    points), ``nps_points`` (the role's NPS points shared in proportion to the
-    path's effect) and ``direct``.  ``acts_on`` lists the nodes the role acts on with
-    ``share`` and the node's ``total`` effect and ``nps_points`` (for another role:
-    its influence and NPS points; for the outcome: total 1).
+    points), ``nps_points`` (the route's part of the role's NPS points; the parts add up
+    to them, docs/method.md §5) and ``direct``.  ``acts_on`` lists the nodes the role
+    acts on with ``share``, ``role_part`` (the role's NPS points through that node; they
+    add up to the role's NPS points), the node's ``total`` effect and the node's **own**
+    ``nps_points`` — a different quantity: everyone below the top rating the node alone
+    one point higher (for another role: its influence and NPS points; for the outcome:
+    total 1 and none).  ``nps``, ``nps_after`` and ``nps_after_ci`` say where NPS would
+    go (:func:`role_headline`).
     """
     m = result.journey_map
     rec = result.role(role)
@@ -72,6 +105,7 @@ def role_influence(result: FitResult, role: str) -> RoleInfluence:
                      "effect": p.effect, "nps_points": p.nps_points,
                      "direct": first_measured >= len(nodes) - 2})
     effects = {e.node: e for e in result.node_effects}
+    parts = route_parts(result, role)
     acts = []
     for child in m.children(role):
         e = m.edge(role, child)
@@ -85,8 +119,10 @@ def role_influence(result: FitResult, role: str) -> RoleInfluence:
             total, pts = acted.influence, acted.nps_points
         acts.append({"node": child, "label": m.node(child).display,
                      "share": 1.0 if share is None else share,
-                     "total": total, "nps_points": pts})
-    acts_df = pd.DataFrame(acts, columns=["node", "label", "share", "total", "nps_points"])
+                     "role_part": parts.get(child, 0.0), "total": total, "nps_points": pts})
+    acts_df = pd.DataFrame(acts, columns=["node", "label", "share", "role_part", "total",
+                                          "nps_points"])
+    now, after, after_ci = role_headline(result, role)
     return RoleInfluence(role=role, label=node.display, influence=rec.influence,
                          influence_ci=rec.influence_ci or (math.nan, math.nan),
                          direct=rec.direct, indirect=rec.indirect,
@@ -94,7 +130,7 @@ def role_influence(result: FitResult, role: str) -> RoleInfluence:
                          nps_points_ci=rec.nps_points_ci or (math.nan, math.nan),
                          paths=pd.DataFrame(rows, columns=["route", "nodes", "effect",
                                                            "nps_points", "direct"]),
-                         acts_on=acts_df)
+                         acts_on=acts_df, nps=now, nps_after=after, nps_after_ci=after_ci)
 
 
 def explain_role(result: FitResult, role: str, *, lang: str | None = None) -> str:

@@ -17,14 +17,13 @@ like the baseline interval, is centred on the adjusted estimate
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import JourneymapError, MapValidationError
-from ..nps import Z95
+from ..exceptions import JourneymapError
+from ..scenario import plan_shifts, predicted_nps
 
 if TYPE_CHECKING:
     from ..engines import FitResult
@@ -55,7 +54,8 @@ class WhatIf:
                 "predicted_mean_ltr": self.predicted_mean_ltr, "nps": self.nps,
                 "nps_ci": list(self.nps_ci), "predicted_nps": self.predicted_nps,
                 "predicted_nps_ci": list(self.predicted_nps_ci), "change": self.change,
-                "change_ci": list(self.change_ci), "n": self.n}
+                "change_ci": list(self.change_ci), "n": self.n,
+                "nps_after": self.predicted_nps, "nps_after_ci": list(self.predicted_nps_ci)}
 
 
 def parse_shift(text: str) -> tuple[str, float]:
@@ -65,27 +65,6 @@ def parse_shift(text: str) -> tuple[str, float]:
         raise JourneymapError(f"cannot read the shift '{text}'; write it as node=+1 or "
                               "node=-0.5.")
     return match.group(1), float(match.group(2))
-
-
-def _node_shifts(m: JourneyMap, shifts: Mapping[str, float]) -> dict[str, float]:
-    """Expand role shifts into shifts of measured nodes (share × Δ)."""
-    out: dict[str, float] = {}
-
-    def add(node_id: str, delta: float) -> None:
-        node = m.node(node_id)
-        if node.measured:
-            out[node_id] = out.get(node_id, 0.0) + delta
-        elif node.kind == "role":
-            for child, share in m.role_shares(node_id).items():
-                add(child, share * delta)
-        else:  # pragma: no cover - every non-role node is measured
-            raise MapValidationError(f"'{node_id}' has no data to shift.")
-
-    for node_id, delta in shifts.items():
-        if not math.isfinite(delta):
-            raise JourneymapError(f"the shift of '{node_id}' must be a finite number.")
-        add(node_id, delta)
-    return out
 
 
 def check_not_outcome(m: JourneyMap, shifts: Mapping[str, float]) -> None:
@@ -116,14 +95,10 @@ def what_if(result: FitResult, shifts: Mapping[str, float]) -> WhatIf:
         raise JourneymapError("give at least one shift, e.g. delivery=+1.")
     data = model.data
     assert data is not None  # fitted_model() promises the respondents
-    out = model.state.what_if(result.journey_map, data,
-                              _node_shifts(result.journey_map, shifts))
-    base = result.nps
-    se_total = math.hypot(out.se, base.se)
-    centre = 100.0 * (base.promoters - base.detractors) / (base.n + 3.0) + out.change
+    out = model.state.what_if(result.journey_map, data, plan_shifts(result.journey_map, shifts))
+    after, after_ci = predicted_nps(result.nps, out.change, out.change_ci)
     return WhatIf(shifts=dict(shifts), mean_ltr=out.mean_ltr,
                   predicted_mean_ltr=out.predicted_mean_ltr,
-                  nps=base.value, nps_ci=base.ci, predicted_nps=base.value + out.change,
-                  predicted_nps_ci=(max(-100.0, centre - Z95 * se_total),
-                                    min(100.0, centre + Z95 * se_total)),
-                  change=out.change, change_ci=out.change_ci, n=data.n)
+                  nps=result.nps.value, nps_ci=result.nps.ci, predicted_nps=after,
+                  predicted_nps_ci=after_ci, change=out.change, change_ci=out.change_ci,
+                  n=data.n)

@@ -35,8 +35,9 @@ from ..exceptions import DataValidationError, JourneymapError
 from ..headroom import HeadroomTable
 from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from ..lstsq import ols_from_gram
-from ..nps import Z95, nps_change, nps_change_slope, nps_from_counts
+from ..nps import Z95, nps_from_counts
 from ..paths import PathAlgebra
+from ..scenario import ShiftPlan, joint_shift, role_figure, shift_columns
 from ..stats import SufficientStats
 from ..summary import LinearSummary, equations_of
 from ._base import Engine, register_engine
@@ -70,34 +71,31 @@ class LinearState:
 
     def what_if(self, journey_map: JourneyMap, data: SurveyData,
                 node_shifts: Mapping[str, float]) -> ShiftOutcome:
-        """A shift of Δ on node j moves respondent i's score by
-        ``clip(Δ, lo_j − x_ij, hi_j − x_ij)`` and their LTR by ``T_j`` times that; the
-        NPS change uses the interval-crossing rule and its interval the delta method on
-        the coefficient covariance (``docs/method.md``)."""
+        """The joint shift of :mod:`journeymap.scenario` on the respondents' rows: node j
+        moves respondent i's score by ``clip(Δ, lo_j − x_ij, hi_j − x_ij)`` (times a role's
+        share), their LTR by ``T_j`` times that; the NPS change uses the interval-crossing
+        rule and its interval the delta method on the coefficient covariance
+        (``docs/method.md``).  ``{role: +1}`` is the role's figure of the fit."""
+        plan = (node_shifts if isinstance(node_shifts, ShiftPlan)
+                else ShiftPlan({k: ((1.0, float(v)),) for k, v in node_shifts.items()}))
         algebra, cov = self.algebra, self.covariance
         T = algebra.totals()
         G = algebra.gradients()
         idx = {n: i for i, n in enumerate(algebra.nodes)}
-        ltr = data.ltr.astype(np.float64)
-        delta = np.zeros_like(ltr)
-        grad_rows: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
-        for node_id, d in node_shifts.items():
-            scale = journey_map.node(node_id).scale
-            assert scale is not None
-            x = data.column(node_id)
-            moved = np.clip(d, scale[0] - x, scale[1] - x)
-            moved[np.isnan(moved)] = 0.0
-            delta += T[idx[node_id]] * moved
-            grad_rows.append((moved, G[idx[node_id]]))
-        change = nps_change(ltr, delta)
-        slope = nps_change_slope(ltr, delta)
-        grad = sum((100.0 * float(np.mean(slope * moved)) * g for moved, g in grad_rows),
-                   np.zeros(cov.shape[0]))
-        se = math.sqrt(max(float(grad @ cov @ grad), 0.0))
-        return ShiftOutcome(mean_ltr=float(ltr.mean()),
-                            predicted_mean_ltr=float(np.clip(ltr + delta, 0, 10).mean()),
-                            change=change, change_ci=(change - Z95 * se, change + Z95 * se),
-                            se=se)
+        nodes, moves, weights = shift_columns(
+            journey_map, plan, {j: data.column(j) for j in plan.terms})
+        rows = [idx[j] for j in nodes]
+        ltr = data.ltr.astype(np.int64)
+        shift = joint_shift(
+            HeadroomTable(ltr, moves, np.ones(len(ltr))), weights * T[rows],
+            float(sum(s * T[idx[b]] for b, s in plan.full.items())),
+            gradients=weights[:, None] * G[rows],
+            constant_gradient=sum((s * G[idx[b]] for b, s in plan.full.items()),
+                                  np.zeros(G.shape[1])),
+            covariance=cov)
+        mean = float(ltr.mean())
+        return ShiftOutcome(mean_ltr=mean, predicted_mean_ltr=mean + shift.mean_ltr_change,
+                            change=shift.value, change_ci=shift.ci, se=shift.se)
 
 
 @dataclass(frozen=True)
@@ -327,31 +325,10 @@ def assemble(journey_map: JourneyMap, summary: LinearSummary,
             total_ci=(float(ci_T[i, 0]), float(ci_T[i, 1])),
             nps_points=pts, nps_points_ci=pts_ci, mean=summary.mean(node.id), n=n_obs))
 
-    role_records: list[RoleEffect] = []
-    for role in journey_map.roles:
-        i = idx[role.id]
-        if role.measured:
-            members: tuple[str, ...] = (role.id,)
-            coefs, grads = np.array([T[i]]), G[[i]]
-            constant, const_grad = 0.0, None
-        else:
-            shares = journey_map.role_shares(role.id)
-            members = tuple(j for j in shares if journey_map.node(j).measured)
-            coefs = np.array([shares[j] * T[idx[j]] for j in members])
-            grads = np.array([shares[j] * G[idx[j]] for j in members]).reshape(
-                len(members), G.shape[1])
-            others = [j for j in shares if not journey_map.node(j).measured]
-            constant = float(sum(shares[j] * T[idx[j]] for j in others))
-            const_grad = sum((shares[j] * G[idx[j]] for j in others), np.zeros(G.shape[1]))
-        pts, pts_ci = nps_points("role:" + role.id, members, coefs, grads, constant, const_grad)
-        influence = float(T[i])
-        paths = _role_paths(journey_map, algebra, role.id, influence, pts)
-        direct = float(sum(p.effect for p, is_direct in paths if is_direct))
-        role_records.append(RoleEffect(
-            role=role.id, influence=influence,
-            influence_ci=(float(ci_T[i, 0]), float(ci_T[i, 1])),
-            direct=direct, indirect=influence - direct, nps_points=pts, nps_points_ci=pts_ci,
-            paths=tuple(p for p, _ in paths)))
+    role_records = [_role_record(journey_map, algebra, role.id, tables["role:" + role.id][0],
+                                 cov, (float(ci_T[idx[role.id], 0]),
+                                       float(ci_T[idx[role.id], 1])))
+                    for role in journey_map.roles]
 
     warnings = list(journey_map.warnings) + list(warnings or [])
     for rec in edge_records:
@@ -387,24 +364,29 @@ def _edge_record(journey_map: JourneyMap, e: Edge,
         expected=e.expected, agrees=_agrees(e.expected, ci))
 
 
-def _role_paths(journey_map: JourneyMap, algebra: PathAlgebra, role: str, influence: float,
-                nps_points: float) -> list[tuple[Route, bool]]:
-    """Every path from the role to the outcome, sorted by absolute effect.
+def _role_record(journey_map: JourneyMap, algebra: PathAlgebra, role: str,
+                 table: HeadroomTable, cov: NDArray[np.float64],
+                 influence_ci: tuple[float, float]) -> RoleEffect:
+    """A role's record: its NPS points are the scenario "the role does one point better"
+    (:func:`journeymap.scenario.role_figure`, the same function as the what-if of
+    ``{role: +1}``); its routes' NPS points are that figure's parts and add up to it.
 
-    A path is *direct* when the first measured node it reaches (the role itself for a
-    measured role) is the outcome or leads straight to it.
+    Routes are sorted by absolute effect.  A route is *direct* when the first measured
+    node it reaches (the role itself for a measured role) is the outcome or leads
+    straight to it.
     """
-    src = algebra.nodes.index(role)
-    out: list[tuple[Route, bool]] = []
-    for trail, effect in algebra.paths(src):
-        names = [algebra.nodes[t] for t in trail]
-        measured = [n for n in names if journey_map.node(n).measured]
-        entry = names.index(measured[0])
-        direct = entry >= len(names) - 2
-        share_pts = nps_points * effect / influence if influence != 0 else math.nan
-        out.append((Route(nodes=tuple(names), effect=effect, nps_points=share_pts), direct))
-    out.sort(key=lambda p: -abs(p[0].effect))
-    return out
+    fig = role_figure(journey_map, role, algebra, table, covariance=cov)
+    routes: list[tuple[Route, bool]] = []
+    for part in fig.routes:
+        measured = [n for n in part.nodes if journey_map.node(n).measured]
+        entry = part.nodes.index(measured[0])
+        routes.append((Route(nodes=part.nodes, effect=part.effect,
+                             nps_points=part.nps_points), entry >= len(part.nodes) - 2))
+    routes.sort(key=lambda p: -abs(p[0].effect))
+    direct = float(sum(r.effect for r, is_direct in routes if is_direct))
+    return RoleEffect(role=role, influence=fig.influence, influence_ci=influence_ci,
+                      direct=direct, indirect=fig.influence - direct, nps_points=fig.value,
+                      nps_points_ci=fig.ci, paths=tuple(r for r, _ in routes))
 
 
 def _block_diag(blocks: list[NDArray[np.float64]]) -> NDArray[np.float64]:
