@@ -43,8 +43,9 @@ i18n: setup-dev
 	$(BIN)/pybabel compile -d journeymap/locale -D journeymap --statistics
 
 # The demo installs the package with the `all` extra: the readers (Parquet, Excel,
-# DuckDB), the HTTP service and web pages (`journeymap admin`, `journeymap serve`) and
-# the bayesnet engine, so that every command in the README works after `make demo`.
+# DuckDB), the HTTP service and web pages (`journeymap admin`, `journeymap serve`), the
+# bayesnet engine and PDF cards (WeasyPrint, on the Pango that graphviz brings), so that
+# every command in the README works after `make demo`.
 # The checks need the dev extra (Spark, semopy, Playwright, pytest …), installed only
 # for `make test` and `make test-fast`.
 setup: system-deps $(STAMP)

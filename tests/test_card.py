@@ -167,8 +167,11 @@ def test_the_html_card_reads_on_a_phone_and_on_a_projector(installer_html: str) 
     assert {"charset": "utf-8"} in metas
     assert "max-width:" in installer_html
     assert re.search(r"figure svg \{[^}]*width: 100%; height: auto;", installer_html)
-    assert "@media (min-width: 1600px)" in installer_html
-    assert "@media (max-width: 44rem)" in installer_html
+    # the phone and projector layouts are for screens: printing keeps the A4 layout
+    assert "@media screen and (min-width: 1600px)" in installer_html
+    assert "@media screen and (max-width: 44rem)" in installer_html
+    assert "@page { size: A4;" in installer_html
+    assert "@media print" in installer_html
 
 
 @needs_dot

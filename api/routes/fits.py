@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from ..auth import CurrentWorkspace
 from ..deps import ResultsDep, SessionDep, SessionsDep, WorkerDep, WorkspaceDep
 from ..problems import problem_responses
-from ..responses import JSON, json_response
+from ..responses import JSON, attachment, json_response
 from ..results import DoneFit, Ready, Results, etag_matches
 from ..schemas import (
     DriversOut,
@@ -209,6 +209,19 @@ async def fit_role_card(fit_id: uuid.UUID, role: RoleId, workspace: WorkspaceDep
     meta = await finished(sessions, results, workspace, fit_id)
     page = await run_in_threadpool(service.role_card, sessions, results, meta, role)
     return Response(page, media_type="text/html; charset=utf-8", headers=SAFE_HEADERS)
+
+
+@router.get("/{fit_id}/cards/{role}.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}},
+                             "description": "The role's card (one A4 page, PDF)."},
+                       **problem_responses(401, 404, 409, 503)})
+async def fit_role_card_pdf(fit_id: uuid.UUID, role: RoleId, workspace: WorkspaceDep,
+                            sessions: SessionsDep, results: ResultsDep) -> Response:
+    """One role's "my influence" card as a one-page A4 PDF (503 without WeasyPrint)."""
+    meta = await finished(sessions, results, workspace, fit_id)
+    pdf = await run_in_threadpool(service.role_card_pdf, sessions, results, meta, role)
+    return Response(pdf, media_type="application/pdf", headers={
+        **SAFE_HEADERS, "Content-Disposition": attachment(f"{role}-card.pdf")})
 
 
 async def _share(request: Request, sessions: sessionmaker[Session], results: Results,

@@ -495,3 +495,24 @@ def role_card_body(sessions: sessionmaker[Session], results: Results, meta: Done
                    role_id: str) -> str:
     """The card's content (what the page's ``<main>`` holds), to put inside a web page."""
     return _card(sessions, results, meta, role_id, "body")
+
+
+def role_card_pdf(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
+                  role_id: str) -> bytes:
+    """One role's card as a one-page A4 PDF: the card's HTML page (cached, in the
+    request's language) laid out by the library's :func:`~journeymap.render.pdf.html_pdf`.
+
+    Raises :class:`~journeymap.exceptions.RenderError` (503) when WeasyPrint is not
+    installed, before any card is built."""
+    from journeymap.i18n import current_language
+    from journeymap.render.pdf import PDF_INSTALL_HINT, html_pdf, pdf_available
+
+    if not pdf_available():
+        raise RenderError(PDF_INSTALL_HINT)
+    key = ("card", "pdf", meta.id, role_id, current_language())
+    cached = results.responses.get(key)
+    if cached is not None:
+        return cached
+    pdf = html_pdf(role_card(sessions, results, meta, role_id))
+    results.responses.put(key, pdf)
+    return pdf

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ..exceptions import JourneymapError
+from ..exceptions import JourneymapError, RenderError
 from ..outputs import refuse_inputs, write_atomic
 from ._console import errors, esc, print_warnings, stdout, write_text
 from ._options import (
@@ -83,10 +83,40 @@ def render_cmd(map_file: MapArg, data_file: OptDataArg = None,
         stdout().print(f"Map written to {esc(path)}.")
 
 
+#: The card formats of ``card --format`` and the file endings that name them.
+CARD_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".pdf": "pdf"}
+
+
+def _card_format(fmt: str | None, output: Path | None) -> tuple[str, Path]:
+    """The card's format and file: ``--format`` and ``-o`` agree, or one tells the other."""
+    formats = sorted(set(CARD_SUFFIXES.values()))
+    if fmt is not None and fmt.lower() not in formats:
+        raise JourneymapError(f"unknown card format '{fmt}'; valid formats: "
+                              f"{', '.join(formats)}.")
+    named = None if output is None else CARD_SUFFIXES.get(output.suffix.lower())
+    if fmt is None:
+        if output is None:
+            return "html", Path("card.html")
+        if named is None:
+            raise JourneymapError(f"cannot tell the card format of '{output}'; use .html, .md "
+                                  "or .pdf, or give --format.")
+        return named, output
+    fmt = fmt.lower()
+    if output is None:
+        return fmt, Path(f"card.{fmt}")
+    if named != fmt:
+        raise JourneymapError(f"--format {fmt} does not match the file name '{output}'; name "
+                              f"it card.{fmt}, or leave out --format.")
+    return fmt, output
+
+
 def card(role: RoleArg, map_file: MapArg, data_file: OptDataArg = None,
-         output: Annotated[Path, typer.Option(
-             "-o", "--output", help="card.html (self-contained page) or card.md.")] = Path(
-                 "card.html"),
+         output: Annotated[Path | None, typer.Option(
+             "-o", "--output", help="card.html (self-contained page), card.md or card.pdf "
+             "(one A4 page); default card.html, or card.FORMAT with --format.")] = None,
+         fmt: Annotated[str | None, typer.Option(
+             "--format", "-f", help="html, md or pdf (default: from the -o file's ending). "
+             "PDF needs WeasyPrint: pip install 'journeymap[pdf]'.")] = None,
          result_file: ResultOpt = None, survey_type: SurveyTypeOpt = None,
          min_responses: MinOpt = MIN_RESPONSES, engine: EngineOpt = "linear",
          lang: LangOpt = None) -> None:
@@ -94,29 +124,33 @@ def card(role: RoleArg, map_file: MapArg, data_file: OptDataArg = None,
     with errors():
         from ..i18n import check_language, use_language
         from ..render import role_card, write
+        from ..render.pdf import PDF_INSTALL_HINT, card_pdf, pdf_available
 
         lang = None if lang is None else check_language(lang)
+        refuse_inputs(output, map_file, data_file, result_file)
+        fmt, output = _card_format(fmt, output)
         image = output.with_suffix(".svg")
         refuse_inputs(output, map_file, data_file, result_file)
-        if output.suffix.lower() == ".md":
+        if fmt == "md":
             refuse_inputs(image, map_file, data_file, result_file)
+        if fmt == "pdf" and not pdf_available():  # before any fitting
+            raise RenderError(PDF_INSTALL_HINT)
         m, result = result_for(map_file, data_file, result_file, survey_type, min_responses,
                                engine)
         if result is None:
             raise JourneymapError("a card needs survey data or --result with a saved fit.")
-        suffix = output.suffix.lower()
-        if suffix not in (".html", ".htm", ".md"):
-            raise JourneymapError(f"cannot tell the card format of '{output}'; use .html or "
-                                  ".md.")
-        if suffix == ".md":
-            text = role_card(result, role, format="md", min_responses=min_responses,
-                             image=image.name, lang=lang)
+        content: str | bytes
+        if fmt == "md":
+            content = role_card(result, role, format="md", min_responses=min_responses,
+                                image=image.name, lang=lang)
             with use_language(lang):
                 write(image, m, result, role=role, min_responses=min_responses)
+        elif fmt == "pdf":
+            content = card_pdf(result, role, min_responses=min_responses, lang=lang)
         else:
-            text = role_card(result, role, format="html", min_responses=min_responses,
-                             lang=lang)
-        write_atomic(output, text)
+            content = role_card(result, role, format="html", min_responses=min_responses,
+                                lang=lang)
+        write_atomic(output, content)
         stdout().print(f"Card written to {esc(output)}.")
 
 

@@ -284,7 +284,7 @@ figcaption { color: #333; font-size: .95rem; }
 dl { margin: 0; } dt { font-weight: 700; margin-top: .6rem; } dd { margin: 0; }
 footer { margin-top: 2rem; padding-top: .8rem; border-top: 1px solid #BDBDBD; color: #444;
   font-size: .9rem; }
-@media (max-width: 44rem) {
+@media screen and (max-width: 44rem) {
   html { font-size: 17px; }
   h1 { font-size: 1.8rem; }
   .big { font-size: 2.8rem; }
@@ -300,9 +300,39 @@ footer { margin-top: 2rem; padding-top: .8rem; border-top: 1px solid #BDBDBD; co
   .map svg { width: 250%; max-width: none; }
   .swipe { display: block; }
 }
-@media (min-width: 1600px) {
+@media screen and (min-width: 1600px) {
   html { font-size: 24px; }
   main { max-width: 80rem; }
+}
+@page { size: A4; margin: 9mm 10mm; }
+@media print {
+  html { font-size: 8pt; }
+  body { line-height: 1.3; }
+  main { max-width: none; padding: 0; }
+  .kicker { font-size: .9rem; }
+  h1 { margin: 0 0 .2rem; font-size: 1.9rem; }
+  h2 { margin: .6rem 0 .2rem; font-size: 1.15rem; break-after: avoid; }
+  .big { font-size: 2.4rem; }
+  .big small { font-size: 1rem; }
+  .ci { margin: .1rem 0 .2rem; }
+  .lead { font-size: 1.1rem; line-height: 1.25; margin: .2rem 0; }
+  .headline p { margin: .2rem 0; }
+  .uncertain { padding: .25rem .5rem; }
+  .note { margin: .5rem 0; padding: .35rem .6rem; font-size: 1rem; border-width: 2.5px;
+    break-inside: avoid; }
+  .note strong { display: inline; font-size: 1rem; margin: 0 .4rem 0 0; }
+  th, td { padding: .1rem .3rem; }
+  th { font-size: .85rem; }
+  tr, figure, .note { break-inside: avoid; }
+  figure { margin: .4rem 0; }
+  figure svg { width: 100%; height: auto; max-height: 105mm; }
+  figcaption { font-size: .85rem; }
+  .swipe { display: none; }
+  .hint { margin: .15rem 0; font-size: .85rem; }
+  .howto dl { columns: 3; column-gap: 1rem; font-size: .85rem; line-height: 1.25; }
+  .howto dt { margin-top: 0; break-after: avoid; }
+  .howto dd { margin-bottom: .25rem; break-inside: avoid; }
+  footer { margin-top: .5rem; padding-top: .25rem; font-size: .8rem; }
 }
 """
 

@@ -26,6 +26,7 @@ FIT_FILES = {
     "map.lavaan": "text/plain; charset=utf-8", "map.dagitty": "text/plain; charset=utf-8",
     "result.json": "application/json", "drivers.csv": "text/csv; charset=utf-8",
     "roles.csv": "text/csv; charset=utf-8", "card.html": "text/html; charset=utf-8",
+    "card.pdf": "application/pdf",
 }
 MAP_FILES = {"map.svg": "image/svg+xml", "map.png": "image/png", "map.pdf": "application/pdf",
              "map.lavaan": "text/plain; charset=utf-8",
@@ -38,7 +39,8 @@ def _download(content: bytes | str, media: str, filename: str) -> Response:
     return Response(data, media_type=media, headers=headers)
 
 
-ROLE_FILES = ("map.svg", "map.png", "map.pdf", "card.html")  # the downloads a role changes
+#: the downloads a role changes
+ROLE_FILES = ("map.svg", "map.png", "map.pdf", "card.html", "card.pdf")
 
 
 def _role_id(sessions: Any, results: Any, meta: Any, role: str) -> str:
@@ -70,7 +72,7 @@ async def fit_file(fit_id: uuid.UUID, name: str, user: WebUserDep, sessions: Ses
     stem = f"fit-{str(fit_id)[:8]}"
     if role is not None and name not in ROLE_FILES:
         role = None  # these downloads are the same for every role: no role in their name
-    if name == "card.html" and not role:
+    if name in ("card.html", "card.pdf") and not role:
         raise Problem(404, "a role card needs a role: add ?role=<role id>.", title="Not found")
     if name == "result.json":
         fit = plain(await run_in_threadpool(fits.read_fit, sessions, results,
@@ -92,6 +94,10 @@ async def fit_file(fit_id: uuid.UUID, name: str, user: WebUserDep, sessions: Ses
         assert role is not None
         card = await run_in_threadpool(fits.role_card, sessions, results, meta, role)
         return _download(card, media, f"{stem}-card.html")
+    if name == "card.pdf":
+        assert role is not None
+        pdf = await run_in_threadpool(fits.role_card_pdf, sessions, results, meta, role)
+        return _download(pdf, media, f"{stem}-card.pdf")
     if name in ("map.svg", "map.png", "map.pdf"):
         drawn = await run_in_threadpool(lambda: fits.render_fit(
             sessions, results, meta, format=name[4:], role=role))

@@ -30,6 +30,7 @@ from journeymap.limits import SHARE_LINK_DEFAULT_DAYS, SHARE_LINK_MAX_DAYS
 
 from ...deps import ResultsDep, SessionsDep
 from ...problems import Problem, problem_for_library_error
+from ...responses import attachment
 from ...results import Results
 from ...services import fits, shares
 from .._core import PREFIX, SECURITY_HEADERS, CsrfDep, local_path, page, plain
@@ -150,6 +151,19 @@ async def open_card(request: Request, token: str, role: str, sessions: SessionsD
     except (Problem, JourneymapError) as exc:
         return _refusal(request, exc)
     return Response(text, media_type="text/html; charset=utf-8", headers=SHARE_HEADERS)
+
+
+@router.get(shares.SHARE_PREFIX + "/{token}/roles/{role}/card.pdf", response_class=Response)
+async def open_card_pdf(request: Request, token: str, role: str, sessions: SessionsDep,
+                        results: ResultsDep) -> Response:
+    """The role's card as a one-page A4 PDF, downloaded (503 page without WeasyPrint)."""
+    try:
+        link, role_id = await _open(request, sessions, results, token, role)
+        pdf = await run_in_threadpool(fits.role_card_pdf, sessions, results, link.fit, role_id)
+    except (Problem, JourneymapError) as exc:
+        return _refusal(request, exc)
+    return Response(pdf, media_type="application/pdf", headers={
+        **SHARE_HEADERS, "Content-Disposition": attachment(f"{role_id}-card.pdf")})
 
 
 @router.get(shares.SHARE_PREFIX + "/{token}/roles/{role}/map.svg", response_class=Response)
