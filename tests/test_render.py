@@ -571,10 +571,11 @@ def test_importing_the_render_package_does_not_import_graphviz() -> None:
         import sys
         import journeymap.render
         assert "graphviz" not in sys.modules
+        assert "weasyprint" not in sys.modules
         print(sorted(journeymap.render.__all__))
     """)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == ("['EdgeDetail', 'edge_details', 'focusable_edges', 'render', "
-                                   "'role_card', 'to_dot', 'write']")
+    assert proc.stdout.strip() == ("['EdgeDetail', 'card_pdf', 'edge_details', 'focusable_edges', "
+                                   "'render', 'role_card', 'to_dot', 'write']")
