@@ -153,8 +153,8 @@ def run_fit(spec: FitSpec) -> FitResult:
     name the file was uploaded as.
     """
     from journeymap.data import load_survey
-    from journeymap.engines import fit
     from journeymap.exceptions import JourneymapError
+    from journeymap.fitting import fit
 
     opts = spec.options
     try:

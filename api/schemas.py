@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, StringConstraints
 
@@ -241,6 +241,13 @@ class FitResultOut(_Open):
     effects: list[EffectOut]
     roles: list[RoleOut]
     warnings: list[str]
+    alphas: dict[str, float | None] = Field(
+        default_factory=dict, description="Cronbach's alpha of each composite node's items "
+                                          "(null when it cannot be computed).")
+    map_check: dict[str, Any] | None = Field(
+        default=None, description="The quick check of the map against the data (rejected, "
+                                  "warning, fit_indices, tested, disagreements), or null "
+                                  "when it did not run (docs/result-schema.md).")
 
 
 class FitErrorOut(BaseModel):

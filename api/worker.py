@@ -20,7 +20,7 @@ sure no fit is ever lost.
   in the database; the worker checks it before a fit starts, after every chunk of a
   streamed fit and before storing a result, and stops (:meth:`FitWorker.cancelled`).
 * A stored CSV, TSV or Parquet file larger than ``stream_fits_above_bytes`` is fitted
-  by the linear engine chunk by chunk (:func:`journeymap.engines.fit_stream`), so a
+  by the linear engine chunk by chunk (:func:`journeymap.fit_stream`), so a
   fit's memory does not grow with the file; smaller files, Excel files and the
   bayesnet engine are fitted in memory (the upload limit bounds them).
 """
@@ -290,8 +290,8 @@ class FitWorker:
     def _stream(self, spec: FitSpec) -> FitResult:
         """Fit ``spec``'s file chunk by chunk (the linear engine), as
         ``journeymap fit --stream`` does; library messages name the uploaded file."""
-        from journeymap.engines import fit_stream
         from journeymap.exceptions import JourneymapError
+        from journeymap.fitting import fit_stream
 
         opts = spec.options
         def check(_rows: int, _total: int | None) -> None:  # after every chunk

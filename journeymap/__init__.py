@@ -30,6 +30,8 @@ _LAZY: dict[str, str] = {
     "FitResult": "journeymap.engines",
     "ENGINES": "journeymap.engines",
     "fit": "journeymap.fitting",
+    "fit_spark": "journeymap.fitting",
+    "fit_stream": "journeymap.fitting",
     "drivers": "journeymap.analysis",
     "role_influence": "journeymap.analysis",
     "what_if": "journeymap.analysis",
@@ -68,6 +70,8 @@ if TYPE_CHECKING:
     from .exceptions import RenderError as RenderError
     from .exceptions import UnknownNodeError as UnknownNodeError
     from .fitting import fit as fit
+    from .fitting import fit_spark as fit_spark
+    from .fitting import fit_stream as fit_stream
     from .model import Edge as Edge
     from .model import JourneyMap as JourneyMap
     from .model import Node as Node

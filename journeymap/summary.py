@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .checkstats import CheckMoments
 from .headroom import HeadroomTable, binary_counts, binary_groups, binary_table, build_tables
 from .model import JourneyMap
 from .scenario import role_members
@@ -67,6 +68,9 @@ class LinearSummary:
     group_stats: list[SufficientStats] = field(default_factory=list)
     seed: int = 0
     spawn_key: tuple[int, ...] = ()
+    check: CheckMoments | None = None
+    """The quick map check's moments, when a front door asked for them
+    (:func:`journeymap.fit_stream`); filled by :meth:`update` and :meth:`merge`."""
 
     @classmethod
     def for_map(cls, journey_map: JourneyMap, node_ids: Sequence[str], *,
@@ -123,6 +127,8 @@ class LinearSummary:
         sums = column_sums(values)  # NaN in a column makes its sum NaN
         complete = bool(np.isfinite(sums).all())
         self.stats.update(values, sums=sums if complete else None)
+        if self.check is not None:
+            self.check.update(values)
         if self.group_stats:
             self._update_groups(values)
         index = {c: i for i, c in enumerate(self.node_ids)}
@@ -168,6 +174,8 @@ class LinearSummary:
         if len(other.group_stats) != len(self.group_stats):
             raise ValueError("cannot merge summaries with different bootstrap groups")
         self.stats.merge(other.stats)
+        if self.check is not None and other.check is not None:
+            self.check.merge(other.check)
         for mine, theirs in zip(self.group_stats, other.group_stats, strict=True):
             mine.merge(theirs)
         for key, tables in other.parts.items():
@@ -185,6 +193,13 @@ class LinearSummary:
 
     def _add_counts(self, key: str, counts: NDArray[np.float64]) -> None:
         self.counts[key] = self.counts[key] + counts if key in self.counts else counts.copy()
+
+    def alphas(self) -> dict[str, float]:
+        """Cronbach's alpha of each composite's items, from their moments
+        (:func:`~journeymap.data.alpha_from_moments`)."""
+        from .data import alpha_from_moments
+
+        return {k: alpha_from_moments(g) for k, g in self.item_moments.items()}
 
     def mean(self, node_id: str) -> float | None:
         """Mean score of a node over the respondents who rated it (None if nobody did)."""

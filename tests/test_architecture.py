@@ -205,7 +205,7 @@ DATA_LAYER = ("journeymap.exceptions", "journeymap.limits", "journeymap.jsonsafe
               "journeymap.lstsq", "journeymap.model", "journeymap._mapfile",
               "journeymap._validate", "journeymap.data", "journeymap.responses",
               "journeymap.nps", "journeymap.stats", "journeymap.summary", "journeymap.headroom",
-              "journeymap.paths", "journeymap.sources")
+              "journeymap.checkstats", "journeymap.paths", "journeymap.sources")
 ABOVE_DATA = ("journeymap.engines", "journeymap.analysis", "journeymap.render", "journeymap.cli")
 
 #: (rule, importers, what they may not import)

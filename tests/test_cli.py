@@ -33,7 +33,7 @@ from journeymap.model import JourneyMap
 RUNNER = CliRunner(env={"FORCE_COLOR": None, "TTY_COMPATIBLE": None, "NO_COLOR": "1"})
 
 FIT_RESULT_KEYS = ["schema_version", "engine", "map", "n_responses", "nps", "edges", "effects",
-                   "roles", "warnings"]
+                   "roles", "warnings", "alphas", "map_check"]
 NPS_KEYS = {"value", "ci", "promoters", "passives", "detractors", "n"}
 EDGE_KEYS = {"from", "to", "estimate", "se", "ci", "p_value", "standardized", "n", "share",
              "expected", "agrees"}

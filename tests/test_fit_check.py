@@ -119,3 +119,113 @@ def test_a_tiny_partial_correlation_rejected_only_because_n_is_huge_does_not_war
     text = _rejection_sentence(CHAIN, fi, real, 0.05)
     assert text is not None
     assert "partial r = -0.25" in text
+
+
+# ------------------------------------------------ streamed fits: the same check, one pass
+def with_blanks(frame: Any, seed: int = 4, share: float = 0.15) -> Any:
+    """``frame`` with a share of each step's answers blank (not experienced)."""
+    rng = np.random.default_rng(seed)
+    out = frame.copy()
+    for step in STEPS:
+        out.loc[rng.random(len(out)) < share, step] = np.nan
+    return out
+
+
+def same_check(a: dict[str, Any], b: dict[str, Any]) -> None:
+    """Two map_check blocks agree: verdict, warning text, tests and numbers."""
+    assert (a["rejected"], a["warning"], a["tested"]) == (b["rejected"], b["warning"],
+                                                          b["tested"])
+    for key in ("n", "df", "chi2", "cfi", "rmsea", "srmr"):
+        assert a["fit_indices"][key] == pytest.approx(b["fit_indices"][key], rel=1e-9)
+    assert [(d["x"], d["y"], d["given"]) for d in a["disagreements"]] == \
+        [(d["x"], d["y"], d["given"]) for d in b["disagreements"]]
+    np.testing.assert_allclose([d["partial_r"] for d in a["disagreements"]],
+                               [d["partial_r"] for d in b["disagreements"]], rtol=1e-9)
+
+
+@pytest.mark.parametrize("blanks", [False, True], ids=["complete", "with blanks"])
+def test_a_streamed_fit_gives_the_same_warning_as_the_fit_in_memory(
+        data: Any, tmp_path: Any, blanks: bool) -> None:
+    frame = with_blanks(data) if blanks else data
+    path = tmp_path / "d.csv"
+    frame.to_csv(path, index=False)
+    memory = jm.fit(CHAIN, frame)
+    streamed = jm.fit_stream(CHAIN, path, chunk_rows=200)
+    assert memory.map_check is not None
+    assert streamed.map_check is not None
+    assert memory.map_check["rejected"]
+    same_check(memory.map_check, streamed.map_check)
+    said = [w for w in streamed.warnings if w.startswith("The data reject this map")]
+    assert said == [w for w in memory.warnings if w.startswith("The data reject this map")]
+    # with blanks the implications are tested on their own rows, not the listwise ones
+    assert (memory.map_check["fit_indices"]["n"] < len(frame)) is blanks
+    assert memory.map_check["tested"] == len(check(CHAIN, frame, suggest=False).implications)
+
+
+def test_the_check_moments_of_chunks_add_up_to_those_of_all_rows(data: Any) -> None:
+    from journeymap.analysis.check import check_moments, quick_check_moments
+
+    survey = load_survey(with_blanks(data), CHAIN)
+    whole = check_moments(CHAIN)
+    whole.update(survey.values)
+    parts = [check_moments(CHAIN) for _ in range(3)]
+    for part, rows in zip(parts, np.array_split(survey.values, 3), strict=True):
+        part.update(rows)
+    merged = parts[0].merge(parts[1]).merge(parts[2])
+    np.testing.assert_allclose(merged.listwise().gram, whole.listwise().gram, rtol=1e-12)
+    a = quick_check_moments(CHAIN, merged).to_dict()
+    b = quick_check(CHAIN, survey).to_dict()
+    same_check(a, b)
+    # the listwise covariance is numpy's on the rows with no blank
+    rows = survey.values[~np.isnan(survey.values).any(axis=1)]
+    lw = merged.listwise()
+    np.testing.assert_allclose(lw.covariance, np.cov(rows, rowvar=False), rtol=1e-10)
+
+
+def test_above_the_cell_limit_a_streamed_fit_with_blanks_checks_the_global_fit_only(
+        data: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import journeymap.limits as limits
+
+    frame = with_blanks(data)
+    path = tmp_path / "d.csv"
+    frame.to_csv(path, index=False)
+    n_imps = len(check(CHAIN, frame, suggest=False).implications)
+    monkeypatch.setattr(limits, "QUICK_CHECK_MAX_CELLS", 700 * n_imps)  # 1,500 rows: over
+    memory = jm.fit(CHAIN, frame)
+    streamed = jm.fit_stream(CHAIN, path, chunk_rows=300)
+    assert memory.map_check is not None
+    assert streamed.map_check is not None
+    assert memory.map_check["tested"] == streamed.map_check["tested"] == 0
+    same_check(memory.map_check, streamed.map_check)
+
+
+def test_a_streamed_fit_of_the_true_map_has_no_warning_and_check_map_false_skips_it(
+        data: Any, tmp_path: Any) -> None:
+    path = tmp_path / "d.csv"
+    data.to_csv(path, index=False)
+    truth = jm.fit_stream(TRUTH, path)
+    assert truth.map_check is not None
+    assert not truth.map_check["rejected"]
+    assert not any(w.startswith("The data reject") for w in truth.warnings)
+    skipped = jm.fit_stream(CHAIN, path, check_map=False)
+    assert skipped.map_check is None
+    assert not any(w.startswith("The data reject") for w in skipped.warnings)
+
+
+def test_the_cli_streamed_fit_prints_the_warning(data: Any, tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from journeymap.cli import app
+
+    map_path, data_path = tmp_path / "chain.yaml", tmp_path / "d.csv"
+    CHAIN.to_yaml(map_path)
+    data.to_csv(data_path, index=False)
+    out = CliRunner().invoke(app, ["fit", str(map_path), str(data_path), "--stream"],
+                             terminal_width=400)
+    assert out.exit_code == 0, out.stderr
+    assert "The data reject this map" in out.stdout + out.stderr
+
+
+def test_the_bayesnet_engine_gets_no_quick_check(data: Any) -> None:
+    result = jm.fit(CHAIN, data.head(600), engine="bayesnet", bins=3)
+    assert result.map_check is None

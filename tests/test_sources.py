@@ -167,7 +167,7 @@ def test_blank_ltr_rows_and_the_alpha_warning_are_the_same_in_a_stream(
 def test_the_bundled_example_streams_in_chunks_of_1000_to_the_same_numbers(
         jmap: JourneyMap, example_csv_path: Path) -> None:
     seen, progress = recorder()
-    result = fit_stream(jmap, example_csv_path, chunk_rows=1000, progress=progress)
+    result = jm.fit_stream(jmap, example_csv_path, chunk_rows=1000, progress=progress)
     assert len(seen) >= 2  # really read in several chunks
     assert_same_numbers(jm.fit(jmap, example_csv_path).to_dict(), result.to_dict())
 
@@ -300,7 +300,7 @@ def test_quoted_comments_over_several_lines_are_read_as_in_memory(
     path = tmp_path / "comments.csv"
     survey.assign(comment='slow, but "fine"\nsecond line\nthird').to_csv(path, index=False)
     expected = jm.fit(jmap, path)
-    assert_same_numbers(expected.to_dict(), fit_stream(jmap, path, chunk_rows=300).to_dict())
+    assert_same_numbers(expected.to_dict(), jm.fit_stream(jmap, path, chunk_rows=300).to_dict())
 
 
 @pytest.mark.parametrize("kind", ["frames", "duckdb_query"])

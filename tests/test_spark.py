@@ -319,3 +319,18 @@ def test_partitions_with_identical_rows_get_different_bootstrap_groups(
     # The same stream in both partitions would double every group (all sizes even).
     assert (sizes % 2).any()
     np.testing.assert_array_equal(sizes, _group_sizes(filled(0)) + _group_sizes(filled(1)))
+
+
+def test_a_spark_fit_gives_the_same_map_check_and_warning_as_the_fit_in_memory(
+        spark: SparkSession) -> None:
+    from test_fit_check import CHAIN, TRUTH, same_check, with_blanks
+
+    survey = with_blanks(jm.simulate(TRUTH, 1500, 3).data)
+    expected = jm.fit(CHAIN, survey)
+    got = jm.fit_spark(CHAIN, to_spark(spark, survey))
+    assert expected.map_check is not None
+    assert got.map_check is not None
+    assert expected.map_check["rejected"]
+    same_check(got.map_check, expected.map_check)
+    assert list(got.warnings) == list(expected.warnings)
+    assert jm.fit_spark(CHAIN, to_spark(spark, survey), check_map=False).map_check is None

@@ -141,10 +141,18 @@ def partial_correlation_test(columns: Sequence[NDArray[np.float64]]) -> CITest:
     data = np.column_stack(columns)
     rows = data[~np.isnan(data).any(axis=1)]
     n, k = rows.shape[0], data.shape[1] - 2
+    if n - k - 3 < 1:
+        return CITest(math.nan, n - k - 3, math.nan, n)
+    return partial_correlation_from_cross(centred_cross_products(rows), n)
+
+
+def partial_correlation_from_cross(cross: NDArray[np.float64], n: int) -> CITest:
+    """:func:`partial_correlation_test` from the centred cross-products of its ``n`` rows
+    (x, y, then the conditioning columns), e.g. summed chunk by chunk."""
+    k = cross.shape[0] - 2
     df = n - k - 3
     if df < 1:
         return CITest(math.nan, df, math.nan, n)
-    cross = centred_cross_products(rows)
     if find_degeneracy(cross) is not None:  # a constant or collinear column
         return CITest(math.nan, df, math.nan, n)
     scale = np.sqrt(np.diag(cross))

@@ -30,7 +30,7 @@ import functools
 import inspect
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +49,7 @@ from ._implications import (
     implication_text,
     implied_independences,
     names,
+    partial_correlation_from_cross,
     partial_correlation_test,
     signed,
 )
@@ -57,12 +58,13 @@ from ._suggest import empty_suggestions, propose_edges
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from ..checkstats import CheckMoments
     from ..data import SurveyData
     from ..engines import FitResult
     from ..model import JourneyMap
 
-__all__ = ["CUTOFFS", "CheckReport", "QuickCheck", "check", "quick_check",
-           "rejection_warnings"]
+__all__ = ["CUTOFFS", "CheckReport", "QuickCheck", "check", "check_moments", "quick_check",
+           "quick_check_moments"]
 
 CHECK_ENGINES = ("linear", "bayesnet")
 SEARCHES = ("greedy", "pgmpy")
@@ -387,6 +389,17 @@ class QuickCheck:
     tested: int
     warning: str | None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The result's ``map_check`` (``docs/result-schema.md``): JSON-ready."""
+        from ..jsonsafe import to_jsonable
+
+        out: dict[str, Any] = to_jsonable({
+            "rejected": self.warning is not None, "warning": self.warning,
+            "fit_indices": self.fit_indices, "tested": self.tested,
+            "disagreements": [{"x": x, "y": y, "given": list(given), "p": p, "p_holm": ph,
+                               "partial_r": r} for x, y, given, p, ph, r in self.rejected]})
+        return out
+
 
 @functools.lru_cache(maxsize=16)
 def _implications_of(journey_map: JourneyMap) -> tuple[Any, ...]:
@@ -427,16 +440,84 @@ def quick_check(journey_map: JourneyMap, data: SurveyData, *, alpha: float = 0.0
     in size: with a million responses a partial correlation of 0.01 (e.g. from the
     rounding of 0–10 answers) is "significant" and says nothing about the map.
     """
+    from ..limits import QUICK_CHECK_MAX_CELLS
+
+    cross, n = _listwise_cross_products(data.values)
+    imps = _implications_for(journey_map, len(data.node_ids))
+
+    def own_rows(i: int) -> CITest:
+        imp = imps[i]
+        return partial_correlation_test([data.column(c) for c in (imp.x, imp.y, *imp.given)])
+
+    fits = data.n * len(imps) <= QUICK_CHECK_MAX_CELLS
+    return _judge(journey_map, list(data.node_ids), cross, n, data.n, imps,
+                  own_rows if fits else None, alpha)
+
+
+def check_moments(journey_map: JourneyMap) -> CheckMoments:
+    """Empty moments for :func:`quick_check_moments`: every measured node, and the nodes
+    of each implied independence (none above
+    :data:`~journeymap.limits.QUICK_CHECK_MAX_NODES` measured nodes).  A streamed or
+    Spark fit fills them in its single pass (:func:`journeymap.fit_stream`)."""
+    from ..checkstats import CheckMoments
+    from ..limits import QUICK_CHECK_MAX_CELLS
+
+    ids = tuple(n.id for n in journey_map.measured_nodes)
+    imps = _implications_for(journey_map, len(ids))
+    return CheckMoments.for_sets(ids, [(i.x, i.y, *i.given) for i in imps],
+                                 max_cells=QUICK_CHECK_MAX_CELLS)
+
+
+def quick_check_moments(journey_map: JourneyMap, moments: CheckMoments, *,
+                        alpha: float = 0.05) -> QuickCheck:
+    """:func:`quick_check` from moments summed chunk by chunk (:func:`check_moments`).
+
+    The same numbers as :func:`quick_check` on the same rows, up to floating-point
+    summation order: the listwise covariance gives the fit indices (and, with complete
+    data, every implication's test), each implication's own moments its test when
+    answers are blank.
+    """
+    imps = _implications_for(journey_map, len(moments.node_ids))
+    if moments.sets != tuple((i.x, i.y, *i.given) for i in imps):
+        raise ValueError("the check moments were not made for this map (check_moments)")
+    everything = moments.listwise()
+    n = everything.n
+    cross = _centred(everything.gram) if n else np.zeros((len(moments.node_ids),) * 2)
+    own = moments.set_moments()
+
+    def own_rows(i: int) -> CITest:
+        assert own is not None
+        return partial_correlation_from_cross(_centred(own[i].gram), own[i].n) \
+            if own[i].n else CITest(math.nan, -1, math.nan, 0)
+
+    return _judge(journey_map, list(moments.node_ids), cross, n, moments.n_rows, imps,
+                  own_rows if own is not None else None, alpha)
+
+
+def _centred(gram: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Centred cross-products from ``Σ z zᵀ`` with ``z = (1, x…)``."""
+    s = gram[0, 1:]
+    return np.asarray(gram[1:, 1:] - np.outer(s, s) / gram[0, 0], dtype=np.float64)
+
+
+def _implications_for(journey_map: JourneyMap, n_nodes: int) -> tuple[Any, ...]:
+    from ..limits import QUICK_CHECK_MAX_NODES
+
+    return _implications_of(journey_map) if n_nodes <= QUICK_CHECK_MAX_NODES else ()
+
+
+def _judge(m: JourneyMap, ids: list[str], cross: NDArray[np.float64], n: int, total: int,
+           imps: tuple[Any, ...], own_rows: Callable[[int], CITest] | None,
+           alpha: float) -> QuickCheck:
+    """The quick check from the listwise centred cross-products ``cross`` of ``n`` of the
+    ``total`` responses; ``own_rows(i)`` tests implication i on its own rows (needed when
+    ``n < total``; ``None``: too many cells, global fit only)."""
     from scipy import stats as sps
 
-    from ..limits import QUICK_CHECK_MAX_CELLS, QUICK_CHECK_MAX_NODES
     from ..lstsq import find_degeneracy
     from ._fitindex import fit_indices_from_covariance
 
-    m = journey_map
-    ids = list(data.node_ids)
-    col = {n: i for i, n in enumerate(ids)}
-    cross, n = _listwise_cross_products(data.values)
+    col = {c: i for i, c in enumerate(ids)}
     p_nodes = len(ids)
     indices: dict[str, Any] = {"rows": "listwise", "n": n, "variables": p_nodes}
     if n < p_nodes + 2 or find_degeneracy(cross) is not None:
@@ -446,22 +527,21 @@ def quick_check(journey_map: JourneyMap, data: SurveyData, *, alpha: float = 0.0
     indices.update(available=True, **fit_indices_from_covariance(cross / n, n, parents))
     rejected: list[tuple[str, str, tuple[str, ...], float, float, float]] = []
     tested = 0
-    imps = _implications_of(m) if p_nodes <= QUICK_CHECK_MAX_NODES else ()
-    complete = n == data.n
-    if not complete and data.n * len(imps) > QUICK_CHECK_MAX_CELLS:
+    complete = n == total
+    if not complete and own_rows is None:
         imps = ()  # blanks and big data: each test would need its own rows; global fit only
     if imps:
         scale = np.sqrt(np.diag(cross))
         corr = cross / np.outer(scale, scale)
         pvals: list[float] = []
         rs: list[float] = []
-        for imp in imps:
+        for i, imp in enumerate(imps):
             if not complete:
                 # Blank answers: the responses that answered every node are a selection
                 # (e.g. those who called support), which can make unrelated nodes look
                 # related; test on the implication's own rows, as check does.
-                t = partial_correlation_test([data.column(c)
-                                              for c in (imp.x, imp.y, *imp.given)])
+                assert own_rows is not None
+                t = own_rows(i)
                 pvals.append(t.p)
                 rs.append(t.statistic)
                 continue
@@ -512,10 +592,3 @@ def _rejection_sentence(m: JourneyMap, fi: dict[str, Any],
                  f"(χ² = {fi['chi2']:.1f} on {fi['df']} df, {fmt_p(p_chi2)})")
     return (f"The data reject this map: {worst}. Links may be missing or misdrawn, so its "
             "estimates can mislead; 'journeymap check MAP DATA' shows which.")
-
-
-def rejection_warnings(journey_map: JourneyMap, data: SurveyData) -> list[str]:
-    """The fit's warning when the data reject the map (a list of one sentence, or
-    empty); see :func:`quick_check`."""
-    warning = quick_check(journey_map, data).warning
-    return [warning] if warning else []

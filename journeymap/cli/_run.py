@@ -33,25 +33,24 @@ def fit_map(map_path: Path, data_path: Path | None, survey_type: str | None,
             bootstrap: int = 0) -> FitResult:
     """Fit in memory, or chunk by chunk (``--stream``, ``--sql``, or files over 256 MB).
 
-    In memory, :func:`journeymap.fit` also warns when the data reject the map."""
-    from ..fitting import fit
+    Both (:func:`journeymap.fit`, :func:`journeymap.fit_stream`) also warn when the data
+    reject the map."""
+    from ..fitting import fit, fit_stream
 
     m = load_map(map_path)
     big = data_path is not None and data_path.exists() and \
         data_path.stat().st_size > STREAM_ABOVE_BYTES and \
         data_path.suffix.lower() in (".csv", ".tsv", ".parquet", ".pq")
+    options: dict[str, Any] = {"bootstrap": bootstrap} if bootstrap else {}
     if stream or sql is not None or (stream is None and big):
         if engine != "linear":
             raise JourneymapError(f"streaming fits use the linear engine, not '{engine}'.")
-        from ..engines import fit_stream
-
         with progress(quiet) as report:
             return fit_stream(m, data_path, survey_type=survey_type, chunk_rows=chunk_rows,
                               progress=report, query=sql, min_responses=min_responses,
-                              **({"bootstrap": bootstrap} if bootstrap else {}))
+                              **options)
     if data_path is None:
         raise JourneymapError("give a data file (or a DuckDB query with --sql).")
-    options: dict[str, Any] = {"bootstrap": bootstrap} if bootstrap else {}
     return fit(m, data_path, engine=engine, survey_type=survey_type,
                min_responses=min_responses, **options)
 

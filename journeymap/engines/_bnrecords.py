@@ -216,7 +216,7 @@ def assemble(state: BayesNetState, data: SurveyData, *, engine: str, options: di
     return FitResult(journey_map=m, engine=engine, n_responses=data.n_responses, nps=nps,
                      edge_estimates=tuple(edge_records), node_effects=tuple(effect_records),
                      role_effects=tuple(role_records), warnings=tuple(warns),
-                     effect_unit="nps_points", options=options,
+                     effect_unit="nps_points", options=options, alphas=dict(data.alphas),
                      model=FittedModel(state, data))
 
 

@@ -344,6 +344,7 @@ def assemble(journey_map: JourneyMap, summary: LinearSummary,
                      edge_estimates=tuple(edge_records), node_effects=tuple(effect_records),
                      role_effects=tuple(role_records), warnings=tuple(warnings),
                      effect_unit="ltr_points", options=options,
+                     alphas=dict(data.alphas) if data is not None else summary.alphas(),
                      model=FittedModel(LinearState(algebra, cov, tables), data))
 
 

@@ -292,6 +292,11 @@ class FitResult:
     role_effects: tuple[RoleEffect, ...]
     warnings: tuple[str, ...] = ()
     effect_unit: EffectUnit = "ltr_points"
+    alphas: Mapping[str, float] = field(default_factory=dict)
+    """Cronbach's alpha of each composite node's items (NaN when it cannot be computed)."""
+    map_check: Mapping[str, Any] | None = None
+    """The quick check of the map against the data (``docs/result-schema.md``), or
+    ``None`` when it did not run (:func:`journeymap.fit` runs it)."""
     options: Mapping[str, Any] = field(default_factory=dict, compare=False)
     model: FittedModel | None = field(default=None, repr=False, compare=False)
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False,
@@ -373,6 +378,8 @@ class FitResult:
             "effects": [r.to_dict() for r in self.node_effects],
             "roles": [r.to_dict() for r in self.role_effects],
             "warnings": list(self.warnings),
+            "alphas": dict(self.alphas),
+            "map_check": None if self.map_check is None else dict(self.map_check),
         })
         return out
 
@@ -398,7 +405,9 @@ class FitResult:
                    node_effects=tuple(Effect.from_dict(r) for r in data["effects"]),
                    role_effects=tuple(RoleEffect.from_dict(r) for r in data["roles"]),
                    warnings=tuple(str(w) for w in data["warnings"]),
-                   effect_unit=get_engine(engine).effect_unit)
+                   effect_unit=get_engine(engine).effect_unit,
+                   alphas={str(k): _num(v) for k, v in (data.get("alphas") or {}).items()},
+                   map_check=data.get("map_check"))
 
 
 def _frame(records: Sequence[Mapping[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from pyspark.sql import DataFrame
 
+    from ..checkstats import CheckMoments
     from ..model import JourneyMap
     from ..sources import Progress
     from .result import FitResult
@@ -31,7 +32,7 @@ def fit_stream(journey_map: JourneyMap,
                source: str | Path | Iterable[pd.DataFrame] | None, *,
                survey_type: str | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                progress: Progress | None = None, query: str | None = None,
-               **options: Any) -> FitResult:
+               check: CheckMoments | None = None, **options: Any) -> FitResult:
     """Fit the linear engine chunk by chunk, with memory independent of the data size.
 
     Parameters
@@ -43,6 +44,9 @@ def fit_stream(journey_map: JourneyMap,
         Rows per chunk.
     progress
         Called after each chunk with (rows read, total rows or None).
+    check
+        Empty moments for the quick map check, filled in the same pass
+        (:func:`journeymap.fit_stream` passes them and judges the map from them).
     **options
         Engine options (``min_responses``, ``bootstrap``, ``random_state``).
 
@@ -61,6 +65,7 @@ def fit_stream(journey_map: JourneyMap,
 
     engine = LinearEngine(**options)
     empty = engine.summary_for(journey_map, tuple(n.id for n in journey_map.measured_nodes))
+    empty.check = check
     summary, warnings = stream_summary(journey_map, source, survey_type=survey_type,
                                        chunk_rows=chunk_rows, progress=progress, query=query,
                                        summary=empty)
@@ -70,7 +75,7 @@ def fit_stream(journey_map: JourneyMap,
 def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | None = None,
               min_responses: int = DEFAULT_MIN_RESPONSES, bootstrap: int = 0,
               bootstrap_groups: int = 200,
-              random_state: int = 0) -> FitResult:
+              random_state: int = 0, check: CheckMoments | None = None) -> FitResult:
     """Fit the linear engine to a Spark DataFrame with one row per response.
 
     Parameters
@@ -96,6 +101,9 @@ def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | N
         Seed of the group assignment (one independent stream per partition, keyed by
         the partition number) and of the bootstrap weights.  The same data, the same
         partitioning and the same seed give the same intervals.
+    check
+        Empty moments for the quick map check, filled in the same Spark job
+        (:func:`journeymap.fit_spark` passes them and judges the map from them).
 
     Returns
     -------
@@ -132,7 +140,7 @@ def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | N
                           bootstrap_groups=bootstrap_groups, random_state=random_state)
     summary, warnings = spark_summary(
         journey_map, frame, survey_type=survey_type,
-        bootstrap_groups=bootstrap_groups if bootstrap else 0, seed=random_state)
+        bootstrap_groups=bootstrap_groups if bootstrap else 0, seed=random_state, check=check)
     return engine.fit_summary(summary, warnings=warnings)
 
 

@@ -22,6 +22,7 @@ imports pyspark.  See ``docs/spark.md``.
 
 from __future__ import annotations
 
+import copy
 import functools
 import pickle
 from collections.abc import Iterator
@@ -43,6 +44,7 @@ from ..summary import LinearSummary
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
+    from ..checkstats import CheckMoments
     from ..model import JourneyMap
 
 __all__ = ["spark_summary"]
@@ -57,7 +59,7 @@ _MIXED = (
 
 
 def spark_summary(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | None = None,
-                  bootstrap_groups: int = 0, seed: int = 0
+                  bootstrap_groups: int = 0, seed: int = 0, check: CheckMoments | None = None
                   ) -> tuple[LinearSummary, list[str]]:
     """The merged summary of every partition (one Spark job) and the data warnings.
 
@@ -76,6 +78,9 @@ def spark_summary(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str
     seed
         Seed of the group assignment (one independent stream per partition, keyed by
         the partition number).
+    check
+        Empty moments for the quick map check: every partition fills a copy, and
+        ``check`` itself becomes their sum (it is the returned summary's ``check``).
 
     Returns
     -------
@@ -109,7 +114,7 @@ def spark_summary(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str
 
     fn = functools.partial(_summarize_partition, journey_map=journey_map,
                            survey_type=survey_type, bootstrap_groups=bootstrap_groups,
-                           seed=seed)
+                           seed=seed, check=check)
     rows = selected.mapInPandas(fn, schema=_SCHEMA).collect()
 
     types: set[str] = set()
@@ -131,6 +136,7 @@ def spark_summary(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str
 
     summary = LinearSummary.for_map(journey_map, [n.id for n in journey_map.measured_nodes],
                                     bootstrap_groups=bootstrap_groups, seed=seed)
+    summary.check = check
     for part in parts:
         summary.merge(part)
     summary.survey_type = survey_type if survey_type is not None else (
@@ -151,17 +157,21 @@ def spark_summary(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str
 
 
 def _partition_summary(journey_map: JourneyMap, partition: int, *, bootstrap_groups: int = 0,
-                      seed: int = 0) -> LinearSummary:
+                      seed: int = 0, check: CheckMoments | None = None) -> LinearSummary:
     """The empty summary one Spark partition fills: its bootstrap groups are drawn from
-    the stream ``SeedSequence([seed, rows so far], spawn_key=(partition,))``."""
-    return LinearSummary.for_map(journey_map, [n.id for n in journey_map.measured_nodes],
-                                 bootstrap_groups=bootstrap_groups, seed=seed,
-                                 spawn_key=(partition,))
+    the stream ``SeedSequence([seed, rows so far], spawn_key=(partition,))``; with
+    ``check``, a copy of those (empty) check moments."""
+    summary = LinearSummary.for_map(journey_map, [n.id for n in journey_map.measured_nodes],
+                                    bootstrap_groups=bootstrap_groups, seed=seed,
+                                    spawn_key=(partition,))
+    summary.check = copy.deepcopy(check)
+    return summary
 
 
 def _summarize_partition(batches: Iterator[pd.DataFrame], *, journey_map: JourneyMap,
                          survey_type: str | None, bootstrap_groups: int = 0,
-                         seed: int = 0) -> Iterator[pd.DataFrame]:
+                         seed: int = 0, check: CheckMoments | None = None
+                         ) -> Iterator[pd.DataFrame]:
     """Executor side: check and summarise one partition; yield one row.
 
     The row holds the pickled summary, or the first data problem's message (row
@@ -173,7 +183,7 @@ def _summarize_partition(batches: Iterator[pd.DataFrame], *, journey_map: Journe
     context = TaskContext.get()
     partition = context.partitionId() if context is not None else 0
     summary = _partition_summary(journey_map, partition, bootstrap_groups=bootstrap_groups,
-                                seed=seed)
+                                seed=seed, check=check)
     seen: set[str] = set()
     offset = 0
     error: str | None = None
