@@ -184,8 +184,11 @@ def test_the_card_shows_the_role_its_nps_points_and_the_headline(
     big = signed(rec.nps_points)
     assert big == "+17.5"
     assert f"{big} NPS points" in text
+    after, (a_lo, a_hi) = (signed(example.nps.value + rec.nps_points),
+                           role_influence(example, "installer").nps_after_ci)
     assert (f"When Installatör does one point better on Installation and Leverans (i tid, "
-            f"komplett, hel), NPS moves by about {big} points (95 %: {signed(lo)} to "
+            f"komplett, hel), NPS would go from {signed(example.nps.value)} to {after} (95 %: "
+            f"{signed(a_lo)} to {signed(a_hi)}): {big} NPS points (95 %: {signed(lo)} to "
             f"{signed(hi)}); most of it runs through Installation.") in text
     direct = rec.direct / rec.influence
     assert (f"About {direct:.0%} of it is direct" in text)
@@ -203,23 +206,32 @@ def test_the_not_for_pay_note_sits_in_a_highlighted_box(installer_html: str) -> 
 
 
 @needs_dot
-def test_the_touchpoint_table_is_ranked_by_share_times_the_nodes_nps_points(
+def test_the_touchpoint_table_is_ranked_by_the_roles_part_beside_the_touchpoint_alone(
         example: FitResult, installer_html: str) -> None:
     m = example.journey_map
     table = page(installer_html).tables[0]
-    assert table[0][0] == "Touchpoint"
+    assert table[0][:4] == ["Touchpoint", "Your share", "Your part (NPS points)",
+                            "It alone, everyone 1 point higher (NPS points)"]
     effects = {e.node: e for e in example.node_effects}
+    parts: dict[str, float] = {}  # the routes' parts by the node they reach first
+    for p in example.role("installer").paths:
+        parts[p.nodes[1]] = parts.get(p.nodes[1], 0.0) + p.nps_points
+    assert sum(parts.values()) == pytest.approx(example.role("installer").nps_points,
+                                                abs=1e-9)
     acts = role_influence(example, "installer").acts_on.to_dict(orient="records")
-    expected = sorted(acts, key=lambda a: -a["share"] * effects[a["node"]].nps_points)
+    expected = sorted(acts, key=lambda a: -parts[a["node"]])
     assert [row[0] for row in table[1:]] == [a["label"] for a in expected]
     for row, a in zip(table[1:], expected, strict=True):
         eff = effects[a["node"]]
         hi = m.node(a["node"]).scale[1]  # type: ignore[index]
-        assert row[1:] == [f"{a['share']:g}", signed(eff.nps_points), signed(eff.total, 2),
-                           f"{eff.mean:.1f} of {hi:g}",
+        assert row[1:] == [f"{a['share']:g}", signed(parts[a["node"]]), signed(eff.nps_points),
+                           signed(eff.total, 2), f"{eff.mean:.1f} of {hi:g}",
                            f"{hi - (eff.mean or 0.0):.1f} points", f"{eff.n:,}"]
-    # the example: Installation (share 1 × 13.1) before Leverans (share 0.2 × 21.8)
+    # the example: Installation (+13.1 of the installer's) before Leverans (+4.4; Leverans
+    # alone would be worth +21.8)
     assert [row[0] for row in table[1:]] == ["Installation", "Leverans (i tid, komplett, hel)"]
+    assert [row[2] for row in table[1:]] == ["+13.1", "+4.4"]
+    assert table[2][3] == "+21.8"
 
 
 @needs_dot

@@ -88,7 +88,9 @@ def test_the_english_pdf_card_says_the_headline_in_plain_words(example: FitResul
     assert len(pdf_pages(data)) == 1
     points = signed(example.role("installer").nps_points, "en")
     assert "When Installatör does one point better on Installation and Leverans" in text
-    assert f"NPS moves by about {points} points" in text
+    after = signed(example.nps.value + example.role("installer").nps_points, "en")
+    assert f"NPS would go from {signed(example.nps.value, 'en')} to {after}" in text
+    assert f"{points} NPS points (95 %:" in text
 
 
 def test_without_weasyprint_the_pdf_card_is_one_render_error_that_says_what_to_install(

@@ -405,7 +405,12 @@ def test_influence_of_the_installer_explains_routes_in_nps_points(
     assert "Installatör" in out
     assert "NPS points" in out
     assert NOT_FOR_PAY in out
-    assert f"NPS moves by about {signed(inf.nps_points)} points" in out
+    lo, hi = inf.nps_after_ci
+    assert (f"NPS would go from {signed(library_result.nps.value)} to {signed(inf.nps_after)} "
+            f"(95 %: {signed(lo)} to {signed(hi)}): {signed(inf.nps_points)} NPS points") in out
+    for row in inf.acts_on.to_dict(orient="records"):  # the part and the node alone, apart
+        (line,) = [ln for ln in out.splitlines() if f"│ {row['label']} " in ln]
+        assert f"│ {signed(row['role_part'])} │" in " ".join(line.split())
     assert "Installatör → Installation → Likelihood to recommend" in out
     for row in inf.paths.to_dict(orient="records"):
         (line,) = [ln for ln in out.splitlines() if f"│ {row['route']} " in ln]
@@ -422,9 +427,9 @@ def test_what_if_predicts_the_library_nps(example_map_path: Path, example_csv_pa
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "If Leverans (i tid, komplett, hel) +1.00:" in out
-    assert f"NPS {signed(w.nps)} → {signed(w.predicted_nps)} (change {signed(w.change)}" in out
     lo, hi = w.predicted_nps_ci
-    assert f"predicted NPS 95 %: {signed(lo)} to {signed(hi)}" in out
+    assert (f"NPS would go from {signed(w.nps)} to {signed(w.predicted_nps)} (95 %: "
+            f"{signed(lo)} to {signed(hi)}): change {signed(w.change)} NPS points") in out
     assert f"mean recommend score {w.mean_ltr:.2f} → {w.predicted_mean_ltr:.2f}" in out
     as_json = run("what-if", example_map_path, example_csv_path, "--shift", "delivery=+1",
                   "--json")

@@ -199,8 +199,11 @@ def test_explain_role_speaks_swedish_with_swedish_numbers(result: jm.FitResult) 
         points = signed(rec.nps_points)
     assert "," in points
     text = explain_role(result, "billing", lang="sv")
-    assert text.startswith(f"När Fakturering gör en poäng bättre på Faktura utan fel flyttas NPS "
-                           f"ungefär {points} poäng")
+    with i18n.use_language("sv"):
+        now, after = signed(result.nps.value), signed(result.nps.value + rec.nps_points)
+    assert text.startswith(f"När Fakturering gör en poäng bättre på Faktura utan fel: NPS skulle "
+                           f"gå från {now} till {after} (95 %: ")
+    assert f"), alltså {points} NPS-poäng (95 %: " in text.splitlines()[0]
     assert text.splitlines()[-1].startswith("NPS är resultatet av hela kundresan")
     assert explain_role(result, "billing") == explain_role(result, "billing", lang="en")
 

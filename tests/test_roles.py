@@ -23,6 +23,7 @@ from journeymap.analysis import explain_role, role_influence, what_if
 from journeymap.analysis.roles import NOT_FOR_PAY
 from journeymap.datasets import simulate
 from journeymap.exceptions import JourneymapError, UnknownNodeError
+from journeymap.formatting import signed
 
 # A field-service journey.  "team" (unmeasured) acts on two touchpoints: assembly with
 # an explicit share of 0.6, booking with an implicit share (1 − helper's 0.3 = 0.7).
@@ -334,7 +335,8 @@ def test_explain_role_names_the_role_nps_points_and_the_not_for_pay_rule(
     number = f"{points:+.1f}".replace("-", "\u2212")
     assert label in text
     assert "NPS" in text
-    assert f"NPS moves by about {number} points" in text
+    assert f"NPS would go from {signed(result.nps.value)} to " in text
+    assert f"): {number} NPS points (95 %: " in text
     assert "pay" in NOT_FOR_PAY
     assert NOT_FOR_PAY in text
     assert text.splitlines()[-1] == NOT_FOR_PAY
@@ -345,7 +347,7 @@ def test_explain_role_writes_a_negative_influence_with_a_minus_sign(
     points = truth.nps_points("helper")
     assert points < -0.1  # booking lowers reliability in this simulation
     text = explain_role(result, "helper")
-    assert f"\u2212{abs(points):.1f} points" in text
+    assert f"\u2212{abs(points):.1f} NPS points" in text
     assert "All of it is indirect" in text
 
 

@@ -22,8 +22,8 @@ from ..scenario import predicted_nps
 if TYPE_CHECKING:
     from ..engines import FitResult
 
-__all__ = ["NOT_FOR_PAY", "RoleInfluence", "explain_role", "role_headline", "role_influence",
-           "route_parts"]
+__all__ = ["NOT_FOR_PAY", "RoleInfluence", "explain_role", "nps_move", "role_headline",
+           "role_influence", "route_parts"]
 
 #: In English; ``gettext(NOT_FOR_PAY)`` gives it in the language in force.
 NOT_FOR_PAY = N_("NPS is the result of the whole journey, not of one person or team: use this "
@@ -69,6 +69,18 @@ def role_headline(result: FitResult, role: str) -> tuple[float, float, tuple[flo
     ci = rec.nps_points_ci or (math.nan, math.nan)
     after, after_ci = predicted_nps(result.nps, rec.nps_points, ci)
     return result.nps.value, after, after_ci
+
+
+def nps_move(now: float, after: float, after_ci: tuple[float, float]) -> str:
+    """Where NPS would go, in the language in force: "NPS would go from +17.4 to +34.8
+    (95 %: +31.7 to +37.9)" — the words of every headline (card, role page, CLI, what-if).
+
+    >>> nps_move(17.4, 34.86, (31.7, 37.9))
+    'NPS would go from +17.4 to +34.9 (95 %: +31.7 to +37.9)'
+    """
+    return _("NPS would go from %(now)s to %(after)s (95 %%: %(low)s to %(high)s)") % {
+        "now": signed(now), "after": signed(after), "low": signed(after_ci[0]),
+        "high": signed(after_ci[1])}
 
 
 def route_parts(result: FitResult, role: str) -> dict[str, float]:
@@ -163,10 +175,11 @@ def _explain(result: FitResult, role: str) -> str:
     on = (targets[0] if len(targets) == 1 else
           _("%(list)s and %(last)s") % {"list": ", ".join(targets[:-1]), "last": targets[-1]})
     lo, hi = inf.nps_points_ci
-    headline = _("When %(role)s does one point better on %(targets)s, NPS moves by about "
-                 "%(points)s points (95 %%: %(low)s to %(high)s)") % {
-        "role": inf.label, "targets": on, "points": signed(inf.nps_points), "low": signed(lo),
-        "high": signed(hi)}
+    headline = _("When %(role)s does one point better on %(targets)s, %(move)s: "
+                 "%(points)s NPS points (95 %%: %(low)s to %(high)s)") % {
+        "role": inf.label, "targets": on, "move": nps_move(inf.nps, inf.nps_after,
+                                                             inf.nps_after_ci),
+        "points": signed(inf.nps_points), "low": signed(lo), "high": signed(hi)}
     if result.effect_unit == "ltr_points":  # else influence is in NPS points already
         headline += _("; the average recommend score moves by %(points)s on the 0–10 "
                       "scale") % {"points": signed(inf.influence, 2)}

@@ -67,10 +67,12 @@ def print_roles(console: Console, result: FitResult) -> None:
     from rich.table import Table
 
     m = result.journey_map
-    table = Table(title="Each role's influence (one point better on everything it acts on)",
-                  title_justify="left")
+    from ..analysis.roles import role_headline
+
+    table = Table(title="Each role's influence (one point better on everything it acts on; "
+                  f"NPS now {signed(result.nps.value)})", title_justify="left")
     table.add_column("Role")
-    for col in ("NPS points (95 %)",
+    for col in ("NPS points (95 %)", "NPS would go to (95 %)",
                 "LTR points" if result.effect_unit == "ltr_points" else "effect (NPS pts)",
                 "direct"):
         table.add_column(col, justify="right", no_wrap=True)
@@ -82,8 +84,10 @@ def print_roles(console: Console, result: FitResult) -> None:
         route = " → ".join(m.node(n).display for n in top.nodes) if top else "no path to NPS"
         route = esc(route)
         share = rec.direct / rec.influence if rec.influence else float("nan")
+        _now, after, after_ci = role_headline(result, rec.role)
         table.add_row(esc(m.node(rec.role).display),
                       f"{signed(rec.nps_points)} ({ci(rec.nps_points_ci)})",
+                      f"{signed(after)} ({ci(after_ci)})",
                       signed(rec.influence, 2),
                       "–" if share != share else f"{share:.0%}", route)
     console.print(table)
@@ -107,3 +111,16 @@ def print_influence(console: Console, result: FitResult, role: str) -> None:
         table.add_row(esc(row["route"]), signed(row["nps_points"]), signed(row["effect"], 3),
                       _("direct") if row["direct"] else _("indirect"))
     console.print(table)
+    parts = Table(title=_("Through each part of the journey you act on (your parts add up to "
+                          "%(points)s NPS points)") % {"points": signed(inf.nps_points)},
+                  title_justify="left")
+    parts.add_column(_("Acts on"), overflow="fold")
+    parts.add_column(_("Your share"), justify="right", no_wrap=True)
+    parts.add_column(_("Your part (NPS points)"), justify="right", no_wrap=True)
+    parts.add_column(_("It alone, everyone 1 point higher (NPS points)"), justify="right")
+    for row in inf.acts_on.to_dict(orient="records"):
+        own = row["nps_points"]
+        parts.add_row(esc(row["label"]), f"{float(row['share']):.2f}",
+                      signed(row["role_part"]),
+                      "–" if own is None or own != own else signed(own))
+    console.print(parts)

@@ -130,8 +130,8 @@ def what_if_cmd(map_file: MapArg, data_file: DataArg,
         moved = esc(", ".join(f"{m.node(k).display} {signed(v, 2)}"
                               for k, v in shifts.items()))
         console.print(f"If {moved}:")
-        console.print(f"  NPS {signed(w.nps)} → [bold]{signed(w.predicted_nps)}[/] "
-                      f"(change {signed(w.change)}, 95 %: {ci(w.change_ci)}; predicted NPS "
-                      f"95 %: {ci(w.predicted_nps_ci)})")
+        console.print(f"  NPS would go from {signed(w.nps)} to [bold]"
+                      f"{signed(w.predicted_nps)}[/] (95 %: {ci(w.predicted_nps_ci)}): "
+                      f"change {signed(w.change)} NPS points (95 %: {ci(w.change_ci)})")
         console.print(f"  mean recommend score {w.mean_ltr:.2f} → {w.predicted_mean_ltr:.2f} "
                       f"(n = {w.n:,})")

@@ -45,7 +45,8 @@ __all__ = ["CARD_FORMATS", "inline_svg", "role_card", "role_card_body"]
 
 CARD_FORMATS: tuple[str, ...] = ("html", "md")
 
-_TABLE_HEAD = (N_("Touchpoint"), N_("Your share"), N_("NPS points if rated 1 point higher"),
+_TABLE_HEAD = (N_("Touchpoint"), N_("Your share"), N_("Your part (NPS points)"),
+               N_("It alone, everyone 1 point higher (NPS points)"),
                N_("Recommend score per point"), N_("Average rating"), N_("Room to the top"),
                N_("Answers"))
 _ROUTE_HEAD = (N_("Route"), N_("NPS points"), N_("Recommend score points"), N_("Kind"))
@@ -119,13 +120,13 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
     effects = {e.node: e for e in result.node_effects}
     small = {n for n, e in effects.items() if e.n is not None and e.n < min_responses}
 
-    # touchpoints ranked by leverage: share × the node's own NPS points
+    # touchpoints ranked by the role's part through them (the parts add up to the figure)
     acts: list[dict[str, Any]] = [{str(k): v for k, v in a.items()}
                                   for a in inf.acts_on.to_dict(orient="records")]
 
     def leverage(a: dict[str, Any]) -> float:
-        pts = a["nps_points"]
-        return -1e300 if pts is None or pts != pts else float(a["share"]) * float(pts)
+        pts = a["role_part"]
+        return -1e300 if pts is None or pts != pts else float(pts)
 
     acts.sort(key=leverage, reverse=True)
     for a in acts:
@@ -142,9 +143,11 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
                 rating = _("%(mean)s of %(top)s") % {"mean": _fixed(mean, 1),
                                                      "top": _number(hi)}
                 room = _("%(points)s points") % {"points": _fixed(hi - mean, 1)}
+            own = a["nps_points"]
             row.cells = ["–" if node.measured else _share_text(float(a["share"])),
-                         _signed(a["nps_points"]), _signed(a["total"], 2), rating, room,
-                         _count(n)]
+                         _signed(a["role_part"]),
+                         "–" if own is None or own != own else _signed(own),
+                         _signed(a["total"], 2), rating, room, _count(n)]
         card.touchpoints.append(row)
 
     for p in inf.paths.to_dict(orient="records"):
@@ -191,15 +194,18 @@ def _sentences(result: FitResult, role: str, inf: Any, targets: list[str], *,
         return [_("%(role)s does not act on any part of this map yet, so it has no route to "
                   "the recommend score and no influence on NPS here; add an edge from it to "
                   "what it works on.") % {"role": label}]
+    from ..analysis.roles import nps_move
+
     lo, hi = inf.nps_points_ci
     figures = {"points": _signed(inf.nps_points), "low": _signed(lo), "high": _signed(hi),
-               "role": label, "targets": _join(targets)}
+               "role": label, "targets": _join(targets),
+               "move": nps_move(inf.nps, inf.nps_after, inf.nps_after_ci)}
     if measured:
-        head = _("When customers rate %(role)s one point higher, NPS moves by about "
-                 "%(points)s points (95 %%: %(low)s to %(high)s)") % figures
+        head = _("When customers rate %(role)s one point higher, %(move)s: %(points)s NPS "
+                 "points (95 %%: %(low)s to %(high)s)") % figures
     else:
-        head = _("When %(role)s does one point better on %(targets)s, NPS moves by about "
-                 "%(points)s points (95 %%: %(low)s to %(high)s)") % figures
+        head = _("When %(role)s does one point better on %(targets)s, %(move)s: "
+                 "%(points)s NPS points (95 %%: %(low)s to %(high)s)") % figures
     by_first: dict[str, float] = {}
     for p in inf.paths.to_dict(orient="records"):
         first = p["nodes"][1] if len(p["nodes"]) > 1 else p["nodes"][0]
@@ -451,7 +457,7 @@ def _body_html(card: _Card, svg: str | None) -> str:
     if card.suppressed is None:
         parts.append(f"<section>\n<h2>{_e(_(_H_TOUCH))}</h2>\n")
         parts.append(_html_table(_TABLE_HEAD, card.touchpoints,
-                                 (False, True, True, True, True, True, True)))
+                                 (False, True, True, True, True, True, True, True)))
         parts.append(f'\n<p class="hint">{_e(_(_RANKED))}</p>\n</section>\n')
     elif card.touchpoints:
         items = "".join(f"<li>{_e(r.label)}</li>" for r in card.touchpoints)
@@ -513,7 +519,7 @@ def _to_md(card: _Card, image: str | None) -> str:
     if card.suppressed is None:
         out += [f"## {_(_H_TOUCH)}", "",
                 _md_table(_TABLE_HEAD, card.touchpoints,
-                          (False, True, True, True, True, True, True)), "",
+                          (False, True, True, True, True, True, True, True)), "",
                 _(_RANKED), ""]
     elif card.touchpoints:
         out += [f"## {_(_H_WORK)}", ""] + [f"- {_m(r.label)}" for r in card.touchpoints]
@@ -538,14 +544,16 @@ def role_card(result: FitResult, role: str, *, format: str = "html",
     """One role's "my influence" card, as a self-contained HTML page or as Markdown.
 
     The card shows the role's label; a headline in plain language ("When Installatör
-    does one point better on Installation and Leverans, NPS moves by about +17.5
-    points (95 %: +16.4 to +18.6); most of it runs through Installation" — it names
+    does one point better on Installation and Leverans, NPS would go from +17.4 to +34.8
+    (95 %: +31.7 to +37.9): +17.5 NPS points (95 %: +16.4 to +18.6); most of it runs
+    through Installation" — it names
     the first node after the role on the routes that carry the largest part of the
     role's NPS points, i.e. the touchpoint the person can act on); the direct and
     indirect split in words, naming the mediators; the uncertainty in words when the
     95 % interval contains 0; a box saying that NPS is the result of the whole
-    journey and not for pay; the role's touchpoints ranked by leverage (share × the
-    touchpoint's own NPS points, shown side by side, with the recommend-score points
+    journey and not for pay; the role's touchpoints ranked by the role's part through
+    each (the parts add up to the headline's NPS points), beside the touchpoint's own NPS
+    points labelled as what it alone would bring, with the recommend-score points
     per rating point, the average rating of the scale maximum, the room to the top
     and n); every route with its NPS points, direct or indirect; the map with the
     role's routes highlighted; a short "how to read this"; the survey's NPS and the
@@ -648,6 +656,6 @@ _SWIPE = N_("Swipe sideways to see the whole map.")
 _H_ROUTES = N_("Every route from you to NPS")
 _H_HOWTO = N_("How to read this")
 _NOT_DRAWN = N_("The map is not drawn: %(why)s")
-_RANKED = N_("Ranked by your share × the NPS points of the touchpoint. The NPS points are the "
-             "touchpoint's own: what it would bring if everyone's rating of it rose by one "
-             "point.")
+_RANKED = N_("Ranked by your part: the NPS points of your routes through the touchpoint, which "
+             "add up to your figure above. “It alone” is another number: what the touchpoint "
+             "would bring if everyone's rating of it rose by one point, whoever made it rise.")

@@ -345,6 +345,9 @@ def test_what_if_sliders_give_the_apis_prediction(web: Api) -> None:
     assert f'id="whatif-predicted">{signed(api["predicted_nps"])}<' in r.text
     lo, hi = api["change_ci"]
     assert f"95 %: {signed(lo)} to {signed(hi)}" in r.text
+    lo, hi = api["nps_after_ci"]
+    assert (f'id="whatif-move">NPS would go from {signed(api["nps"])} to '
+            f'{signed(api["nps_after"])} (95 %: {signed(lo)} to {signed(hi)})<') in r.text
     r = web.client.post(f"/app/fits/{fit['id']}/what-if", headers={"X-CSRF-Token": token},
                         data={"shift.delivery": "0"})
     assert 'id="whatif-change">0.0<' in r.text
