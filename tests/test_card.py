@@ -148,7 +148,12 @@ def test_the_html_card_is_one_self_contained_page_without_any_external_reference
 
 @needs_dot
 def test_the_html_card_inlines_the_map_with_the_role_highlighted(installer_html: str) -> None:
-    assert installer_html.count("<svg") == 1
+    # the whole map for screens, and the role's routes alone for print (.print-map)
+    assert installer_html.count("<svg") == 2
+    print_map = re.search(r'<figure class="print-map"><svg[^>]*>(.*?)</svg>', installer_html,
+                          flags=re.S)
+    assert print_map is not None
+    assert 'class="node faded"' not in print_map.group(1)
     assert "<?xml" not in installer_html
     assert "<!DOCTYPE svg" not in installer_html
     svg_open = re.search(r"<svg[^>]*>", installer_html)

@@ -310,6 +310,7 @@ footer { margin-top: 2rem; padding-top: .8rem; border-top: 1px solid #BDBDBD; co
   html { font-size: 24px; }
   main { max-width: 80rem; }
 }
+.print-map { display: none; }
 @page { size: A4; margin: 9mm 10mm; }
 @media print {
   html { font-size: 8pt; }
@@ -339,6 +340,11 @@ footer { margin-top: 2rem; padding-top: .8rem; border-top: 1px solid #BDBDBD; co
   .howto dt { margin-top: 0; break-after: avoid; }
   .howto dd { margin-bottom: .25rem; break-inside: avoid; }
   footer { margin-top: .5rem; padding-top: .25rem; font-size: .8rem; }
+  main.routes-map { display: flex; align-items: flex-start; gap: 5mm; }
+  main.routes-map .card-text { flex: 1 1 auto; min-width: 0; }
+  main.routes-map .card-text figure { display: none; }
+  main.routes-map .print-map { display: block; flex: 0 0 60mm; margin: 0; }
+  main.routes-map .print-map svg { width: 100%; height: auto; max-height: 270mm; }
 }
 """
 
@@ -418,15 +424,24 @@ _HOWTO = (
 )
 
 
-def _to_html(card: _Card, svg: str | None) -> str:
-    """The whole page: head with the card's CSS, and :func:`_body_html` in ``<main>``."""
+def _to_html(card: _Card, svg: str | None, print_svg: str | None = None) -> str:
+    """The whole page: head with the card's CSS, and :func:`_body_html` in ``<main>``.
+
+    With ``print_svg`` (the role's routes only, one box a row) the printed page puts
+    the card's text in one column and that drawing in a narrow column beside it, in
+    place of the whole map (``.print-map``, shown only in print)."""
     title = _("%(role)s — my influence on NPS") % {"role": card.label}
+    body = _body_html(card, svg)
+    if print_svg is not None:
+        body = (f'<div class="card-text">\n{body}</div>\n'
+                f'<figure class="print-map">{print_svg}</figure>\n')
+    main = '<main class="routes-map">' if print_svg is not None else "<main>"
     return (f'<!DOCTYPE html>\n<html lang="{current_language()}">\n<head>\n'
             '<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_e(title)}</title>\n"
-            f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
-            f"{_body_html(card, svg)}</main>\n</body>\n</html>\n")
+            f"<style>{_CSS}</style>\n</head>\n<body>\n{main}\n"
+            f"{body}</main>\n</body>\n</html>\n")
 
 
 def _lang_attr(lang: str | None) -> str:
@@ -605,7 +620,8 @@ def role_card(result: FitResult, role: str, *, format: str = "html",
         card = _content(result, role, min_responses)
         if format == "md":
             return _to_md(card, image)
-        return _to_html(card, _card_svg(result, role, card, min_responses))
+        return _to_html(card, _card_svg(result, role, card, min_responses),
+                        _print_svg(result, role, card, min_responses))
 
 
 def role_card_body(result: FitResult, role: str, *,
@@ -640,6 +656,23 @@ def _card_svg(result: FitResult, role: str, card: _Card, min_responses: int) -> 
                      format="svg", min_responses=min_responses)
     except MapTooLargeError as exc:
         return f'<p class="{_NOTE}">{_e(_(_NOT_DRAWN) % {"why": exc})}</p>'
+    return inline_svg(svg, _("Journey map: the routes from %(role)s to NPS highlighted")
+                      % {"role": card.label})
+
+
+def _print_svg(result: FitResult, role: str, card: _Card, min_responses: int) -> str | None:
+    """The role's routes only, one box a row (``render(routes_only=True)``): the printed
+    card's map, in a column beside the text, where its labels keep about 7 pt on A4
+    (the whole map, scaled to the page's width, would have 3–4 pt labels).  None when
+    it cannot be drawn; the printed card then shows the whole map."""
+    from .graph import render
+
+    suppressed = card.suppressed is not None
+    try:
+        svg = render(result.journey_map, None if suppressed else result, role=role,
+                     format="svg", min_responses=min_responses, routes_only=True)
+    except MapTooLargeError:
+        return None
     return inline_svg(svg, _("Journey map: the routes from %(role)s to NPS highlighted")
                       % {"role": card.label})
 

@@ -1,12 +1,12 @@
 """The role card as a one-page A4 PDF, drawn from its HTML page by WeasyPrint.
 
 The card's HTML page (:func:`~journeymap.render.card.role_card`) carries its own print
-layout (``@page`` A4, the map scaled to fit, the "not for pay" box kept); WeasyPrint
-lays that page out with the print styles and writes the PDF, so the PDF and the page a
-browser prints are one design.  WeasyPrint is pure Python on top of Pango, which
-graphviz already brings on Debian; it is an optional extra (``pip install
-'journeymap[pdf]'``), measured against headless Chromium in ``docs/cli.md`` ("The card
-as PDF").  Without it, :func:`card_pdf` raises one :class:`~journeymap.exceptions.
+layout (``@page`` A4, the role's routes drawn in a column beside the text, the "not
+for pay" box kept); WeasyPrint lays that page out with the print styles and writes the
+PDF, so the PDF and the page a browser prints are one design.  WeasyPrint is pure
+Python on top of Pango, which graphviz already brings on Debian; it is an optional
+extra (``pip install 'journeymap[pdf]'``), measured against headless Chromium in
+``docs/cli.md`` ("The card as PDF").  Without it, :func:`card_pdf` raises one :class:`~journeymap.exceptions.
 RenderError` that says how to install it.
 
 The page is self-contained (inline CSS and SVG, no scripts, no external references);

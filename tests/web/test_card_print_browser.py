@@ -21,6 +21,7 @@ import pytest
 import web_helpers
 
 import journeymap as jm
+from journeymap.analysis import role_influence
 from journeymap.engines import FitResult
 from journeymap.i18n import LANGUAGES, gettext, use_language
 from journeymap.render import role_card
@@ -70,3 +71,30 @@ def test_the_card_prints_on_one_a4_page_with_the_not_for_pay_box(
         footer_word = gettext("How to read this")
     assert box in text
     assert footer_word in text  # the last section is on the page too
+
+
+def test_the_printed_map_draws_only_the_roles_routes_with_readable_labels(
+        example: FitResult, browser: Any) -> None:
+    page = browser.new_page(viewport=A4_CSS_PX)
+    try:
+        page.set_content(role_card(example, "installer", lang="fi"))
+        page.emulate_media(media="print")
+        drawn = page.evaluate("""() => {
+            const shown = [...document.querySelectorAll('figure')]
+                .filter(f => getComputedStyle(f).display !== 'none');
+            const svg = document.querySelector('.print-map svg');
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            const sizes = [...svg.querySelectorAll('g.node text')]
+                .map(t => parseFloat(t.getAttribute('font-size')) * scale);
+            const boxes = [...svg.querySelectorAll('g.node title')].map(t => t.textContent);
+            return {shown: shown.map(f => f.className), sizes, boxes};
+        }""")
+    finally:
+        page.close()
+    assert drawn["shown"] == ["print-map"]  # the whole map is not printed
+    routes = role_influence(example, "installer").paths["nodes"]
+    assert set(drawn["boxes"]) == {n for nodes in routes for n in nodes}
+    assert len(drawn["boxes"]) == 7
+    # CSS px at 96 per inch: the box names at least 9 px (6.8 pt), every figure at least 6 px
+    assert max(drawn["sizes"]) >= 9.0
+    assert min(drawn["sizes"]) >= 6.0
