@@ -362,6 +362,18 @@ def test_my_influence_shows_the_role_card_with_the_apis_numbers(web: Api) -> Non
     assert r.headers["location"] == f"/app/fits/{fit['id']}/roles/installer"
     page = web.client.get(r.headers["location"]).text
     assert f'<p class="big">{signed(api["nps_points"])} <small>NPS points</small>' in page
+    # the headline says where NPS would go: the what-if of the role +1, from the API
+    w = web.client.post(f"/v1/fits/{fit['id']}/what-if", json={"shifts": {"installer": 1}},
+                        headers=web.workspace("acme")).json()
+    assert api["nps_points"] == pytest.approx(w["change"], abs=1e-9)
+    assert api["nps_after"] == pytest.approx(w["nps_after"], abs=1e-9)
+    lo, hi = api["nps_after_ci"]
+    assert (f"NPS would go from {signed(api['nps'])} to {signed(api['nps_after'])} (95 %: "
+            f"{signed(lo)} to {signed(hi)}): {signed(api['nps_points'])} NPS points") in page
+    roles = web.client.get(f"/v1/fits/{fit['id']}/roles", headers=web.workspace("acme")).json()
+    (listed,) = [r for r in roles["roles"] if r["role"] == "installer"]
+    assert (listed["nps_after"], listed["nps_after_ci"]) == (api["nps_after"],
+                                                             api["nps_after_ci"])
     assert NOT_FOR_PAY in page
     assert "ranked by leverage" in page
     assert "<svg" in page
