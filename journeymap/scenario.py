@@ -64,15 +64,11 @@ class ShiftPlan(Mapping[str, float]):
     """What a scenario moves: measured nodes (with their terms) and, with full headroom,
     unmeasured roles acted on by a shifted role.
 
-    Attributes
-    ----------
-    terms
-        Measured node → ``((weight, Δ), …)``: the node moves by
-        ``Σ weight · clip(Δ, lo − x, hi − x)``, clipped again to the scale (weight 1 for a
-        node shifted itself, the share for a role's node).
-    full
-        Unmeasured role → multiplier: every respondent's LTR moves by multiplier × the
-        role's influence (a role acted on by a shifted role, docs/method.md §6).
+    ``terms`` maps each measured node to ``((weight, Δ), …)``: the node moves by
+    ``Σ weight · clip(Δ, lo − x, hi − x)``, clipped again to the scale (weight 1 for a node
+    shifted itself, the share for a role's node).  ``full`` maps an unmeasured role to a
+    multiplier: every respondent's LTR moves by multiplier × the role's influence (a role
+    acted on by a shifted role, docs/method.md §6).
 
     As a mapping it gives each measured node's shift ``Σ weight · Δ`` (the roles of
     :attr:`full` expanded by their shares), for engines that move states rather than
