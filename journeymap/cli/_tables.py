@@ -5,6 +5,8 @@ Formatting only: every number comes from :mod:`journeymap.analysis` or the resul
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..formatting import ci, signed
@@ -15,8 +17,10 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ..engines import FitResult
+    from ..model import JourneyMap
 
-__all__ = ["nps_cell", "print_drivers", "print_influence", "print_nps", "print_roles"]
+__all__ = ["nps_cell", "print_alphas", "print_drivers", "print_influence", "print_nps",
+           "print_roles"]
 
 
 def nps_cell(value: float, interval: Any, n: int, suppressed: bool) -> str:
@@ -124,3 +128,18 @@ def print_influence(console: Console, result: FitResult, role: str) -> None:
                       signed(row["role_part"]),
                       "–" if own is None or own != own else signed(own))
     console.print(parts)
+
+
+def print_alphas(console: Console, journey_map: JourneyMap,
+                 alphas: Mapping[str, float]) -> None:
+    """Cronbach's alpha of each composite (``fit`` and ``check``; the library computes it)."""
+    if not alphas:
+        return
+    console.print("\n[bold]Composites[/] (Cronbach's alpha of the items, over the responses "
+                  "that answered every item)")
+    for node_id, a in alphas.items():
+        node = journey_map.node(node_id)
+        value = f"α = {a:.2f}" if math.isfinite(a) else "α not computable"
+        low = " — below 0.6: the items may not measure one thing" if a < 0.6 else ""
+        console.print(f"  {esc(node.display)} ({esc(', '.join(node.items))}): {value}{low}",
+                      soft_wrap=True)

@@ -17,6 +17,7 @@ from ..formatting import ci, signed
 from ._console import errors, esc, print_warnings, stdout, write_json
 from ._options import MIN_RESPONSES, DataArg, MapArg, MinOpt, SurveyTypeOpt
 from ._run import load_map
+from ._tables import print_alphas
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -104,20 +105,6 @@ def _print_fit(console: Console, report: CheckReport) -> None:
         console.print(f"Note: {esc(fi['note'])}", soft_wrap=True)
 
 
-def _print_alphas(console: Console, report: CheckReport) -> None:
-    if not report.alphas:
-        return
-    m = report.journey_map
-    console.print("\n[bold]Composites[/] (Cronbach's alpha of the items, over the responses "
-                  "that answered every item)")
-    for node_id, a in report.alphas.items():
-        node = m.node(node_id)
-        value = f"α = {a:.2f}" if math.isfinite(a) else "α not computable"
-        low = " — below 0.6: the items may not measure one thing" if a < 0.6 else ""
-        console.print(f"  {esc(node.display)} ({esc(', '.join(node.items))}): {value}{low}",
-                      soft_wrap=True)
-
-
 def _print_suggestions(console: Console, report: CheckReport) -> None:
     if report.search.get("method") is None:
         return
@@ -172,7 +159,7 @@ def check_cmd(map_file: MapArg, data_file: DataArg,
         _print_implications(console, report)
         _print_beliefs(console, report)
         _print_fit(console, report)
-        _print_alphas(console, report)
+        print_alphas(console, report.journey_map, report.alphas)
         _print_suggestions(console, report)
         print_warnings(console, report.warnings)
 

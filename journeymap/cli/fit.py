@@ -26,7 +26,7 @@ from ._options import (
     SurveyTypeOpt,
 )
 from ._run import CHUNK_ROWS, fit_map, load_map
-from ._tables import print_drivers, print_influence, print_nps, print_roles
+from ._tables import print_alphas, print_drivers, print_influence, print_nps, print_roles
 
 __all__ = ["drivers", "fit_cmd", "influence", "what_if_cmd"]
 
@@ -63,6 +63,7 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
         print_nps(console, result)
         print_drivers(console, result)
         print_roles(console, result)
+        print_alphas(console, result.journey_map, result.alphas)
         print_warnings(console, result.warnings)
         if output is not None:
             console.print(f"Result written to {esc(output)}.")
