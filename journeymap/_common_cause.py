@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from .model import JourneyMap
 
-__all__ = ["confounded_edges", "role_common_cause_warnings"]
+__all__ = ["confounded_edges", "role_common_cause_note", "role_common_cause_warnings"]
 
 
 MAX_EDGES_NAMED = 5
@@ -112,3 +112,32 @@ def role_common_cause_warnings(journey_map: JourneyMap) -> list[str]:
                    "part (what it does to both ends), not only the edge's own effect. Give the "
                    "role a column, or read the estimate as an association.")
     return out
+
+
+def role_common_cause_note(journey_map: JourneyMap, role: str) -> str | None:
+    """The role card's plain sentence (in the language in force) when ``role``'s
+    common-cause part enters an estimate its figure is built from, else ``None``.
+
+    Example: *"Installer acts on both Delivery and Installation, which the map links.
+    The estimate of that link, and so this figure, includes part of what Installer does
+    to both — not only the link's own effect."*
+    """
+    from .i18n import gettext as _
+    from .i18n import ngettext
+
+    rows = confounded_edges(journey_map).get(role)
+    if not rows:
+        return None
+    m = journey_map
+    pairs = list(dict.fromkeys((u, v) for u, v, _x, _v in rows))
+    u, v = pairs[0]
+    values = {"role": m.node(role).display, "first": m.node(u).display,
+              "second": m.node(v).display, "num": len(pairs) - 1}
+    text = _("%(role)s acts on both %(first)s and %(second)s, which the map links. The "
+             "estimate of that link, and so this figure, includes part of what %(role)s does "
+             "to both — not only the link's own effect.") % values
+    if len(pairs) > 1:
+        text += " " + ngettext("The same holds for %(num)d more pair of touchpoints.",
+                               "The same holds for %(num)d more pairs of touchpoints.",
+                               len(pairs) - 1) % values
+    return text

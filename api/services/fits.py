@@ -65,10 +65,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ANALYSES", "MAX_ROLE", "Analysis", "analysis_answer", "analysis_key", "cached_answer",
            "cached_done", "check_fit", "create_fit", "done_fit", "drivers", "export_fit",
-           "finished_fit",
-           "fit_json", "fit_out", "get_fit", "list_fits", "load_result", "read_fit",
-           "render_fit", "role", "role_card", "role_card_body", "roles", "serialize",
-           "what_if"]
+           "finished_fit", "fit_json", "fit_out", "get_fit", "list_fits", "load_result",
+           "map_rejected", "read_fit", "render_fit", "role", "role_card", "role_card_body",
+           "roles", "serialize", "what_if"]
 
 Analysis = Literal["drivers", "roles", "role"]
 ANALYSES: tuple[Analysis, ...] = ("drivers", "roles", "role")
@@ -263,6 +262,13 @@ def _cached_model(results: Results, key: tuple[Hashable, ...], kind: type[M],
     model = build()
     results.models.put(key, model)
     return model
+
+
+def map_rejected(sessions: sessionmaker[Session], results: Results, meta: DoneFit) -> bool:
+    """True when the fit's quick check found that the data reject the map (its result's
+    ``map_check``; fits stored before the check ran say False)."""
+    check = load_result(sessions, results, meta).map_check
+    return bool(check and check.get("rejected"))
 
 
 def drivers(sessions: sessionmaker[Session], results: Results, meta: DoneFit) -> DriversOut:

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .._common_cause import role_common_cause_note
 from ..exceptions import JourneymapError, MapTooLargeError
 from ..formatting import ci as _ci
 from ..formatting import count as _count
@@ -74,6 +75,8 @@ class _Card:
     tone: str = "neutral"
     sentences: list[str] = field(default_factory=list)
     uncertainty: str | None = None
+    #: Plain cautions about how to read the figure (e.g. the role's common-cause part).
+    cautions: list[str] = field(default_factory=list)
     suppressed: str | None = None
     touchpoints: list[_Row] = field(default_factory=list)
     routes: list[_Row] = field(default_factory=list)
@@ -173,6 +176,9 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
                              "zero: the 95 %% interval runs from %(low)s to %(high)s NPS "
                              "points. Read it as “no clear effect yet”, not as a result.") % {
             "low": _signed(lo), "high": _signed(hi_ci)}
+    note = role_common_cause_note(m, role)
+    if note is not None:
+        card.cautions.append(note)
     card.footer = _("Survey NPS %(nps)s (95 %%: %(ci)s) from %(n)s answers · %(engine)s "
                     "engine · generated %(date)s by journeymap") % {
         "nps": _signed(s.value), "ci": _ci(s.ci), "n": _count(s.n), "engine": result.engine,
@@ -466,6 +472,7 @@ def _body_html(card: _Card, svg: str | None) -> str:
             parts.append(f"<p{cls}>{_e(sentence)}</p>\n")
         if card.uncertainty is not None:
             parts.append(f'<p class="uncertain">{_e(card.uncertainty)}</p>\n')
+        parts.extend(f'<p class="uncertain caution">{_e(c)}</p>\n' for c in card.cautions)
         parts.append("</section>\n")
     parts.append(f'<aside class="note"><strong>{_e(_(_BOX))}</strong>'
                  f"{_e(_(NOT_FOR_PAY))}</aside>\n")
@@ -530,6 +537,8 @@ def _to_md(card: _Card, image: str | None) -> str:
             out += [_m(sentence), ""]
         if card.uncertainty is not None:
             out += [f"*{_m(card.uncertainty)}*", ""]
+        for caution in card.cautions:
+            out += [f"*{_m(caution)}*", ""]
     out += [f"> **{_(_BOX)}.** {_m(_(NOT_FOR_PAY))}", ""]
     if card.suppressed is None:
         out += [f"## {_(_H_TOUCH)}", "",

@@ -136,8 +136,10 @@ async def show_drivers(request: Request, fit_id: uuid.UUID, user: WebUserDep,
     roles = await roles_of(sessions, results, user, fit_id)
     meta = await finished(sessions, results, user, fit_id)
     svg = await run_in_threadpool(fits.render_fit, sessions, results, meta)
+    rejected = await run_in_threadpool(fits.map_rejected, sessions, results, meta)
     return page(request, "drivers.html", {
         "fit_id": str(fit_id), "nps": drivers["nps"], "drivers": rows, "roles": roles,
+        "map_rejected": rejected,
         "sort": sort, "order": order, "sortable": SORTABLE,
         "svg": inline_svg(svg, _("The fitted journey map with its effects"))}, user=user)
 

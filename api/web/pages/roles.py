@@ -50,8 +50,9 @@ async def show_role(request: Request, fit_id: uuid.UUID, role: str, user: WebUse
             out = shares.list_shares(session, user.workspace.id, fit_id=fit_id, role=role)
         return [s for s in plain(out)["shares"] if s["status"] == "active"]
 
+    rejected = await run_in_threadpool(fits.map_rejected, sessions, results, meta)
     return page(request, "role.html", {
         "fit_id": str(fit_id), "roles": roles, "role": role, "influence": influence,
-        "card": card, "permalink": str(request.url.replace(query="")),
+        "card": card, "map_rejected": rejected, "permalink": str(request.url.replace(query="")),
         "shares": await run_in_threadpool(links), "expiry_choices": EXPIRY_CHOICES,
         "default_days": SHARE_LINK_DEFAULT_DAYS}, user=user)

@@ -125,11 +125,12 @@ async def _role_page(request: Request, sessions: Any, results: Results, token: s
         card = sized_maps(await run_in_threadpool(fits.role_card_body, sessions, results,
                                                   link.fit, role_id))
         roles = [] if link.role is not None else await _roles(sessions, results, link)
+        rejected = await run_in_threadpool(fits.map_rejected, sessions, results, link.fit)
     except (Problem, JourneymapError) as exc:
         return _refusal(request, exc)
     return page(request, "role.html", {
         "fit_id": str(link.fit.id), "roles": roles, "role": role_id, "influence": influence,
-        "card": card, "share": True, "picker_action": base,
+        "card": card, "share": True, "map_rejected": rejected, "picker_action": base,
         "share_files": f"{base}/roles/{role_id}", "expires_at": link.expires_at},
         headers=SHARE_HEADERS)
 
