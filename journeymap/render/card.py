@@ -637,10 +637,11 @@ def role_card_body(result: FitResult, role: str, *,
                    min_responses: int = DEFAULT_MIN_RESPONSES, lang: str | None = None) -> str:
     """The HTML card's content without the page around it, to put inside another page.
 
-    It is exactly what the ``<main>`` element of ``role_card(result, role,
-    format="html")`` holds (header, headline, the not-for-pay box, tables, the map as
-    inline SVG, how to read it, footer); the page that includes it brings its own
-    styles.  Parameters and errors are those of :func:`role_card`.
+    It is exactly the card's text in the ``<main>`` element of ``role_card(result,
+    role, format="html")`` (header, headline, the not-for-pay box, tables, the map as
+    inline SVG, how to read it, footer), without the map that page adds for print only
+    (the role's routes alone, beside the text); the page that includes it brings its
+    own styles.  Parameters and errors are those of :func:`role_card`.
 
     Returns
     -------

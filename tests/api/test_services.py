@@ -250,8 +250,10 @@ def test_the_card_service_gives_the_library_card_and_its_body(world: World) -> N
     body = fits.role_card_body(world.sessions, world.results, meta, "installer")
     assert page == role_card(world.library, "installer", format="html")
     assert body == role_card_body(world.library, "installer")
-    assert page.count("<main>") == 1
-    assert page.split("<main>\n", 1)[1].split("</main>", 1)[0] == body
+    # the page's <main> holds the body and, for print only, the role's routes drawn alone
+    assert page.count('<main class="routes-map">') == 1
+    text = page.split('<div class="card-text">\n', 1)[1]
+    assert text.split('</div>\n<figure class="print-map">', 1)[0] == body
 
 
 # ---------------------------------------------------- one answer, every front end
