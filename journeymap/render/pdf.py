@@ -6,8 +6,8 @@ for pay" box kept); WeasyPrint lays that page out with the print styles and writ
 PDF, so the PDF and the page a browser prints are one design.  WeasyPrint is pure
 Python on top of Pango, which graphviz already brings on Debian; it is an optional
 extra (``pip install 'journeymap[pdf]'``), measured against headless Chromium in
-``docs/cli.md`` ("The card as PDF").  Without it, :func:`card_pdf` raises one :class:`~journeymap.exceptions.
-RenderError` that says how to install it.
+``docs/cli.md`` ("The card as PDF").  Without it, :func:`card_pdf` raises one
+:class:`~journeymap.exceptions.RenderError` that says how to install it.
 
 The page is self-contained (inline CSS and SVG, no scripts, no external references);
 the converter is given a URL fetcher that refuses every protocol, so nothing the card
