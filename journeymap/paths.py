@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,10 +47,13 @@ class PathAlgebra:
     estimated: tuple[tuple[int, int], ...]
     edges: tuple[tuple[int, int], ...]
 
-    @property
+    @cached_property
     def total_matrix(self) -> NDArray[np.float64]:
-        """``(I − A)⁻¹``: entry ``[x, y]`` sums the path products from x to y."""
-        return _inverse(self.A)
+        """``(I − A)⁻¹``: entry ``[x, y]`` sums the path products from x to y (computed once;
+        ``A`` is not to be changed afterwards; the array is read-only)."""
+        N = _inverse(self.A)
+        N.setflags(write=False)
+        return N
 
     def totals(self) -> NDArray[np.float64]:
         """Total effect of every node on the outcome (``N[:, o]``)."""
@@ -57,12 +61,19 @@ class PathAlgebra:
 
     def gradients(self) -> NDArray[np.float64]:
         """``G[x, k] = ∂ total_x / ∂ θ_k = N[x, p_k] · N[c_k, o]`` for estimated θ_k."""
+        return self._gradients
+
+    @cached_property
+    def _gradients(self) -> NDArray[np.float64]:
         N = self.total_matrix
         if not self.estimated:
-            return np.zeros((len(self.nodes), 0))
-        p = np.array([pc[0] for pc in self.estimated])
-        c = np.array([pc[1] for pc in self.estimated])
-        return np.asarray(N[:, p] * N[c, self.outcome][None, :], dtype=np.float64)
+            G = np.zeros((len(self.nodes), 0))
+        else:
+            p = np.array([pc[0] for pc in self.estimated])
+            c = np.array([pc[1] for pc in self.estimated])
+            G = np.asarray(N[:, p] * N[c, self.outcome][None, :], dtype=np.float64)
+        G.setflags(write=False)
+        return G
 
     def paths(self, source: int) -> Iterator[tuple[list[int], float]]:
         """Every directed path from ``source`` to the outcome with its product of effects."""
