@@ -459,7 +459,7 @@ def render_fit(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
 
 def export_fit(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
                fmt: str) -> str:
-    """The fit's map as a model text of another tool (``lavaan`` or ``dagitty``)."""
+    """The fit's map as a model text of another tool (``lavaan``, ``semopy`` or ``dagitty``)."""
     from journeymap.render.export import export
 
     return export(load_result(sessions, results, meta).journey_map, fmt)

@@ -41,7 +41,7 @@ __all__ = ["EXPORTS", "IMAGES", "MapFile", "change_map", "create_map",
            "map_out", "parse_map", "read_map", "stored_map", "validate_map"]
 
 IMAGES = ("svg", "png", "pdf")  # formats graphviz draws
-EXPORTS = ("lavaan", "dagitty")  # model texts of other tools
+EXPORTS = ("lavaan", "semopy", "dagitty")  # model texts of other tools
 
 
 def parse_map(body: MapCreate) -> JourneyMap:
@@ -211,7 +211,8 @@ class MapFile:
 
 
 def map_file(m: JourneyMap, fmt: str, stem: str) -> MapFile:
-    """The map drawn (``svg``/``png``/``pdf``) or as a model text (``lavaan``/``dagitty``)."""
+    """The map drawn (``svg``/``png``/``pdf``) or as a model text (``lavaan``/``semopy``/
+    ``dagitty``)."""
     if fmt in IMAGES:
         return MapFile(draw_map(m, format=fmt), f"{stem}.{fmt}")
     from journeymap.render.export import export

@@ -386,7 +386,8 @@ def test_my_influence_shows_the_role_card_with_the_apis_numbers(web: Api) -> Non
 @pytest.mark.parametrize(("name", "media", "start"), [
     ("map.svg", "image/svg+xml", b"<?xml"), ("map.png", "image/png", b"\x89PNG"),
     ("map.pdf", "application/pdf", b"%PDF"), ("map.lavaan", "text/plain", b"#"),
-    ("map.dagitty", "text/plain", b"dag"), ("result.json", "application/json", b"{"),
+    ("map.semopy", "text/plain", b"#"), ("map.dagitty", "text/plain", b"dag"),
+    ("result.json", "application/json", b"{"),
     ("drivers.csv", "text/csv", b"node,label"), ("roles.csv", "text/csv", b"label,role"),
     ("card.html?role=installer", "text/html", b"<!DOCTYPE html>"),
 ])
@@ -412,10 +413,31 @@ def test_the_result_download_is_the_apis_result(web: Api) -> None:
 def test_downloads_of_a_map_version(web: Api) -> None:
     fit = _fit(web)
     _signed_in(web)
-    for name in ("map.svg", "map.png", "map.pdf", "map.lavaan", "map.dagitty"):
+    for name in ("map.svg", "map.png", "map.pdf", "map.lavaan", "map.semopy", "map.dagitty"):
         r = web.client.get(f"/app/maps/{fit['map_id']}/files/{name}?version=1")
         assert r.status_code == 200, name
     assert web.client.get(f"/app/maps/{fit['map_id']}/files/map.exe").status_code == 404
+
+
+def test_the_semopy_download_is_the_librarys_export_on_the_analysts_pages_only(
+        web: Api) -> None:
+    from journeymap.render.export import to_semopy
+
+    fit = _fit(web)
+    _signed_in(web)
+    m = JourneyMap.from_yaml(EXAMPLES / "kitchen_b2b.yaml")
+    r = web.client.get(f"/app/fits/{fit['id']}/files/map.semopy")
+    assert r.text == to_semopy(m)
+    assert ":=" not in r.text  # semopy cannot read lavaan's defined effects
+    assert 'filename="fit-' in r.headers["content-disposition"]
+    assert r.headers["content-disposition"].endswith('-semopy.txt"')
+    assert web.client.get(f"/app/maps/{fit['map_id']}/files/map.semopy?version=1").text == \
+        to_semopy(m)
+    link = f'href="/app/fits/{fit["id"]}/files/map.semopy"'
+    for page in (f"/app/fits/{fit['id']}", f"/app/fits/{fit['id']}/drivers"):
+        assert link in web.client.get(page).text, page
+    assert "files/map.semopy" in web.client.get(f"/app/maps/{fit['map_id']}?version=1").text
+    assert "map.semopy" not in web.client.get(f"/app/fits/{fit['id']}/roles/installer").text
 
 
 def test_presentation_mode_is_a_toggle_kept_in_a_cookie(web: Api) -> None:

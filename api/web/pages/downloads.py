@@ -1,5 +1,5 @@
-"""Downloads: a fit's drawn map, model exports, result JSON, CSV tables and role card;
-a map version's drawing and exports."""
+"""Downloads: a fit's drawn map, model exports (lavaan, semopy, DAGitty), result JSON, CSV
+tables and role card; a map version's drawing and exports."""
 
 from __future__ import annotations
 
@@ -23,13 +23,14 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 FIT_FILES = {
     "map.svg": "image/svg+xml", "map.png": "image/png", "map.pdf": "application/pdf",
-    "map.lavaan": "text/plain; charset=utf-8", "map.dagitty": "text/plain; charset=utf-8",
-    "result.json": "application/json", "drivers.csv": "text/csv; charset=utf-8",
-    "roles.csv": "text/csv; charset=utf-8", "card.html": "text/html; charset=utf-8",
-    "card.pdf": "application/pdf",
+    "map.lavaan": "text/plain; charset=utf-8", "map.semopy": "text/plain; charset=utf-8",
+    "map.dagitty": "text/plain; charset=utf-8", "result.json": "application/json",
+    "drivers.csv": "text/csv; charset=utf-8", "roles.csv": "text/csv; charset=utf-8",
+    "card.html": "text/html; charset=utf-8", "card.pdf": "application/pdf",
 }
 MAP_FILES = {"map.svg": "image/svg+xml", "map.png": "image/png", "map.pdf": "application/pdf",
              "map.lavaan": "text/plain; charset=utf-8",
+             "map.semopy": "text/plain; charset=utf-8",
              "map.dagitty": "text/plain; charset=utf-8"}
 
 
@@ -110,7 +111,7 @@ async def fit_file(fit_id: uuid.UUID, name: str, user: WebUserDep, sessions: Ses
 def map_file(map_id: uuid.UUID, name: str, user: WebUserDep, session: SessionDep,
              results: ResultsDep, version: Annotated[int | None, Query(ge=1)] = None
              ) -> Response:
-    """Downloads of a map version without numbers: drawn map, lavaan, DAGitty."""
+    """Downloads of a map version without numbers: drawn map, lavaan, semopy, DAGitty."""
     if name not in MAP_FILES:
         raise _unknown(name, MAP_FILES)
     _rec, row, m = maps.stored_map(session, results, user.workspace.id, map_id, version)
