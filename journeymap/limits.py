@@ -11,6 +11,9 @@ from __future__ import annotations
 from .exceptions import JourneymapError
 
 __all__ = [
+    "BAYESNET_MAX_THIN_SHARE",
+    "BAYESNET_MIN_CELL_ROWS",
+    "BAYESNET_ROWS_PER_COMBINATION",
     "BODY_TIMEOUT_SECONDS",
     "CONSTANT_TOLERANCE",
     "DATABASE_FILE_MODE",
@@ -21,6 +24,7 @@ __all__ = [
     "FIT_RETRY_AFTER_SECONDS",
     "HEADER_TIMEOUT_SECONDS",
     "KEEP_ALIVE_SECONDS",
+    "MAX_BAYESNET_DRAWS",
     "MAX_BODY_BYTES",
     "MAX_CHUNK_ROWS",
     "MAX_CONCURRENCY",
@@ -87,6 +91,17 @@ MAX_CONDITION_NUMBER = 1e10
 #: A column is constant when its centred sum of squares is at most this × max(1, the
 #: largest centred sum of squares or cross-product of the columns solved together).
 CONSTANT_TOLERANCE = 1e-12
+
+# --- Bayesian-network engine (docs/method.md, "9.8 Sparse data") -----------------------
+#: A parent combination of a table with fewer rows than this has too little data: there
+#: the table is mostly BDeu's prior (a uniform guess), not answers.
+BAYESNET_MIN_CELL_ROWS = 5
+#: An effect, influence or edge is not estimable when more than this share of the
+#: respondents its one-state shift moves land in combinations with too little data.
+BAYESNET_MAX_THIN_SHARE = 0.2
+#: ``bins="auto"`` (the default) keeps this many complete rows per parent combination of
+#: every table on average: the most states per rating b with rows ≥ this × b^parents.
+BAYESNET_ROWS_PER_COMBINATION = 10
 
 # --- Streaming (docs/performance.md) -----------------------------------------------------
 #: Rows per chunk when data are read chunk by chunk (memory stays flat whatever the file size).
@@ -191,6 +206,9 @@ MAX_CONCURRENCY = 512
 MAX_QUEUED_FITS = 16
 #: The Retry-After of a refused fit, in seconds.
 FIT_RETRY_AFTER_SECONDS = 30
+#: Most posterior draws of a bayesnet fit (``--draws``, the API's ``draws``): each draw is
+#: a copy of every table (the outcome's by its NPS classes).
+MAX_BAYESNET_DRAWS = 2_000
 #: Stored files larger than this are fitted chunk by chunk (linear engine; CSV, TSV,
 #: Parquet), so a fit's memory does not grow with the file (JOURNEYMAP_STREAM_FITS_ABOVE_BYTES).
 STREAM_FITS_ABOVE_BYTES = 16 * 2**20

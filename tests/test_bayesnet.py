@@ -364,7 +364,7 @@ def test_a_node_with_many_parents_and_few_answers_gets_a_plain_warning() -> None
     frame = pd.DataFrame({f"p{i}": rng.integers(1, 6, n) for i in range(4)})
     frame["install"] = np.clip(np.rint(frame.mean(axis=1) + rng.normal(0, 0.7, n)), 1, 5)
     frame["ltr"] = np.clip(np.rint(frame["install"] * 1.5 + 2 + rng.normal(0, 1.5, n)), 0, 10)
-    eng = BayesNetEngine(draws=0).fit(MAP_E, load_survey(frame, MAP_E))
+    eng = BayesNetEngine(draws=0, bins=None).fit(MAP_E, load_survey(frame, MAP_E))
     combos = frame.groupby([f"p{i}" for i in range(4)]).size()
     never = round(100 * (1 - len(combos) / 625))
     thin = round(100 * (1 - (combos >= 5).sum() / 625))
@@ -423,7 +423,7 @@ def example() -> tuple[jm.JourneyMap, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def example_bn(example: tuple[jm.JourneyMap, pd.DataFrame]) -> FitResult:
     m, frame = example
-    return jm.fit(m, frame, engine="bayesnet", bins=3)
+    return jm.fit(m, frame, engine="bayesnet", bins=2)  # every effect estimable
 
 
 def _keys(obj: Any, path: str = "") -> Iterator[tuple[str, frozenset[str]]]:
@@ -516,11 +516,12 @@ def test_the_cli_fits_with_engine_bayesnet(tmp_path: Path,
     m.to_yaml(map_path)
     frame.to_csv(data_path, index=False)
     run = CliRunner().invoke(app, ["fit", str(map_path), str(data_path), "--engine",
-                                   "bayesnet", "--json"])
+                                   "bayesnet", "--json", "--bins", "all"])
     assert run.exit_code == 0, run.output
     out = json.loads(run.stdout)
     assert out["engine"] == "bayesnet"
-    assert any("Likelihood to recommend has 5 parents" in w for w in out["warnings"])
+    assert any("Likelihood to recommend has 5 parents with 5, 5, 5, 5 and 7 states" in w
+               for w in out["warnings"])
 
 
 # ----------------------------- roles acting on roles, on NPS, and a measured role
@@ -609,10 +610,15 @@ def test_without_draws_intervals_are_null_and_the_json_is_valid(data_a: pd.DataF
     ({"bootstrap": 100}, "posterior draws"),
     ({"ltr_states": "3"}, "ltr_states must be '11' or 'classes'"),
     ({"ess": 0}, "positive number"),
-    ({"draws": 1}, "at least 2"),
+    ({"draws": 1}, "or from 2 to 2,000"),
+    ({"draws": 2001}, "or from 2 to 2,000"),
+    ({"ess": float("nan")}, "positive number"),
+    ({"bins": "some"}, "bins must be 'auto'"),
+    ({"bins": 1}, "at least 2 states per rating"),
+    ({"max_thin_share": 1.5}, "share from 0 to 1"),
     ({"bins": {"nps": 3}}, "see ltr_states"),
     ({"bins": {"x": [4, 2]}}, "increasing upper ends"),
-    ({"bins": 9}, "bins must be between 2 and 3"),
+    ({"bins": {"x": 9}}, "bins must be between 2 and 5"),
     ({"min_responses": 5}, "may not be set below 10"),
 ])
 def test_bad_options_give_one_clear_error(data_a: pd.DataFrame, options: dict[str, Any],

@@ -360,9 +360,12 @@ def test_discrete_bic_gain_equals_pgmpy_bic_d(example: JourneyMap) -> None:
     from pgmpy.structure_score import BIC
 
     from journeymap.analysis.check import _states
+    from journeymap.engines.bayesnet import BayesNetEngine
 
     data = load_survey(simulate(example, 1500, 4).data, example)
-    codes, cards = _states(example, data, {"bins": 3})
+    fitted = BayesNetEngine(bins=3, draws=0).fit(example, data).result_
+    codes, cards = _states(fitted)
+    assert set(cards.values()) == {3, 11}
     scorer = DiscreteBIC(codes, cards)
     frame = pd.DataFrame({k: pd.Categorical(v, categories=range(cards[k]))
                           for k, v in codes.items()})

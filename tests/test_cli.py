@@ -36,7 +36,7 @@ FIT_RESULT_KEYS = ["schema_version", "engine", "map", "n_responses", "nps", "edg
                    "roles", "warnings", "alphas", "map_check"]
 NPS_KEYS = {"value", "ci", "promoters", "passives", "detractors", "n"}
 EDGE_KEYS = {"from", "to", "estimate", "se", "ci", "p_value", "standardized", "n", "share",
-             "expected", "agrees"}
+             "expected", "agrees", "thin_share", "not_estimable"}
 EFFECT_KEYS = {"node", "direct", "indirect", "total", "total_ci", "nps_points"}
 ROLE_KEYS = {"role", "influence", "influence_ci", "direct", "indirect", "nps_points", "paths"}
 

@@ -20,7 +20,7 @@ from journeymap.engines import FitResult
 
 COLUMNS = ["node", "label", "kind", "stage", "direct", "indirect", "total", "total_ci_low",
            "total_ci_high", "nps_points", "nps_points_ci_low", "nps_points_ci_high", "mean",
-           "n"]
+           "n", "thin_share", "not_estimable"]
 
 
 

@@ -205,7 +205,7 @@ def check(journey_map: JourneyMap, data: SurveyData | pd.DataFrame | str | Path,
                                  else "."))
     result = cls(**options).fit(m, data).result_
     discrete = cls.discrete
-    codes, cards = _states(m, data, options) if discrete else ({}, {})
+    codes, cards = _states(result) if discrete else ({}, {})
 
     rng = np.random.default_rng(int(options.get("random_state", 0)))
 
@@ -263,24 +263,14 @@ def check(journey_map: JourneyMap, data: SurveyData | pd.DataFrame | str | Path,
                        alphas=alphas)
 
 
-def _states(m: JourneyMap, data: SurveyData, options: dict[str, Any]
-            ) -> tuple[dict[str, NDArray[np.int64]], dict[str, int]]:
-    """Each measured node's state codes (−1 = blank) as the bayesnet engine forms them."""
-    from ..engines.bayesnet import NodeStates
+def _states(result: FitResult) -> tuple[dict[str, NDArray[np.int64]], dict[str, int]]:
+    """Each measured node's state codes (−1 = blank) and number of states, as the bayesnet
+    engine formed them for this fit (its bins, chosen from n by default)."""
+    from ..engines.bayesnet import fit_state
 
-    bins = options.get("bins")
-    codes: dict[str, NDArray[np.int64]] = {}
-    cards: dict[str, int] = {}
-    for node in m.measured_nodes:
-        if node.id == m.outcome:
-            states = NodeStates.ltr(str(options.get("ltr_states", "11")))
-            codes[node.id] = states.lookup[data.ltr]
-        else:
-            b = bins.get(node.id) if isinstance(bins, Mapping) else bins
-            states = NodeStates.scale(node.id, node.scale, b)
-            codes[node.id] = states.codes(data.column(node.id))
-        cards[node.id] = states.size
-    return codes, cards
+    state = fit_state(result)
+    return ({n: np.asarray(c, dtype=np.int64) for n, c in state.codes.items()},
+            {n: s.size for n, s in state.states.items()})
 
 
 def _beliefs(m: JourneyMap, result: FitResult) -> pd.DataFrame:

@@ -20,8 +20,9 @@ def drivers(result: FitResult) -> pd.DataFrame:
     ``total`` (LTR points per scale point of the node), ``total_ci_low/high`` (95 %),
     ``nps_points`` (NPS points when everyone below the top moves up one scale point,
     docs/method.md, "NPS points") with ``nps_points_ci_low/high``, ``mean`` (the node's
-    average score) and ``n`` (respondents who rated it; NaN for results of engines that do not
-    report them).
+    average score), ``n`` (respondents who rated it; NaN for results of engines that do not
+    report them), ``thin_share`` and ``not_estimable`` (bayesnet: docs/method.md, "9.8 Sparse
+    data"; a not-estimable node's numbers are NaN and it sorts last).
     """
     m = result.journey_map
     df = result.effects.copy()

@@ -174,6 +174,15 @@ def _explain(result: FitResult, role: str) -> str:
               "works on.") % {"role": inf.label}, _(NOT_FOR_PAY)])
     on = (targets[0] if len(targets) == 1 else
           _("%(list)s and %(last)s") % {"list": ", ".join(targets[:-1]), "last": targets[-1]})
+    rec = result.role(role)
+    if rec.not_estimable:  # bayesnet at small n (docs/method.md, "9.8 Sparse data")
+        return "\n".join([
+            _("How much NPS would move when %(role)s does one point better on %(targets)s "
+              "cannot be estimated from these data: %(share)s of the customers such a change "
+              "would move land in combinations of answers that too few customers gave. More "
+              "responses, fewer states per rating or the linear engine would tell.") % {
+                "role": inf.label, "targets": on, "share": percent(rec.thin_share)},
+            _(NOT_FOR_PAY)])
     lo, hi = inf.nps_points_ci
     headline = _("When %(role)s does one point better on %(targets)s, %(move)s: "
                  "%(points)s NPS points (95 %%: %(low)s to %(high)s)") % {

@@ -10,17 +10,21 @@ from typing import Annotated
 
 import typer
 
-from ..limits import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR
+from ..limits import DEFAULT_MIN_RESPONSES, MAX_BAYESNET_DRAWS, MIN_RESPONSES_FLOOR
 
 __all__ = [
     "MIN_RESPONSES",
+    "BinsOpt",
     "ByOpt",
     "DataArg",
     "DateOpt",
+    "DrawsOpt",
     "EngineOpt",
+    "EssOpt",
     "JsonOpt",
     "LangOpt",
     "LowOpt",
+    "LtrStatesOpt",
     "MapArg",
     "MinOpt",
     "OptDataArg",
@@ -59,3 +63,17 @@ LangOpt = Annotated[str | None, typer.Option(
     "(default: en).", show_default=False)]
 LowOpt = Annotated[int, typer.Option(
     "--low", help="Bottom points of a scale that count as a low rating.", min=1)]
+
+# The bayesnet engine's options (docs/method.md §9); None = not given (the engine's default).
+BinsOpt = Annotated[str | None, typer.Option(
+    "--bins", help="bayesnet: states per rating — auto (chosen from n, the default), all "
+    "(every scale point) or a number from 2.", show_default=False)]
+EssOpt = Annotated[float | None, typer.Option(
+    "--ess", help="bayesnet: equivalent sample size of the BDeu prior (default 10).",
+    show_default=False)]
+LtrStatesOpt = Annotated[str | None, typer.Option(
+    "--ltr-states", help="bayesnet: LTR as its 11 answers (11, the default) or as 3 classes "
+    "(classes).", show_default=False)]
+DrawsOpt = Annotated[int | None, typer.Option(
+    "--draws", help=f"bayesnet: posterior draws for the 95 % intervals (0: none; default 200, "
+    f"at most {MAX_BAYESNET_DRAWS:,}).", show_default=False)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,8 @@ if TYPE_CHECKING:
     from ..engines import FitResult
     from ..model import JourneyMap
 
-__all__ = ["CHUNK_ROWS", "STREAM_ABOVE_BYTES", "fit_map", "load_map", "result_for"]
+__all__ = ["CHUNK_ROWS", "STREAM_ABOVE_BYTES", "bayes_options", "fit_map", "load_map",
+           "result_for"]
 
 CHUNK_ROWS = DEFAULT_CHUNK_ROWS
 #: CSV and Parquet files larger than this are streamed unless ``--in-memory`` is given.
@@ -27,10 +29,33 @@ def load_map(path: Path) -> JourneyMap:
     return JourneyMap.from_yaml(path)
 
 
+def bayes_options(engine: str, bins: str | None = None, ess: float | None = None,
+                  ltr_states: str | None = None, draws: int | None = None) -> dict[str, Any]:
+    """The engine options of ``--bins``, ``--ess``, ``--ltr-states`` and ``--draws`` (only
+    those given), refused with another engine than bayesnet.  The engine checks the values."""
+    given = {k: v for k, v in (("bins", bins), ("ess", ess), ("ltr_states", ltr_states),
+                               ("draws", draws)) if v is not None}
+    if given and engine != "bayesnet":
+        flags = ", ".join(f"--{k.replace('_', '-')}" for k in given)
+        raise JourneymapError(f"{flags} {'is an option' if len(given) == 1 else 'are options'} "
+                              f"of --engine bayesnet, not of '{engine}'.")
+    if bins is not None:
+        text = bins.strip().lower()
+        if text.isdigit():
+            given["bins"] = int(text)
+        elif text in ("auto", "all"):
+            given["bins"] = text
+        else:
+            raise JourneymapError(f"--bins must be auto, all or a number of states from 2, not "
+                                  f"'{bins}'.")
+    return given
+
+
 def fit_map(map_path: Path, data_path: Path | None, survey_type: str | None,
             min_responses: int, engine: str, *, stream: bool | None = False,
             chunk_rows: int = CHUNK_ROWS, sql: str | None = None, quiet: bool = False,
-            bootstrap: int = 0) -> FitResult:
+            bootstrap: int = 0, engine_options: Mapping[str, Any] | None = None
+            ) -> FitResult:
     """Fit in memory, or chunk by chunk (``--stream``, ``--sql``, or files over 256 MB).
 
     Both (:func:`journeymap.fit`, :func:`journeymap.fit_stream`) also warn when the data
@@ -51,21 +76,27 @@ def fit_map(map_path: Path, data_path: Path | None, survey_type: str | None,
                               **options)
     if data_path is None:
         raise JourneymapError("give a data file (or a DuckDB query with --sql).")
+    options.update(engine_options or {})
     return fit(m, data_path, engine=engine, survey_type=survey_type,
                min_responses=min_responses, **options)
 
 
 def result_for(map_file: Path, data_file: Path | None, result_file: Path | None,
-               survey_type: str | None, min_responses: int, engine: str
+               survey_type: str | None, min_responses: int, engine: str,
+               engine_options: Mapping[str, Any] | None = None
                ) -> tuple[JourneyMap, FitResult | None]:
     """The map and, when data or a saved result are given, its fit (never both)."""
     m = load_map(map_file)
     if data_file is not None and result_file is not None:
         raise JourneymapError("give survey data or --result, not both.")
+    if result_file is not None and engine_options:
+        raise JourneymapError("--bins, --ess, --ltr-states and --draws apply to a fit of "
+                              "data, not to a saved --result.")
     if result_file is not None:
         from ..results import read_result
 
         return m, read_result(result_file, m)
     if data_file is not None:
-        return m, fit_map(map_file, data_file, survey_type, min_responses, engine, quiet=True)
+        return m, fit_map(map_file, data_file, survey_type, min_responses, engine, quiet=True,
+                          engine_options=engine_options)
     return m, None

@@ -9,7 +9,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..formatting import ci, signed
+from ..formatting import ci, is_missing, signed
 from ..i18n import gettext as _
 from ._console import esc
 
@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from ..engines import FitResult
     from ..model import JourneyMap
 
-__all__ = ["nps_cell", "print_alphas", "print_drivers", "print_influence", "print_nps",
-           "print_roles"]
+__all__ = ["nps_cell", "print_alphas", "print_drivers", "print_engine", "print_influence",
+           "print_nps", "print_roles"]
 
 
 def nps_cell(value: float, interval: Any, n: int, suppressed: bool) -> str:
@@ -38,6 +38,24 @@ def print_nps(console: Console, result: FitResult) -> None:
                   "detractors.")
 
 
+def print_engine(console: Console, result: FitResult) -> None:
+    """The bayesnet engine's options as used (bins chosen from n, docs/method.md §9.8)."""
+    if result.engine != "bayesnet":
+        return
+    o = result.options
+    used, asked = o.get("bins_used"), o.get("bins")
+    if isinstance(used, int):
+        bins = f"at most {used} states per rating"
+    elif used is None:
+        bins = "every scale point a state"
+    else:
+        bins = "states per node as given"
+    how = " (chosen from n)" if asked == "auto" else ""
+    ltr = "3 classes" if o.get("ltr_states") == "classes" else "11 states"
+    console.print(f"bayesnet: {bins}{how}, LTR as {ltr}, BDeu ess {o.get('ess')}, "
+                  f"{o.get('draws')} posterior draws.")
+
+
 def print_drivers(console: Console, result: FitResult) -> None:
     """Every node's effect on the recommend score and on NPS, largest first."""
     from rich.table import Table
@@ -49,17 +67,40 @@ def print_drivers(console: Console, result: FitResult) -> None:
                   "below the top)", title_justify="left")
     table.add_column("Node", overflow="fold")
     per_point = "LTR per point" if result.effect_unit == "ltr_points" else "NPS pts per state"
-    for col in ("NPS points (95 %)", per_point, "direct", "indirect", "mean", "n"):
+    thin = _has_thin_shares(result)
+    for col in ("NPS points (95 %)", per_point, "direct", "indirect", "mean", "n",
+                *(("thin",) if thin else ())):
         table.add_column(col, justify="right", no_wrap=True)
     for row in df.to_dict(orient="records"):
         mean, n = float(row["mean"]), float(row["n"])
-        table.add_row(esc(row["label"]),
-                      f"{signed(row['nps_points'])} ({signed(row['nps_points_ci_low'])} to "
-                      f"{signed(row['nps_points_ci_high'])})",
+        figure = ("not estimable" if not is_missing(row.get("not_estimable")) else
+                  f"{signed(row['nps_points'])} ({signed(row['nps_points_ci_low'])} to "
+                  f"{signed(row['nps_points_ci_high'])})")
+        table.add_row(esc(row["label"]), figure,
                       signed(row["total"], 2), signed(row["direct"], 2),
                       signed(row["indirect"], 2), "–" if mean != mean else f"{mean:.2f}",
-                      "–" if n != n else f"{int(n):,}")
+                      "–" if n != n else f"{int(n):,}",
+                      *((_share(row.get("thin_share")),) if thin else ()))
     console.print(table)
+    if thin:
+        _thin_note(console, result)
+
+
+def _has_thin_shares(result: FitResult) -> bool:
+    return any(e.thin_share is not None for e in result.node_effects)
+
+
+def _share(x: Any) -> str:
+    return "–" if x is None or x != x else f"{100 * float(x):.0f} %"
+
+
+def _thin_note(console: Console, result: FitResult) -> None:
+    """What the bayesnet engine's "thin" column means (docs/method.md §9.8)."""
+    o = result.options
+    console.print(f"thin: share of the respondents a one-state shift moves that land in "
+                  f"combinations of answers with fewer than {o.get('min_cell_rows', '?')} "
+                  f"responses; above {_share(o.get('max_thin_share'))} a figure is not "
+                  "estimable.", soft_wrap=True)
 
 
 def print_roles(console: Console, result: FitResult) -> None:
@@ -76,9 +117,10 @@ def print_roles(console: Console, result: FitResult) -> None:
     table = Table(title="Each role's influence (one point better on everything it acts on; "
                   f"NPS now {signed(result.nps.value)})", title_justify="left")
     table.add_column("Role")
+    thin = _has_thin_shares(result)
     for col in ("NPS points (95 %)", "NPS would go to (95 %)",
                 "LTR points" if result.effect_unit == "ltr_points" else "effect (NPS pts)",
-                "direct"):
+                "direct", *(("thin",) if thin else ())):
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("Biggest route", overflow="fold")
     records = sorted(result.role_effects,
@@ -89,11 +131,15 @@ def print_roles(console: Console, result: FitResult) -> None:
         route = esc(route)
         share = rec.direct / rec.influence if rec.influence else float("nan")
         _now, after, after_ci = role_headline(result, rec.role)
-        table.add_row(esc(m.node(rec.role).display),
-                      f"{signed(rec.nps_points)} ({ci(rec.nps_points_ci)})",
-                      f"{signed(after)} ({ci(after_ci)})",
+        if rec.not_estimable:
+            figure = after_text = "not estimable"
+        else:
+            figure = f"{signed(rec.nps_points)} ({ci(rec.nps_points_ci)})"
+            after_text = f"{signed(after)} ({ci(after_ci)})"
+        table.add_row(esc(m.node(rec.role).display), figure, after_text,
                       signed(rec.influence, 2),
-                      "–" if share != share else f"{share:.0%}", route)
+                      "–" if share != share else f"{share:.0%}",
+                      *((_share(rec.thin_share),) if thin else ()), route)
     console.print(table)
 
 

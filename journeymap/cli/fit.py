@@ -16,17 +16,28 @@ from ..outputs import refuse_inputs
 from ._console import errors, esc, print_warnings, stdout, write_json
 from ._options import (
     MIN_RESPONSES,
+    BinsOpt,
     DataArg,
+    DrawsOpt,
     EngineOpt,
+    EssOpt,
     JsonOpt,
     LangOpt,
+    LtrStatesOpt,
     MapArg,
     MinOpt,
     RoleArg,
     SurveyTypeOpt,
 )
-from ._run import CHUNK_ROWS, fit_map, load_map
-from ._tables import print_alphas, print_drivers, print_influence, print_nps, print_roles
+from ._run import CHUNK_ROWS, bayes_options, fit_map, load_map
+from ._tables import (
+    print_alphas,
+    print_drivers,
+    print_engine,
+    print_influence,
+    print_nps,
+    print_roles,
+)
 
 __all__ = ["drivers", "fit_cmd", "influence", "what_if_cmd"]
 
@@ -47,13 +58,16 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
                 "database file or ':memory:'.")] = None,
             bootstrap: Annotated[int, typer.Option(
                 "--bootstrap", help="Bootstrap replicates for the intervals of totals and role "
-                "influence (0: delta method).", min=0)] = 0) -> None:
+                "influence (0: delta method).", min=0)] = 0,
+            bins: BinsOpt = None, ess: EssOpt = None, ltr_states: LtrStatesOpt = None,
+            draws: DrawsOpt = None) -> None:
     """Fit the map to survey data: NPS, drivers, and each role's influence."""
     with errors():
         refuse_inputs(output, map_file, data_file)
         result = fit_map(map_file, data_file, survey_type, min_responses, engine,
                          stream=stream, chunk_rows=chunk_rows, sql=sql, quiet=json_out,
-                         bootstrap=bootstrap)
+                         bootstrap=bootstrap,
+                         engine_options=bayes_options(engine, bins, ess, ltr_states, draws))
         if output is not None:
             result.to_json(output)
         if json_out:
@@ -61,6 +75,7 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
             return
         console = stdout()
         print_nps(console, result)
+        print_engine(console, result)
         print_drivers(console, result)
         print_roles(console, result)
         print_alphas(console, result.journey_map, result.alphas)
@@ -71,12 +86,14 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
 
 def drivers(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
             survey_type: SurveyTypeOpt = None, min_responses: MinOpt = MIN_RESPONSES,
-            engine: EngineOpt = "linear") -> None:
+            engine: EngineOpt = "linear", bins: BinsOpt = None, ess: EssOpt = None,
+            ltr_states: LtrStatesOpt = None, draws: DrawsOpt = None) -> None:
     """Every node's effect on the recommend score and on NPS, largest first."""
     with errors():
         from ..analysis import drivers as drivers_table
 
-        result = fit_map(map_file, data_file, survey_type, min_responses, engine)
+        result = fit_map(map_file, data_file, survey_type, min_responses, engine,
+                         engine_options=bayes_options(engine, bins, ess, ltr_states, draws))
         if json_out:
             from ..jsonsafe import to_jsonable
 
@@ -92,7 +109,9 @@ def drivers(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
 
 def influence(role: RoleArg, map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
               survey_type: SurveyTypeOpt = None, min_responses: MinOpt = MIN_RESPONSES,
-              engine: EngineOpt = "linear", lang: LangOpt = None) -> None:
+              engine: EngineOpt = "linear", lang: LangOpt = None, bins: BinsOpt = None,
+              ess: EssOpt = None, ltr_states: LtrStatesOpt = None,
+              draws: DrawsOpt = None) -> None:
     """My influence: a role's routes to NPS, in NPS points, in plain words."""
     with errors():
         from ..analysis import role_influence
@@ -100,7 +119,8 @@ def influence(role: RoleArg, map_file: MapArg, data_file: DataArg, json_out: Jso
 
         lang = None if lang is None else check_language(lang)
 
-        result = fit_map(map_file, data_file, survey_type, min_responses, engine)
+        result = fit_map(map_file, data_file, survey_type, min_responses, engine,
+                         engine_options=bayes_options(engine, bins, ess, ltr_states, draws))
         if json_out:
             write_json(role_influence(result, role).to_dict())
             return
@@ -113,7 +133,9 @@ def what_if_cmd(map_file: MapArg, data_file: DataArg,
                     "--shift", help="node=+1 (repeatable): move a node or role by this many "
                     "scale points.")],
                 json_out: JsonOpt = False, survey_type: SurveyTypeOpt = None,
-                min_responses: MinOpt = MIN_RESPONSES, engine: EngineOpt = "linear") -> None:
+                min_responses: MinOpt = MIN_RESPONSES, engine: EngineOpt = "linear",
+                bins: BinsOpt = None, ess: EssOpt = None, ltr_states: LtrStatesOpt = None,
+                draws: DrawsOpt = None) -> None:
     """Predict mean LTR and NPS if some touchpoints (or roles) did better."""
     with errors():
         from ..analysis import parse_shift, what_if
@@ -122,7 +144,8 @@ def what_if_cmd(map_file: MapArg, data_file: DataArg,
         m = load_map(map_file)
         for node in shifts:
             m.node(node)  # unknown ids fail before any data are read
-        result = fit_map(map_file, data_file, survey_type, min_responses, engine)
+        result = fit_map(map_file, data_file, survey_type, min_responses, engine,
+                         engine_options=bayes_options(engine, bins, ess, ltr_states, draws))
         w = what_if(result, shifts)
         if json_out:
             write_json(w.to_dict())

@@ -15,8 +15,12 @@ from ..outputs import refuse_inputs, write_atomic
 from ._console import errors, esc, print_warnings, stdout, write_text
 from ._options import (
     MIN_RESPONSES,
+    BinsOpt,
+    DrawsOpt,
     EngineOpt,
+    EssOpt,
     LangOpt,
+    LtrStatesOpt,
     MapArg,
     MinOpt,
     OptDataArg,
@@ -24,7 +28,7 @@ from ._options import (
     RoleArg,
     SurveyTypeOpt,
 )
-from ._run import load_map, result_for
+from ._run import bayes_options, load_map, result_for
 
 __all__ = ["card", "export", "render_cmd", "validate"]
 
@@ -66,7 +70,8 @@ def render_cmd(map_file: MapArg, data_file: OptDataArg = None,
                    "--dpi", help="Pixels per inch of a PNG (default 150).")] = None,
                font_scale: Annotated[float, typer.Option(
                    "--font-scale", help="Every text this many times larger (0.5 to 4); the "
-                   "boxes grow with it.")] = 1.0) -> None:
+                   "boxes grow with it.")] = 1.0, bins: BinsOpt = None, ess: EssOpt = None,
+               ltr_states: LtrStatesOpt = None, draws: DrawsOpt = None) -> None:
     """Draw the journey map (with effects when data or a result are given)."""
     with errors():
         from ..i18n import check_language, use_language
@@ -75,7 +80,7 @@ def render_cmd(map_file: MapArg, data_file: OptDataArg = None,
         lang = None if lang is None else check_language(lang)
         refuse_inputs(output, map_file, data_file, result_file)
         m, result = result_for(map_file, data_file, result_file, survey_type, min_responses,
-                               engine)
+                               engine, bayes_options(engine, bins, ess, ltr_states, draws))
         with use_language(lang):
             path = write(output, m, result, role=role, lanes=lanes,
                          min_responses=min_responses, routes_only=routes_only, width=width,
@@ -119,7 +124,8 @@ def card(role: RoleArg, map_file: MapArg, data_file: OptDataArg = None,
              "PDF needs WeasyPrint: pip install 'journeymap[pdf]'.")] = None,
          result_file: ResultOpt = None, survey_type: SurveyTypeOpt = None,
          min_responses: MinOpt = MIN_RESPONSES, engine: EngineOpt = "linear",
-         lang: LangOpt = None) -> None:
+         lang: LangOpt = None, bins: BinsOpt = None, ess: EssOpt = None,
+         ltr_states: LtrStatesOpt = None, draws: DrawsOpt = None) -> None:
     """The "my influence" card of a role: its routes to NPS in plain words."""
     with errors():
         from ..i18n import check_language, use_language
@@ -136,7 +142,7 @@ def card(role: RoleArg, map_file: MapArg, data_file: OptDataArg = None,
         if fmt == "pdf" and not pdf_available():  # before any fitting
             raise RenderError(PDF_INSTALL_HINT)
         m, result = result_for(map_file, data_file, result_file, survey_type, min_responses,
-                               engine)
+                               engine, bayes_options(engine, bins, ess, ltr_states, draws))
         if result is None:
             raise JourneymapError("a card needs survey data or --result with a saved fit.")
         content: str | bytes

@@ -9,12 +9,15 @@ posterior draws (index 1… of every stack); with no draws they are null.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from collections.abc import Mapping
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._bnsupport import Support, edge_thin_share, route_edges, support_of
 from ._discrete import Array, shift_axis, shift_kernel, stack_dot
 from .linear import _agrees
 from .result import EdgeEstimate, Effect, FitResult, FittedModel, Interval, RoleEffect, Route
@@ -76,18 +79,48 @@ def edge_change(state: BayesNetState, parent: str, child: str, *, index: bool = 
     return stack_dot(moved, weights) - stack_dot(f, weights)
 
 
-def _edge_record(state: BayesNetState, e: Edge) -> EdgeEstimate:
+def _edge_record(state: BayesNetState, e: Edge, thin: Mapping[tuple[str, str], float],
+                 limits: _Limits) -> EdgeEstimate:
     m = state.journey_map
     if not (m.node(e.source).measured and e.source in state.parents.get(e.target, ())):
         return EdgeEstimate(source=e.source, target=e.target, estimate=None, se=None, ci=None,
                             p_value=None, standardized=None, n=None, share=m.share(e),
                             expected=e.expected, agrees=None)
+    support = Support(thin[(e.source, e.target)], (e.source, e.target))
+    if limits.too_thin(support):
+        return EdgeEstimate(source=e.source, target=e.target, estimate=None, se=None, ci=None,
+                            p_value=None, standardized=None, n=state.n_family[e.target],
+                            share=m.share(e), expected=e.expected, agrees=None,
+                            thin_share=support.thin_share,
+                            not_estimable=limits.reason(state, support))
     d = edge_change(state, e.source, e.target)
     ci = _ci(d)
     return EdgeEstimate(source=e.source, target=e.target, estimate=float(d[0]),
                         se=float(d[1:].std(ddof=1)) if ci else None, ci=ci, p_value=None,
                         standardized=None, n=state.n_family[e.target], share=m.share(e),
-                        expected=e.expected, agrees=_agrees(e.expected, ci) if ci else None)
+                        expected=e.expected, agrees=_agrees(e.expected, ci) if ci else None,
+                        thin_share=support.thin_share)
+
+
+class _Limits:
+    """When an effect rests on too little data, and how that is said (docs/method.md,
+    "9.8 Sparse data")."""
+
+    def __init__(self, min_rows: int, max_thin_share: float) -> None:
+        self.min_rows = min_rows
+        self.max_thin_share = max_thin_share
+
+    def too_thin(self, support: Support) -> bool:
+        return support.thin_share > self.max_thin_share
+
+    def reason(self, state: BayesNetState, support: Support) -> str:
+        assert support.edge is not None
+        m = state.journey_map
+        parent, child = (m.node(n).display for n in support.edge)
+        return (f"too little data: {100 * support.thin_share:.0f} % of the respondents a "
+                f"one-state shift of {parent} moves land in combinations of answers of "
+                f"{child}'s table with fewer than {self.min_rows} responses (at most "
+                f"{100 * self.max_thin_share:.0f} % allowed)")
 
 
 def _paths(m: JourneyMap, start: str) -> list[list[str]]:
@@ -163,16 +196,25 @@ def roles_on_outcome(m: JourneyMap) -> bool:
 
 
 def assemble(state: BayesNetState, data: SurveyData, *, engine: str, options: dict[str, Any],
-             warnings: list[str], nps: NPSScore) -> FitResult:
-    """Build the :class:`FitResult` of a fitted network."""
+             warnings: list[str], nps: NPSScore, min_rows: int, max_thin_share: float
+             ) -> FitResult:
+    """Build the :class:`FitResult` of a fitted network.
+
+    An edge, effect or influence whose thin share (:mod:`._bnsupport`) is above
+    ``max_thin_share`` is reported as not estimable: null numbers, the reason, and one
+    plain warning naming them all."""
     m = state.journey_map
-    edge_records = [_edge_record(state, e) for e in m.edges]
+    limits = _Limits(min_rows, max_thin_share)
+    thin = {(p, c): edge_thin_share(state, p, c, min_rows)
+            for c in state.order for p in state.parents[c]}
+    edge_records = [_edge_record(state, e, thin, limits) for e in m.edges]
     slopes = {(p, c): float(edge_change(state, p, c, index=c != m.outcome, point=True)[0])
               for c in state.order for p in state.parents[c]}
     own_step = float(state.total({m.outcome: 1.0})[0]) if roles_on_outcome(m) else 0.0
 
     effect_records: list[Effect] = []
     effects: dict[str, tuple[Array, Array]] = {}
+    supports: dict[str, Support] = {}
     for node in m.measured_nodes:
         if node.id == m.outcome:
             continue
@@ -181,29 +223,51 @@ def assemble(state: BayesNetState, data: SurveyData, *, engine: str, options: di
         x = data.column(node.id)
         seen = int((~np.isnan(x)).sum())
         ci = _ci(te)
+        support = supports[node.id] = support_of(route_edges(state, [node.id]), thin)
+        mean = float(np.nanmean(x)) if seen else None
+        if limits.too_thin(support):
+            effect_records.append(Effect(
+                node=node.id, direct=math.nan, indirect=math.nan, total=math.nan,
+                total_ci=None, nps_points=math.nan, nps_points_ci=None, mean=mean, n=seen,
+                thin_share=support.thin_share, not_estimable=limits.reason(state, support)))
+            continue
         effect_records.append(Effect(
             node=node.id, direct=float(de[0]), indirect=float(te[0] - de[0]),
             total=float(te[0]), total_ci=ci, nps_points=float(te[0]),
-            nps_points_ci=ci, mean=float(np.nanmean(x)) if seen else None, n=seen))
+            nps_points_ci=ci, mean=mean, n=seen, thin_share=support.thin_share))
 
     role_records: list[RoleEffect] = []
     for role in m.roles:
         if role.measured:
             te, de = effects[role.id]
+            support = supports[role.id]
         else:
             shifts = role_shifts(m, role.id)
             te, de = state.total(shifts), state.direct(shifts)
+            support = support_of(route_edges(state, [n for n, v in shifts.items() if v]), thin)
         total, direct = float(te[0]), float(de[0])
         paths = role_paths(state, role.id, total, direct, slopes, own_step)
+        if limits.too_thin(support):
+            role_records.append(RoleEffect(
+                role=role.id, influence=math.nan, influence_ci=None, direct=math.nan,
+                indirect=math.nan, nps_points=math.nan, nps_points_ci=None,
+                paths=tuple(Route(nodes=p.nodes, effect=math.nan, nps_points=math.nan)
+                            for p in paths),
+                thin_share=support.thin_share, not_estimable=limits.reason(state, support)))
+            continue
         direct_sum = float(sum(p.effect for p in paths if _is_direct(m, p.nodes)))
         ci = _ci(te)
         role_records.append(RoleEffect(
             role=role.id, influence=total, influence_ci=ci,
             direct=direct_sum if paths else direct,
             indirect=total - (direct_sum if paths else direct),
-            nps_points=total, nps_points_ci=ci, paths=tuple(paths)))
+            nps_points=total, nps_points_ci=ci, paths=tuple(paths),
+            thin_share=support.thin_share))
 
     warns = list(warnings)
+    text = _not_estimable_warning(m, edge_records, effect_records, role_records, limits)
+    if text:
+        warns.append(text)
     for rec in edge_records:
         if rec.agrees is False:
             assert rec.estimate is not None
@@ -218,6 +282,30 @@ def assemble(state: BayesNetState, data: SurveyData, *, engine: str, options: di
                      role_effects=tuple(role_records), warnings=tuple(warns),
                      effect_unit="nps_points", options=options, alphas=dict(data.alphas),
                      model=FittedModel(state, data))
+
+
+def _not_estimable_warning(m: JourneyMap, edges: list[EdgeEstimate], effects: list[Effect],
+                           roles: list[RoleEffect], limits: _Limits) -> str | None:
+    """One plain sentence naming every effect, influence and edge that is not estimable."""
+    parts = []
+    names = [m.node(e.node).display for e in effects if e.not_estimable]
+    if names:
+        parts.append(f"the effect of {', '.join(names)}")
+    names = [m.node(r.role).display for r in roles if r.not_estimable]
+    if names:
+        parts.append(f"the influence of {', '.join(names)}")
+    names = [f"{m.node(e.source).display} → {m.node(e.target).display}" for e in edges
+             if e.not_estimable]
+    if names:
+        parts.append(f"the edge{'s' if len(names) > 1 else ''} {', '.join(names)}")
+    if not parts:
+        return None
+    return (f"Not estimable from these data: {'; '.join(parts)}. More than "
+            f"{100 * limits.max_thin_share:.0f} % of the respondents each one-state shift moves "
+            f"land in combinations of answers with fewer than {limits.min_rows} responses, "
+            "where the network would show its prior (a uniform guess), not the data; these "
+            "figures are left empty, and say nothing for or against the workshop's beliefs. "
+            "Collect more responses, merge states (bins) or remove edges.")
 
 
 def _is_direct(m: JourneyMap, nodes: tuple[str, ...]) -> bool:

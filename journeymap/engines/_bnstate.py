@@ -13,7 +13,7 @@ import math
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -105,6 +105,7 @@ class BayesNetState:
     seed: int
     outcome_groups: np.ndarray
     outcome_stack: Array  # (groups, stack, parents…)
+    codes: dict[str, np.ndarray] = field(default_factory=dict)  # state per row, −1 = blank
 
     def __post_init__(self) -> None:
         self.outcome = self.journey_map.outcome

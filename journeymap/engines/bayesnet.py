@@ -20,17 +20,26 @@ pgmpy's estimator and ``model.do`` + ``VariableElimination``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..exceptions import DataValidationError, JourneymapError
-from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
+from ..limits import (
+    BAYESNET_MAX_THIN_SHARE,
+    BAYESNET_MIN_CELL_ROWS,
+    BAYESNET_ROWS_PER_COMBINATION,
+    DEFAULT_MIN_RESPONSES,
+    MAX_BAYESNET_DRAWS,
+    check_min_responses,
+)
 from ..nps import nps_score
 from ._base import Engine, FitResult, register_engine
 from ._bnrecords import assemble, roles_on_outcome
 from ._bnstate import BayesNetState, ShiftPrediction, outcome_draws, quiet_pgmpy
+from ._bnsupport import auto_bins
 from ._discrete import Array, NodeStates, bdeu_tables, dirichlet_tables, family_counts, shift_kernel
 
 if TYPE_CHECKING:
@@ -61,15 +70,24 @@ class BayesNetEngine(Engine):
         ``"11"`` (LTR 0–10 as they are, the default) or ``"classes"`` (detractor, passive,
         promoter).
     bins
-        Merge neighbouring scale points of ratings: a number of groups for every rating,
-        or a mapping node id → number of groups or upper ends of the groups
-        (``{"ease": [3, 5]}`` on 1–7 gives 1–3, 4–5, 6–7).  ``None`` keeps every point.
+        Merge neighbouring scale points of ratings: ``"auto"`` (the default: a number of
+        states chosen from the data's size, docs/method.md, "9.8 Sparse data"), a number
+        of groups for every rating (at most its scale points), or a mapping node id →
+        number of groups or upper ends of the groups (``{"ease": [3, 5]}`` on 1–7 gives
+        1–3, 4–5, 6–7).  ``"all"`` or ``None`` keeps every point.
     draws
-        Posterior draws for the 95 % intervals (default 200; 0 = no intervals).
+        Posterior draws for the 95 % intervals (default 200; 0 = no intervals; at most
+        :data:`~journeymap.limits.MAX_BAYESNET_DRAWS`).
     sparse_min, sparse_share
-        A parent combination with fewer than ``sparse_min`` responses (default 5) has too
-        few; a node gets a warning when more than ``sparse_share`` (default 0.2) of its
-        parent combinations have too few.
+        A parent combination with fewer than ``sparse_min`` responses (default
+        :data:`~journeymap.limits.BAYESNET_MIN_CELL_ROWS`, 5) has too few; a node gets a
+        warning when more than ``sparse_share`` (default 0.2) of its parent combinations
+        have too few.
+    max_thin_share
+        An effect, influence or edge is reported as not estimable (null, with the reason)
+        when more than this share of the respondents its shift moves land in combinations
+        with too few responses (default
+        :data:`~journeymap.limits.BAYESNET_MAX_THIN_SHARE`, 0.2).
     random_state
         Seed of the posterior draws.
 
@@ -84,20 +102,27 @@ class BayesNetEngine(Engine):
     --------
     >>> import journeymap as jm
     >>> m = jm.example_map()
-    >>> r = jm.fit(m, jm.example_data(n=600, seed=4).data, engine="bayesnet", bins=3,
-    ...            draws=0)
+    >>> data = jm.example_data(n=600, seed=4).data
+    >>> r = jm.fit(m, data, engine="bayesnet", draws=0)
     >>> e = r.effect("delivery")
     >>> r.engine, r.effect_unit, round(e.total - e.direct - e.indirect, 12)
     ('bayesnet', 'nps_points', 0.0)
+    >>> r.options["bins_used"], round(e.thin_share, 2), e.not_estimable
+    (2, 0.1, None)
+    >>> every_point = jm.fit(m, data, engine="bayesnet", draws=0, bins="all")
+    >>> every_point.effect("delivery").not_estimable[:35]
+    'too little data: 97 % of the respon'
     """
 
     effect_unit = "nps_points"
     discrete = True
 
     def __init__(self, *, min_responses: int = DEFAULT_MIN_RESPONSES, ess: float = 10.0,
-                 ltr_states: str = "11", bins: int | Mapping[str, Any] | None = None,
-                 draws: int = 200, sparse_min: int = 5, sparse_share: float = 0.2,
-                 random_state: int = 0, bootstrap: int = 0) -> None:
+                 ltr_states: str = "11",
+                 bins: int | str | Mapping[str, Any] | None = "auto", draws: int = 200,
+                 sparse_min: int = BAYESNET_MIN_CELL_ROWS, sparse_share: float = 0.2,
+                 max_thin_share: float = BAYESNET_MAX_THIN_SHARE, random_state: int = 0,
+                 bootstrap: int = 0) -> None:
         super().__init__(min_responses=min_responses)
         self.ess = ess
         self.ltr_states = ltr_states
@@ -105,6 +130,7 @@ class BayesNetEngine(Engine):
         self.draws = draws
         self.sparse_min = sparse_min
         self.sparse_share = sparse_share
+        self.max_thin_share = max_thin_share
         self.random_state = random_state
         self.bootstrap = bootstrap
 
@@ -132,12 +158,28 @@ class BayesNetEngine(Engine):
         if self.bootstrap:
             raise JourneymapError("the bayesnet engine's intervals come from posterior draws "
                                   "(option draws), not from the bootstrap; drop --bootstrap.")
-        if not (isinstance(self.ess, int | float) and self.ess > 0):
+        if not (isinstance(self.ess, int | float) and not isinstance(self.ess, bool)
+                and math.isfinite(self.ess) and self.ess > 0):
             raise JourneymapError(f"ess (the BDeu equivalent sample size) must be a positive "
                                   f"number, not {self.ess!r}.")
-        if self.draws < 0 or self.draws == 1:
-            raise JourneymapError(f"draws must be 0 (no intervals) or at least 2, not "
-                                  f"{self.draws}.")
+        if self.ltr_states not in ("11", "classes"):
+            raise JourneymapError(f"ltr_states must be '11' or 'classes', not "
+                                  f"{self.ltr_states!r}.")
+        if (not isinstance(self.draws, int) or isinstance(self.draws, bool) or self.draws < 0
+                or self.draws == 1 or self.draws > MAX_BAYESNET_DRAWS):
+            raise JourneymapError(f"draws must be 0 (no intervals) or from 2 to "
+                                  f"{MAX_BAYESNET_DRAWS:,}, not {self.draws!r}.")
+        if not (isinstance(self.max_thin_share, int | float)
+                and 0.0 <= self.max_thin_share <= 1.0):
+            raise JourneymapError(f"max_thin_share must be a share from 0 to 1, not "
+                                  f"{self.max_thin_share!r}.")
+        if isinstance(self.bins, str) and self.bins not in ("auto", "all"):
+            raise JourneymapError(f"bins must be 'auto', 'all', a number of states from 2 up, "
+                                  f"or per node; not {self.bins!r}.")
+        if isinstance(self.bins, bool) or (isinstance(self.bins, int | np.integer)
+                                           and self.bins < 2):
+            raise JourneymapError(f"bins must be 'auto' or at least 2 states per rating, not "
+                                  f"{self.bins!r}.")
         if isinstance(self.bins, Mapping):
             for key in self.bins:
                 node = journey_map.node(str(key))
@@ -151,12 +193,15 @@ class BayesNetEngine(Engine):
         state, sparsity, sparse_warnings = self.fit_network(journey_map, data)
         options: dict[str, Any] = {
             "min_responses": self.min_responses, "ess": self.ess, "ltr_states": self.ltr_states,
-            "bins": self.bins, "draws": self.draws, "random_state": self.random_state,
+            "bins": self.bins, "bins_used": self.bins_used_, "draws": self.draws,
+            "random_state": self.random_state,
             "intervals": "posterior" if self.draws else None, "sparsity": sparsity,
+            "min_cell_rows": self.sparse_min, "max_thin_share": self.max_thin_share,
             "states": {n: list(s.names) for n, s in state.states.items()}}
         warns = list(journey_map.warnings) + list(data.warnings) + sparse_warnings
         self._result = assemble(state, data, engine=self.name, options=options,
-                                warnings=warns, nps=nps_score(data.ltr))
+                                warnings=warns, nps=nps_score(data.ltr),
+                                min_rows=self.sparse_min, max_thin_share=self.max_thin_share)
         self._model = None
         return self
 
@@ -172,6 +217,14 @@ class BayesNetEngine(Engine):
         m = journey_map
         order = tuple(n for n in m.topological_order if m.node(n).measured)
         parents = {n: tuple(p for p in m.parents(n) if m.node(p).measured) for n in order}
+        bins: int | Mapping[str, Any] | None
+        if self.bins == "auto":  # from the data's size (docs/method.md §9.8)
+            bins = auto_bins(m, data, order, parents, BAYESNET_ROWS_PER_COMBINATION)
+        elif isinstance(self.bins, str):  # "all"
+            bins = None
+        else:
+            bins = int(self.bins) if isinstance(self.bins, int | np.integer) else self.bins
+        self.bins_used_ = bins
         states: dict[str, NodeStates] = {}
         codes: dict[str, np.ndarray] = {}
         for n in order:
@@ -179,8 +232,11 @@ class BayesNetEngine(Engine):
                 states[n] = NodeStates.ltr(self.ltr_states)
                 codes[n] = states[n].lookup[data.ltr]
                 continue
-            b = self.bins.get(n) if isinstance(self.bins, Mapping) else self.bins
-            states[n] = NodeStates.scale(n, m.node(n).scale, b)
+            scale = m.node(n).scale
+            b = bins.get(n) if isinstance(bins, Mapping) else bins
+            if isinstance(b, int | np.integer) and not isinstance(bins, Mapping) and scale:
+                b = min(int(b), int(scale[1] - scale[0]) + 1)  # at most every point
+            states[n] = NodeStates.scale(n, scale, b)
             codes[n] = states[n].codes(data.column(n))
         counts, n_family, sparsity, sparse_warnings = {}, {}, [], []
         for n in order:
@@ -217,7 +273,8 @@ class BayesNetEngine(Engine):
             ess=float(self.ess), draws=self.draws, seed=self.random_state,
             outcome_groups=groups,
             outcome_stack=outcome_draws(counts[m.outcome], self.ess, self.draws,
-                                         self.random_state, groups))
+                                         self.random_state, groups),
+            codes=codes)
         return state, sparsity, sparse_warnings
 
     @staticmethod

@@ -62,7 +62,8 @@ class RouteJSON(TypedDict):
 EdgeJSON = TypedDict("EdgeJSON", {
     "from": str, "to": str, "estimate": float | None, "se": float | None,
     "ci": list[float] | None, "p_value": float | None, "standardized": float | None,
-    "n": int | None, "share": float | None, "expected": str | None, "agrees": bool | None})
+    "n": int | None, "share": float | None, "expected": str | None, "agrees": bool | None,
+    "thin_share": float | None, "not_estimable": str | None})
 """An :class:`EdgeEstimate` as JSON (``from`` is a Python keyword, hence this spelling)."""
 
 
@@ -78,6 +79,8 @@ class EffectJSON(TypedDict):
     nps_points_ci: list[float] | None
     mean: float | None
     n: int
+    thin_share: float | None
+    not_estimable: str | None
 
 
 class RoleJSON(TypedDict):
@@ -91,6 +94,8 @@ class RoleJSON(TypedDict):
     nps_points: float
     nps_points_ci: list[float] | None
     paths: list[RouteJSON]
+    thin_share: float | None
+    not_estimable: str | None
 
 
 # ------------------------------------------------------------------ JSON readers
@@ -146,12 +151,15 @@ class EdgeEstimate:
     share: float | None
     expected: str | None
     agrees: bool | None
+    thin_share: float | None = None
+    not_estimable: str | None = None
 
     def to_dict(self) -> EdgeJSON:
         return {"from": self.source, "to": self.target, "estimate": self.estimate,
                 "se": self.se, "ci": _ci_list(self.ci), "p_value": self.p_value,
                 "standardized": self.standardized, "n": self.n, "share": self.share,
-                "expected": self.expected, "agrees": self.agrees}
+                "expected": self.expected, "agrees": self.agrees,
+                "thin_share": self.thin_share, "not_estimable": self.not_estimable}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> EdgeEstimate:
@@ -159,7 +167,8 @@ class EdgeEstimate:
                    se=_opt(d["se"]), ci=_interval(d["ci"]), p_value=_opt(d["p_value"]),
                    standardized=_opt(d["standardized"]),
                    n=None if d["n"] is None else int(d["n"]), share=_opt(d["share"]),
-                   expected=d["expected"], agrees=d["agrees"])
+                   expected=d["expected"], agrees=d["agrees"],
+                   thin_share=_opt(d.get("thin_share")), not_estimable=d.get("not_estimable"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,12 +185,15 @@ class Effect:
     nps_points_ci: Interval | None
     mean: float | None
     n: int
+    thin_share: float | None = None
+    not_estimable: str | None = None
 
     def to_dict(self) -> EffectJSON:
         return {"node": self.node, "direct": self.direct, "indirect": self.indirect,
                 "total": self.total, "total_ci": _ci_list(self.total_ci),
                 "nps_points": self.nps_points, "nps_points_ci": _ci_list(self.nps_points_ci),
-                "mean": self.mean, "n": self.n}
+                "mean": self.mean, "n": self.n, "thin_share": self.thin_share,
+                "not_estimable": self.not_estimable}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Effect:
@@ -189,7 +201,8 @@ class Effect:
                    total=_num(d["total"]), total_ci=_interval(d["total_ci"]),
                    nps_points=_num(d["nps_points"]),
                    nps_points_ci=_interval(d["nps_points_ci"]), mean=_opt(d["mean"]),
-                   n=int(d["n"]))
+                   n=int(d["n"]), thin_share=_opt(d.get("thin_share")),
+                   not_estimable=d.get("not_estimable"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,13 +220,16 @@ class RoleEffect:
     nps_points: float
     nps_points_ci: Interval | None
     paths: tuple[Route, ...]
+    thin_share: float | None = None
+    not_estimable: str | None = None
 
     def to_dict(self) -> RoleJSON:
         return {"role": self.role, "influence": self.influence,
                 "influence_ci": _ci_list(self.influence_ci), "direct": self.direct,
                 "indirect": self.indirect, "nps_points": self.nps_points,
                 "nps_points_ci": _ci_list(self.nps_points_ci),
-                "paths": [p.to_dict() for p in self.paths]}
+                "paths": [p.to_dict() for p in self.paths], "thin_share": self.thin_share,
+                "not_estimable": self.not_estimable}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> RoleEffect:
@@ -221,7 +237,8 @@ class RoleEffect:
                    influence_ci=_interval(d["influence_ci"]), direct=_num(d["direct"]),
                    indirect=_num(d["indirect"]), nps_points=_num(d["nps_points"]),
                    nps_points_ci=_interval(d["nps_points_ci"]),
-                   paths=tuple(Route.from_dict(p) for p in d["paths"]))
+                   paths=tuple(Route.from_dict(p) for p in d["paths"]),
+                   thin_share=_opt(d.get("thin_share")), not_estimable=d.get("not_estimable"))
 
 
 # ------------------------------------------------------------ the fitted model
@@ -262,11 +279,11 @@ class FittedModel:
 
 # ---------------------------------------------------------------- the result
 _EDGE_COLUMNS = ("from", "to", "estimate", "se", "ci", "p_value", "standardized", "n", "share",
-                 "expected", "agrees")
+                 "expected", "agrees", "thin_share", "not_estimable")
 _EFFECT_COLUMNS = ("node", "direct", "indirect", "total", "total_ci", "nps_points",
-                   "nps_points_ci", "mean", "n")
+                   "nps_points_ci", "mean", "n", "thin_share", "not_estimable")
 _ROLE_COLUMNS = ("role", "influence", "influence_ci", "direct", "indirect", "nps_points",
-                 "nps_points_ci", "paths")
+                 "nps_points_ci", "paths", "thin_share", "not_estimable")
 
 
 @dataclass(frozen=True)
