@@ -6,14 +6,19 @@ Times the linear engine's fit and :func:`journeymap.analysis.check.quick_check` 
 fit indices and Holm-rejected implications from one covariance matrix) on the bundled
 example (3,000 rows) and on a synthetic journey of ``--nodes`` nodes × ``--rows`` rows,
 complete and with 10 % of the touchpoint answers blank.  The implications of a map are
-found once per map and cached, so "first" (cold) and "again" are both shown.  Prints a
-table and writes benchmarks/results/fit_check_cost.json.
+found once per map and cached, so "first" (cold) and "again" are both shown.  Then the
+same data streamed from a Parquet file (``jm.fit_stream``, chunks of 100,000 rows) with and
+without the check, whose moments are gathered in the same pass
+(:class:`journeymap.checkstats.CheckMoments`).  Prints two tables and writes
+benchmarks/results/fit_check_cost.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -59,7 +64,27 @@ def main() -> None:
     for r in rows:
         print(f"{r['case']:<40} {r['fit_s']:9.3f} {r['check_first_s']:10.3f} "
               f"{r['check_again_s']:9.3f} {r['ratio_again']:9.2f}")
-    path = write("fit_check_cost", {"environment": environment(), "rows": rows})
+
+    streamed = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, m, raw in cases:
+            path = Path(tmp) / "data.parquet"
+            raw.to_parquet(path)
+            plain, _ = best_of(lambda m=m, path=path: jm.fit_stream(
+                m, path, chunk_rows=100_000, check_map=False), args.repeat)
+            checked, _ = best_of(lambda m=m, path=path: jm.fit_stream(
+                m, path, chunk_rows=100_000), args.repeat)
+            result = jm.fit_stream(m, path, chunk_rows=100_000)
+            assert result.map_check is not None
+            streamed.append({"case": name, "stream_fit_s": plain, "stream_fit_check_s": checked,
+                             "ratio": checked / plain,
+                             "implications": result.map_check["tested"]})
+    print(f"\n{'streamed':<40} {'fit':>9} {'fit+check':>10} {'ratio':>9} {'tested':>7}")
+    for r in streamed:
+        print(f"{r['case']:<40} {r['stream_fit_s']:9.3f} {r['stream_fit_check_s']:10.3f} "
+              f"{r['ratio']:9.2f} {r['implications']:7d}")
+    path = write("fit_check_cost", {"environment": environment(), "rows": rows,
+                                    "streamed": streamed})
     print(f"written {path}")
 
 

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .limits import QUICK_CHECK_MAX_CELLS
-from .stats import EquationMoments, SufficientStats
+from .stats import EquationMoments, SufficientStats, _gram
 
 __all__ = ["CheckMoments"]
 
@@ -95,6 +95,12 @@ class CheckMoments:
         """Add a block of responses (columns as :attr:`node_ids`, NaN = not answered)."""
         if not self.dropped and not self._fits(self.n_rows + values.shape[0]):
             self._drop_sets()
+        if len(self.stats.equations) == 1:
+            # every column only: the rows with no blank, one Gram matrix (no pattern codes)
+            keep = ~np.isnan(values).any(axis=1)
+            self.stats.direct[0] += _gram(values if keep.all() else values[keep])
+            self.stats.n_rows += values.shape[0]
+            return
         self.stats.update(values)
 
     def merge(self, other: CheckMoments) -> CheckMoments:
