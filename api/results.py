@@ -30,6 +30,7 @@ from journeymap.limits import DEFAULT_MIN_RESPONSES
 from .responses import JSON
 
 if TYPE_CHECKING:
+    from journeymap.analysis.touchpoints import RoleTouchpoints
     from journeymap.engines import FitResult
     from journeymap.model import JourneyMap
 
@@ -184,6 +185,10 @@ class Results:
         self.responses: LRU[tuple[Hashable, ...], bytes] = LRU(max(64, result_cache_size * 16))
         self.ready: LRU[tuple[Hashable, ...], Ready] = LRU(max(64, result_cache_size * 16))
         self.live: LRU[uuid.UUID, FitResult] = LRU(whatif_cache_size)
+        #: Per fit, what customers said about each role's touchpoints (counted once from
+        #: the stored survey file: ``api.services.fits.role_touchpoints``).
+        self.touchpoints: LRU[uuid.UUID, Mapping[str, RoleTouchpoints]] = LRU(
+            max(64, result_cache_size * 4))
         self.done: LRU[uuid.UUID, DoneFit] = LRU(max(1024, result_cache_size * 4))
         self._locks: LRU[uuid.UUID, threading.Lock] = LRU(1024)
         self._locks_lock = threading.Lock()

@@ -204,10 +204,11 @@ async def fit_map_svg(fit_id: uuid.UUID, workspace: WorkspaceDep, sessions: Sess
                              "description": "The role's card (one HTML page)."},
                        **problem_responses(401, 404, 409, 503)})
 async def fit_role_card(fit_id: uuid.UUID, role: RoleId, workspace: WorkspaceDep,
-                        sessions: SessionsDep, results: ResultsDep) -> Response:
+                        sessions: SessionsDep, results: ResultsDep,
+                        worker: WorkerDep) -> Response:
     """One role's "my influence" card as a self-contained HTML page."""
     meta = await finished(sessions, results, workspace, fit_id)
-    page = await run_in_threadpool(service.role_card, sessions, results, meta, role)
+    page = await run_in_threadpool(service.role_card, sessions, results, meta, role, worker)
     return Response(page, media_type="text/html; charset=utf-8", headers=SAFE_HEADERS)
 
 
@@ -216,10 +217,12 @@ async def fit_role_card(fit_id: uuid.UUID, role: RoleId, workspace: WorkspaceDep
                              "description": "The role's card (one A4 page, PDF)."},
                        **problem_responses(401, 404, 409, 503)})
 async def fit_role_card_pdf(fit_id: uuid.UUID, role: RoleId, workspace: WorkspaceDep,
-                            sessions: SessionsDep, results: ResultsDep) -> Response:
+                            sessions: SessionsDep, results: ResultsDep,
+                            worker: WorkerDep) -> Response:
     """One role's "my influence" card as a one-page A4 PDF (503 without WeasyPrint)."""
     meta = await finished(sessions, results, workspace, fit_id)
-    pdf = await run_in_threadpool(service.role_card_pdf, sessions, results, meta, role)
+    pdf = await run_in_threadpool(service.role_card_pdf, sessions, results, meta, role,
+                                  worker)
     return Response(pdf, media_type="application/pdf", headers={
         **SAFE_HEADERS, "Content-Disposition": attachment(f"{role}-card.pdf")})
 

@@ -59,15 +59,16 @@ from .datasets import get_dataset
 from .maps import get_map, get_version
 
 if TYPE_CHECKING:
+    from journeymap.analysis.touchpoints import RoleTouchpoints
     from journeymap.engines import FitResult
 
     from ..worker import FitWorker
 
 __all__ = ["ANALYSES", "MAX_ROLE", "Analysis", "analysis_answer", "analysis_key", "cached_answer",
            "cached_done", "check_fit", "create_fit", "done_fit", "drivers", "export_fit",
-           "finished_fit", "fit_json", "fit_out", "get_fit", "list_fits", "load_result",
-           "map_rejected", "read_fit", "render_fit", "role", "role_card", "role_card_body",
-           "roles", "serialize", "what_if"]
+           "finished_fit", "fit_json", "fit_out", "get_fit", "label_languages", "list_fits",
+           "load_result", "map_rejected", "read_fit", "render_fit", "role", "role_card",
+           "role_card_body", "role_touchpoints", "roles", "serialize", "what_if"]
 
 Analysis = Literal["drivers", "roles", "role"]
 ANALYSES: tuple[Analysis, ...] = ("drivers", "roles", "role")
@@ -465,8 +466,70 @@ def export_fit(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
     return export(load_result(sessions, results, meta).journey_map, fmt)
 
 
+def role_touchpoints(sessions: sessionmaker[Session], worker: FitWorker, results: Results,
+                     meta: DoneFit, role_id: str) -> RoleTouchpoints:
+    """What customers said about the touchpoints of a role of a finished fit
+    (:func:`journeymap.analysis.role_touchpoints`): counted from the fit's stored survey
+    file, read once for every role of the fit and then kept in memory.
+
+    A fit that was streamed (a file above ``stream_fits_above_bytes``: no rows are ever
+    held), whose file is gone or can no longer be read, gets ``has_rows`` False: the
+    pages then say that it has no distribution.
+    """
+    from journeymap.analysis.touchpoints import role_touchpoints as library_touchpoints
+    from journeymap.data import load_survey
+
+    from ..worker import streams
+
+    cached = results.touchpoints.get(meta.id)
+    if cached is None:
+        result = load_result(sessions, results, meta)
+        with sessions() as session:
+            fit = session.get(Fit, meta.id)
+            if fit is None:
+                raise not_found("fit", meta.id)
+            spec = worker.spec(session, fit)
+        data = None
+        live = results.live.get(meta.id)
+        if live is not None and live.model is not None:
+            data = live.model.data
+        elif spec.path.exists() and not streams(spec, worker.settings):
+            try:
+                data = load_survey(spec.path, spec.journey_map,
+                                   survey_type=spec.options.get("survey_type"))
+            except JourneymapError:
+                data = None
+        cached = results.touchpoints.put(meta.id, {
+            r.id: library_touchpoints(result, r.id, data=data,
+                                      min_responses=meta.min_responses)
+            for r in result.journey_map.roles})
+    if role_id not in cached:
+        load_result(sessions, results, meta).role(role_id)  # the library's error
+    return cached[role_id]
+
+
+def label_languages(sessions: sessionmaker[Session], results: Results, meta: DoneFit
+                    ) -> dict[str, str | None]:
+    """Per node id, the language its label is shown in on a page in the language in force
+    when that differs from the page's (for a ``lang`` attribute), else ``None``."""
+    from journeymap.i18n import current_language
+
+    m = load_result(sessions, results, meta).journey_map
+    lang = current_language()
+    return {n.id: n.label_language(lang, m.language) for n in m.nodes}
+
+
+def _map_version(sessions: sessionmaker[Session], meta: DoneFit) -> tuple[int | None, str | None]:
+    """The fit's map version number and the date it was saved (``YYYY-MM-DD``)."""
+    with sessions() as session:
+        version = session.get(MapVersion, meta.map_version_id)
+    if version is None:
+        return None, None
+    return version.version, version.created_at.date().isoformat()
+
+
 def _card(sessions: sessionmaker[Session], results: Results, meta: DoneFit, role_id: str,
-          part: Literal["page", "body"]) -> str:
+          part: Literal["page", "body"], worker: FitWorker | None = None) -> str:
     from journeymap.i18n import current_language
     from journeymap.render.card import role_card as library_card
     from journeymap.render.card import role_card_body
@@ -478,33 +541,39 @@ def _card(sessions: sessionmaker[Session], results: Results, meta: DoneFit, role
     result = load_result(sessions, results, meta)
     try:
         result.role(role_id)
+        said = (None if worker is None
+                else role_touchpoints(sessions, worker, results, meta, role_id))
+        version, date = _map_version(sessions, meta)
+        options: dict[str, Any] = {"min_responses": meta.min_responses, "touchpoints": said,
+                                   "map_version": version, "map_date": date}
         if part == "page":
-            text = library_card(result, role_id, format="html",
-                                min_responses=meta.min_responses)
+            text = library_card(result, role_id, format="html", **options)
         else:
-            text = role_card_body(result, role_id, min_responses=meta.min_responses)
+            text = role_card_body(result, role_id, **options)
     except RenderError:
         raise
     except JourneymapError as exc:
         raise _role_problem(exc) from None
-    results.responses.put(key, text.encode("utf-8"))
+    if worker is not None:  # without the worker the card lacks the survey's answers
+        results.responses.put(key, text.encode("utf-8"))
     return text
 
 
 def role_card(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
-              role_id: str) -> str:
-    """One role's "my influence" card as a self-contained HTML page (from the library)."""
-    return _card(sessions, results, meta, role_id, "page")
+              role_id: str, worker: FitWorker | None = None) -> str:
+    """One role's "my influence" card as a self-contained HTML page (from the library);
+    with the ``worker``, what customers said about its touchpoints (:func:`role_touchpoints`)."""
+    return _card(sessions, results, meta, role_id, "page", worker)
 
 
 def role_card_body(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
-                   role_id: str) -> str:
+                   role_id: str, worker: FitWorker | None = None) -> str:
     """The card's content (what the page's ``<main>`` holds), to put inside a web page."""
-    return _card(sessions, results, meta, role_id, "body")
+    return _card(sessions, results, meta, role_id, "body", worker)
 
 
 def role_card_pdf(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
-                  role_id: str) -> bytes:
+                  role_id: str, worker: FitWorker | None = None) -> bytes:
     """One role's card as a one-page A4 PDF: the card's HTML page (cached, in the
     request's language) laid out by the library's :func:`~journeymap.render.pdf.html_pdf`.
 
@@ -519,6 +588,7 @@ def role_card_pdf(sessions: sessionmaker[Session], results: Results, meta: DoneF
     cached = results.responses.get(key)
     if cached is not None:
         return cached
-    pdf = html_pdf(role_card(sessions, results, meta, role_id))
-    results.responses.put(key, pdf)
+    pdf = html_pdf(role_card(sessions, results, meta, role_id, worker))
+    if worker is not None:  # without the worker the card lacks the survey's answers
+        results.responses.put(key, pdf)
     return pdf

@@ -2,7 +2,8 @@
 
 The card is for employees, not statisticians.  It says how much NPS moves when
 the role does one scale point better on what it works on, by which routes, which
-of its touchpoints give the most leverage, how sure the data are, and — in a
+of its touchpoints move NPS most, what customers said about them, how sure the data
+are, and — in a
 highlighted box — that NPS is the result of the whole journey and never a basis
 for individual pay (:data:`~journeymap.analysis.roles.NOT_FOR_PAY`).
 
@@ -37,9 +38,11 @@ from ..formatting import signed as _signed
 from ..i18n import N_, current_language, use_language
 from ..i18n import gettext as _
 from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
+from ._said import Said, assumptions_line, said, said_html, said_md
 from .graph import _number, _share_text
 
 if TYPE_CHECKING:
+    from ..analysis.touchpoints import RoleTouchpoints
     from ..engines import FitResult
 
 __all__ = ["CARD_FORMATS", "inline_svg", "role_card", "role_card_body"]
@@ -47,10 +50,11 @@ __all__ = ["CARD_FORMATS", "inline_svg", "role_card", "role_card_body"]
 CARD_FORMATS: tuple[str, ...] = ("html", "md")
 
 _TABLE_HEAD = (N_("Touchpoint"), N_("Your share"), N_("Your part (NPS points)"),
-               N_("It alone, everyone 1 point higher (NPS points)"),
-               N_("Recommend score per point"), N_("Average rating"), N_("Room to the top"),
+               N_("It alone, everyone 1 point higher (NPS points)"), N_("Average rating"),
                N_("Answers"))
-_ROUTE_HEAD = (N_("Route"), N_("NPS points"), N_("Recommend score points"), N_("Kind"))
+_TABLE_NUMERIC = (False, True, True, True, True, True)
+_ROUTE_HEAD = (N_("Route"), N_("NPS points"), N_("Kind"))
+_ROUTE_NUMERIC = (False, True, False)
 
 
 # ------------------------------------------------------------------- content
@@ -61,6 +65,8 @@ class _Row:
     label: str
     cells: list[str] = field(default_factory=list)
     suppressed: str | None = None
+    #: The language of ``label`` when it is not the card's (``<td lang="…">``).
+    lang: str | None = None
 
 
 @dataclass
@@ -83,6 +89,10 @@ class _Card:
     footer: str = ""
     #: The language of ``label`` when it is not the card's (for ``<h1 lang="…">``).
     label_lang: str | None = None
+    #: What customers said about the role's touchpoints (``None``: no rated node).
+    said: Said | None = None
+    #: "The map and the shares are the workshop's assumptions …".
+    assumptions: str = ""
 
 
 def _label_language(node: Any, map_language: str | None) -> str | None:
@@ -115,7 +125,9 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
         card.suppressed = _("Figures are suppressed: the survey has only %(n)s answers with "
                             "a recommend score, and at least %(min)s are needed before any "
                             "figure is shown.") % {"n": _count(s.n), "min": min_responses}
-        card.touchpoints = [_Row(str(lab)) for lab in inf.acts_on["label"]]
+        card.touchpoints = [_Row(str(lab), lang=_label_language(m.node(str(t)), m.language))
+                            for t, lab in zip(inf.acts_on["node"], inf.acts_on["label"],
+                                              strict=True)]
         card.footer = _("Survey: %(n)s answers · generated %(date)s by journeymap") % {
             "n": _count(s.n), "date": today}
         return card
@@ -127,30 +139,28 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
     acts: list[dict[str, Any]] = [{str(k): v for k, v in a.items()}
                                   for a in inf.acts_on.to_dict(orient="records")]
 
-    def leverage(a: dict[str, Any]) -> float:
+    def brings(a: dict[str, Any]) -> float:
         pts = a["role_part"]
         return -1e300 if pts is None or pts != pts else float(pts)
 
-    acts.sort(key=leverage, reverse=True)
+    acts.sort(key=brings, reverse=True)
     for a in acts:
         target = m.node(a["node"])
-        row = _Row(str(a["label"]))
+        row = _Row(str(a["label"]), lang=_label_language(target, m.language))
         eff = effects.get(a["node"])
         if eff is not None and a["node"] in small:
             row.suppressed = _("too few answers (n = %(n)s)") % {"n": _count(eff.n)}
         else:
             mean, n = (eff.mean, eff.n) if eff is not None else (None, None)
             hi = target.scale[1] if target.scale is not None else None
-            rating = room = "–"
+            rating = "–"
             if mean is not None and hi is not None:
                 rating = _("%(mean)s of %(top)s") % {"mean": _fixed(mean, 1),
                                                      "top": _number(hi)}
-                room = _("%(points)s points") % {"points": _fixed(hi - mean, 1)}
             own = a["nps_points"]
             row.cells = ["–" if node.measured else _share_text(float(a["share"])),
                          _signed(a["role_part"]),
-                         "–" if own is None or own != own else _signed(own),
-                         _signed(a["total"], 2), rating, room, _count(n)]
+                         "–" if own is None or own != own else _signed(own), rating, _count(n)]
         card.touchpoints.append(row)
 
     for p in inf.paths.to_dict(orient="records"):
@@ -160,7 +170,7 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
             counts = ", ".join(f"n = {_count(effects[n].n)}" for n in hidden)
             row.suppressed = _("too few answers (%(counts)s)") % {"counts": counts}
         else:
-            row.cells = [_signed(p["nps_points"]), _signed(p["effect"], 3),
+            row.cells = [_signed(p["nps_points"]),
                          _("direct") if p["direct"] else _("indirect")]
         card.routes.append(row)
 
@@ -352,6 +362,52 @@ footer { margin-top: 2rem; padding-top: .8rem; border-top: 1px solid #BDBDBD; co
   main.routes-map .print-map { display: block; flex: 0 0 60mm; margin: 0; }
   main.routes-map .print-map svg { width: 100%; height: auto; max-height: 270mm; }
 }
+.said .tp { border-top: 1px solid #BDBDBD; margin-top: 1rem; padding-top: .4rem; }
+.said h3 { margin: .2rem 0; font-size: 1.15rem; }
+.said .question q { font-style: italic; }
+table.dist { width: auto; min-width: min(100%, 22rem); margin: .4rem 0; }
+table.dist caption { text-align: left; font-weight: 600; padding: .2rem 0; }
+table.dist td.bar { white-space: nowrap; }
+table.dist td.bar span { display: inline-block; height: .9em;
+  background: #005A8E; margin-right: .4rem; vertical-align: middle;
+  print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+table.dist tr.low td.bar span { background: #A8430A; }
+.said .comments { list-style: none; padding: 0; }
+.said blockquote { margin: .3rem 0; padding: .3rem .7rem; border-left: 4px solid #BDBDBD;
+  background: #F5F5F5; }
+.said time { color: #444; font-size: .9rem; }
+.assumptions { border-left: 4px solid #BDBDBD; padding: .2rem .7rem; color: #333; }
+@media print {
+  .said h2 { margin-top: .4rem; }
+  .said { columns: 2; column-gap: 1rem; }
+  .said h2, .said > .hint { column-span: all; }
+  .said ~ figure svg { max-height: 92mm; }
+  .said .tp { margin-top: .2rem; padding-top: .1rem; break-inside: avoid; }
+  .said h3 { display: inline; font-size: .95rem; margin: 0 .4rem 0 0; }
+  .said .question { display: inline; margin: 0; font-size: .85rem; }
+  .said p { margin: .05rem 0; font-size: .85rem; }
+  table.dist, table.dist tbody, table.dist tr, table.dist th, table.dist td,
+  table.dist caption { display: inline; padding: 0; border: 0; font-size: .85rem;
+    font-weight: normal; background: none; }
+  table.dist { margin: 0; }
+  table.dist caption { font-weight: 600; }
+  table.dist caption::after { content: ": "; }
+  table.dist thead, table.dist td.bar { display: none; }
+  table.dist th::after { content: ": "; }
+  table.dist tr + tr::before { content: " · "; }
+  .said h4 { margin: .1rem 0; font-size: .85rem; }
+  .said .comments { margin: 0; font-size: .85rem; }
+  .said .comments li + li { display: none; }
+  .said blockquote { padding: .05rem .4rem; }
+  .assumptions { margin: .2rem 0 0; padding: 0 .4rem; border-width: 2px; font-size: .8rem; }
+}
+@media (max-width: 44rem) {
+  table.dist { display: table; width: 100%; }
+  table.dist thead { position: static; display: table-header-group; }
+  table.dist tbody { display: table-row-group; }
+  table.dist tr { display: table-row; border: 0; padding: 0; }
+  table.dist th, table.dist td { display: table-cell; padding: .15rem .4rem; }
+}
 """
 
 
@@ -364,7 +420,7 @@ def _html_table(head: Sequence[str], rows: Sequence[_Row], numeric: Sequence[boo
     out = ['<table><thead><tr>' + "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
            + "</tr></thead><tbody>"]
     for row in rows:
-        cells = [f'<td class="first">{_e(row.label)}</td>']
+        cells = [f'<td class="first"{_lang_attr(row.lang)}>{_e(row.label)}</td>']
         if row.suppressed is not None:
             cells.append(f'<td colspan="{len(head) - 1}" data-label="{_e(_(_FIGURES))}">'
                          f"{_e(row.suppressed)}</td>")
@@ -419,8 +475,6 @@ _HOWTO = (
                           "runs from −100 to +100.")),
     (N_("Your share"), N_("The part of the touchpoint the workshop gave to your role; the rest "
                           "is other people's work or the organisation as a whole.")),
-    (N_("Recommend score per point"), N_("How much the average answer to “how likely are you "
-                                         "to recommend us” (0–10) moves per rating point.")),
     ("95 %", N_("The range the true value very likely lies in. A wide range means: not sure "
                 "yet.")),
     (N_("Direct and indirect"), N_("Direct: the rating of your touchpoint moves the recommend "
@@ -478,13 +532,14 @@ def _body_html(card: _Card, svg: str | None) -> str:
                  f"{_e(_(NOT_FOR_PAY))}</aside>\n")
     if card.suppressed is None:
         parts.append(f"<section>\n<h2>{_e(_(_H_TOUCH))}</h2>\n")
-        parts.append(_html_table(_TABLE_HEAD, card.touchpoints,
-                                 (False, True, True, True, True, True, True, True)))
+        parts.append(_html_table(_TABLE_HEAD, card.touchpoints, _TABLE_NUMERIC))
         parts.append(f'\n<p class="hint">{_e(_(_RANKED))}</p>\n</section>\n')
     elif card.touchpoints:
-        items = "".join(f"<li>{_e(r.label)}</li>" for r in card.touchpoints)
+        items = "".join(f"<li{_lang_attr(r.lang)}>{_e(r.label)}</li>" for r in card.touchpoints)
         parts.append(f"<section>\n<h2>{_e(_(_H_WORK))}</h2>\n<ul>{items}</ul>\n"
                      "</section>\n")
+    if card.suppressed is None:
+        parts.append(said_html(card.said))
     if svg is not None and svg.startswith(f'<p class="{_NOTE}">'):
         parts.append(f"<section>\n{svg}\n</section>\n")
     elif svg is not None:
@@ -495,12 +550,14 @@ def _body_html(card: _Card, svg: str | None) -> str:
                      "</span></figcaption>\n</figure>\n")
     if card.suppressed is None and card.routes:
         parts.append(f"<section>\n<h2>{_e(_(_H_ROUTES))}</h2>\n")
-        parts.append(_html_table(_ROUTE_HEAD, card.routes, (False, True, True, False)))
+        parts.append(_html_table(_ROUTE_HEAD, card.routes, _ROUTE_NUMERIC))
         parts.append("\n</section>\n")
     items = "".join(f"<dt>{_e(_(t))}</dt><dd>{_e(_(d))}</dd>" for t, d in _HOWTO)
     parts.append(f'<section class="howto">\n<h2>{_e(_(_H_HOWTO))}</h2>\n'
                  f"<dl>{items}</dl>\n"
                  "</section>\n")
+    if card.assumptions:
+        parts.append(f'<p class="assumptions">{_e(card.assumptions)}</p>\n')
     parts.append(f"<footer>{_e(card.footer)}</footer>\n")
     return "".join(parts)
 
@@ -542,21 +599,24 @@ def _to_md(card: _Card, image: str | None) -> str:
     out += [f"> **{_(_BOX)}.** {_m(_(NOT_FOR_PAY))}", ""]
     if card.suppressed is None:
         out += [f"## {_(_H_TOUCH)}", "",
-                _md_table(_TABLE_HEAD, card.touchpoints,
-                          (False, True, True, True, True, True, True, True)), "",
+                _md_table(_TABLE_HEAD, card.touchpoints, _TABLE_NUMERIC), "",
                 _(_RANKED), ""]
     elif card.touchpoints:
         out += [f"## {_(_H_WORK)}", ""] + [f"- {_m(r.label)}" for r in card.touchpoints]
         out += [""]
+    if card.suppressed is None:
+        out += said_md(card.said, _m)
     if image is not None:
         alt = _("The journey map with the routes from %(role)s highlighted") % {
             "role": _m(card.label)}
         out += [f"![{alt}]({image})", ""]
     if card.suppressed is None and card.routes:
         out += [f"## {_(_H_ROUTES)}", "",
-                _md_table(_ROUTE_HEAD, card.routes, (False, True, True, False)), ""]
+                _md_table(_ROUTE_HEAD, card.routes, _ROUTE_NUMERIC), ""]
     out += [f"## {_(_H_HOWTO)}", ""]
     out += [f"- **{_(t)}**: {_m(_(d))}" for t, d in _HOWTO]
+    if card.assumptions:
+        out += ["", f"*{_m(card.assumptions)}*"]
     out += ["", "---", "", _m(card.footer), ""]
     return "\n".join(out)
 
@@ -564,7 +624,9 @@ def _to_md(card: _Card, image: str | None) -> str:
 # ----------------------------------------------------------------------- API
 def role_card(result: FitResult, role: str, *, format: str = "html",
               min_responses: int = DEFAULT_MIN_RESPONSES, image: str | None = None,
-              lang: str | None = None) -> str:
+              lang: str | None = None, touchpoints: RoleTouchpoints | None = None,
+              map_version: int | str | None = None,
+              map_date: datetime.date | str | None = None) -> str:
     """One role's "my influence" card, as a self-contained HTML page or as Markdown.
 
     The card shows the role's label; a headline in plain language ("When Installatör
@@ -577,11 +639,13 @@ def role_card(result: FitResult, role: str, *, format: str = "html",
     95 % interval contains 0; a box saying that NPS is the result of the whole
     journey and not for pay; the role's touchpoints ranked by the role's part through
     each (the parts add up to the headline's NPS points), beside the touchpoint's own NPS
-    points labelled as what it alone would bring, with the recommend-score points
-    per rating point, the average rating of the scale maximum, the room to the top
-    and n); every route with its NPS points, direct or indirect; the map with the
-    role's routes highlighted; a short "how to read this"; the survey's NPS and the
-    date.
+    points labelled as what it alone would bring, with the average rating of the scale
+    maximum and n; what customers said about each touchpoint (the survey question, how
+    many gave each rating, how many did not experience it, and recent comments of those
+    who rated it low — :mod:`journeymap.analysis.touchpoints`); every route with its NPS
+    points, direct or indirect; the map with the role's routes highlighted; a short "how
+    to read this"; a line that the map and the shares are the workshop's assumptions,
+    with the map's version and date; the survey's NPS and the date.
 
     Parameters
     ----------
@@ -605,6 +669,13 @@ def role_card(result: FitResult, role: str, *, format: str = "html",
         The card's language: ``en``, ``sv``, ``da``, ``fi`` or ``nb`` (words, numbers
         and ``<html lang>``); ``None`` keeps the language in force
         (:func:`journeymap.i18n.use_language`, English by default).
+    touchpoints
+        What customers said about the role's touchpoints
+        (:func:`~journeymap.analysis.role_touchpoints`); default: counted from the fit's
+        own respondents (a fit without them says it has no distribution).
+    map_version, map_date
+        The map's version and the date it was saved, named in the line on the
+        workshop's assumptions (each left out when ``None``).
 
     Returns
     -------
@@ -627,6 +698,7 @@ def role_card(result: FitResult, role: str, *, format: str = "html",
     check_min_responses(min_responses)
     with use_language(lang):
         card = _content(result, role, min_responses)
+        _add_said(card, result, role, min_responses, touchpoints, map_version, map_date)
         if format == "md":
             return _to_md(card, image)
         return _to_html(card, _card_svg(result, role, card, min_responses),
@@ -634,7 +706,10 @@ def role_card(result: FitResult, role: str, *, format: str = "html",
 
 
 def role_card_body(result: FitResult, role: str, *,
-                   min_responses: int = DEFAULT_MIN_RESPONSES, lang: str | None = None) -> str:
+                   min_responses: int = DEFAULT_MIN_RESPONSES, lang: str | None = None,
+                   touchpoints: RoleTouchpoints | None = None,
+                   map_version: int | str | None = None,
+                   map_date: datetime.date | str | None = None) -> str:
     """The HTML card's content without the page around it, to put inside another page.
 
     It is exactly the card's text in the ``<main>`` element of ``role_card(result,
@@ -651,7 +726,16 @@ def role_card_body(result: FitResult, role: str, *,
     check_min_responses(min_responses)
     with use_language(lang):
         card = _content(result, role, min_responses)
+        _add_said(card, result, role, min_responses, touchpoints, map_version, map_date)
         return _body_html(card, _card_svg(result, role, card, min_responses))
+
+
+def _add_said(card: _Card, result: FitResult, role: str, min_responses: int,
+              touchpoints: RoleTouchpoints | None, map_version: int | str | None,
+              map_date: datetime.date | str | None) -> None:
+    """What customers said, and the line on the workshop's assumptions."""
+    card.said = said(result, role, touchpoints, min_responses)
+    card.assumptions = assumptions_line(result.journey_map, map_version, map_date)
 
 
 def _card_svg(result: FitResult, role: str, card: _Card, min_responses: int) -> str:
@@ -693,7 +777,7 @@ _FIGURES = N_("Figures")
 _KICKER = N_("My influence on NPS")
 _POINTS = N_("NPS points")
 _BOX = N_("Not for pay or bonus")
-_H_TOUCH = N_("Your touchpoints, ranked by leverage")
+_H_TOUCH = N_("Your touchpoints, the one that moves NPS most first")
 _H_WORK = N_("What you work on")
 _SWIPE = N_("Swipe sideways to see the whole map.")
 _H_ROUTES = N_("Every route from you to NPS")

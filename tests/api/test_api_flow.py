@@ -175,7 +175,10 @@ def test_rendered_map_and_role_card_come_from_the_library(make_api: MakeApi, sql
         r = c.get(f"/v1/fits/{fit['id']}/cards/installer.html", headers=h)
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/html")
-        assert r.text == role_card(library_result, "installer", format="html")
+        version = c.get(f"/v1/maps/{fit['map_id']}", headers=h).json()
+        assert r.text == role_card(library_result, "installer", format="html",
+                                   map_version=fit["map_version"],
+                                   map_date=version["created_at"][:10])
         r = c.get(f"/v1/fits/{fit['id']}/cards/delivery.html", headers=h)
         assert r.status_code == 404
         assert "not a role" in r.json()["detail"]

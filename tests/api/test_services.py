@@ -25,6 +25,7 @@ from api_helpers import EXAMPLES, example_map_text, make_settings
 from fastapi.testclient import TestClient
 from journeymap_api.auth import create_workspace
 from journeymap_api.main import create_app
+from journeymap_api.models import MapVersion
 from journeymap_api.problems import Problem
 from journeymap_api.results import DoneFit, Results
 from journeymap_api.schemas import DriversOut, FitCreate, MapCreate, RoleInfluenceOut, RolesOut
@@ -246,10 +247,18 @@ def test_the_what_if_service_gives_the_library_prediction(world: World) -> None:
 
 def test_the_card_service_gives_the_library_card_and_its_body(world: World) -> None:
     meta = world.done()
-    page = fits.role_card(world.sessions, world.results, meta, "installer")
-    body = fits.role_card_body(world.sessions, world.results, meta, "installer")
-    assert page == role_card(world.library, "installer", format="html")
-    assert body == role_card_body(world.library, "installer")
+    worker = world.client.app.state.worker  # type: ignore[attr-defined]
+    page = fits.role_card(world.sessions, world.results, meta, "installer", worker)
+    body = fits.role_card_body(world.sessions, world.results, meta, "installer", worker)
+    with world.sessions() as session:
+        version = session.get(MapVersion, meta.map_version_id)
+        assert version is not None
+        mapped = {"map_version": version.version,
+                  "map_date": version.created_at.date().isoformat()}
+    assert page == role_card(world.library, "installer", format="html", **mapped)
+    assert body == role_card_body(world.library, "installer", **mapped)
+    assert "How 1," in page or "How 2," in page  # the distribution, from the stored file
+    assert f"version {version.version} of" in page
     # the page's <main> holds the body and, for print only, the role's routes drawn alone
     assert page.count('<main class="routes-map">') == 1
     text = page.split('<div class="card-text">\n', 1)[1]

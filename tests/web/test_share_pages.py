@@ -136,12 +136,12 @@ def test_a_viewer_link_lists_every_role_alphabetically_and_opens_each(web: Api) 
     link = _link(web, fit, None)
     api = web.client.get(f"/v1/fits/{fit['id']}/roles", headers=web.workspace("acme")).json()
     page = web.client.get(link).text
-    listed = re.findall(r'<li><a href="/s/[^/]+/roles/([^"]+)">', page)
+    listed = re.findall(r'<li><a href="/s/[^/]+/roles/([^"?]+)\?lang=en"', page)
     by_label = sorted(api["roles"], key=lambda r: str(r["label"]).casefold())
     assert listed == [r["role"] for r in by_label]
     assert "drivers" not in page
     r = web.client.get(link, params={"role": "billing"}, follow_redirects=False)
-    assert (r.status_code, r.headers["location"]) == (303, f"{link}/roles/billing")
+    assert (r.status_code, r.headers["location"]) == (303, f"{link}/roles/billing?lang=en")
     assert web.client.get(r.headers["location"]).status_code == 200
     assert 'name="role"' in web.client.get(f"{link}/roles/billing").text  # the picker
 

@@ -375,7 +375,9 @@ def test_my_influence_shows_the_role_card_with_the_apis_numbers(web: Api) -> Non
     assert (listed["nps_after"], listed["nps_after_ci"]) == (api["nps_after"],
                                                              api["nps_after_ci"])
     assert NOT_FOR_PAY in page
-    assert "ranked by leverage" in page
+    assert "the one that moves NPS most first" in page
+    assert "leverage" not in page
+    assert "lavaan" not in page  # analyst downloads are on the fit and drivers pages
     assert "<svg" in page
     assert f'value="http://testserver/app/fits/{fit["id"]}/roles/installer"' in page
     listing = web.client.get(f"/app/fits/{fit['id']}/roles").text

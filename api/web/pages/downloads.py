@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from journeymap.outputs import csv_text
 
-from ...deps import ResultsDep, SessionDep, SessionsDep
+from ...deps import ResultsDep, SessionDep, SessionsDep, WorkerDep
 from ...problems import Problem
 from ...responses import attachment
 from ...services import fits, maps
@@ -65,7 +65,7 @@ def _unknown(name: str, names: dict[str, str]) -> Problem:
 
 @router.get("/fits/{fit_id}/files/{name}")
 async def fit_file(fit_id: uuid.UUID, name: str, user: WebUserDep, sessions: SessionsDep,
-                   results: ResultsDep, role: str | None = None) -> Response:
+                   results: ResultsDep, worker: WorkerDep, role: str | None = None) -> Response:
     """Downloads of a finished fit: the drawn map, exports, result JSON, CSV tables, card."""
     if name not in FIT_FILES:
         raise _unknown(name, FIT_FILES)
@@ -93,11 +93,12 @@ async def fit_file(fit_id: uuid.UUID, name: str, user: WebUserDep, sessions: Ses
         stem += "-" + await run_in_threadpool(_role_id, sessions, results, meta, role)
     if name == "card.html":
         assert role is not None
-        card = await run_in_threadpool(fits.role_card, sessions, results, meta, role)
+        card = await run_in_threadpool(fits.role_card, sessions, results, meta, role, worker)
         return _download(card, media, f"{stem}-card.html")
     if name == "card.pdf":
         assert role is not None
-        pdf = await run_in_threadpool(fits.role_card_pdf, sessions, results, meta, role)
+        pdf = await run_in_threadpool(fits.role_card_pdf, sessions, results, meta, role,
+                                      worker)
         return _download(pdf, media, f"{stem}-card.pdf")
     if name in ("map.svg", "map.png", "map.pdf"):
         drawn = await run_in_threadpool(lambda: fits.render_fit(

@@ -54,8 +54,9 @@ async def roles_of(sessions: sessionmaker[Session], results: Results, user: WebU
     """
     meta = await finished(sessions, results, user, fit_id)
     out = await run_in_threadpool(fits.roles, sessions, results, meta)
+    langs = await run_in_threadpool(fits.label_languages, sessions, results, meta)
     rows: list[dict[str, Any]] = plain(out)["roles"]
-    return alphabetical(rows)
+    return alphabetical([{**r, "lang": langs.get(r["role"])} for r in rows])
 
 
 def alphabetical(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

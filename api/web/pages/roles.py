@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from journeymap.i18n import gettext as _
 from journeymap.limits import SHARE_LINK_DEFAULT_DAYS
 
-from ...deps import ResultsDep, SessionsDep
+from ...deps import ResultsDep, SessionsDep, WorkerDep
 from ...services import fits, shares
 from .._core import PREFIX, WebUserDep, page, plain
 from .fits import finished, roles_of
@@ -37,13 +37,13 @@ async def list_roles(request: Request, fit_id: uuid.UUID, user: WebUserDep,
 
 @router.get("/fits/{fit_id}/roles/{role}", response_class=HTMLResponse)
 async def show_role(request: Request, fit_id: uuid.UUID, role: str, user: WebUserDep,
-                    sessions: SessionsDep, results: ResultsDep) -> Response:
+                    sessions: SessionsDep, results: ResultsDep, worker: WorkerDep) -> Response:
     """"My influence": the role card's content (from the library), with a role picker."""
     roles = await roles_of(sessions, results, user, fit_id)
     meta = await finished(sessions, results, user, fit_id)
     influence = plain(await run_in_threadpool(fits.role, sessions, results, meta, role))
     card = sized_maps(await run_in_threadpool(fits.role_card_body, sessions, results, meta,
-                                              role))
+                                              role, worker))
 
     def links() -> list[dict[str, Any]]:
         with sessions() as session:

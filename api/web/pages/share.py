@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import uuid
 from html import escape
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import segno
 from fastapi import APIRouter, Form, Request, Response
@@ -24,17 +24,20 @@ from starlette.concurrency import run_in_threadpool
 
 from journeymap.analysis.roles import NOT_FOR_PAY
 from journeymap.exceptions import JourneymapError
-from journeymap.i18n import N_
+from journeymap.i18n import N_, current_language
 from journeymap.i18n import gettext as _
 from journeymap.limits import SHARE_LINK_DEFAULT_DAYS, SHARE_LINK_MAX_DAYS
 
-from ...deps import ResultsDep, SessionsDep
+from ...deps import ResultsDep, SessionsDep, WorkerDep
 from ...problems import Problem, problem_for_library_error
 from ...responses import attachment
 from ...results import Results
 from ...services import fits, shares
 from .._core import PREFIX, SECURITY_HEADERS, CsrfDep, local_path, page, plain
 from .fits import alphabetical, finished
+
+if TYPE_CHECKING:
+    from ...worker import FitWorker
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,23 +90,26 @@ async def _open(request: Request, sessions: Any, results: Results, token: str,
 async def _roles(sessions: Any, results: Results, link: shares.OpenShare
                  ) -> list[dict[str, Any]]:
     out = await run_in_threadpool(fits.roles, sessions, results, link.fit)
-    return alphabetical(plain(out)["roles"])
+    langs = await run_in_threadpool(fits.label_languages, sessions, results, link.fit)
+    return alphabetical([{**r, "lang": langs.get(r["role"])} for r in plain(out)["roles"]])
 
 
 @router.get(shares.SHARE_PREFIX + "/{token}", response_class=HTMLResponse)
 async def open_link(request: Request, token: str, sessions: SessionsDep,
-                    results: ResultsDep, role: str | None = None) -> Response:
+                    results: ResultsDep, worker: WorkerDep, role: str | None = None
+                    ) -> Response:
     """A role link shows its role's page; a viewer link lists the fit's roles."""
     base = f"{shares.SHARE_PREFIX}/{token}"
     try:
         link = await run_in_threadpool(shares.open_share, sessions, results, token)
         if link.role is not None:
-            return await _role_page(request, sessions, results, token, link.role)
+            return await _role_page(request, sessions, results, worker, token, link.role)
         if role:  # the picker's form (GET, works without JavaScript)
             if not link.allows(role):
                 raise Problem(404, N_("This link does not open that page."),
                               title=N_("Not part of this link"))
-            return RedirectResponse(f"{base}/roles/{role}", status_code=303,
+            return RedirectResponse(f"{base}/roles/{role}?lang={current_language()}",
+                                    status_code=303,
                                     headers=SHARE_HEADERS)
         roles = await _roles(sessions, results, link)
     except (Problem, JourneymapError) as exc:
@@ -115,15 +121,15 @@ async def open_link(request: Request, token: str, sessions: SessionsDep,
         headers=SHARE_HEADERS)
 
 
-async def _role_page(request: Request, sessions: Any, results: Results, token: str,
-                     role: str | None) -> Response:
+async def _role_page(request: Request, sessions: Any, results: Results, worker: FitWorker,
+                     token: str, role: str | None) -> Response:
     base = f"{shares.SHARE_PREFIX}/{token}"
     try:
         link, role_id = await _open(request, sessions, results, token, role)
         influence = plain(await run_in_threadpool(fits.role, sessions, results, link.fit,
                                                   role_id))
         card = sized_maps(await run_in_threadpool(fits.role_card_body, sessions, results,
-                                                  link.fit, role_id))
+                                                  link.fit, role_id, worker))
         roles = [] if link.role is not None else await _roles(sessions, results, link)
         rejected = await run_in_threadpool(fits.map_rejected, sessions, results, link.fit)
     except (Problem, JourneymapError) as exc:
@@ -137,18 +143,19 @@ async def _role_page(request: Request, sessions: Any, results: Results, token: s
 
 @router.get(shares.SHARE_PREFIX + "/{token}/roles/{role}", response_class=HTMLResponse)
 async def open_role(request: Request, token: str, role: str, sessions: SessionsDep,
-                    results: ResultsDep) -> Response:
+                    results: ResultsDep, worker: WorkerDep) -> Response:
     """A role's page through a link that opens it."""
-    return await _role_page(request, sessions, results, token, role)
+    return await _role_page(request, sessions, results, worker, token, role)
 
 
 @router.get(shares.SHARE_PREFIX + "/{token}/roles/{role}/card.html", response_class=Response)
 async def open_card(request: Request, token: str, role: str, sessions: SessionsDep,
-                    results: ResultsDep) -> Response:
+                    results: ResultsDep, worker: WorkerDep) -> Response:
     """The role's card as one printable HTML page (from the library)."""
     try:
         link, role_id = await _open(request, sessions, results, token, role)
-        text = await run_in_threadpool(fits.role_card, sessions, results, link.fit, role_id)
+        text = await run_in_threadpool(fits.role_card, sessions, results, link.fit, role_id,
+                                       worker)
     except (Problem, JourneymapError) as exc:
         return _refusal(request, exc)
     return Response(text, media_type="text/html; charset=utf-8", headers=SHARE_HEADERS)
@@ -156,11 +163,12 @@ async def open_card(request: Request, token: str, role: str, sessions: SessionsD
 
 @router.get(shares.SHARE_PREFIX + "/{token}/roles/{role}/card.pdf", response_class=Response)
 async def open_card_pdf(request: Request, token: str, role: str, sessions: SessionsDep,
-                        results: ResultsDep) -> Response:
+                        results: ResultsDep, worker: WorkerDep) -> Response:
     """The role's card as a one-page A4 PDF, downloaded (503 page without WeasyPrint)."""
     try:
         link, role_id = await _open(request, sessions, results, token, role)
-        pdf = await run_in_threadpool(fits.role_card_pdf, sessions, results, link.fit, role_id)
+        pdf = await run_in_threadpool(fits.role_card_pdf, sessions, results, link.fit, role_id,
+                                      worker)
     except (Problem, JourneymapError) as exc:
         return _refusal(request, exc)
     return Response(pdf, media_type="application/pdf", headers={
