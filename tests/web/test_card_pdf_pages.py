@@ -58,7 +58,8 @@ def test_a_share_link_downloads_its_roles_card_as_one_page_in_the_readers_langua
     api = web.client.get(f"/v1/fits/{fit['id']}/roles/installer",
                          headers=web.workspace("acme")).json()
     page = web.client.get(link)
-    assert f'href="{link}/roles/installer/card.pdf?lang=en" download>Download card (PDF)' in page.text
+    assert (f'href="{link}/roles/installer/card.pdf?lang=en" download>Download card (PDF)'
+            in page.text)
     r = web.client.get(f"{link}/roles/installer/card.pdf", headers={"Accept-Language": "sv"})
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/pdf"
