@@ -138,11 +138,17 @@ class FitSpec:
 
 
 def engine_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The engine options of a fit's stored ``options`` (minimum responses, bootstrap)."""
+    """The engine options of a fit's stored ``options`` (minimum responses, bootstrap, and
+    the bayesnet engine's bins, ess, ltr_states and draws when given)."""
     out: dict[str, Any] = {
         "min_responses": int(options.get("min_responses", DEFAULT_MIN_RESPONSES))}
     if options.get("bootstrap"):
         out["bootstrap"] = int(options["bootstrap"])
+        out["random_state"] = int(options.get("random_state", 0))
+    bayes = {k: options[k] for k in ("bins", "ess", "ltr_states", "draws")
+             if options.get(k) is not None}
+    if bayes:
+        out.update(bayes)
         out["random_state"] = int(options.get("random_state", 0))
     return out
 

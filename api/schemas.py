@@ -12,10 +12,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, StringConstraints, model_validator
 
 from journeymap.limits import (
     DEFAULT_MIN_RESPONSES,
+    MAX_BAYESNET_DRAWS,
     MIN_RESPONSES_FLOOR,
     SHARE_LINK_DEFAULT_DAYS,
     SHARE_LINK_MAX_DAYS,
@@ -167,7 +168,35 @@ class FitOptions(BaseModel):
                            description="Bootstrap replicates for the intervals of totals "
                                        "and role influence (0: delta method).")
     random_state: int = Field(default=0, ge=0, le=2**31 - 1,
-                              description="Seed of the bootstrap (used when bootstrap > 0).")
+                              description="Seed of the bootstrap (used when bootstrap > 0) "
+                                          "and of the bayesnet engine's posterior draws.")
+    # The bayesnet engine's options (docs/method.md §9); null = the engine's default.
+    bins: Annotated[int, Field(ge=2)] | Literal["auto", "all"] | None = Field(
+        default=None, description="bayesnet: states per rating — 'auto' (chosen from n, the "
+                                  "default; docs/method.md, '9.8 Sparse data'), 'all' (every "
+                                  "scale point) or at most this many (2 or more).")
+    ess: FiniteFloat | None = Field(default=None, gt=0,
+                                    description="bayesnet: equivalent sample size of the BDeu "
+                                                "prior (default 10).")
+    ltr_states: Literal["11", "classes"] | None = Field(
+        default=None, description="bayesnet: LTR as its 11 answers (default) or as the 3 NPS "
+                                  "classes.")
+    draws: int | None = Field(default=None, ge=0, le=MAX_BAYESNET_DRAWS,
+                              description="bayesnet: posterior draws for the 95 % intervals "
+                                          "(default 200; 0: none; not 1).")
+
+    @model_validator(mode="after")
+    def _one_draw_is_no_interval(self) -> FitOptions:
+        if self.draws == 1:
+            raise ValueError("draws must be 0 (no intervals) or from 2 to "
+                             f"{MAX_BAYESNET_DRAWS:,}, not 1.")
+        return self
+
+    def bayesnet_options(self) -> dict[str, Any]:
+        """The bayesnet options that were given (not null)."""
+        return {k: v for k, v in (("bins", self.bins), ("ess", self.ess),
+                                  ("ltr_states", self.ltr_states), ("draws", self.draws))
+                if v is not None}
 
 
 class FitCreate(BaseModel):
@@ -179,6 +208,14 @@ class FitCreate(BaseModel):
     dataset_id: uuid.UUID
     engine: Annotated[str, StringConstraints(min_length=1, max_length=50)] = "linear"
     options: FitOptions = Field(default_factory=FitOptions)
+
+    @model_validator(mode="after")
+    def _bayesnet_options_need_that_engine(self) -> FitCreate:
+        given = self.options.bayesnet_options()
+        if given and self.engine != "bayesnet":
+            raise ValueError(f"options {', '.join(given)} are for the bayesnet engine, not "
+                             f"'{self.engine}'.")
+        return self
 
 
 class NPSOut(_Open):
