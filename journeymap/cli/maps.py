@@ -5,6 +5,7 @@ Formatting only: every number comes from the library.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -145,17 +146,20 @@ def card(role: RoleArg, map_file: MapArg, data_file: OptDataArg = None,
                                engine, bayes_options(engine, bins, ess, ltr_states, draws))
         if result is None:
             raise JourneymapError("a card needs survey data or --result with a saved fit.")
+        # the date the map file was last changed, named on the card's assumptions line
+        map_date = datetime.date.fromtimestamp(Path(map_file).stat().st_mtime).isoformat()
         content: str | bytes
         if fmt == "md":
             content = role_card(result, role, format="md", min_responses=min_responses,
-                                image=image.name, lang=lang)
+                                image=image.name, lang=lang, map_date=map_date)
             with use_language(lang):
                 write(image, m, result, role=role, min_responses=min_responses)
         elif fmt == "pdf":
-            content = card_pdf(result, role, min_responses=min_responses, lang=lang)
+            content = card_pdf(result, role, min_responses=min_responses, lang=lang,
+                               map_date=map_date)
         else:
             content = role_card(result, role, format="html", min_responses=min_responses,
-                                lang=lang)
+                                lang=lang, map_date=map_date)
         write_atomic(output, content)
         stdout().print(f"Card written to {esc(output)}.")
 

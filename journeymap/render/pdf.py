@@ -81,7 +81,7 @@ def html_pdf(page: str) -> bytes:
 
 
 def card_pdf(result: FitResult, role: str, *, min_responses: int = DEFAULT_MIN_RESPONSES,
-             lang: str | None = None) -> bytes:
+             lang: str | None = None, **card: Any) -> bytes:
     """One role's "my influence" card as a one-page A4 PDF.
 
     The content is the HTML card's (:func:`~journeymap.render.card.role_card`): the
@@ -92,6 +92,9 @@ def card_pdf(result: FitResult, role: str, *, min_responses: int = DEFAULT_MIN_R
     ----------
     result, role, min_responses, lang
         As for :func:`~journeymap.render.card.role_card`.
+    **card
+        More options of :func:`~journeymap.render.card.role_card` (``touchpoints``,
+        ``map_version``, ``map_date``).
 
     Returns
     -------
@@ -110,4 +113,4 @@ def card_pdf(result: FitResult, role: str, *, min_responses: int = DEFAULT_MIN_R
 
     _weasyprint()  # the install hint before any work
     return html_pdf(role_card(result, role, format="html", min_responses=min_responses,
-                              lang=lang))
+                              lang=lang, **card))
