@@ -430,11 +430,12 @@ def _figure_lines(node: Node, ctx: _Context, faded: bool, sub_color: str) -> lis
     else:
         points = None
     if points is not None:
-        # in a role's view the arrows carry the role's parts; a node's own figure (everyone
-        # rating it alone one point higher) is another quantity and says so
-        text = (_("alone %(points)s NPS points") if eff is not None and ctx.role is not None
-                else _("%(points)s NPS points")) % {"points": _signed(points)}
-        out.append(_font(_h(text), size=15, color=strong, bold=True))
+        if eff is not None and ctx.role is not None:
+            # in a role's view the arrows carry the role's parts; a node's own figure
+            # (everyone rating it alone one point higher) is another quantity and says so
+            out.append(_font(_h(_("alone, everyone +1:")), size=13, color=sub_color))
+        out.append(_font(_h(_("%(points)s NPS points") % {"points": _signed(points)}),
+                         size=15, color=strong, bold=True))
     return out
 
 
