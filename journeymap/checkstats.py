@@ -3,8 +3,8 @@
 The quick check (docs/method.md §10.6) needs the covariance of the responses that answered
 every measured node (the global fit indices) and, with blank answers, each implied
 independence's covariance over the responses that answered its nodes.  The linear engine's
-own statistics (:mod:`journeymap.stats`) keep Gram matrices per pattern of complete
-*equations*, which give neither, so a streamed or Spark fit asked to check the map also
+own statistics (:mod:`journeymap.stats`) keep each *equation's* Gram matrix over its
+complete rows, which give neither, so a streamed or Spark fit asked to check the map also
 fills a :class:`CheckMoments`: the same Gram matrices, over column sets instead of
 equations (set 0 is every column).  They add up over chunks and partitions.
 
@@ -83,7 +83,7 @@ class CheckMoments:
             return
         everything = self.stats.moments(0)
         stats = SufficientStats(len(self.node_ids), (self.stats.equations[0],))
-        stats.direct[0] = everything.gram.copy()
+        stats.grams[0] = everything.gram.copy()
         stats.n_rows = self.stats.n_rows
         self.stats = stats
         self.dropped = True

@@ -1,16 +1,19 @@
-"""Sufficient statistics for the linear engine: Gram matrices per missingness pattern.
+"""Sufficient statistics for the linear engine: each equation's Gram matrix.
 
 Each equation of a map (a measured node regressed on its measured parents) uses the
-rows where the node and all its parents are observed.  A row's *pattern* is the set
-of equations it can serve; rows with the same pattern are summed into one Gram
-matrix ``G = Σ z zᵀ`` with ``z = (1, x_1, …, x_m)`` (missing values entered as 0,
-never read).  The Gram matrix of equation *e* is the sum of the pattern blocks that
-contain *e*, restricted to its columns.  Statistics of chunks add up, so data can
-stream (or be computed on Spark executors) and be merged with :meth:`merge`.
+rows where the node and all its parents are observed.  Its statistics are the Gram
+matrix ``G = Σ z zᵀ`` over those rows with ``z = (1, x_1, …, x_m)``.  Statistics of
+chunks add up, so data can stream (or be computed on Spark executors) and be merged
+with :meth:`SufficientStats.merge`.
 
-When a chunk holds more distinct patterns than ``max_patterns`` (e.g. random
-missingness over many nodes), its rows are instead summed per equation directly —
-the same numbers, with memory bounded by the number of equations.
+A chunk without gaps gives one Gram matrix over all its columns; each equation reads
+its block (:meth:`SufficientStats.moments`).  A chunk with "not experienced" gaps goes
+through one blocked pass (:func:`masked_grams`, docs/performance.md): per block of rows
+the gaps are filled with a finite number, each equation's complete-row indicator
+``r = Π_{j∈S} observed_j`` is formed from the 0/1 observed matrix, and its Gram matrix
+is the product ``(r ⊙ Z_S)ᵀ Z_S`` — rows with a gap in the equation's columns are
+multiplied by 0, never gathered or sorted.  Equations of the same size are handled
+together (one gather, one product with their indicators).
 """
 
 from __future__ import annotations
@@ -23,10 +26,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["EquationMoments", "SufficientStats", "column_sums"]
+__all__ = ["BLOCK_ROWS", "EXACT_PEAK", "ColumnTotals", "EquationMoments", "SufficientStats",
+           "column_sums", "masked_grams"]
 
-MAX_PATTERNS = 64
-PATTERN_SAMPLE = 4096  # rows looked at first to tell whether patterns are few
+#: Rows per block of the masked pass: a block of 31 float32 columns (≈ 2 MB) and its
+#: products stay in the CPU cache.
+BLOCK_ROWS = 16_384
+#: Whole numbers of at most this size are multiplied in float32: every sum a block forms
+#: is then an integer of at most ``BLOCK_ROWS · EXACT_PEAK² = 2**24``, exact in float32.
+EXACT_PEAK = 32
 
 
 @dataclass(frozen=True)
@@ -56,9 +64,38 @@ class EquationMoments:
         return np.asarray((self.gram[1:, 1:] - np.outer(s, s) / n) / (n - 1), dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class ColumnTotals:
+    """Each column's number of observed values and their sum, in one chunk."""
+
+    n: NDArray[np.int64]
+    sums: NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class _SizeGroup:
+    """Equations with the same number of columns, handled together in the masked pass."""
+
+    equations: tuple[int, ...]
+    gather: NDArray[np.intp]  # equation by equation: the ones column, then its columns
+    by_position: tuple[NDArray[np.intp], ...]  # p-th column of each equation
+
+
+def _size_groups(n_columns: int, equations: Sequence[tuple[int, ...]]) -> list[_SizeGroup]:
+    sizes: dict[int, list[int]] = {}
+    for e, eq in enumerate(equations):
+        sizes.setdefault(len(eq), []).append(e)
+    return [_SizeGroup(tuple(es),
+                       np.array([c for e in es for c in (n_columns, *equations[e])],
+                                dtype=np.intp),
+                       tuple(np.array([equations[e][p] for e in es], dtype=np.intp)
+                             for p in range(size)))
+            for size, es in sorted(sizes.items())]
+
+
 @dataclass
 class SufficientStats:
-    """Gram matrices per missingness pattern, for a fixed set of equations.
+    """Each equation's Gram matrix over its complete rows, for a fixed set of equations.
 
     Parameters
     ----------
@@ -66,106 +103,89 @@ class SufficientStats:
         Number of value columns (measured nodes).
     equations
         For each equation, the column indices it needs (parents and child).
+
+    Attributes
+    ----------
+    complete
+        ``Σ z zᵀ`` over the rows of chunks without any gap, ``z = (1, x_1 … x_n_columns)``
+        (None before the first such chunk).
+    grams
+        Per equation, ``Σ z zᵀ`` over its complete rows in chunks with gaps.
+    n_rows
+        Rows added.
     """
 
     n_columns: int
     equations: tuple[tuple[int, ...], ...]
-    max_patterns: int = MAX_PATTERNS
-    blocks: dict[int, NDArray[np.float64]] = field(default_factory=dict)
-    direct: list[NDArray[np.float64]] = field(default_factory=list)
+    complete: NDArray[np.float64] | None = None
+    grams: list[NDArray[np.float64]] = field(default_factory=list)
     n_rows: int = 0
 
     def __post_init__(self) -> None:
         self.equations = tuple(tuple(int(c) for c in eq) for eq in self.equations)
-        if not self.direct:
-            self.direct = [np.zeros((len(eq) + 1, len(eq) + 1)) for eq in self.equations]
+        if not self.grams:
+            self.grams = [np.zeros((len(eq) + 1, len(eq) + 1)) for eq in self.equations]
 
     @classmethod
-    def from_array(cls, values: NDArray[np.float64],
-                   equations: Sequence[Sequence[int]],
-                   max_patterns: int = MAX_PATTERNS) -> SufficientStats:
+    def from_array(cls, values: NDArray[np.floating[Any]],
+                   equations: Sequence[Sequence[int]], *, whole: bool = False
+                   ) -> SufficientStats:
         """Statistics of one in-memory array (rows = responses, NaN = missing)."""
-        stats = cls(values.shape[1], tuple(tuple(e) for e in equations), max_patterns)
-        stats.update(values)
+        stats = cls(values.shape[1], tuple(tuple(e) for e in equations))
+        stats.update(values, whole=whole)
         return stats
 
-    def _patterns(self, observed: NDArray[np.bool_]) -> tuple[list[int], NDArray[np.intp]]:
-        """Distinct patterns (bit e set = equation e complete) and each row's pattern."""
-        complete = np.column_stack(
-            [observed[:, list(eq)].all(axis=1) for eq in self.equations]
-        ) if self.equations else np.zeros((observed.shape[0], 1), dtype=bool)
-        if complete.shape[1] <= 62:
-            weights = np.left_shift(np.int64(1), np.arange(complete.shape[1], dtype=np.int64))
-            codes, inverse = np.unique(complete.astype(np.int64) @ weights, return_inverse=True)
-            return [int(c) for c in codes], inverse
-        packed = np.ascontiguousarray(np.packbits(complete, axis=1, bitorder="little"))
-        rows = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
-        uniq, inverse = np.unique(rows, return_inverse=True)
-        return [int.from_bytes(u.tobytes(), "little") for u in uniq], inverse
-
     def update(self, values: NDArray[np.floating[Any]],
-               sums: NDArray[np.float64] | None = None) -> None:
+               sums: NDArray[np.float64] | None = None, *, whole: bool = False
+               ) -> ColumnTotals:
         """Add the rows of ``values`` (shape ``(n, n_columns)``, NaN = missing).
 
-        ``sums`` may pass the column sums when the caller has them and they are finite
-        (no missing value), saving one pass over the data.
+        Parameters
+        ----------
+        values
+            The chunk; any memory order (column-major is fastest).
+        sums
+            The column sums, when the caller has them (NaN in a column makes its sum
+            NaN), saving one pass over the data.
+        whole
+            Every value is a whole number (a float32 chunk always is, see
+            :func:`column_sums`): blocks whose largest value is at most
+            :data:`EXACT_PEAK` are then multiplied in float32, exactly.
+
+        Returns
+        -------
+        ColumnTotals
+            Each column's observed count and sum in this chunk.
         """
         if values.shape[1] != self.n_columns:
             raise ValueError(f"expected {self.n_columns} columns, got {values.shape[1]}")
         n = values.shape[0]
         if n == 0:
-            return
+            return ColumnTotals(np.zeros(self.n_columns, dtype=np.int64),
+                                np.zeros(self.n_columns))
         self.n_rows += n
         if sums is None:
             sums = column_sums(values)
         if np.isfinite(sums).all():  # NaN anywhere would make its column sum NaN
-            key = (1 << len(self.equations)) - 1
-            self._add_block(key, _gram(values, sums))
-            return
-        observed = ~np.isnan(values)
-        # Many patterns already among the first rows (e.g. random gaps over many nodes):
-        # go per equation at once, without sorting every row's pattern first.
-        if n > PATTERN_SAMPLE and len(self._patterns(observed[:PATTERN_SAMPLE])[0]) \
-                > self.max_patterns:
-            self._add_direct(values, observed)
-            return
-        keys, inverse = self._patterns(observed)
-        if len(keys) > self.max_patterns:
-            self._add_direct(values, observed)
-            return
-        filled = np.where(observed, values, 0.0)
-        if len(keys) == 1:
-            self._add_block(keys[0], _gram(filled))
-            return
-        order = np.argsort(inverse, kind="stable")
-        bounds = np.searchsorted(inverse[order], np.arange(len(keys) + 1))
-        for i, key in enumerate(keys):
-            if key == 0:
-                continue  # rows that serve no equation
-            rows = order[bounds[i]:bounds[i + 1]]
-            self._add_block(key, _gram(filled[rows]))
-
-    def _add_block(self, key: int, gram: NDArray[np.float64]) -> None:
-        if key in self.blocks:
-            self.blocks[key] += gram
-        else:
-            self.blocks[key] = gram
-
-    def _add_direct(self, values: NDArray[np.floating[Any]], observed: NDArray[np.bool_]) -> None:
-        for e, eq in enumerate(self.equations):
-            cols = list(eq)
-            rows = observed[:, cols].all(axis=1)
-            # the equation's few columns first, then its rows: never a copy of all columns
-            self.direct[e] += _gram(np.compress(rows, values[:, cols], axis=0))
+            gram = _gram(values, sums)
+            self.complete = gram if self.complete is None else self.complete + gram
+            return ColumnTotals(np.full(self.n_columns, n, dtype=np.int64),
+                                np.asarray(sums, dtype=np.float64))
+        grams, totals = masked_grams(values, self.equations,
+                                     whole=whole or values.dtype == np.float32)
+        for mine, add in zip(self.grams, grams, strict=True):
+            mine += add
+        return totals
 
     def merge(self, other: SufficientStats) -> SufficientStats:
         """Add another chunk's statistics (same equations) into this one; returns self."""
         if other.equations != self.equations or other.n_columns != self.n_columns:
             raise ValueError("cannot merge statistics of different equations")
-        for key, gram in other.blocks.items():
-            self._add_block(key, gram.copy())
-        for e in range(len(self.equations)):
-            self.direct[e] += other.direct[e]
+        if other.complete is not None:
+            self.complete = other.complete.copy() if self.complete is None \
+                else self.complete + other.complete
+        for mine, theirs in zip(self.grams, other.grams, strict=True):
+            mine += theirs
         self.n_rows += other.n_rows
         return self
 
@@ -174,27 +194,107 @@ class SufficientStats:
                      weights: NDArray[np.float64]) -> SufficientStats:
         """``Σ w_g · stats_g`` (e.g. bootstrap weights on groups of rows)."""
         first = parts[0]
-        out = cls(first.n_columns, first.equations, first.max_patterns)
+        out = cls(first.n_columns, first.equations)
         for part, w in zip(parts, weights, strict=True):
             if w == 0:
                 continue
-            for key, block in part.blocks.items():
-                out._add_block(key, w * block)
-            for e in range(len(out.equations)):
-                out.direct[e] += w * part.direct[e]
+            if part.complete is not None:
+                out.complete = w * part.complete if out.complete is None \
+                    else out.complete + w * part.complete
+            for mine, theirs in zip(out.grams, part.grams, strict=True):
+                mine += w * theirs
             out.n_rows += round(float(w) * part.n_rows)
         return out
 
     def moments(self, e: int) -> EquationMoments:
         """Moments of equation ``e`` over its complete rows."""
         eq = self.equations[e]
-        idx = [0, *(c + 1 for c in eq)]
-        gram = self.direct[e].copy()
-        bit = 1 << e
-        for key, block in self.blocks.items():
-            if key & bit:
-                gram += block[np.ix_(idx, idx)]
+        gram = self.grams[e].copy()
+        if self.complete is not None:
+            idx = [0, *(c + 1 for c in eq)]
+            gram += self.complete[np.ix_(idx, idx)]
         return EquationMoments(eq, gram)
+
+
+def masked_grams(values: NDArray[np.floating[Any]], equations: Sequence[tuple[int, ...]], *,
+                 whole: bool = False, block_rows: int = BLOCK_ROWS
+                 ) -> tuple[list[NDArray[np.float64]], ColumnTotals]:
+    """Each equation's Gram matrix over its complete rows, and the column totals.
+
+    One pass over ``values`` (NaN = missing) in blocks of ``block_rows`` rows.  Per block:
+    the gaps of column j are filled with ``min(0, the block's smallest value of j)`` (so
+    every value is finite and the observed ones are unchanged), the 0/1 matrix of observed
+    cells is formed, and for each equation with columns S (``Z_S`` with a ones column
+    first) and complete-row indicator ``r = Π_{j∈S} observed_j``,
+    ``G += (r ⊙ Z_S)ᵀ Z_S``: a row with a gap in S is multiplied by 0.  Equations of the
+    same size share one gather and one product with their indicators.
+
+    With ``whole`` (every value a whole number), a block whose values lie within
+    ±:data:`EXACT_PEAK` (and whose rows × peak² ≤ 2**24) is multiplied in float32 (every
+    sum is then an integer of at most 2**24, so exact) and added up in float64; otherwise
+    in float64.
+
+    Returns
+    -------
+    grams, totals
+        ``grams[e]`` is ``Σ z zᵀ`` over the rows where every column of ``equations[e]``
+        is observed, ``z = (1, x_S)``; ``totals`` each column's observed count and sum.
+    """
+    n, m = values.shape
+    b = max(1, min(n, block_rows))
+    groups = _size_groups(m, equations)
+    grams = [np.zeros((len(eq) + 1, len(eq) + 1)) for eq in equations]
+    counts = np.zeros(m, dtype=np.int64)
+    sums = np.zeros(m)
+    observed = np.empty((b, m), dtype=bool, order="F")
+    widest = max((len(eq) + 1 for eq in equations), default=1)
+    buffers: dict[str, tuple[NDArray[Any], NDArray[Any]]] = {}
+
+    def buffer(dtype: str) -> tuple[NDArray[Any], NDArray[Any]]:
+        """The block (with a ones column last: counts and sums in every Gram matrix) and
+        the masked columns of one equation, in ``dtype``."""
+        if dtype not in buffers:
+            z = np.empty((b, m + 1), dtype=dtype, order="F")
+            z[:, m] = 1.0
+            buffers[dtype] = (z, np.empty((b, widest), dtype=dtype, order="F"))
+        return buffers[dtype]
+
+    for start in range(0, n, b):
+        stop = min(n, start + b)
+        k = stop - start
+        block = values[start:stop]
+        z, w = buffer("f4" if whole else "f8")
+        np.copyto(z[:k, :m], block, casting="unsafe")
+        low = np.fmin.reduce(z[:k, :m], axis=0)  # NaN only for a column without values
+        if whole:
+            high = np.fmax.reduce(z[:k, :m], axis=0)
+            peak = float(np.fmax.reduce(np.abs(np.concatenate([low, high])), initial=0.0))
+            if not (peak <= EXACT_PEAK and k * peak * peak <= 2**24):
+                z, w = buffer("f8")
+                np.copyto(z[:k, :m], block)
+                low = np.fmin.reduce(z[:k, :m], axis=0)
+        x = z[:k, :m]
+        fill = np.minimum(np.nan_to_num(low, nan=0.0), 0.0)
+        obs = observed[:k]
+        np.equal(x, x, out=obs)
+        np.fmax(x, fill.astype(x.dtype), out=x)  # fmax ignores NaN: gaps → fill
+        seen = np.array([np.count_nonzero(obs[:, j]) for j in range(m)], dtype=np.int64)
+        counts += seen
+        sums += np.add.reduce(x, axis=0, dtype=np.float64) - (k - seen) * fill
+        for g in groups:
+            d = len(g.by_position) + 1
+            r = obs[:, g.by_position[0]] if d > 1 \
+                else np.ones((k, len(g.equations)), dtype=bool)  # a copy (fancy index)
+            for cols in g.by_position[1:]:
+                r &= obs[:, cols]
+            mask = r.astype(z.dtype)
+            zs = z[:k, g.gather]
+            we = w[:k, :d]
+            for i, e in enumerate(g.equations):
+                ze = zs[:, i * d:(i + 1) * d]
+                np.multiply(ze, mask[:, i:i + 1], out=we)
+                grams[e] += we.T @ ze
+    return grams, ColumnTotals(counts, sums)
 
 
 def column_sums(x: NDArray[np.floating[Any]]) -> NDArray[np.float64]:

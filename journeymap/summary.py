@@ -126,7 +126,8 @@ class LinearSummary:
         """Add a block of checked responses (rows with an LTR; NaN = not experienced)."""
         sums = column_sums(values)  # NaN in a column makes its sum NaN
         complete = bool(np.isfinite(sums).all())
-        self.stats.update(values, sums=sums if complete else None)
+        totals = self.stats.update(values, sums=sums if complete else None,
+                                   whole=integer is not None and all(integer))
         if self.check is not None:
             self.check.update(values)
         if self.group_stats:
@@ -141,13 +142,8 @@ class LinearSummary:
         for key, table in build_tables(ltr, values, high, other).items():
             self.parts.setdefault(key, []).append(table)
         self.ltr_counts += np.bincount(ltr, minlength=11)
-        if complete:
-            self.node_counts += values.shape[0]
-            self.node_sums += sums
-        else:
-            observed = ~np.isnan(values)
-            self.node_counts += observed.sum(axis=0)
-            self.node_sums += np.where(observed, values, 0.0).sum(axis=0, dtype=np.float64)
+        self.node_counts += totals.n
+        self.node_sums += totals.sums
         for key, gram in (item_moments or {}).items():
             self.item_moments[key] = self.item_moments[key] + gram \
                 if key in self.item_moments else gram.copy()

@@ -1,14 +1,18 @@
 """Sufficient statistics equal Gram matrices computed directly with numpy.
 
 Each equation's moments must be ``Zᵀ Z`` with ``Z = [1, X]`` over exactly the rows
-where all of that equation's columns are observed, whichever internal path (pattern
-blocks, per-equation fallback, packed keys for more than 62 equations) built them.
+where all of that equation's columns are observed, whichever path (one Gram matrix of a
+complete chunk, the masked pass over a chunk with gaps, in float32 or float64 blocks)
+built them.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 from journeymap.stats import SufficientStats
@@ -74,8 +78,7 @@ def test_moments_equal_the_gram_of_complete_rows_with_a_few_patterns(seed: int) 
     x = with_row_patterns(rng, ratings(rng, 2000, 8), n_patterns=6)
     eqs = random_equations(rng, 8, 7)
     stats = SufficientStats.from_array(x, eqs)
-    assert stats.blocks, "few patterns must be summed per pattern block"
-    assert all(not d.any() for d in stats.direct)
+    assert stats.complete is None, "a chunk with gaps is summed per equation"
     assert stats.n_rows == 2000
     assert_moments_equal_direct(stats, x)
 
@@ -85,67 +88,74 @@ def test_moments_equal_the_gram_when_nothing_is_missing() -> None:
     x = ratings(rng, 500, 5)
     eqs = [(0, 1, 4), (2, 3), (4, 0)]
     stats = SufficientStats.from_array(x, eqs)
-    assert list(stats.blocks) == [0b111]
+    assert stats.complete is not None
+    assert stats.complete.shape == (6, 6)
+    assert all(not g.any() for g in stats.grams)
     assert_moments_equal_direct(stats, x)
 
 
-def test_moments_fall_back_per_equation_beyond_max_patterns() -> None:
+def test_moments_with_a_different_pattern_in_almost_every_row() -> None:
     rng = np.random.default_rng(4)
     x = ratings(rng, 3000, 10)
     x[rng.random(x.shape) < 0.25] = np.nan  # independent cells: hundreds of patterns
     eqs = random_equations(rng, 10, 12)
-    stats = SufficientStats.from_array(x, eqs, max_patterns=16)
     complete = np.column_stack([~np.isnan(x[:, list(eq)]).any(axis=1) for eq in eqs])
-    assert len(np.unique(complete, axis=0)) > 16  # really more patterns than allowed
-    assert not stats.blocks, "the fallback sums per equation, not per pattern"
-    assert_moments_equal_direct(stats, x)
+    assert len(np.unique(complete, axis=0)) > 100
+    assert_moments_equal_direct(SufficientStats.from_array(x, eqs), x)
 
 
-@pytest.mark.parametrize("late", [False, True])
-def test_many_patterns_in_a_large_chunk_are_summed_per_equation(late: bool) -> None:
-    """20,000 rows: with gaps everywhere the first rows already show too many patterns (no
-    sort of every row's pattern); with gaps only after row 10,000 the full count decides."""
-    from journeymap.stats import PATTERN_SAMPLE
+@pytest.mark.parametrize("block_rows", [1, 7, 1000, 4096])
+def test_masked_grams_do_not_depend_on_the_block_size(block_rows: int) -> None:
+    from journeymap.stats import masked_grams
 
     rng = np.random.default_rng(5)
-    x = ratings(rng, 20_000, 10)
-    gaps = rng.random(x.shape) < 0.25
-    if late:
-        gaps[:10_000] = False
-    x[gaps] = np.nan
-    assert x.shape[0] > PATTERN_SAMPLE
-    stats = SufficientStats.from_array(x, random_equations(rng, 10, 12), max_patterns=16)
-    assert not stats.blocks
-    assert_moments_equal_direct(stats, x)
-
-
-def test_both_paths_give_the_same_moments() -> None:
-    rng = np.random.default_rng(5)
-    x = ratings(rng, 1500, 9)
+    x = ratings(rng, 2500, 9)
     x[rng.random(x.shape) < 0.15] = np.nan
     eqs = random_equations(rng, 9, 10)
-    by_pattern = SufficientStats.from_array(x, eqs, max_patterns=10**6)
-    by_equation = SufficientStats.from_array(x, eqs, max_patterns=1)
-    assert by_pattern.blocks
-    assert not by_equation.blocks
-    for e in range(len(eqs)):
-        np.testing.assert_allclose(by_pattern.moments(e).gram, by_equation.moments(e).gram,
-                                   rtol=RTOL, atol=0)
+    grams, totals = masked_grams(x, eqs, block_rows=block_rows)
+    for gram, eq in zip(grams, eqs, strict=True):
+        np.testing.assert_allclose(gram, direct_gram(x, eq), rtol=RTOL, atol=0)
+    np.testing.assert_array_equal(totals.n, (~np.isnan(x)).sum(axis=0))
+    np.testing.assert_allclose(totals.sums, np.nansum(x, axis=0), rtol=RTOL)
 
 
-def test_moments_with_more_than_62_equations_use_packed_keys() -> None:
+def test_negative_ratings_and_an_empty_column_give_the_gram_and_totals() -> None:
+    """Gaps are filled with the block's smallest value when it is negative (not 0): the
+    Gram matrices must not see the fill, the column sums must take it out again."""
+    from journeymap.stats import masked_grams
+
     rng = np.random.default_rng(6)
-    x = with_row_patterns(rng, ratings(rng, 2500, 16), n_patterns=7, p_missing=0.2)
-    eqs = random_equations(rng, 16, 75)
-    stats = SufficientStats.from_array(x, eqs)
-    assert stats.blocks
-    assert max(stats.blocks) >= 2**62, "keys beyond 62 bits must survive packing"
-    assert_moments_equal_direct(stats, x)
+    x = rng.integers(-3, 4, size=(900, 5)).astype(np.float64)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    x[:, 4] = np.nan  # nobody experienced the last node
+    x[:300, 2] = np.nan  # nor the third in the first block
+    eqs = [(0, 1), (1, 2, 3), (0, 4), (3, 2, 0, 1)]
+    grams, totals = masked_grams(x, eqs, whole=True, block_rows=300)
+    for gram, eq in zip(grams, eqs, strict=True):
+        np.testing.assert_array_equal(gram, direct_gram(x, eq))
+    np.testing.assert_array_equal(totals.n, (~np.isnan(x)).sum(axis=0))
+    np.testing.assert_array_equal(totals.sums, np.nansum(x, axis=0))
 
 
-def test_equation_bits_above_62_are_not_confused_with_lower_ones() -> None:
+def test_whole_numbers_beyond_the_float32_bound_are_summed_in_float64() -> None:
+    """0–100 ratings: 100² × 16,384 rows is past 2**24, so float32 products would round;
+    blocks with such values must go through float64 and stay exact."""
+    from journeymap.stats import EXACT_PEAK
+
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 101, size=(40_000, 4)).astype(np.float64)
+    x[:20_000, :2] = rng.integers(0, EXACT_PEAK + 1, size=(20_000, 2))  # small in part
+    x[rng.random(x.shape) < 0.1] = np.nan
+    eqs = [(0, 1), (2, 3), (0, 1, 2, 3)]
+    stats = SufficientStats.from_array(x, eqs, whole=True)
+    for e, eq in enumerate(eqs):
+        np.testing.assert_array_equal(stats.moments(e).gram, direct_gram(x, eq))
+
+
+def test_moments_of_many_equations_each_use_their_own_rows() -> None:
     # Equation 70 is complete only on rows whose column 15 is observed; equation 0 only
-    # where column 14 is.  A packing error would give them each other's rows.
+    # where column 14 is.  Mixing up two equations' indicators would give them each
+    # other's rows.
     rng = np.random.default_rng(7)
     x = ratings(rng, 400, 16)
     x[:200, 15] = np.nan
@@ -157,22 +167,34 @@ def test_equation_bits_above_62_are_not_confused_with_lower_ones() -> None:
     assert_moments_equal_direct(stats, x)
 
 
+def test_update_returns_each_columns_observed_count_and_sum() -> None:
+    rng = np.random.default_rng(8)
+    x = ratings(rng, 700, 6)
+    stats = SufficientStats(6, ((0, 1), (2, 3, 4)))
+    whole = stats.update(x)
+    np.testing.assert_array_equal(whole.n, np.full(6, 700))
+    np.testing.assert_allclose(whole.sums, x.sum(axis=0), rtol=1e-13)
+    x[rng.random(x.shape) < 0.3] = np.nan
+    gaps = stats.update(x)
+    np.testing.assert_array_equal(gaps.n, (~np.isnan(x)).sum(axis=0))
+    np.testing.assert_allclose(gaps.sums, np.nansum(x, axis=0), rtol=1e-13)
+
+
 # ------------------------------------------------------------------------ merge
 
 
-@pytest.mark.parametrize(("n_equations", "max_patterns"), [(8, 64), (8, 3), (70, 64)])
-def test_merged_chunks_equal_the_statistics_of_the_whole_array(n_equations: int,
-                                                                max_patterns: int) -> None:
-    rng = np.random.default_rng(100 + n_equations + max_patterns)
+@pytest.mark.parametrize("n_equations", [8, 70])
+def test_merged_chunks_equal_the_statistics_of_the_whole_array(n_equations: int) -> None:
+    rng = np.random.default_rng(100 + n_equations)
     x = with_row_patterns(rng, ratings(rng, 3000, 12), n_patterns=9)
     x[rng.random(x.shape) < 0.02] = np.nan  # a few stray blanks as well
     eqs = random_equations(rng, 12, n_equations)
-    whole = SufficientStats.from_array(x, eqs, max_patterns=max_patterns)
+    whole = SufficientStats.from_array(x, eqs)
     cuts = np.sort(rng.choice(np.arange(1, 3000), size=6, replace=False))
     chunks = np.split(x, cuts)
-    merged = SufficientStats.from_array(chunks[0], eqs, max_patterns=max_patterns)
+    merged = SufficientStats.from_array(chunks[0], eqs)
     for chunk in chunks[1:]:
-        assert merged.merge(SufficientStats.from_array(chunk, eqs, max_patterns)) is merged
+        assert merged.merge(SufficientStats.from_array(chunk, eqs)) is merged
     assert merged.n_rows == whole.n_rows == 3000
     for e in range(n_equations):
         np.testing.assert_allclose(merged.moments(e).gram, whole.moments(e).gram,
@@ -180,17 +202,19 @@ def test_merged_chunks_equal_the_statistics_of_the_whole_array(n_equations: int,
     assert_moments_equal_direct(merged, x)
 
 
-def test_merge_mixes_a_fallback_chunk_and_a_pattern_chunk() -> None:
+def test_merge_mixes_a_complete_chunk_and_chunks_with_gaps() -> None:
     rng = np.random.default_rng(9)
-    x = ratings(rng, 2000, 8)
-    x[:1000][rng.random((1000, 8)) < 0.3] = np.nan  # first half: many patterns
-    x[1000:, 3] = np.nan  # second half: one pattern
+    x = ratings(rng, 3000, 8)
+    x[:1000][rng.random((1000, 8)) < 0.3] = np.nan  # first third: many patterns
+    x[2000:, 3] = np.nan  # last third: one pattern; the middle third is complete
     eqs = random_equations(rng, 8, 6)
-    a = SufficientStats.from_array(x[:1000], eqs, max_patterns=4)
-    b = SufficientStats.from_array(x[1000:], eqs, max_patterns=4)
-    assert not a.blocks
-    assert b.blocks
-    assert_moments_equal_direct(a.merge(b), x)
+    a, b, c = (SufficientStats.from_array(x[i:i + 1000], eqs) for i in (0, 1000, 2000))
+    assert a.complete is None
+    assert b.complete is not None
+    assert c.complete is None
+    weighted = SufficientStats.weighted_sum([a, b, c], np.array([1.0, 0.0, 2.0]))
+    assert_moments_equal_direct(weighted, np.vstack([x[:1000], x[2000:], x[2000:]]))
+    assert_moments_equal_direct(c.merge(b).merge(a), x)
 
 
 def test_merging_statistics_of_other_equations_is_refused() -> None:
@@ -219,13 +243,12 @@ def test_an_empty_chunk_adds_nothing() -> None:
 # ---------------------------------------------------------------- derived moments
 
 
-@pytest.mark.parametrize("max_patterns", [64, 1])
-def test_covariance_and_means_equal_numpy_on_the_equation_rows(max_patterns: int) -> None:
+def test_covariance_and_means_equal_numpy_on_the_equation_rows() -> None:
     rng = np.random.default_rng(12)
     x = with_row_patterns(rng, ratings(rng, 1200, 6), n_patterns=5)
     x[rng.random(x.shape) < 0.05] = np.nan
     eqs = random_equations(rng, 6, 5)
-    stats = SufficientStats.from_array(x, eqs, max_patterns=max_patterns)
+    stats = SufficientStats.from_array(x, eqs)
     for e, eq in enumerate(eqs):
         rows = x[~np.isnan(x[:, list(eq)]).any(axis=1)][:, list(eq)]
         mom = stats.moments(e)
@@ -261,3 +284,81 @@ def test_column_sums_of_float32_whole_numbers_are_exact() -> None:
     sums = column_sums(x)
     assert sums[0] == 21_000_007.0
     assert np.isnan(sums[1])
+
+
+# ------------------------------------------------------ property: random gap patterns
+
+
+@st.composite
+def gapped_surveys(draw: st.DrawFn) -> tuple[NDArray[np.float64], list[tuple[int, ...]], bool,
+                                             int]:
+    """Ratings (whole or with fractions, possibly negative) with random gaps — per cell, per
+    column or in runs of rows — random equations and a random block size."""
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    n = draw(st.integers(1, 400))
+    m = draw(st.integers(2, 9))
+    low = draw(st.sampled_from([-5, 0, 1]))
+    high = draw(st.sampled_from([5, 10, 40]))
+    whole = draw(st.booleans())
+    x = rng.integers(low, high + 1, size=(n, m)).astype(np.float64)
+    if not whole:
+        x += rng.choice([0.0, 0.25, 1 / 3], size=x.shape)
+    p_cell = draw(st.sampled_from([0.0, 0.05, 0.3, 0.8]))
+    x[rng.random(x.shape) < p_cell] = np.nan
+    if draw(st.booleans()):  # a column blank in a run of rows
+        a, b = sorted(rng.integers(0, n + 1, size=2))
+        x[a:b, rng.integers(0, m)] = np.nan
+    eqs = []
+    for _ in range(draw(st.integers(1, 8))):
+        size = int(rng.integers(0, m + 1))
+        eqs.append(tuple(int(c) for c in rng.choice(m, size=size, replace=False)))
+    order = draw(st.sampled_from(["C", "F"]))
+    block = draw(st.sampled_from([1, 3, 64, 16_384]))
+    return np.asarray(x, order=order), eqs, whole, block
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(gapped_surveys())
+def test_masked_moments_equal_pandas_dropna_per_equation(
+        case: tuple[NDArray[np.float64], list[tuple[int, ...]], bool, int]) -> None:
+    from journeymap.stats import masked_grams
+
+    x, eqs, whole, block = case
+    grams, totals = masked_grams(x, eqs, whole=whole, block_rows=block)
+    frame = pd.DataFrame(x)
+    for gram, eq in zip(grams, eqs, strict=True):
+        rows = frame[list(eq)].dropna().to_numpy()
+        z = np.column_stack([np.ones(len(rows)), rows])
+        np.testing.assert_allclose(gram, z.T @ z, rtol=RTOL, atol=1e-9)
+    np.testing.assert_array_equal(totals.n, frame.count().to_numpy())
+    np.testing.assert_allclose(totals.sums, frame.sum().to_numpy(), rtol=RTOL, atol=1e-9)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(gapped_surveys(), st.integers(1, 5))
+def test_ols_from_merged_chunks_equals_pandas_dropna_and_lstsq(
+        case: tuple[NDArray[np.float64], list[tuple[int, ...]], bool, int],
+        pieces: int) -> None:
+    """Streaming: statistics of chunks merged, then each equation solved from its moments,
+    equal an OLS fitted by numpy on the rows pandas keeps after dropna."""
+    x, eqs, whole, _ = case
+    chunks = np.array_split(x, pieces)
+    stats = SufficientStats.from_array(chunks[0], eqs, whole=whole)
+    for chunk in chunks[1:]:
+        stats.merge(SufficientStats.from_array(chunk, eqs, whole=whole))
+    frame = pd.DataFrame(x)
+    for e, eq in enumerate(eqs):
+        rows = frame[list(eq)].dropna().to_numpy()
+        k = len(eq) - 1
+        mom = stats.moments(e)
+        assert mom.n == len(rows)
+        if len(rows) < k + 2 or k <= 0:
+            continue
+        z = np.column_stack([np.ones(len(rows)), rows[:, :k]])
+        if np.linalg.cond(z) > 1e8:
+            continue  # a constant or collinear parent: no OLS to compare
+        expected = np.linalg.lstsq(z, rows[:, k], rcond=None)[0][1:]
+        S = mom.covariance
+        coef = np.linalg.solve(S[:k, :k], S[:k, k])
+        np.testing.assert_allclose(coef, expected, rtol=1e-7, atol=1e-9)

@@ -1,0 +1,142 @@
+"""Fitting data with "not experienced" gaps, against the complete-data numpy limit.
+
+Usage: python benchmarks/gaps_speed.py [--rows 1000000] [--nodes 30] [--missing 0.1]
+       [--rounds 5] [--name gaps_speed]
+
+The same simulated responses (``synthetic_journey(--nodes)``, integer ratings, seed 1)
+once complete and once with a share ``--missing`` of every rating blank at random (the
+hard case: hundreds of thousands of missingness patterns).  Timed, in one run:
+
+* ``numpy limit``: ``X.T @ X`` on the complete float64 matrix plus one solve per
+  equation (as in ``fit_speed.py`` and ``peers.py``) — the yardstick of every ratio;
+* ``naive numpy, gaps``: per equation, gather its complete rows and form their Gram
+  matrix, then solve — what a hand-written fit with gaps does;
+* ``SufficientStats, gaps``: every equation's Gram matrix over its complete rows
+  (journeymap.stats, the part this benchmark is about);
+* ``journeymap fit``: ``LinearEngine().fit(map, data)`` on checked data (SurveyData):
+  the Gram matrices, every equation, totals with intervals, NPS points of every node
+  and role, every route — complete and with gaps.
+
+Every measurement runs ``--rounds`` times, round-robin (so a busy moment of a shared
+machine hits every line alike), after one warm-up; the table shows the best and median
+and the best as a multiple of the numpy limit's best.  The estimates with gaps are
+compared with an independent fit (pandas ``dropna`` per equation + ``numpy.linalg.lstsq``).
+Writes benchmarks/results/<name>.json with the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from _common import environment, synthetic_journey, write
+
+
+def round_robin(jobs: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
+    """Wall times of each job, ``rounds`` times in turn, after one warm-up each."""
+    for fn in jobs.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in jobs}
+    for _ in range(rounds):
+        for name, fn in jobs.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    return times
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--nodes", type=int, default=30)
+    ap.add_argument("--missing", type=float, default=0.1)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--name", default="gaps_speed")
+    args = ap.parse_args()
+
+    import pandas as pd
+
+    from journeymap import JourneyMap, simulate
+    from journeymap.data import load_survey
+    from journeymap.engines import LinearEngine
+    from journeymap.stats import SufficientStats
+    from journeymap.summary import LinearSummary
+
+    m = JourneyMap.from_dict(synthetic_journey(args.nodes))
+    complete = load_survey(simulate(m, args.rows, seed=1).data, m)
+    gaps = {n.id: args.missing for n in m.measured_nodes if n.id != m.outcome}
+    frame = simulate(m, args.rows, seed=1, missing=gaps).data
+    gapped = load_survey(frame, m)
+    X = np.ascontiguousarray(complete.values, dtype=np.float64)
+    V = gapped.values
+    equations = LinearSummary.for_map(m, gapped.node_ids).stats.equations
+    blank = float(np.isnan(V).mean())
+
+    def numpy_limit() -> None:
+        G = X.T @ X
+        s = X.sum(axis=0)
+        S = G - np.outer(s, s) / len(X)
+        for eq in equations:
+            ps, c = list(eq[:-1]), eq[-1]
+            np.linalg.solve(S[np.ix_(ps, ps)], S[ps, c])
+
+    def naive_gaps() -> None:
+        for eq in equations:
+            cols = list(eq)
+            block = V[:, cols]
+            rows = block[~np.isnan(block).any(axis=1)]
+            s = rows.sum(axis=0)
+            S = rows.T @ rows - np.outer(s, s) / len(rows)
+            k = len(cols) - 1
+            np.linalg.solve(S[:k, :k], S[:k, k])
+
+    jobs: dict[str, Callable[[], Any]] = {
+        "numpy limit (complete data)": numpy_limit,
+        "naive numpy gather + Gram, gaps": naive_gaps,
+        "SufficientStats, gaps": lambda: SufficientStats.from_array(V, equations),
+        "journeymap fit, complete data": lambda: LinearEngine().fit(m, complete),
+        "journeymap fit, gaps": lambda: LinearEngine().fit(m, gapped),
+    }
+    times = round_robin(jobs, args.rounds)
+    limit = min(times["numpy limit (complete data)"])
+
+    # the estimates with gaps against pandas dropna + lstsq, equation by equation
+    fit = LinearEngine().fit(m, gapped).result_
+    by_edge = {(e.source, e.target): e.estimate for e in fit.edge_estimates}
+    ids = gapped.node_ids
+    worst = 0.0
+    for eq in equations:
+        names = [ids[c] for c in eq]
+        rows = pd.DataFrame(V[:, list(eq)], columns=names).dropna().to_numpy()
+        Z = np.column_stack([np.ones(len(rows)), rows[:, :-1]])
+        coef = np.linalg.lstsq(Z, rows[:, -1], rcond=None)[0][1:]
+        for p, b in zip(names[:-1], coef, strict=True):
+            got = by_edge[(p, names[-1])]
+            assert got is not None
+            worst = max(worst, abs(got - b) / max(abs(b), 1e-12))
+
+    rows_out = [{"what": name, "best_s": min(ts), "median_s": statistics.median(ts),
+                 "ratio_best": min(ts) / limit} for name, ts in times.items()]
+    print(f"{args.nodes} nodes ({V.shape[1]} columns, {len(equations)} equations) × "
+          f"{args.rows:,} rows; {blank:.1%} of cells blank in the data with gaps; "
+          f"{args.rounds} rounds")
+    print(f"{'what':<36}{'best s':>9}{'median s':>10}{'× limit':>9}")
+    for r in rows_out:
+        print(f"{r['what']:<36}{r['best_s']:>9.3f}{r['median_s']:>10.3f}{r['ratio_best']:>9.2f}")
+    print(f"edge estimates with gaps vs pandas dropna + lstsq: max relative difference "
+          f"{worst:.1e}")
+    path = write(args.name, {
+        "environment": environment(), "rows": args.rows, "nodes": args.nodes,
+        "columns": int(V.shape[1]), "equations": len(equations), "missing": args.missing,
+        "blank_share": blank, "rounds": args.rounds, "times_s": times, "results": rows_out,
+        "max_rel_diff_vs_pandas": worst})
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
