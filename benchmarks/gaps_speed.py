@@ -1,7 +1,7 @@
 """Fitting data with "not experienced" gaps, against the complete-data numpy limit.
 
 Usage: python benchmarks/gaps_speed.py [--rows 1000000] [--nodes 30] [--missing 0.1]
-       [--rounds 5] [--name gaps_speed]
+       [--rounds 5] [--blas-threads 0] [--name gaps_speed]
 
 The same simulated responses (``synthetic_journey(--nodes)``, integer ratings, seed 1)
 once complete and once with a share ``--missing`` of every rating blank at random (the
@@ -19,35 +19,59 @@ hard case: hundreds of thousands of missingness patterns).  Timed, in one run:
 
 Every measurement runs ``--rounds`` times, round-robin (so a busy moment of a shared
 machine hits every line alike), after one warm-up; the table shows the best and median
-and the best as a multiple of the numpy limit's best.  The estimates with gaps are
-compared with an independent fit (pandas ``dropna`` per equation + ``numpy.linalg.lstsq``).
-Writes benchmarks/results/<name>.json with the environment.
+and the best as a multiple of the numpy limit's best, in wall time and in CPU time (of
+all the process's threads: steadier than wall time when other jobs share the machine).
+The estimates with gaps are compared with an independent fit (pandas ``dropna`` per
+equation + ``numpy.linalg.lstsq``).
+``--blas-threads N`` (N > 0) sets OPENBLAS/OMP/MKL_NUM_THREADS before numpy loads — on a
+machine shared with other jobs, 1 thread for every line keeps the ratios steady (as in
+``peers.py``); 0 (the default) leaves BLAS as installed.  Writes
+benchmarks/results/<name>.json with the environment.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 
-from _common import environment, synthetic_journey, write
+def _blas_threads(argv: list[str]) -> int:
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--blas-threads", type=int, default=0)
+    threads = int(pre.parse_known_args(argv)[0].blas_threads)
+    if threads > 0:  # before numpy is imported
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = str(threads)
+    return threads
 
 
-def round_robin(jobs: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
-    """Wall times of each job, ``rounds`` times in turn, after one warm-up each."""
+BLAS_THREADS = _blas_threads(sys.argv[1:])
+
+import numpy as np  # noqa: E402
+
+from _common import environment, synthetic_journey, write  # noqa: E402
+
+
+def round_robin(jobs: dict[str, Callable[[], Any]], rounds: int
+                ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Wall and CPU (all threads of the process) times of each job, ``rounds`` times in
+    turn, after one warm-up each."""
     for fn in jobs.values():
         fn()
-    times: dict[str, list[float]] = {name: [] for name in jobs}
+    wall: dict[str, list[float]] = {name: [] for name in jobs}
+    cpu: dict[str, list[float]] = {name: [] for name in jobs}
     for _ in range(rounds):
         for name, fn in jobs.items():
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             fn()
-            times[name].append(time.perf_counter() - t)
-    return times
+            wall[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c)
+    return wall, cpu
 
 
 def main() -> None:
@@ -56,6 +80,8 @@ def main() -> None:
     ap.add_argument("--nodes", type=int, default=30)
     ap.add_argument("--missing", type=float, default=0.1)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--blas-threads", type=int, default=0,
+                    help="BLAS threads (0: as installed)")
     ap.add_argument("--name", default="gaps_speed")
     args = ap.parse_args()
 
@@ -95,15 +121,26 @@ def main() -> None:
             k = len(cols) - 1
             np.linalg.solve(S[:k, :k], S[:k, k])
 
+    def stats_gaps() -> None:
+        """As the fit computes them: whole-number data marked as such (an older journeymap
+        without the ``whole`` flag gets the plain call)."""
+        try:
+            SufficientStats.from_array(V, equations, whole=True)
+        except TypeError:
+            SufficientStats.from_array(V, equations)
+
     jobs: dict[str, Callable[[], Any]] = {
         "numpy limit (complete data)": numpy_limit,
         "naive numpy gather + Gram, gaps": naive_gaps,
-        "SufficientStats, gaps": lambda: SufficientStats.from_array(V, equations),
+        "SufficientStats, gaps": stats_gaps,
         "journeymap fit, complete data": lambda: LinearEngine().fit(m, complete),
         "journeymap fit, gaps": lambda: LinearEngine().fit(m, gapped),
     }
-    times = round_robin(jobs, args.rounds)
+    load_before = os.getloadavg()[0]
+    times, cpu = round_robin(jobs, args.rounds)
+    load_after = os.getloadavg()[0]
     limit = min(times["numpy limit (complete data)"])
+    limit_cpu = min(cpu["numpy limit (complete data)"])
 
     # the estimates with gaps against pandas dropna + lstsq, equation by equation
     fit = LinearEngine().fit(m, gapped).result_
@@ -121,19 +158,24 @@ def main() -> None:
             worst = max(worst, abs(got - b) / max(abs(b), 1e-12))
 
     rows_out = [{"what": name, "best_s": min(ts), "median_s": statistics.median(ts),
-                 "ratio_best": min(ts) / limit} for name, ts in times.items()]
+                 "ratio_best": min(ts) / limit, "cpu_best_s": min(cpu[name]),
+                 "cpu_ratio_best": min(cpu[name]) / limit_cpu} for name, ts in times.items()]
     print(f"{args.nodes} nodes ({V.shape[1]} columns, {len(equations)} equations) × "
           f"{args.rows:,} rows; {blank:.1%} of cells blank in the data with gaps; "
-          f"{args.rounds} rounds")
-    print(f"{'what':<36}{'best s':>9}{'median s':>10}{'× limit':>9}")
+          f"{args.rounds} rounds; BLAS threads: {BLAS_THREADS or 'as installed'}; "
+          f"load average {load_before:.1f} → {load_after:.1f} on {os.cpu_count()} CPUs")
+    print(f"{'what':<36}{'best s':>9}{'median s':>10}{'× limit':>9}{'CPU s':>8}{'× limit':>9}")
     for r in rows_out:
-        print(f"{r['what']:<36}{r['best_s']:>9.3f}{r['median_s']:>10.3f}{r['ratio_best']:>9.2f}")
+        print(f"{r['what']:<36}{r['best_s']:>9.3f}{r['median_s']:>10.3f}{r['ratio_best']:>9.2f}"
+              f"{r['cpu_best_s']:>8.3f}{r['cpu_ratio_best']:>9.2f}")
     print(f"edge estimates with gaps vs pandas dropna + lstsq: max relative difference "
           f"{worst:.1e}")
     path = write(args.name, {
         "environment": environment(), "rows": args.rows, "nodes": args.nodes,
         "columns": int(V.shape[1]), "equations": len(equations), "missing": args.missing,
-        "blank_share": blank, "rounds": args.rounds, "times_s": times, "results": rows_out,
+        "blank_share": blank, "rounds": args.rounds, "blas_threads": BLAS_THREADS,
+        "load_average": [load_before, load_after], "times_s": times, "cpu_s": cpu,
+        "results": rows_out,
         "max_rel_diff_vs_pandas": worst})
     print(f"wrote {path}")
 

@@ -10,10 +10,9 @@ A chunk without gaps gives one Gram matrix over all its columns; each equation r
 its block (:meth:`SufficientStats.moments`).  A chunk with "not experienced" gaps goes
 through one blocked pass (:func:`masked_grams`, docs/performance.md): per block of rows
 the gaps are filled with a finite number, each equation's complete-row indicator
-``r = Π_{j∈S} observed_j`` is formed from the 0/1 observed matrix, and its Gram matrix
-is the product ``(r ⊙ Z_S)ᵀ Z_S`` — rows with a gap in the equation's columns are
-multiplied by 0, never gathered or sorted.  Equations of the same size are handled
-together (one gather, one product with their indicators).
+``r = Π_{j∈S} observed_j`` is formed from the observed cells, and its Gram matrix is
+``Wᵀ W`` with ``W = r ⊙ [1, Z_S]`` — rows with a gap in the equation's columns are
+multiplied by 0, never gathered or sorted.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.linalg import blas
 
 __all__ = ["BLOCK_ROWS", "EXACT_PEAK", "ColumnTotals", "EquationMoments", "SufficientStats",
            "column_sums", "masked_grams"]
@@ -70,27 +70,6 @@ class ColumnTotals:
 
     n: NDArray[np.int64]
     sums: NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class _SizeGroup:
-    """Equations with the same number of columns, handled together in the masked pass."""
-
-    equations: tuple[int, ...]
-    gather: NDArray[np.intp]  # equation by equation: the ones column, then its columns
-    by_position: tuple[NDArray[np.intp], ...]  # p-th column of each equation
-
-
-def _size_groups(n_columns: int, equations: Sequence[tuple[int, ...]]) -> list[_SizeGroup]:
-    sizes: dict[int, list[int]] = {}
-    for e, eq in enumerate(equations):
-        sizes.setdefault(len(eq), []).append(e)
-    return [_SizeGroup(tuple(es),
-                       np.array([c for e in es for c in (n_columns, *equations[e])],
-                                dtype=np.intp),
-                       tuple(np.array([equations[e][p] for e in es], dtype=np.intp)
-                             for p in range(size)))
-            for size, es in sorted(sizes.items())]
 
 
 @dataclass
@@ -223,11 +202,12 @@ def masked_grams(values: NDArray[np.floating[Any]], equations: Sequence[tuple[in
 
     One pass over ``values`` (NaN = missing) in blocks of ``block_rows`` rows.  Per block:
     the gaps of column j are filled with ``min(0, the block's smallest value of j)`` (so
-    every value is finite and the observed ones are unchanged), the 0/1 matrix of observed
-    cells is formed, and for each equation with columns S (``Z_S`` with a ones column
-    first) and complete-row indicator ``r = Π_{j∈S} observed_j``,
-    ``G += (r ⊙ Z_S)ᵀ Z_S``: a row with a gap in S is multiplied by 0.  Equations of the
-    same size share one gather and one product with their indicators.
+    every value is finite and the observed ones are unchanged) and the observed cells are
+    marked.  For an equation with columns S, the complete-row indicator
+    ``r = Π_{j∈S} observed_j`` is the first column of ``W = r ⊙ [1, Z_S]`` and its Gram
+    matrix is ``G += Wᵀ W`` (``r² = r``): a row with a gap in S is multiplied by 0, never
+    gathered or sorted, and every step is a contiguous column operation or one matrix
+    product.
 
     With ``whole`` (every value a whole number), a block whose values lie within
     ±:data:`EXACT_PEAK` (and whose rows × peak² ≤ 2**24) is multiplied in float32 (every
@@ -242,21 +222,19 @@ def masked_grams(values: NDArray[np.floating[Any]], equations: Sequence[tuple[in
     """
     n, m = values.shape
     b = max(1, min(n, block_rows))
-    groups = _size_groups(m, equations)
     grams = [np.zeros((len(eq) + 1, len(eq) + 1)) for eq in equations]
     counts = np.zeros(m, dtype=np.int64)
     sums = np.zeros(m)
     observed = np.empty((b, m), dtype=bool, order="F")
+    complete = np.empty(b, dtype=bool)
     widest = max((len(eq) + 1 for eq in equations), default=1)
     buffers: dict[str, tuple[NDArray[Any], NDArray[Any]]] = {}
 
     def buffer(dtype: str) -> tuple[NDArray[Any], NDArray[Any]]:
-        """The block (with a ones column last: counts and sums in every Gram matrix) and
-        the masked columns of one equation, in ``dtype``."""
+        """The block's values and one equation's ``W``, in ``dtype``."""
         if dtype not in buffers:
-            z = np.empty((b, m + 1), dtype=dtype, order="F")
-            z[:, m] = 1.0
-            buffers[dtype] = (z, np.empty((b, widest), dtype=dtype, order="F"))
+            buffers[dtype] = (np.empty((b, m), dtype=dtype, order="F"),
+                              np.empty((b, widest), dtype=dtype, order="F"))
         return buffers[dtype]
 
     for start in range(0, n, b):
@@ -264,37 +242,48 @@ def masked_grams(values: NDArray[np.floating[Any]], equations: Sequence[tuple[in
         k = stop - start
         block = values[start:stop]
         z, w = buffer("f4" if whole else "f8")
-        np.copyto(z[:k, :m], block, casting="unsafe")
-        low = np.fmin.reduce(z[:k, :m], axis=0)  # NaN only for a column without values
+        x = z[:k]
+        np.copyto(x, block, casting="unsafe")
+        low = np.fmin.reduce(x, axis=0)  # NaN only for a column without values
         if whole:
-            high = np.fmax.reduce(z[:k, :m], axis=0)
+            high = np.fmax.reduce(x, axis=0)
             peak = float(np.fmax.reduce(np.abs(np.concatenate([low, high])), initial=0.0))
             if not (peak <= EXACT_PEAK and k * peak * peak <= 2**24):
                 z, w = buffer("f8")
-                np.copyto(z[:k, :m], block)
-                low = np.fmin.reduce(z[:k, :m], axis=0)
-        x = z[:k, :m]
+                x = z[:k]
+                np.copyto(x, block)
+                low = np.fmin.reduce(x, axis=0)
         fill = np.minimum(np.nan_to_num(low, nan=0.0), 0.0)
         obs = observed[:k]
         np.equal(x, x, out=obs)
         np.fmax(x, fill.astype(x.dtype), out=x)  # fmax ignores NaN: gaps → fill
         seen = np.array([np.count_nonzero(obs[:, j]) for j in range(m)], dtype=np.int64)
         counts += seen
-        sums += np.add.reduce(x, axis=0, dtype=np.float64) - (k - seen) * fill
-        for g in groups:
-            d = len(g.by_position) + 1
-            r = obs[:, g.by_position[0]] if d > 1 \
-                else np.ones((k, len(g.equations)), dtype=bool)  # a copy (fancy index)
-            for cols in g.by_position[1:]:
-                r &= obs[:, cols]
-            mask = r.astype(z.dtype)
-            zs = z[:k, g.gather]
-            we = w[:k, :d]
-            for i, e in enumerate(g.equations):
-                ze = zs[:, i * d:(i + 1) * d]
-                np.multiply(ze, mask[:, i:i + 1], out=we)
-                grams[e] += we.T @ ze
+        sums += np.add.reduce(x, axis=0).astype(np.float64) - (k - seen) * fill
+        for e, eq in enumerate(equations):
+            we = w[:k, :len(eq) + 1]
+            if not eq:
+                we.fill(1.0)
+            else:
+                if len(eq) == 1:
+                    r = obs[:, eq[0]]
+                else:
+                    r = complete[:k]
+                    np.logical_and(obs[:, eq[0]], obs[:, eq[1]], out=r)
+                    for c in eq[2:]:
+                        np.logical_and(r, obs[:, c], out=r)
+                np.copyto(we[:, 0], r, casting="unsafe")
+                for j, c in enumerate(eq, start=1):
+                    np.multiply(x[:, c], we[:, 0], out=we[:, j])
+            grams[e] += _crossprod(we)
     return grams, ColumnTotals(counts, sums)
+
+
+def _crossprod(w: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
+    """``wᵀ w`` by BLAS's general product: for a few columns and many rows gemm is several
+    times faster than the symmetric syrk that numpy picks for ``w.T @ w``."""
+    gemm = blas.sgemm if w.dtype == np.float32 else blas.dgemm
+    return np.asarray(gemm(1.0, w, w, trans_a=1), dtype=np.float64)
 
 
 def column_sums(x: NDArray[np.floating[Any]]) -> NDArray[np.float64]:

@@ -124,9 +124,7 @@ class LinearSummary:
                n_rows: int | None = None, integer: Sequence[bool] | None = None,
                item_moments: dict[str, NDArray[np.float64]] | None = None) -> None:
         """Add a block of checked responses (rows with an LTR; NaN = not experienced)."""
-        sums = column_sums(values)  # NaN in a column makes its sum NaN
-        complete = bool(np.isfinite(sums).all())
-        totals = self.stats.update(values, sums=sums if complete else None,
+        totals = self.stats.update(values, sums=column_sums(values),
                                    whole=integer is not None and all(integer))
         if self.check is not None:
             self.check.update(values)
