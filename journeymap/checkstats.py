@@ -91,17 +91,18 @@ class CheckMoments:
     def _fits(self, rows: int) -> bool:
         return rows * len(self.sets) <= self.max_cells
 
-    def update(self, values: NDArray[np.floating[Any]]) -> None:
-        """Add a block of responses (columns as :attr:`node_ids`, NaN = not answered)."""
+    def update(self, values: NDArray[np.floating[Any]], *, whole: bool = False) -> None:
+        """Add a block of responses (columns as :attr:`node_ids`, NaN = not answered;
+        ``whole``: every value is a whole number, see :meth:`SufficientStats.update`)."""
         if not self.dropped and not self._fits(self.n_rows + values.shape[0]):
             self._drop_sets()
         if len(self.stats.equations) == 1:
-            # every column only: the rows with no blank, one Gram matrix (no pattern codes)
+            # every column only: the rows with no blank, one Gram matrix (no masked pass)
             keep = ~np.isnan(values).any(axis=1)
-            self.stats.direct[0] += _gram(values if keep.all() else values[keep])
+            self.stats.grams[0] += _gram(values if keep.all() else values[keep])
             self.stats.n_rows += values.shape[0]
             return
-        self.stats.update(values)
+        self.stats.update(values, whole=whole)
 
     def merge(self, other: CheckMoments) -> CheckMoments:
         """Add the moments of other rows of the same columns and sets; returns self."""

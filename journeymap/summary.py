@@ -124,10 +124,10 @@ class LinearSummary:
                n_rows: int | None = None, integer: Sequence[bool] | None = None,
                item_moments: dict[str, NDArray[np.float64]] | None = None) -> None:
         """Add a block of checked responses (rows with an LTR; NaN = not experienced)."""
-        totals = self.stats.update(values, sums=column_sums(values),
-                                   whole=integer is not None and all(integer))
+        whole = integer is not None and all(integer)
+        totals = self.stats.update(values, sums=column_sums(values), whole=whole)
         if self.check is not None:
-            self.check.update(values)
+            self.check.update(values, whole=whole)
         if self.group_stats:
             self._update_groups(values)
         index = {c: i for i, c in enumerate(self.node_ids)}
