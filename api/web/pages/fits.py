@@ -138,6 +138,8 @@ async def show_drivers(request: Request, fit_id: uuid.UUID, user: WebUserDep,
     meta = await finished(sessions, results, user, fit_id)
     svg = await run_in_threadpool(fits.render_fit, sessions, results, meta)
     rejected = await run_in_threadpool(fits.map_rejected, sessions, results, meta)
+    langs = await run_in_threadpool(fits.label_languages, sessions, results, meta)
+    rows = [{**r, "lang": langs.get(r["node"])} for r in rows]
     return page(request, "drivers.html", {
         "fit_id": str(fit_id), "nps": drivers["nps"], "drivers": rows, "roles": roles,
         "map_rejected": rejected,
