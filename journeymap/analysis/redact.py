@@ -7,8 +7,9 @@ What is removed shows as ``[…]``.  The rules are patterns, not understanding:
   ``anna[at]kok.se``;
 * phone numbers and other runs of 7–15 digits (``+46 70-123 45 67``, ``070 123 45 67``,
   ``0046701234567``, ``(08) 123 456 78``, ``+358 40 123 4567``, ``+45 12 34 56 78``,
-  personal identity numbers such as ``800101-1234``); dates (``2026-03-01``,
-  ``3.12.2025``) are kept;
+  personal identity numbers such as ``800101-1234``, also order numbers); dates
+  (``2026-03-01``, ``3.12.2025``), times (``10.30-12.00``) and amounts followed by a
+  currency (``1 250 000 kr``) are kept;
 * names after a cue: a greeting or thanks (``Hej Anna``, ``Thanks Erik``, ``Kiitos
   Jukka``), "my name is" in five languages (``jag heter``, ``mit navn er``, ``minun
   nimeni on`` …), a role word (``montören Johan``, ``the installer, Mike``), a
@@ -50,6 +51,8 @@ _EMAIL = re.compile(
     r"(?:[\w-]+\.)+[\w-]{2,}", re.IGNORECASE)
 _PHONE = re.compile(r"(?<![\w+])(?:\+|\b00)?\(?\d[\d \t().\-/–]{4,}\d(?!\w)")
 _DATE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
+_TIMES = re.compile(r"\d{1,2}[.:]\d{2}\s?[-–]\s?\d{1,2}[.:]\d{2}")  # opening hours 10.30-12.00
+_MONEY = re.compile(r"\s?(?:kr|kronor|kroner|sek|nok|dkk|eur|euro|€|:-)(?!\w)", re.IGNORECASE)
 
 _GREETINGS = (
     # en
@@ -103,7 +106,8 @@ _REPEATED = re.compile(rf"{re.escape(REMOVED)}(?:[ \t]+{re.escape(REMOVED)})+")
 def _phone(match: re.Match[str]) -> str:
     text = match.group(0)
     digits = sum(c.isdigit() for c in text)
-    if not 7 <= digits <= 15 or _DATE.fullmatch(text.strip(" ().")):
+    if (not 7 <= digits <= 15 or _DATE.fullmatch(text.strip(" ().")) or _TIMES.fullmatch(text)
+            or _MONEY.match(match.string, match.end())):
         return text
     return REMOVED
 
