@@ -22,8 +22,8 @@ from ..scenario import predicted_nps
 if TYPE_CHECKING:
     from ..engines import FitResult
 
-__all__ = ["NOT_FOR_PAY", "RoleInfluence", "explain_role", "nps_move", "role_headline",
-           "role_influence", "route_parts"]
+__all__ = ["NOT_FOR_PAY", "RoleInfluence", "explain_role", "not_estimable_text", "nps_move",
+           "role_headline", "role_influence", "route_parts"]
 
 #: In English; ``gettext(NOT_FOR_PAY)`` gives it in the language in force.
 NOT_FOR_PAY = N_("NPS is the result of the whole journey, not of one person or team: use this "
@@ -66,9 +66,26 @@ def role_headline(result: FitResult, role: str) -> tuple[float, float, tuple[flo
     ``nps``, ``predicted_nps`` and ``predicted_nps_ci``, for every front end.
     """
     rec = result.role(role)
+    if math.isnan(rec.nps_points):  # not estimable (docs/method.md, "9.8 Sparse data")
+        return result.nps.value, math.nan, (math.nan, math.nan)
     ci = rec.nps_points_ci or (math.nan, math.nan)
     after, after_ci = predicted_nps(result.nps, rec.nps_points, ci)
     return result.nps.value, after, after_ci
+
+
+def not_estimable_text(result: FitResult, role: str, targets: str) -> str | None:
+    """The plain sentence for a role whose influence rests on too little data (bayesnet at
+    small n, docs/method.md, "9.8 Sparse data"), in the language in force; ``None`` when
+    it is estimable.  ``targets`` names what the role acts on."""
+    rec = result.role(role)
+    if not rec.not_estimable:
+        return None
+    return _("How much NPS would move when %(role)s does one point better on %(targets)s "
+             "cannot be estimated from these data: %(share)s of the customers such a change "
+             "would move land in combinations of answers that too few customers gave. More "
+             "responses, fewer states per rating or the linear engine would tell.") % {
+        "role": result.journey_map.node(role).display, "targets": targets,
+        "share": percent(rec.thin_share)}
 
 
 def nps_move(now: float, after: float, after_ci: tuple[float, float]) -> str:
@@ -174,15 +191,9 @@ def _explain(result: FitResult, role: str) -> str:
               "works on.") % {"role": inf.label}, _(NOT_FOR_PAY)])
     on = (targets[0] if len(targets) == 1 else
           _("%(list)s and %(last)s") % {"list": ", ".join(targets[:-1]), "last": targets[-1]})
-    rec = result.role(role)
-    if rec.not_estimable:  # bayesnet at small n (docs/method.md, "9.8 Sparse data")
-        return "\n".join([
-            _("How much NPS would move when %(role)s does one point better on %(targets)s "
-              "cannot be estimated from these data: %(share)s of the customers such a change "
-              "would move land in combinations of answers that too few customers gave. More "
-              "responses, fewer states per rating or the linear engine would tell.") % {
-                "role": inf.label, "targets": on, "share": percent(rec.thin_share)},
-            _(NOT_FOR_PAY)])
+    blank = not_estimable_text(result, role, on)
+    if blank:
+        return "\n".join([blank, _(NOT_FOR_PAY)])
     lo, hi = inf.nps_points_ci
     headline = _("When %(role)s does one point better on %(targets)s, %(move)s: "
                  "%(points)s NPS points (95 %%: %(low)s to %(high)s)") % {

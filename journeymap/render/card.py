@@ -210,8 +210,11 @@ def _sentences(result: FitResult, role: str, inf: Any, targets: list[str], *,
         return [_("%(role)s does not act on any part of this map yet, so it has no route to "
                   "the recommend score and no influence on NPS here; add an edge from it to "
                   "what it works on.") % {"role": label}]
-    from ..analysis.roles import nps_move
+    from ..analysis.roles import not_estimable_text, nps_move
 
+    blank = not_estimable_text(result, role, _join(targets))
+    if blank:
+        return [blank]
     lo, hi = inf.nps_points_ci
     figures = {"points": _signed(inf.nps_points), "low": _signed(lo), "high": _signed(hi),
                "role": label, "targets": _join(targets),

@@ -57,6 +57,16 @@ def test_a_small_survey_through_the_service_reports_not_estimable_figures(
     blank = {e["node"] for e in result["effects"] if e["not_estimable"]}
     assert blank == {"delivery", "installation", "product_quality"}
     assert not [w for w in result["warnings"] if "contradict" in w]
+    fid = fit["id"]
+    for path in ("drivers", "roles", "roles/installer", "map.svg?role=installer",
+                 "cards/installer.html"):  # not-estimable figures read as missing, not 500
+        r = api.client.get(f"/v1/fits/{fid}/{path}", headers=h)
+        assert r.status_code == 200, (path, r.text)
+    drivers = api.client.get(f"/v1/fits/{fid}/drivers", headers=h).json()["drivers"]
+    assert [d["node"] for d in drivers[-3:]] == ["delivery", "installation", "product_quality"]
+    assert all(d["nps_points"] is None for d in drivers[-3:])
+    role = api.client.get(f"/v1/fits/{fid}/roles/installer", headers=h).json()
+    assert "cannot be estimated from these data" in role["explanation"]
 
 
 @pytest.mark.parametrize(("engine", "options", "field"), [

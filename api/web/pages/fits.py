@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from journeymap.formatting import is_missing
 from journeymap.i18n import gettext as _
 from journeymap.limits import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR
 from journeymap.render.card import inline_svg
@@ -127,13 +128,15 @@ async def show_drivers(request: Request, fit_id: uuid.UUID, user: WebUserDep,
     rows = list(drivers["drivers"])
 
     def key(r: dict[str, Any]) -> Any:
-        v = r.get(sort)
-        if isinstance(v, str) or v is None:
-            return (1, str(v or "").casefold()) if order == "asc" else (0, str(v or "")
-                                                                        .casefold())
-        return (0, abs(v) if sort == "nps_points" else v)
+        v = r[sort]
+        if isinstance(v, str):
+            return v.casefold()
+        return abs(v) if sort == "nps_points" else v
 
-    rows.sort(key=key, reverse=order == "desc")
+    # A missing value (a blank stage, a figure that is not estimable) comes last either way.
+    missing = [r for r in rows if is_missing(r.get(sort))]
+    rows = sorted((r for r in rows if not is_missing(r.get(sort))), key=key,
+                  reverse=order == "desc") + missing
     roles = await roles_of(sessions, results, user, fit_id)
     meta = await finished(sessions, results, user, fit_id)
     svg = await run_in_threadpool(fits.render_fit, sessions, results, meta)
