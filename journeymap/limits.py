@@ -43,6 +43,7 @@ __all__ = [
     "MAX_MAP_EDGES",
     "MAX_MAP_ELEMENTS",
     "MAX_MAP_NODES",
+    "MAX_PDF_CARD_ROUTES",
     "MAX_PROBLEMS_LISTED",
     "MAX_QUESTION_CHARS",
     "MAX_QUEUED_FITS",
@@ -159,6 +160,11 @@ MAX_RENDER_DPI = 600
 #: Smallest and largest factor on every font size of a drawing (``render --font-scale``).
 MIN_FONT_SCALE = 0.5
 MAX_FONT_SCALE = 4.0
+#: Most routes a role's card may list to be written as PDF (``card --format pdf``, the
+#: web's card.pdf): WeasyPrint lays out about 36 routes a second while it holds the
+#: interpreter, and a card of thousands of routes is tens of pages (2,177 routes: 38 pages,
+#: 61 s); such a card stays HTML.
+MAX_PDF_CARD_ROUTES = 200
 
 # --- The check that runs with every fit (docs/method.md §10.6) ---------------------------
 #: Most measured nodes for which every in-memory linear fit also tests the map's implied

@@ -362,3 +362,19 @@ def test_the_html_card_without_dot_is_a_render_error(example: FitResult,
     with pytest.raises(RenderError, match="install graphviz"):
         role_card(example, "installer")
     assert role_card(example, "installer", format="md").startswith("# Installatör")
+
+
+@needs_dot
+def test_a_role_with_more_boxes_than_the_print_column_holds_prints_the_whole_map(
+        example: FitResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    from journeymap.render import card as card_module
+
+    boxes = {n for p in example.role("installer").paths for n in p.nodes}
+    assert len(boxes) == 7
+    monkeypatch.setattr(card_module, "PRINT_MAP_MAX_BOXES", 6)
+    text = role_card(example, "installer")
+    assert '<figure class="print-map">' not in text
+    assert "<main>\n<header>" in text
+    assert text.count("<svg") == 1
+    monkeypatch.setattr(card_module, "PRINT_MAP_MAX_BOXES", 7)
+    assert '<figure class="print-map">' in role_card(example, "installer")

@@ -19,7 +19,7 @@ import journeymap as jm
 from journeymap.analysis import role_influence
 from journeymap.cli import app
 from journeymap.engines import FitResult
-from journeymap.exceptions import RenderError
+from journeymap.exceptions import MapTooLargeError, RenderError
 from journeymap.i18n import LANGUAGES, gettext, use_language
 from journeymap.render import card_pdf
 from journeymap.render import pdf as pdf_module
@@ -101,6 +101,18 @@ def test_without_weasyprint_the_pdf_card_is_one_render_error_that_says_what_to_i
     monkeypatch.setattr(pdf_module, "_weasyprint", missing)
     assert not pdf_module.pdf_available()
     with pytest.raises(RenderError, match=r"journeymap\[pdf\]"):
+        card_pdf(example, "installer")
+
+
+def test_a_card_with_more_routes_than_a_pdf_may_list_is_refused_before_any_layout(
+        example: FitResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_layout(page: str) -> bytes:
+        raise AssertionError("laid out")
+
+    monkeypatch.setattr(pdf_module, "MAX_PDF_CARD_ROUTES", 3)
+    monkeypatch.setattr(pdf_module, "html_pdf", no_layout)
+    with pytest.raises(MapTooLargeError, match=r"the card of 'installer' lists 4 routes, more "
+                                               r"than the 3 a PDF card may hold"):
         card_pdf(example, "installer")
 
 

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from journeymap.exceptions import JourneymapError, RenderError
+from journeymap.exceptions import JourneymapError, MapTooLargeError, RenderError
 from journeymap.jsonsafe import to_jsonable
 from journeymap.limits import DEFAULT_MIN_RESPONSES, FIT_RECHECK_SECONDS
 
@@ -578,9 +578,10 @@ def role_card_pdf(sessions: sessionmaker[Session], results: Results, meta: DoneF
     request's language) laid out by the library's :func:`~journeymap.render.pdf.html_pdf`.
 
     Raises :class:`~journeymap.exceptions.RenderError` (503) when WeasyPrint is not
-    installed, before any card is built."""
+    installed and :class:`~journeymap.exceptions.MapTooLargeError` (422) for a role with
+    more routes than a PDF card may list, before any card is built."""
     from journeymap.i18n import current_language
-    from journeymap.render.pdf import PDF_INSTALL_HINT, html_pdf, pdf_available
+    from journeymap.render.pdf import PDF_INSTALL_HINT, check_card_pdf, html_pdf, pdf_available
 
     if not pdf_available():
         raise RenderError(PDF_INSTALL_HINT)
@@ -588,6 +589,12 @@ def role_card_pdf(sessions: sessionmaker[Session], results: Results, meta: DoneF
     cached = results.responses.get(key)
     if cached is not None:
         return cached
+    try:
+        check_card_pdf(load_result(sessions, results, meta), role_id)
+    except MapTooLargeError:
+        raise
+    except JourneymapError as exc:
+        raise _role_problem(exc) from None
     pdf = html_pdf(role_card(sessions, results, meta, role_id, worker))
     if worker is not None:  # without the worker the card lacks the survey's answers
         results.responses.put(key, pdf)

@@ -757,13 +757,24 @@ def _card_svg(result: FitResult, role: str, card: _Card, min_responses: int) -> 
                       % {"role": card.label})
 
 
+#: The most boxes (the role, the nodes on its routes, the outcome) the printed card's
+#: map column draws one a row: about 11 rows of ≈ 24 mm fill the A4 column at a size
+#: whose box names stay ≈ 7 pt.  A role with more draws the whole map in print instead
+#: (the routes view of a role with thousands of routes takes graphviz more than 30 s).
+PRINT_MAP_MAX_BOXES = 12
+
+
 def _print_svg(result: FitResult, role: str, card: _Card, min_responses: int) -> str | None:
     """The role's routes only, one box a row (``render(routes_only=True)``): the printed
     card's map, in a column beside the text, where its labels keep about 7 pt on A4
     (the whole map, scaled to the page's width, would have 3–4 pt labels).  None when
-    it cannot be drawn; the printed card then shows the whole map."""
+    the routes have more than :data:`PRINT_MAP_MAX_BOXES` boxes or cannot be drawn;
+    the printed card then shows the whole map."""
     from .graph import render
 
+    boxes = {n for p in result.role(role).paths for n in p.nodes}
+    if not boxes or len(boxes) > PRINT_MAP_MAX_BOXES:  # nothing to draw, or too tall
+        return None
     suppressed = card.suppressed is not None
     try:
         svg = render(result.journey_map, None if suppressed else result, role=role,

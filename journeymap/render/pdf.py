@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import RenderError
-from ..limits import DEFAULT_MIN_RESPONSES
+from ..exceptions import MapTooLargeError, RenderError
+from ..formatting import count
+from ..limits import DEFAULT_MIN_RESPONSES, MAX_PDF_CARD_ROUTES
 
 if TYPE_CHECKING:
     from ..engines import FitResult
 
-__all__ = ["PDF_INSTALL_HINT", "card_pdf", "html_pdf", "pdf_available"]
+__all__ = ["PDF_INSTALL_HINT", "card_pdf", "check_card_pdf", "html_pdf", "pdf_available"]
 
 #: What to install for PDF cards (the message of the error raised without it).
 PDF_INSTALL_HINT = ("a PDF card needs WeasyPrint, which is not installed: install it with "
@@ -80,6 +81,25 @@ def html_pdf(page: str) -> bytes:
     return pdf
 
 
+def check_card_pdf(result: FitResult, role: str) -> None:
+    """Refuse, before any work, a card with more routes than a PDF card may list.
+
+    Raises
+    ------
+    MapTooLargeError
+        The role has more than :data:`~journeymap.limits.MAX_PDF_CARD_ROUTES` routes to
+        the outcome (docs/security.md, "Rendering"); its HTML card has them all.
+    UnknownNodeError, JourneymapError
+        ``role`` is not a role of the fit.
+    """
+    routes = len(result.role(role).paths)
+    if routes > MAX_PDF_CARD_ROUTES:
+        raise MapTooLargeError(
+            f"the card of '{role}' lists {count(routes)} routes, more than the "
+            f"{count(MAX_PDF_CARD_ROUTES)} a PDF card may hold (docs/security.md, "
+            "\"Rendering\"); write the card as HTML (card.html) instead.")
+
+
 def card_pdf(result: FitResult, role: str, *, min_responses: int = DEFAULT_MIN_RESPONSES,
              lang: str | None = None, **card: Any) -> bytes:
     """One role's "my influence" card as a one-page A4 PDF.
@@ -106,11 +126,14 @@ def card_pdf(result: FitResult, role: str, *, min_responses: int = DEFAULT_MIN_R
     ------
     RenderError
         WeasyPrint or graphviz's ``dot`` is not installed.
+    MapTooLargeError
+        The role has more routes than a PDF card may list (:func:`check_card_pdf`).
     UnknownNodeError, JourneymapError
         As for :func:`~journeymap.render.card.role_card`.
     """
     from .card import role_card
 
     _weasyprint()  # the install hint before any work
+    check_card_pdf(result, role)
     return html_pdf(role_card(result, role, format="html", min_responses=min_responses,
                               lang=lang, **card))

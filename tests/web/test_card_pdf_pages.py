@@ -116,6 +116,23 @@ def test_the_role_page_and_v1_download_the_card_pdf(web: Api) -> None:
     assert unknown.status_code == 404
 
 
+@needs_dot
+@needs_weasyprint
+def test_a_card_with_too_many_routes_for_a_pdf_answers_422_everywhere(
+        web: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    fit = _fit(web)
+    link = _link(web, fit)
+    monkeypatch.setattr(pdf_module, "MAX_PDF_CARD_ROUTES", 3)
+    v1 = web.client.get(f"/v1/fits/{fit['id']}/cards/installer.pdf",
+                        headers=web.workspace("acme"))
+    assert v1.status_code == 422
+    assert v1.json()["type"] == "urn:journeymap:problem:map-too-large"
+    assert "lists 4 routes, more than the 3 a PDF card may hold" in v1.json()["detail"]
+    shared = web.client.get(f"{link}/roles/installer/card.pdf")
+    assert shared.status_code == 422
+    assert "lists 4 routes" in shared.text
+
+
 def test_without_weasyprint_every_card_pdf_answers_503_with_what_to_install(
         web: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     fit = _fit(web)
