@@ -263,3 +263,16 @@ def test_a_bad_bayesnet_flag_is_one_line_and_exit_2(flags: list[str], message: s
     assert run.exit_code == 2
     assert run.stderr.strip() == message
     assert run.stdout == ""
+
+
+def test_check_calls_the_not_estimable_edges_so_and_contradicts_nothing(
+        small: pd.DataFrame, small_fit: FitResult) -> None:
+    from journeymap.analysis.check import check
+
+    report = check(MAP, small, engine="bayesnet", draws=50, suggest=False)
+    verdicts = {(r["from"], r["to"]): r["verdict"] for r in report.beliefs.to_dict("records")}
+    blank = {(e.source, e.target) for e in small_fit.edge_estimates if e.not_estimable}
+    assert blank == {("delivery", "nps"), ("installation", "nps"), ("product_quality", "nps")}
+    assert {k for k, v in verdicts.items() if v == "not estimable"} == blank
+    assert "contradict" not in verdicts.values()
+    assert "3 are not estimable (too little data)" in " ".join(report.summary)

@@ -40,7 +40,7 @@ def one_error_line(result: Result) -> str:
     (["followups", "installer", MAP, DATA, "--low", "0"], "--low", "followups"),
     (["value", MAP, DATA, "--low", "-3"], "--low", "value"),
     (["power", "--margin", "wide"], "--margin", "power"),
-    (["check", MAP, DATA, "--bins", "two"], "--bins", "check"),
+    (["check", MAP, DATA, "--draws", "two"], "--draws", "check"),
 ])
 def test_an_invalid_option_value_is_one_error_line(args: list[str], option: str,
                                                    command: str) -> None:

@@ -95,7 +95,7 @@ class CheckReport:
     beliefs
         One row per estimated edge: ``from``, ``to``, ``expected``, ``estimate``,
         ``ci_low``, ``ci_high``, ``agrees``, ``verdict`` (``agree``, ``contradict``,
-        ``unclear`` or ``no belief``) and ``text``.
+        ``unclear``, ``no belief`` or ``not estimable``) and ``text``.
     fit_indices
         ``chi2``, ``df``, ``p_value``, ``cfi``, ``rmsea``, ``srmr`` and the listwise ``n``
         (linear engine; ``available`` False with a ``reason`` otherwise); ``missing``
@@ -276,9 +276,16 @@ def _states(result: FitResult) -> tuple[dict[str, NDArray[np.int64]], dict[str, 
 def _beliefs(m: JourneyMap, result: FitResult) -> pd.DataFrame:
     rows = []
     for rec in result.edge_estimates:
+        edge = f"{m.node(rec.source).display} → {m.node(rec.target).display}"
+        if rec.not_estimable:  # bayesnet at small n: never a contradiction (§9.8)
+            rows.append({"from": rec.source, "to": rec.target, "expected": rec.expected,
+                         "estimate": math.nan, "ci_low": math.nan, "ci_high": math.nan,
+                         "p_value": None, "n": rec.n, "agrees": None,
+                         "verdict": "not estimable",
+                         "text": f"The data cannot judge {edge}: {rec.not_estimable}."})
+            continue
         if rec.estimate is None:
             continue
-        edge = f"{m.node(rec.source).display} → {m.node(rec.target).display}"
         est, ci, expected = rec.estimate, rec.ci or [math.nan, math.nan], rec.expected
         said = f"{signed(est)} (95 % {signed(ci[0])} to {signed(ci[1])})"
         sign = {"+": "positive", "-": "negative"}.get(expected or "", "")
@@ -321,7 +328,9 @@ def _summary(m: JourneyMap, implications: pd.DataFrame, untestable: pd.DataFrame
     lines.append(f"Beliefs: {counts.get('agree', 0)} edges agree with the workshop's expected "
                  f"sign, {counts.get('contradict', 0)} contradict it and "
                  f"{counts.get('unclear', 0)} are unclear (95 % interval includes 0); "
-                 f"{counts.get('no belief', 0)} had no belief.")
+                 f"{counts.get('no belief', 0)} had no belief"
+                 + (f"; {counts['not estimable']} are not estimable (too little data)"
+                    if counts.get("not estimable", 0) else "") + ".")
     lines += list(beliefs.loc[beliefs["verdict"] == "contradict", "text"])
     if indices.get("available"):
         missing: dict[str, str] = indices.get("missing", {})

@@ -15,8 +15,18 @@ import typer
 
 from ..formatting import ci, signed
 from ._console import errors, esc, print_warnings, stdout, write_json
-from ._options import MIN_RESPONSES, DataArg, MapArg, MinOpt, SurveyTypeOpt
-from ._run import load_map
+from ._options import (
+    MIN_RESPONSES,
+    BinsOpt,
+    DataArg,
+    DrawsOpt,
+    EssOpt,
+    LtrStatesOpt,
+    MapArg,
+    MinOpt,
+    SurveyTypeOpt,
+)
+from ._run import bayes_options, load_map
 from ._tables import print_alphas
 
 if TYPE_CHECKING:
@@ -68,7 +78,8 @@ def _print_beliefs(console: Console, report: CheckReport) -> None:
                       row["expected"] or "–",
                       f"{signed(row['estimate'], 2)} ({ci((row['ci_low'], row['ci_high']), 2)})",
                       {"agree": "agree", "contradict": "[red]contradict[/]",
-                       "unclear": "unclear", "no belief": "–"}[row["verdict"]])
+                       "unclear": "unclear", "no belief": "–",
+                       "not estimable": "not estimable"}[row["verdict"]])
     console.print(table)
     for text in report.beliefs.loc[report.beliefs["verdict"] == "contradict", "text"]:
         console.print(f"  [red]✗[/] {esc(text)}", soft_wrap=True)
@@ -133,19 +144,17 @@ def check_cmd(map_file: MapArg, data_file: DataArg,
               search: Annotated[str, typer.Option(
                   "--search", help="greedy (BIC steps in the journey's order) or pgmpy "
                   "(HillClimbSearch on complete responses).")] = "greedy",
-              bins: Annotated[int | None, typer.Option(
-                  "--bins", help="bayesnet: merge each rating's scale points into this many "
-                  "groups.", show_default=False)] = None,
+              bins: BinsOpt = None,
               survey_type: SurveyTypeOpt = None,
-              min_responses: MinOpt = MIN_RESPONSES) -> None:
+              min_responses: MinOpt = MIN_RESPONSES, ess: EssOpt = None,
+              ltr_states: LtrStatesOpt = None, draws: DrawsOpt = None) -> None:
     """Check the map against the data: implied independences, beliefs, fit, suggestions."""
     with errors():
         from ..analysis.check import check
 
         m = load_map(map_file)
-        options: dict[str, object] = {"min_responses": min_responses}
-        if bins is not None:
-            options["bins"] = bins
+        options: dict[str, object] = {"min_responses": min_responses,
+                                      **bayes_options(engine, bins, ess, ltr_states, draws)}
         report = check(m, data_file, engine=engine, alpha=alpha, suggest=not no_suggest,
                        search=search, survey_type=survey_type, **options)
         if json_out:
