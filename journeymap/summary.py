@@ -23,7 +23,7 @@ from .model import JourneyMap
 from .scenario import role_members
 from .stats import SufficientStats, column_sums
 
-__all__ = ["LinearSummary", "equations_of", "headroom_groups"]
+__all__ = ["LinearSummary", "equations_of", "headroom_groups", "unvech", "vech_products"]
 
 
 def equations_of(journey_map: JourneyMap,
@@ -65,35 +65,50 @@ class LinearSummary:
     item_moments: dict[str, NDArray[np.float64]] = field(default_factory=dict)
     n_rows: int = 0
     survey_type: str | None = None
-    group_stats: list[SufficientStats] = field(default_factory=list)
     seed: int = 0
     spawn_key: tuple[int, ...] = ()
     check: CheckMoments | None = None
     """The quick map check's moments, when a front door asked for them
     (:func:`journeymap.fit_stream`); filled by :meth:`update` and :meth:`merge`."""
+    bootstrap_groups: int = 0
+    group_moments: list[NDArray[np.float64]] = field(default_factory=list)
+    group_rows: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    case_rows: bool = False
+    fourth: list[NDArray[np.float64]] = field(default_factory=list)
+    shift: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def for_map(cls, journey_map: JourneyMap, node_ids: Sequence[str], *,
                 bootstrap_groups: int = 0, seed: int = 0,
-                spawn_key: tuple[int, ...] = ()) -> LinearSummary:
+                spawn_key: tuple[int, ...] = (), robust: bool = False,
+                case_rows: bool = False) -> LinearSummary:
         """An empty summary for the map's equations over the given columns.
 
-        With ``bootstrap_groups = K > 0`` every row is also assigned at random to one of
-        K groups with Gram matrices of their own, so that bootstrap replicates can be
-        formed from weighted sums of group statistics after one pass over the data.
-        Summaries built in parallel (e.g. one per Spark partition) each take a distinct
-        ``spawn_key`` (numpy ``SeedSequence`` spawn key, e.g. ``(partition,)``) so that
-        their group draws are independent; ``()`` is the single-stream default.
+        With ``bootstrap_groups = K > 0`` every row is also assigned to one of K groups
+        (bootstrap units) whose moments ``Σ vech(w wᵀ)``, ``w = (1, parents…, child)``,
+        are kept per equation, so that bootstrap replicates can be formed from weighted
+        sums of unit moments after one pass over the data.  Rows go to groups at random,
+        or — ``case_rows=True``, an in-memory fit of at most K rows — one row per group
+        (the case bootstrap).  Summaries built in parallel (e.g. one per Spark
+        partition) each take a distinct ``spawn_key`` (numpy ``SeedSequence`` spawn key,
+        e.g. ``(partition,)``) so that their group draws are independent; ``()`` is the
+        single-stream default.  ``robust=True`` also accumulates each equation's fourth
+        moments ``Σ q qᵀ``, ``q = vech(w wᵀ)``, for the HC1 standard errors of a fit
+        that never holds the rows (docs/method.md, "Standard errors").
         """
         ids = tuple(node_ids)
         index = {c: i for i, c in enumerate(ids)}
         eqs = equations_of(journey_map, ids)
         equations = tuple(tuple(index[p] for p in (*parents, child)) for child, parents in eqs)
+        sizes = [(len(eq) + 1) * (len(eq) + 2) // 2 for eq in equations]
+        shift = np.array([_mid(journey_map, c) for c in ids])
         return cls(journey_map, ids, SufficientStats(len(ids), equations),
                    node_sums=np.zeros(len(ids)), node_counts=np.zeros(len(ids), dtype=np.int64),
-                   group_stats=[SufficientStats(len(ids), equations)
-                                for _ in range(bootstrap_groups)], seed=seed,
-                   spawn_key=tuple(spawn_key))
+                   seed=seed, spawn_key=tuple(spawn_key), bootstrap_groups=bootstrap_groups,
+                   group_moments=[np.zeros((bootstrap_groups, m)) for m in sizes]
+                   if bootstrap_groups else [],
+                   group_rows=np.zeros(bootstrap_groups), case_rows=case_rows,
+                   fourth=[np.zeros((m, m)) for m in sizes] if robust else [], shift=shift)
 
     @property
     def tables(self) -> dict[str, HeadroomTable]:
@@ -128,8 +143,8 @@ class LinearSummary:
         totals = self.stats.update(values, sums=column_sums(values), whole=whole)
         if self.check is not None:
             self.check.update(values, whole=whole)
-        if self.group_stats:
-            self._update_groups(values)
+        if self.bootstrap_groups or self.fourth:
+            self._update_moments(values, complete)
         index = {c: i for i, c in enumerate(self.node_ids)}
         high = np.array([_high(self.journey_map, c) for c in self.node_ids])
         groups = {k: tuple(index[x] for x in g) for k, g in self.groups.items()}
@@ -147,31 +162,62 @@ class LinearSummary:
                 if key in self.item_moments else gram.copy()
         self.n_rows += int(ltr.shape[0]) if n_rows is None else n_rows
 
-    def _update_groups(self, values: NDArray[np.floating[Any]]) -> None:
-        """Split rows at random into the bootstrap groups (seeded by ``seed`` and row count,
-        in the stream ``spawn_key``; with ``()`` this is ``default_rng([seed, n_rows])``)."""
-        k = len(self.group_stats)
+    def _groups_of(self, n: int) -> NDArray[np.int64]:
+        """Each new row's bootstrap unit: the next rows in order (``case_rows``), else at
+        random, seeded by ``seed`` and the rows so far in the stream ``spawn_key`` (with
+        ``()`` this is ``default_rng([seed, n_rows])``)."""
+        k = self.bootstrap_groups
+        if self.case_rows:
+            first = int(self.group_rows.sum())
+            if first + n > k:
+                raise ValueError("a case-bootstrap summary holds at most its group count of rows")
+            return np.arange(first, first + n, dtype=np.int64)
         rng = np.random.default_rng(np.random.SeedSequence([self.seed, self.n_rows],
                                                            spawn_key=self.spawn_key))
-        group = np.asarray(rng.integers(0, k, size=values.shape[0]), dtype=np.int64)
-        order = np.argsort(group, kind="stable")
-        bounds = np.searchsorted(group[order], np.arange(k + 1))
-        for g in range(k):
-            rows = order[bounds[g]:bounds[g + 1]]
-            if len(rows):
-                self.group_stats[g].update(values[rows])
+        return np.asarray(rng.integers(0, k, size=n), dtype=np.int64)
+
+    def _update_moments(self, values: NDArray[np.floating[Any]], complete: bool) -> None:
+        """Add the rows' moments per bootstrap unit and (``robust``) fourth moments."""
+        from scipy import sparse
+
+        n = values.shape[0]
+        group = self._groups_of(n) if self.bootstrap_groups else None
+        if group is not None:
+            self.group_rows += np.bincount(group, minlength=self.bootstrap_groups)
+        for e, eq in enumerate(self.stats.equations):
+            cols = list(eq)
+            block = np.asarray(values[:, cols], dtype=np.float64)
+            rows = None if complete else ~np.isnan(block).any(axis=1)
+            if rows is not None:
+                block = block[rows]
+            w = np.empty((block.shape[0], len(cols) + 1))
+            w[:, 0] = 1.0
+            np.subtract(block, self.shift[cols], out=w[:, 1:])
+            q = vech_products(w)
+            if self.fourth:
+                self.fourth[e] += q.T @ q
+            if group is not None:
+                g = group if rows is None else group[rows]
+                onehot = sparse.csr_matrix((np.ones(len(g)), (g, np.arange(len(g)))),
+                                           shape=(self.bootstrap_groups, len(g)))
+                self.group_moments[e] += np.asarray(onehot @ q, dtype=np.float64)
 
     def merge(self, other: LinearSummary) -> LinearSummary:
         """Add another summary of the same map and columns into this one; returns self."""
         if other.node_ids != self.node_ids:
             raise ValueError("cannot merge summaries of different columns")
-        if len(other.group_stats) != len(self.group_stats):
-            raise ValueError("cannot merge summaries with different bootstrap groups")
+        if other.bootstrap_groups != self.bootstrap_groups or \
+                bool(other.fourth) != bool(self.fourth):
+            raise ValueError("cannot merge summaries with different bootstrap groups or "
+                             "standard errors")
         self.stats.merge(other.stats)
         if self.check is not None and other.check is not None:
             self.check.merge(other.check)
-        for mine, theirs in zip(self.group_stats, other.group_stats, strict=True):
-            mine.merge(theirs)
+        for mine, theirs in zip(self.group_moments, other.group_moments, strict=True):
+            mine += theirs
+        self.group_rows += other.group_rows
+        for mine, theirs in zip(self.fourth, other.fourth, strict=True):
+            mine += theirs
         for key, tables in other.parts.items():
             self.parts.setdefault(key, []).extend(tables)
         for key, counts in other.counts.items():
@@ -208,3 +254,25 @@ def _high(journey_map: JourneyMap, node_id: str) -> float:
     scale = journey_map.node(node_id).scale
     assert scale is not None
     return scale[1]
+
+
+def vech_products(w: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Per row, the upper triangle (row-major) of ``w wᵀ``: shape ``(n, d(d+1)/2)``."""
+    i, j = np.triu_indices(w.shape[1])
+    return np.asarray(w[:, i] * w[:, j], dtype=np.float64)
+
+
+def unvech(v: NDArray[np.float64], d: int) -> NDArray[np.float64]:
+    """The symmetric ``(…, d, d)`` matrices whose upper triangles are ``v`` (``(…, m)``)."""
+    i, j = np.triu_indices(d)
+    out = np.zeros((*v.shape[:-1], d, d))
+    out[..., i, j] = v
+    out[..., j, i] = v
+    return out
+
+
+def _mid(journey_map: JourneyMap, node_id: str) -> float:
+    """The middle of a node's scale: the fixed shift of its column in the moments (keeps
+    the fourth moments small, so their differences keep their digits)."""
+    scale = journey_map.node(node_id).scale
+    return 0.0 if scale is None else (scale[0] + scale[1]) / 2.0

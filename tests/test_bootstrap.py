@@ -8,8 +8,7 @@ import pytest
 import journeymap as jm
 from journeymap.data import SurveyData
 from journeymap.engines import LinearEngine, fit_stream
-from journeymap.stats import SufficientStats
-from journeymap.summary import LinearSummary
+from journeymap.summary import LinearSummary, unvech
 
 CHAIN = {
     "outcome": "nps",
@@ -36,32 +35,22 @@ def _continuous(n: int, seed: int) -> SurveyData:
                       ltr=np.clip(np.rint(y), 0, 10).astype(np.int64), n_responses=n)
 
 
-def test_weighted_sum_of_group_statistics_equals_the_weighted_gram() -> None:
-    rng = np.random.default_rng(1)
-    parts = [rng.normal(size=(50, 3)) for _ in range(4)]
-    parts[2][::3, 1] = np.nan
-    eqs = [(0, 1), (0, 1, 2)]
-    stats = [SufficientStats.from_array(p, eqs) for p in parts]
-    w = np.array([2.0, 0.0, 1.0, 3.0])
-    combined = SufficientStats.weighted_sum(stats, w)
-    for e, cols in enumerate(eqs):
-        expected = np.zeros((len(cols) + 1, len(cols) + 1))
-        for weight, p in zip(w, parts, strict=True):
-            rows = p[~np.isnan(p[:, list(cols)]).any(axis=1)][:, list(cols)]
-            z = np.column_stack([np.ones(len(rows)), rows])
-            expected += weight * z.T @ z
-        np.testing.assert_allclose(combined.moments(e).gram, expected, rtol=1e-12)
-
-
-def test_group_statistics_add_up_to_the_whole_data() -> None:
+def test_group_moments_add_up_to_the_whole_data() -> None:
     m = jm.JourneyMap.from_dict(CHAIN)
     data = _continuous(1000, 3)
+    data.values[::7, 2] = np.nan
     summary = LinearSummary.for_map(m, data.node_ids, bootstrap_groups=16, seed=5)
     summary.update(data.values, data.ltr)
-    total = SufficientStats.weighted_sum(summary.group_stats, np.ones(16))
+    assert summary.group_rows.sum() == 1000
     for e in range(len(summary.stats.equations)):
-        np.testing.assert_allclose(total.moments(e).gram, summary.stats.moments(e).gram,
-                                   rtol=1e-10)
+        gram = summary.stats.moments(e).gram  # (1, parents…, child) over complete rows
+        total = unvech(summary.group_moments[e].sum(axis=0), gram.shape[0])
+        cols = list(summary.stats.equations[e])
+        shift = np.concatenate([[0.0], summary.shift[cols]])
+        # the moments are of (1, columns − their scale's middle): undo the shift
+        lift = np.eye(len(shift))
+        lift[0, 1:] = shift[1:]
+        np.testing.assert_allclose(lift.T @ total @ lift, gram, rtol=1e-10)
 
 
 def test_bootstrap_interval_is_close_to_the_delta_interval_on_large_data() -> None:
@@ -70,6 +59,8 @@ def test_bootstrap_interval_is_close_to_the_delta_interval_on_large_data() -> No
     delta = LinearEngine().fit(m, data).result_.effect("x").total_ci
     boot = LinearEngine(bootstrap=400, random_state=2).fit(m, data).result_
     assert boot.options["intervals"] == "bootstrap"
+    assert boot.uncertainty is not None
+    assert boot.uncertainty["bootstrap_resamples"] == "groups"  # 20,000 rows > 10,000
     lo, hi = boot.effect("x").total_ci
     width = delta[1] - delta[0]
     assert abs(lo - delta[0]) < 0.15 * width
@@ -83,12 +74,11 @@ def test_bootstrap_coverage_matches_the_delta_method_by_simulation() -> None:
     """Both 95 % intervals of the total effect of x cover the planted truth ~95 % of the time."""
     m = jm.JourneyMap.from_dict(CHAIN)
     reps = 200
-    hits = {"delta": 0, "bootstrap": 0}
+    hits = {"delta": 0, "bootstrap": 0}  # the case bootstrap: 400 rows ≤ 10,000 units
     for seed in range(reps):
         data = _continuous(400, 1000 + seed)
         d = LinearEngine().fit(m, data).result_.effect("x").total_ci
-        b = LinearEngine(bootstrap=100, bootstrap_groups=100,
-                         random_state=seed).fit(m, data).result_.effect("x").total_ci
+        b = LinearEngine(bootstrap=100, random_state=seed).fit(m, data).result_.effect("x").total_ci
         hits["delta"] += d[0] <= TRUE_TOTAL <= d[1]
         hits["bootstrap"] += b[0] <= TRUE_TOTAL <= b[1]
     cover = {k: v / reps for k, v in hits.items()}

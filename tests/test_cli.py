@@ -33,7 +33,7 @@ from journeymap.model import JourneyMap
 RUNNER = CliRunner(env={"FORCE_COLOR": None, "TTY_COMPATIBLE": None, "NO_COLOR": "1"})
 
 FIT_RESULT_KEYS = ["schema_version", "engine", "map", "n_responses", "nps", "edges", "effects",
-                   "roles", "warnings", "alphas", "map_check"]
+                   "roles", "warnings", "alphas", "map_check", "uncertainty"]
 NPS_KEYS = {"value", "ci", "promoters", "passives", "detractors", "n"}
 EDGE_KEYS = {"from", "to", "estimate", "se", "ci", "p_value", "standardized", "n", "share",
              "expected", "agrees", "thin_share", "not_estimable"}
@@ -412,9 +412,15 @@ def test_influence_of_the_installer_explains_routes_in_nps_points(
         (line,) = [ln for ln in out.splitlines() if f"│ {row['label']} " in ln]
         assert f"│ {signed(row['role_part'])} │" in " ".join(line.split())
     assert "Installatör → Installation → Likelihood to recommend" in out
+    routes = {p.nodes: p for p in library_result.role("installer").paths}
     for row in inf.paths.to_dict(orient="records"):
-        (line,) = [ln for ln in out.splitlines() if f"│ {row['route']} " in ln]
+        # a long route folds onto a second line: its row is the line it starts on
+        key = f"│ {row['route']} " if len(row["route"]) < 100 else f"│ {row['route'][:100]}"
+        (line,) = [ln for ln in out.splitlines() if key in ln]
         assert signed(row["effect"], 3) in line
+        route = routes[tuple(row["nodes"])]
+        assert route.nps_points_ci is not None
+        assert f"{signed(route.nps_points_ci[0])} to {signed(route.nps_points_ci[1])}" in line
         assert ("direct" if row["direct"] else "indirect") in line
     as_json = run("influence", "installer", example_map_path, example_csv_path, "--json")
     assert json.loads(as_json.stdout) == json.loads(json.dumps(inf.to_dict()))

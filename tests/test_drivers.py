@@ -20,7 +20,8 @@ from journeymap.engines import FitResult
 
 COLUMNS = ["node", "label", "kind", "stage", "direct", "indirect", "total", "total_ci_low",
            "total_ci_high", "nps_points", "nps_points_ci_low", "nps_points_ci_high", "mean",
-           "n", "thin_share", "not_estimable"]
+           "n", "thin_share", "not_estimable", "direct_ci_low", "direct_ci_high",
+           "indirect_ci_low", "indirect_ci_high"]
 
 
 

@@ -137,7 +137,7 @@ def sim(kitchen: JourneyMap) -> Simulation:
 
 @pytest.fixture(scope="module")
 def result(kitchen: JourneyMap, sim: Simulation) -> FitResult:
-    return LinearEngine().fit(kitchen, load_survey(sim.data, kitchen)).result_
+    return LinearEngine(se="classical").fit(kitchen, load_survey(sim.data, kitchen)).result_
 
 
 @pytest.fixture(scope="module")
@@ -515,7 +515,7 @@ def test_fit_returns_the_engine_and_keeps_its_options(kitchen: JourneyMap,
                                                       sim: Simulation) -> None:
     eng = LinearEngine(min_responses=40)
     assert eng.fit(kitchen, load_survey(sim.data, kitchen)) is eng
-    assert eng.result_.options == {"min_responses": 40, "intervals": "delta"}
+    assert eng.result_.options == {"min_responses": 40, "se": "hc3", "intervals": "delta"}
     assert eng.result_.engine == "linear"
 
 

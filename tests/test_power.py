@@ -124,7 +124,8 @@ def test_edge_power_of_a_fit_is_the_edge_formula_with_sigma_sd_and_r2_from_the_d
     a = np.clip(np.rint(rng.normal(3.5, 1, n)), 1, 5)
     b = np.clip(np.rint(0.5 * a + rng.normal(1.8, 0.8, n)), 1, 5)
     ltr = np.clip(np.rint(0.4 * a + 0.3 * b + 5 + rng.normal(0, 1.5, n)), 0, 10).astype(int)
-    result = jm.fit(m, pd.DataFrame({"ltr": ltr, "a": a, "b": b}))
+    # the edge formula with the classical σ (a robust fit's se gives the robust version)
+    result = jm.fit(m, pd.DataFrame({"ltr": ltr, "a": a, "b": b}), se="classical")
     X = np.column_stack([np.ones(n), a, b])
     coef, rss = np.linalg.lstsq(X, ltr, rcond=None)[:2]
     sigma = math.sqrt(rss[0] / (n - 3))

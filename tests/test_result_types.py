@@ -1,6 +1,6 @@
 """The typed, frozen FitResult: rows, JSON round trip, immutability, the engine-state protocol.
 
-The golden files in ``tests/data/result/`` were written by ``journeymap fit
+The golden files ``tests/data/result/*_before.json`` were written by ``journeymap fit
 examples/kitchen_b2b.yaml examples/kitchen_b2b.csv --json`` (and ``--engine bayesnet``)
 and by :func:`~journeymap.analysis.what_if` on the main branch *before* the result became
 typed, so these tests pin the JSON bytes and the what-if numbers to what the untyped
@@ -8,7 +8,10 @@ records gave; since then the fields ``alphas`` and ``map_check`` were added at t
 the two fit goldens were written again when every edge, effect and role gained
 ``thin_share`` and ``not_estimable`` and the bayesnet engine's default became
 ``bins="auto"`` (docs/method.md, "9.8 Sparse data"); the what-if golden still holds the
-untyped numbers, fitted with every scale point (``bins="all"``).
+untyped numbers, fitted with every scale point (``bins="all"``). Compared
+with classical standard errors and without the fields added for intervals: ``uncertainty``,
+``direct_ci``, ``indirect_ci``, a route's ``ci`` and ``nps_points_ci``;
+``kitchen_b2b_{engine}.json`` are today's output (HC3 by default).
 """
 
 from __future__ import annotations
@@ -55,6 +58,24 @@ def golden_text(engine: str) -> str:
     return (GOLDEN / f"kitchen_b2b_{engine}.json").read_text(encoding="utf-8")
 
 
+def before_text(engine: str) -> str:
+    return (GOLDEN / f"kitchen_b2b_{engine}_before.json").read_text(encoding="utf-8")
+
+
+NEW_FIELDS = {"uncertainty", "direct_ci", "indirect_ci", "ci", "nps_points_ci"}
+
+
+def without_new_interval_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The JSON as the untyped records wrote it: the fields added for intervals dropped."""
+    out = {k: v for k, v in data.items() if k != "uncertainty"}
+    out["effects"] = [{k: v for k, v in e.items() if k not in ("direct_ci", "indirect_ci")}
+                      for e in data["effects"]]
+    out["roles"] = [{**r, "paths": [{k: v for k, v in p.items()
+                                     if k not in ("ci", "nps_points_ci")}
+                                    for p in r["paths"]]} for r in data["roles"]]
+    return out
+
+
 @pytest.fixture(scope="module")
 def journey() -> jm.JourneyMap:
     return jm.JourneyMap.from_yaml(EXAMPLE_MAP)
@@ -65,6 +86,12 @@ def fits(journey: jm.JourneyMap) -> dict[str, FitResult]:
     return {e: jm.fit(journey, EXAMPLE_DATA, engine=e) for e in ENGINES}
 
 
+@pytest.fixture(scope="module")
+def classical_fits(journey: jm.JourneyMap) -> dict[str, FitResult]:
+    return {"linear": jm.fit(journey, EXAMPLE_DATA, se="classical"),
+            "bayesnet": jm.fit(journey, EXAMPLE_DATA, engine="bayesnet")}
+
+
 # ------------------------------------------------------------------ the JSON bytes
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_cli_json_is_byte_identical_to_the_golden_of_the_untyped_records(
@@ -73,6 +100,19 @@ def test_the_cli_json_is_byte_identical_to_the_golden_of_the_untyped_records(
                                    "--engine", engine])
     assert out.exit_code == 0, out.output
     assert out.stdout == golden_text(engine)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_classical_errors_give_the_bytes_of_the_untyped_records_apart_from_new_fields(
+        engine: str) -> None:
+    args = ["fit", str(EXAMPLE_MAP), str(EXAMPLE_DATA), "--json", "--engine", engine]
+    out = CliRunner().invoke(app, args + (["--se", "classical"] if engine == "linear" else []))
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    text = json.dumps(without_new_interval_fields(data), ensure_ascii=False, indent=2) + "\n"
+    assert text == before_text(engine)
+    if engine == "linear":
+        assert data["uncertainty"]["interval_method"] == "delta-classical"
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -123,7 +163,8 @@ def test_every_row_read_from_the_golden_has_its_json_keys_as_typed_fields(engine
 
 
 def test_a_null_in_the_json_reads_as_nan_or_none_and_writes_back_as_null() -> None:
-    d = {"nodes": ["a", "nps"], "effect": 0.0, "nps_points": None}
+    d = {"nodes": ["a", "nps"], "effect": 0.0, "ci": None, "nps_points": None,
+         "nps_points_ci": None}
     route = Route.from_dict(d)
     assert math.isnan(route.nps_points)
     assert to_jsonable(route.to_dict()) == d
@@ -182,7 +223,8 @@ def test_tables_are_built_once_and_handed_out_as_copies(
 # ------------------------------------------------- what-if through the protocol
 @pytest.mark.parametrize("engine", ENGINES)
 def test_what_if_through_the_engine_state_protocol_gives_the_numbers_of_the_untyped_result(
-        engine: str, fits: dict[str, FitResult]) -> None:
+        engine: str, classical_fits: dict[str, FitResult]) -> None:
+    fits = classical_fits
     golden: dict[str, dict[str, Any]] = json.loads(
         (GOLDEN / "kitchen_b2b_whatif.json").read_text(encoding="utf-8"))
     # The golden was written when the bayesnet engine kept every scale point (bins="all").

@@ -142,9 +142,12 @@ def test_a_streamed_fit_gives_the_same_role_figures_and_parts(
         example: tuple[jm.JourneyMap, FitResult]) -> None:
     from journeymap.engines.streaming import fit_stream
 
-    m, result = example
+    m, _ = example
     frame = jm.example_data(n=3000, seed=0).data
-    streamed = fit_stream(m, (frame.iloc[i:i + 700] for i in range(0, len(frame), 700)))
+    # classical errors on both sides: a stream's robust errors are HC1, in memory HC3
+    result = jm.fit(m, frame, se="classical")
+    streamed = fit_stream(m, (frame.iloc[i:i + 700] for i in range(0, len(frame), 700)),
+                          se="classical")
     for a, b in zip(result.role_effects, streamed.role_effects, strict=True):
         assert b.nps_points == pytest.approx(a.nps_points, abs=TOL)
         assert b.nps_points_ci == pytest.approx(a.nps_points_ci, abs=TOL)

@@ -71,8 +71,9 @@ def survey(jmap: JourneyMap) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def reference(jmap: JourneyMap, survey: pd.DataFrame) -> FitResult:
     """The in-memory fit every stream must reproduce (without the quick check, which
-    streamed fits do not run)."""
-    return jm.fit(jmap, survey, check_map=False)
+    streamed fits do not run), with classical errors: a stream has no rows for HC3 (its
+    robust errors are HC1, tests/test_uncertainty.py)."""
+    return jm.fit(jmap, survey, check_map=False, se="classical")
 
 
 def write_sources(df: pd.DataFrame, directory: Path) -> dict[str, Path]:
@@ -94,7 +95,8 @@ def write_sources(df: pd.DataFrame, directory: Path) -> dict[str, Path]:
 
 def stream(kind: str, df: pd.DataFrame, paths: dict[str, Path], m: JourneyMap, *,
            chunk_rows: int, **kw: Any) -> FitResult:
-    """Fit one kind of source with ``fit_stream``."""
+    """Fit one kind of source with ``fit_stream`` (classical errors unless told)."""
+    kw.setdefault("se", "classical")
     if kind == "frames":
         frames = (df.iloc[i:i + chunk_rows] for i in range(0, len(df), chunk_rows))
         return fit_stream(m, frames, chunk_rows=chunk_rows, **kw)
@@ -167,9 +169,11 @@ def test_blank_ltr_rows_and_the_alpha_warning_are_the_same_in_a_stream(
 def test_the_bundled_example_streams_in_chunks_of_1000_to_the_same_numbers(
         jmap: JourneyMap, example_csv_path: Path) -> None:
     seen, progress = recorder()
-    result = jm.fit_stream(jmap, example_csv_path, chunk_rows=1000, progress=progress)
+    result = jm.fit_stream(jmap, example_csv_path, chunk_rows=1000, progress=progress,
+                           se="classical")
     assert len(seen) >= 2  # really read in several chunks
-    assert_same_numbers(jm.fit(jmap, example_csv_path).to_dict(), result.to_dict())
+    assert_same_numbers(jm.fit(jmap, example_csv_path, se="classical").to_dict(),
+                        result.to_dict())
 
 
 # ------------------------------------------------------------ survey type
@@ -230,7 +234,7 @@ def test_a_stream_with_a_chosen_survey_type_fits_only_those_rows(
         kind: str, jmap: JourneyMap, mixed: tuple[pd.DataFrame, dict[str, Path]]) -> None:
     df, where = mixed
     # streamed fits do not run the fit's quick check (docs/method.md §10.6)
-    expected = jm.fit(jmap, df, survey_type="relational", check_map=False)
+    expected = jm.fit(jmap, df, survey_type="relational", check_map=False, se="classical")
     result = stream(kind, df, where, jmap, chunk_rows=1000, survey_type="relational")
     assert result.n_responses == int((df["survey_type"] == "relational").sum())
     assert_same_numbers(expected.to_dict(), result.to_dict())
@@ -299,8 +303,9 @@ def test_quoted_comments_over_several_lines_are_read_as_in_memory(
     # free-text answers with line breaks: chunks must not cut a row inside its quotes
     path = tmp_path / "comments.csv"
     survey.assign(comment='slow, but "fine"\nsecond line\nthird').to_csv(path, index=False)
-    expected = jm.fit(jmap, path)
-    assert_same_numbers(expected.to_dict(), jm.fit_stream(jmap, path, chunk_rows=300).to_dict())
+    expected = jm.fit(jmap, path, se="classical")
+    assert_same_numbers(expected.to_dict(),
+                        jm.fit_stream(jmap, path, chunk_rows=300, se="classical").to_dict())
 
 
 @pytest.mark.parametrize("kind", ["frames", "duckdb_query"])
@@ -414,6 +419,6 @@ def test_frames_from_a_generator_are_read_one_at_a_time(jmap: JourneyMap,
             handed.append(i)
             yield survey.iloc[i:i + 500]
 
-    result = fit_stream(jmap, frames())
+    result = fit_stream(jmap, frames(), se="classical")
     assert handed == list(range(0, N, 500))
     assert_same_numbers(reference.to_dict(), result.to_dict())

@@ -20,8 +20,9 @@ from reference import node_scores, ols_effects
 import journeymap as jm
 from journeymap.data import check_frame, load_survey
 from journeymap.datasets import EXAMPLE_MISSING
-from journeymap.engines import Effect, RoleEffect, fit_spark
+from journeymap.engines import EdgeEstimate, Effect, RoleEffect, fit_spark
 from journeymap.engines._bootstrap import bootstrap_totals
+from journeymap.limits import SPARK_BOOTSTRAP_GROUPS
 from journeymap.sources.spark import _partition_summary, spark_summary
 from journeymap.summary import LinearSummary
 
@@ -122,8 +123,8 @@ def test_spark_fit_of_four_partitions_equals_the_in_memory_fit(
         spark: SparkSession, example_map: jm.JourneyMap, survey: pd.DataFrame) -> None:
     frame = to_spark(spark, survey)
     assert frame.rdd.getNumPartitions() == 4
-    expected = jm.fit(example_map, survey)
-    got = fit_spark(example_map, frame)
+    expected = jm.fit(example_map, survey, se="classical")
+    got = fit_spark(example_map, frame, se="classical")
 
     assert got.n_responses == expected.n_responses == N
     assert (got.nps.promoters, got.nps.passives, got.nps.detractors, got.nps.n) == (
@@ -182,8 +183,9 @@ def test_survey_type_keeps_only_rows_of_that_type_like_the_in_memory_fit(
         spark: SparkSession, example_map: jm.JourneyMap, survey: pd.DataFrame) -> None:
     kinds = np.where(np.arange(N) % 3 == 0, " Transactional", "relational ")
     mixed = survey.assign(survey_type=kinds)
-    expected = jm.fit(example_map, mixed, survey_type="relational")
-    got = fit_spark(example_map, to_spark(spark, mixed), survey_type="relational")
+    expected = jm.fit(example_map, mixed, survey_type="relational", se="classical")
+    got = fit_spark(example_map, to_spark(spark, mixed), survey_type="relational",
+                    se="classical")
     assert got.n_responses == expected.n_responses == int((np.arange(N) % 3 != 0).sum())
     assert got.nps.n == expected.nps.n
     assert_close(got.edge_estimates, expected.edge_estimates, "edges")
@@ -207,28 +209,36 @@ B = 1000
 K = 200
 
 
-def _without(rows: Sequence[Effect | RoleEffect], *keys: str) -> list[dict[str, Any]]:
+def _without(rows: Sequence[EdgeEstimate | Effect | RoleEffect], *keys: str
+             ) -> list[dict[str, Any]]:
     return [{k: v for k, v in r.to_dict().items() if k not in keys} for r in rows]
 
 
 def _group_sizes(summary: LinearSummary) -> np.ndarray:
-    """Rows in each bootstrap group (equation 0; data without missing values)."""
-    return np.array([g.moments(0).n for g in summary.group_stats])
+    """Rows in each bootstrap group."""
+    return summary.group_rows.astype(np.int64)
 
 
 def test_spark_bootstrap_keeps_the_in_memory_point_estimates(
         spark: SparkSession, example_map: jm.JourneyMap, survey: pd.DataFrame) -> None:
-    expected = jm.fit(example_map, survey)
-    got = fit_spark(example_map, to_spark(spark, survey), bootstrap=200, random_state=3)
+    expected = jm.fit(example_map, survey, se="classical")
+    got = fit_spark(example_map, to_spark(spark, survey), bootstrap=200, random_state=3,
+                    se="classical")
     assert got.options["intervals"] == "bootstrap"
-    assert (got.options["bootstrap"], got.options["bootstrap_groups"]) == (200, K)
-    assert got.options["bootstrap_failed"] == 0
-    assert_close(got.edge_estimates, expected.edge_estimates, "edges")
-    # Everything but the intervals of totals and influences (bootstrap percentiles now).
-    assert_close(_without(got.node_effects, "total_ci"),
-                 _without(expected.node_effects, "total_ci"), "effects")
-    assert_close(_without(got.role_effects, "influence_ci"),
-                 _without(expected.role_effects, "influence_ci"), "roles")
+    assert (got.options["bootstrap"], got.options["bootstrap_groups"]) == (
+        200, SPARK_BOOTSTRAP_GROUPS)
+    assert got.uncertainty is not None
+    assert got.uncertainty["bootstrap_failed"] == 0
+    assert got.uncertainty["interval_method"] == "bootstrap-percentile"
+    # Everything but the intervals (every one is a bootstrap percentile interval now).
+    cis = ("ci", "total_ci", "direct_ci", "indirect_ci", "nps_points_ci", "influence_ci",
+           "paths")
+    assert_close(_without(got.edge_estimates, *cis), _without(expected.edge_estimates, *cis),
+                 "edges")
+    assert_close(_without(got.node_effects, *cis),
+                 _without(expected.node_effects, *cis), "effects")
+    assert_close(_without(got.role_effects, *cis),
+                 _without(expected.role_effects, *cis), "roles")
     for r in got.node_effects:
         lo, hi = r.total_ci
         assert lo < r.total < hi, r.node

@@ -22,7 +22,9 @@ def drivers(result: FitResult) -> pd.DataFrame:
     docs/method.md, "NPS points") with ``nps_points_ci_low/high``, ``mean`` (the node's
     average score), ``n`` (respondents who rated it; NaN for results of engines that do not
     report them), ``thin_share`` and ``not_estimable`` (bayesnet: docs/method.md, "9.8 Sparse
-    data"; a not-estimable node's numbers are NaN and it sorts last).
+    data"; a not-estimable node's numbers are NaN and it sorts last), and
+    ``direct_ci_low/high``, ``indirect_ci_low/high`` (95 %; NaN in results written before
+    they existed).
     """
     m = result.journey_map
     df = result.effects.copy()

@@ -10,11 +10,12 @@ from typing import Annotated
 
 import typer
 
-from ..limits import DEFAULT_MIN_RESPONSES, MAX_BAYESNET_DRAWS, MIN_RESPONSES_FLOOR
+from ..limits import DEFAULT_MIN_RESPONSES, MAX_BAYESNET_DRAWS, MAX_BOOTSTRAP, MIN_RESPONSES_FLOOR
 
 __all__ = [
     "MIN_RESPONSES",
     "BinsOpt",
+    "BootstrapOpt",
     "ByOpt",
     "DataArg",
     "DateOpt",
@@ -31,6 +32,8 @@ __all__ = [
     "PeriodOpt",
     "ResultOpt",
     "RoleArg",
+    "SeOpt",
+    "SeedOpt",
     "SurveyTypeOpt",
 ]
 
@@ -77,3 +80,12 @@ LtrStatesOpt = Annotated[str | None, typer.Option(
 DrawsOpt = Annotated[int | None, typer.Option(
     "--draws", help=f"bayesnet: posterior draws for the 95 % intervals (0: none; default 200, "
     f"at most {MAX_BAYESNET_DRAWS:,}).", show_default=False)]
+SeOpt = Annotated[str | None, typer.Option(
+    "--se", help="Standard errors of the linear engine: hc3 (robust to unequal error "
+    "variance, the default; hc1 when streaming) or classical.", show_default=False)]
+BootstrapOpt = Annotated[int, typer.Option(
+    "--bootstrap", help="Bootstrap replicates for every interval (0: delta method).", min=0,
+    max=MAX_BOOTSTRAP)]
+SeedOpt = Annotated[int, typer.Option(
+    "--seed", help="Seed of the bootstrap (the same seed and data give the same intervals).",
+    min=0)]

@@ -54,19 +54,29 @@ def bayes_options(engine: str, bins: str | None = None, ess: float | None = None
 def fit_map(map_path: Path, data_path: Path | None, survey_type: str | None,
             min_responses: int, engine: str, *, stream: bool | None = False,
             chunk_rows: int = CHUNK_ROWS, sql: str | None = None, quiet: bool = False,
-            bootstrap: int = 0, engine_options: Mapping[str, Any] | None = None
-            ) -> FitResult:
+            bootstrap: int = 0, engine_options: Mapping[str, Any] | None = None,
+            se: str | None = None, seed: int = 0) -> FitResult:
     """Fit in memory, or chunk by chunk (``--stream``, ``--sql``, or files over 256 MB).
 
     Both (:func:`journeymap.fit`, :func:`journeymap.fit_stream`) also warn when the data
-    reject the map."""
+    reject the map.  ``se`` (None: the default, HC3), ``bootstrap`` and ``seed`` are the
+    linear engine's (``--se``, ``--bootstrap``, ``--seed``)."""
+    from ..engines import check_se_type
     from ..fitting import fit, fit_stream
 
+    if se is not None:
+        check_se_type(se)
+        if engine != "linear":
+            raise JourneymapError(f"--se is an option of the linear engine, not of '{engine}'.")
     m = load_map(map_path)
+    options: dict[str, Any] = {} if se is None else {"se": se}
+    if bootstrap:
+        options["bootstrap"] = bootstrap  # the bayesnet engine says why it has none
+        if engine == "linear":
+            options["random_state"] = seed
     big = data_path is not None and data_path.exists() and \
         data_path.stat().st_size > STREAM_ABOVE_BYTES and \
         data_path.suffix.lower() in (".csv", ".tsv", ".parquet", ".pq")
-    options: dict[str, Any] = {"bootstrap": bootstrap} if bootstrap else {}
     if stream or sql is not None or (stream is None and big):
         if engine != "linear":
             raise JourneymapError(f"streaming fits use the linear engine, not '{engine}'.")
@@ -83,7 +93,7 @@ def fit_map(map_path: Path, data_path: Path | None, survey_type: str | None,
 
 def result_for(map_file: Path, data_file: Path | None, result_file: Path | None,
                survey_type: str | None, min_responses: int, engine: str,
-               engine_options: Mapping[str, Any] | None = None
+               engine_options: Mapping[str, Any] | None = None, *, se: str | None = None
                ) -> tuple[JourneyMap, FitResult | None]:
     """The map and, when data or a saved result are given, its fit (never both)."""
     m = load_map(map_file)
@@ -98,5 +108,5 @@ def result_for(map_file: Path, data_file: Path | None, result_file: Path | None,
         return m, read_result(result_file, m)
     if data_file is not None:
         return m, fit_map(map_file, data_file, survey_type, min_responses, engine, quiet=True,
-                          engine_options=engine_options)
+                          engine_options=engine_options, se=se)
     return m, None

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from ..engines import FitResult
     from ..model import JourneyMap
 
-__all__ = ["nps_cell", "print_alphas", "print_drivers", "print_engine", "print_influence",
-           "print_nps", "print_roles"]
+__all__ = ["interval_note", "nps_cell", "print_alphas", "print_drivers", "print_engine",
+           "print_influence", "print_intervals", "print_nps", "print_roles"]
 
 
 def nps_cell(value: float, interval: Any, n: int, suppressed: bool) -> str:
@@ -68,7 +68,7 @@ def print_drivers(console: Console, result: FitResult) -> None:
     table.add_column("Node", overflow="fold")
     per_point = "LTR per point" if result.effect_unit == "ltr_points" else "NPS pts per state"
     thin = _has_thin_shares(result)
-    for col in ("NPS points (95 %)", per_point, "direct", "indirect", "mean", "n",
+    for col in ("NPS points (95 %)", per_point, "direct", "indirect (95 %)", "mean", "n",
                 *(("thin",) if thin else ())):
         table.add_column(col, justify="right", no_wrap=True)
     for row in df.to_dict(orient="records"):
@@ -78,7 +78,7 @@ def print_drivers(console: Console, result: FitResult) -> None:
                   f"{signed(row['nps_points_ci_high'])})")
         table.add_row(esc(row["label"]), figure,
                       signed(row["total"], 2), signed(row["direct"], 2),
-                      signed(row["indirect"], 2), "–" if mean != mean else f"{mean:.2f}",
+                      _indirect(row), "–" if mean != mean else f"{mean:.2f}",
                       "–" if n != n else f"{int(n):,}",
                       *((_share(row.get("thin_share")),) if thin else ()))
     console.print(table)
@@ -154,11 +154,16 @@ def print_influence(console: Console, result: FitResult, role: str) -> None:
     console.print(esc(explain_role(result, role)), soft_wrap=True)
     table = Table(title=_("Every route to NPS"), title_justify="left")
     table.add_column(_("Route"), overflow="fold")
-    table.add_column(_("NPS points"), justify="right", no_wrap=True)
+    table.add_column(_("NPS points (95 %%)") % {}, justify="right", no_wrap=True)
     table.add_column(_("LTR points"), justify="right", no_wrap=True)
     table.add_column(_("Kind"), no_wrap=True)
+    routes = {tuple(p.nodes): p for p in result.role(role).paths}
     for row in inf.paths.to_dict(orient="records"):
-        table.add_row(esc(row["route"]), signed(row["nps_points"]), signed(row["effect"], 3),
+        route = routes.get(tuple(row["nodes"]))
+        points = signed(row["nps_points"])
+        if route is not None and route.nps_points_ci is not None:
+            points += f" ({ci(route.nps_points_ci)})"
+        table.add_row(esc(row["route"]), points, signed(row["effect"], 3),
                       _("direct") if row["direct"] else _("indirect"))
     console.print(table)
     parts = Table(title=_("Through each part of the journey you act on (your parts add up to "
@@ -189,3 +194,41 @@ def print_alphas(console: Console, journey_map: JourneyMap,
         low = " — below 0.6: the items may not measure one thing" if a < 0.6 else ""
         console.print(f"  {esc(node.display)} ({esc(', '.join(node.items))}): {value}{low}",
                       soft_wrap=True)
+
+
+def _indirect(row: Mapping[str, Any]) -> str:
+    """The indirect effect with its interval (when the result has one that is not a point)."""
+    lo, hi = row.get("indirect_ci_low", math.nan), row.get("indirect_ci_high", math.nan)
+    text = signed(row["indirect"], 2)
+    if lo == lo and hi == hi and hi > lo:
+        text += f" ({signed(lo, 2)} to {signed(hi, 2)})"
+    return text
+
+
+def interval_note(result: FitResult) -> str | None:
+    """How the 95 % intervals were made, in one sentence (None when the result does not
+    say, e.g. read back from an older JSON)."""
+    info = result.uncertainty
+    if not info:
+        return None
+    method = str(info.get("interval_method", ""))
+    se = {"hc3": _("robust (HC3) standard errors"), "hc1": _("robust (HC1) standard errors"),
+          "classical": _("classical standard errors")}.get(str(info.get("se_type")))
+    if method == "bootstrap-percentile":
+        what = _("rows") if info.get("bootstrap_resamples") == "rows" else _("groups of rows")
+        reps = int(info.get("replicates") or 0)
+        units = int(info.get("bootstrap_units") or 0)
+        return _("95 %% intervals: bootstrap percentiles of %(n)s replicates resampling "
+                 "%(units)s %(what)s (seed %(seed)s).") % {
+                     "n": f"{reps:,}", "units": f"{units:,}", "what": what,
+                     "seed": info.get("seed")}
+    if method.startswith("delta") and se is not None:
+        return _("95 %% intervals: delta method with %(se)s.") % {"se": se}
+    return None
+
+
+def print_intervals(console: Console, result: FitResult) -> None:
+    """The line that says how the intervals were made."""
+    note = interval_note(result)
+    if note is not None:
+        console.print(esc(note))

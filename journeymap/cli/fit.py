@@ -17,6 +17,7 @@ from ._console import errors, esc, print_warnings, stdout, write_json
 from ._options import (
     MIN_RESPONSES,
     BinsOpt,
+    BootstrapOpt,
     DataArg,
     DrawsOpt,
     EngineOpt,
@@ -27,6 +28,8 @@ from ._options import (
     MapArg,
     MinOpt,
     RoleArg,
+    SeedOpt,
+    SeOpt,
     SurveyTypeOpt,
 )
 from ._run import CHUNK_ROWS, bayes_options, fit_map, load_map
@@ -35,6 +38,7 @@ from ._tables import (
     print_drivers,
     print_engine,
     print_influence,
+    print_intervals,
     print_nps,
     print_roles,
 )
@@ -56,9 +60,7 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
             sql: Annotated[str | None, typer.Option(
                 "--sql", help="DuckDB query giving one row per response; DATA is then a DuckDB "
                 "database file or ':memory:'.")] = None,
-            bootstrap: Annotated[int, typer.Option(
-                "--bootstrap", help="Bootstrap replicates for the intervals of totals and role "
-                "influence (0: delta method).", min=0)] = 0,
+            bootstrap: BootstrapOpt = 0, seed: SeedOpt = 0, se: SeOpt = None,
             bins: BinsOpt = None, ess: EssOpt = None, ltr_states: LtrStatesOpt = None,
             draws: DrawsOpt = None) -> None:
     """Fit the map to survey data: NPS, drivers, and each role's influence."""
@@ -66,7 +68,7 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
         refuse_inputs(output, map_file, data_file)
         result = fit_map(map_file, data_file, survey_type, min_responses, engine,
                          stream=stream, chunk_rows=chunk_rows, sql=sql, quiet=json_out,
-                         bootstrap=bootstrap,
+                         bootstrap=bootstrap, se=se, seed=seed,
                          engine_options=bayes_options(engine, bins, ess, ltr_states, draws))
         if output is not None:
             result.to_json(output)
@@ -79,6 +81,7 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
         print_drivers(console, result)
         print_roles(console, result)
         print_alphas(console, result.journey_map, result.alphas)
+        print_intervals(console, result)
         print_warnings(console, result.warnings)
         if output is not None:
             console.print(f"Result written to {esc(output)}.")
@@ -87,13 +90,15 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
 def drivers(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
             survey_type: SurveyTypeOpt = None, min_responses: MinOpt = MIN_RESPONSES,
             engine: EngineOpt = "linear", bins: BinsOpt = None, ess: EssOpt = None,
-            ltr_states: LtrStatesOpt = None, draws: DrawsOpt = None) -> None:
+            ltr_states: LtrStatesOpt = None, draws: DrawsOpt = None, se: SeOpt = None,
+            bootstrap: BootstrapOpt = 0, seed: SeedOpt = 0) -> None:
     """Every node's effect on the recommend score and on NPS, largest first."""
     with errors():
         from ..analysis import drivers as drivers_table
 
         result = fit_map(map_file, data_file, survey_type, min_responses, engine,
-                         engine_options=bayes_options(engine, bins, ess, ltr_states, draws))
+                         engine_options=bayes_options(engine, bins, ess, ltr_states, draws),
+                         se=se, bootstrap=bootstrap, seed=seed)
         if json_out:
             from ..jsonsafe import to_jsonable
 
@@ -104,6 +109,7 @@ def drivers(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
         console = stdout()
         print_nps(console, result)
         print_drivers(console, result)
+        print_intervals(console, result)
         print_warnings(console, result.warnings)
 
 
@@ -111,7 +117,8 @@ def influence(role: RoleArg, map_file: MapArg, data_file: DataArg, json_out: Jso
               survey_type: SurveyTypeOpt = None, min_responses: MinOpt = MIN_RESPONSES,
               engine: EngineOpt = "linear", lang: LangOpt = None, bins: BinsOpt = None,
               ess: EssOpt = None, ltr_states: LtrStatesOpt = None,
-              draws: DrawsOpt = None) -> None:
+              draws: DrawsOpt = None, se: SeOpt = None, bootstrap: BootstrapOpt = 0,
+              seed: SeedOpt = 0) -> None:
     """My influence: a role's routes to NPS, in NPS points, in plain words."""
     with errors():
         from ..analysis import role_influence
@@ -120,7 +127,8 @@ def influence(role: RoleArg, map_file: MapArg, data_file: DataArg, json_out: Jso
         lang = None if lang is None else check_language(lang)
 
         result = fit_map(map_file, data_file, survey_type, min_responses, engine,
-                         engine_options=bayes_options(engine, bins, ess, ltr_states, draws))
+                         engine_options=bayes_options(engine, bins, ess, ltr_states, draws),
+                         se=se, bootstrap=bootstrap, seed=seed)
         if json_out:
             write_json(role_influence(result, role).to_dict())
             return
@@ -135,7 +143,8 @@ def what_if_cmd(map_file: MapArg, data_file: DataArg,
                 json_out: JsonOpt = False, survey_type: SurveyTypeOpt = None,
                 min_responses: MinOpt = MIN_RESPONSES, engine: EngineOpt = "linear",
                 bins: BinsOpt = None, ess: EssOpt = None, ltr_states: LtrStatesOpt = None,
-                draws: DrawsOpt = None) -> None:
+                draws: DrawsOpt = None, se: SeOpt = None, bootstrap: BootstrapOpt = 0,
+                seed: SeedOpt = 0) -> None:
     """Predict mean LTR and NPS if some touchpoints (or roles) did better."""
     with errors():
         from ..analysis import parse_shift, what_if
@@ -145,7 +154,8 @@ def what_if_cmd(map_file: MapArg, data_file: DataArg,
         for node in shifts:
             m.node(node)  # unknown ids fail before any data are read
         result = fit_map(map_file, data_file, survey_type, min_responses, engine,
-                         engine_options=bayes_options(engine, bins, ess, ltr_states, draws))
+                         engine_options=bayes_options(engine, bins, ess, ltr_states, draws),
+                         se=se, bootstrap=bootstrap, seed=seed)
         w = what_if(result, shifts)
         if json_out:
             write_json(w.to_dict())

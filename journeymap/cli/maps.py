@@ -27,6 +27,7 @@ from ._options import (
     OptDataArg,
     ResultOpt,
     RoleArg,
+    SeOpt,
     SurveyTypeOpt,
 )
 from ._run import bayes_options, load_map, result_for
@@ -72,7 +73,8 @@ def render_cmd(map_file: MapArg, data_file: OptDataArg = None,
                font_scale: Annotated[float, typer.Option(
                    "--font-scale", help="Every text this many times larger (0.5 to 4); the "
                    "boxes grow with it.")] = 1.0, bins: BinsOpt = None, ess: EssOpt = None,
-               ltr_states: LtrStatesOpt = None, draws: DrawsOpt = None) -> None:
+               ltr_states: LtrStatesOpt = None, draws: DrawsOpt = None,
+               se: SeOpt = None) -> None:
     """Draw the journey map (with effects when data or a result are given)."""
     with errors():
         from ..i18n import check_language, use_language
@@ -81,7 +83,8 @@ def render_cmd(map_file: MapArg, data_file: OptDataArg = None,
         lang = None if lang is None else check_language(lang)
         refuse_inputs(output, map_file, data_file, result_file)
         m, result = result_for(map_file, data_file, result_file, survey_type, min_responses,
-                               engine, bayes_options(engine, bins, ess, ltr_states, draws))
+                               engine, bayes_options(engine, bins, ess, ltr_states, draws),
+                               se=se)
         with use_language(lang):
             path = write(output, m, result, role=role, lanes=lanes,
                          min_responses=min_responses, routes_only=routes_only, width=width,
@@ -126,7 +129,7 @@ def card(role: RoleArg, map_file: MapArg, data_file: OptDataArg = None,
          result_file: ResultOpt = None, survey_type: SurveyTypeOpt = None,
          min_responses: MinOpt = MIN_RESPONSES, engine: EngineOpt = "linear",
          lang: LangOpt = None, bins: BinsOpt = None, ess: EssOpt = None,
-         ltr_states: LtrStatesOpt = None, draws: DrawsOpt = None) -> None:
+         ltr_states: LtrStatesOpt = None, draws: DrawsOpt = None, se: SeOpt = None) -> None:
     """The "my influence" card of a role: its routes to NPS in plain words."""
     with errors():
         from ..i18n import check_language, use_language
@@ -143,7 +146,8 @@ def card(role: RoleArg, map_file: MapArg, data_file: OptDataArg = None,
         if fmt == "pdf" and not pdf_available():  # before any fitting
             raise RenderError(PDF_INSTALL_HINT)
         m, result = result_for(map_file, data_file, result_file, survey_type, min_responses,
-                               engine, bayes_options(engine, bins, ess, ltr_states, draws))
+                               engine, bayes_options(engine, bins, ess, ltr_states, draws),
+                               se=se)
         if result is None:
             raise JourneymapError("a card needs survey data or --result with a saved fit.")
         # the date the map file was last changed, named on the card's assumptions line

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import bayesnet as _bayesnet  # noqa: F401  (registers the engine; pgmpy stays unimported)
 from ._base import ENGINES, Engine, get_engine, register_engine
+from ._uncertainty import SE_TYPES, Uncertainty, check_se_type
 from .linear import LinearEngine
 from .result import (
     EdgeEstimate,
@@ -26,9 +27,9 @@ if TYPE_CHECKING:
     from ..data import SurveyData
     from ..model import JourneyMap
 
-__all__ = ["ENGINES", "EdgeEstimate", "Effect", "Engine", "EngineState", "FitResult",
-           "FittedModel", "LinearEngine", "RoleEffect", "Route", "ShiftOutcome", "fit",
-           "fit_spark", "fit_stream", "get_engine", "register_engine"]
+__all__ = ["ENGINES", "SE_TYPES", "EdgeEstimate", "Effect", "Engine", "EngineState", "FitResult",
+           "FittedModel", "LinearEngine", "RoleEffect", "Route", "ShiftOutcome", "Uncertainty",
+           "check_se_type", "fit", "fit_spark", "fit_stream", "get_engine", "register_engine"]
 
 
 def fit(journey_map: JourneyMap, data: SurveyData | pd.DataFrame | str | Path,

@@ -281,6 +281,12 @@ def assemble(state: BayesNetState, data: SurveyData, *, engine: str, options: di
                      edge_estimates=tuple(edge_records), node_effects=tuple(effect_records),
                      role_effects=tuple(role_records), warnings=tuple(warns),
                      effect_unit="nps_points", options=options, alphas=dict(data.alphas),
+                     uncertainty={"se_type": None,
+                                  "interval_method": "posterior-percentile"
+                                  if options.get("draws") else None,
+                                  "replicates": int(options.get("draws") or 0),
+                                  "seed": options.get("random_state"),
+                                  "bootstrap_units": None, "bootstrap_failed": 0},
                      model=FittedModel(state, data))
 
 

@@ -11,18 +11,22 @@ Formulas, for an equation with n rows and k parents (centred cross-products
 ``Sxx``, ``Sxy``, ``Syy`` over its rows):
 
 * estimate ``b = Sxx⁻¹ Sxy`` (LTR or child-scale points per parent scale point);
-* residual variance ``s² = (Syy − bᵀSxy)/(n − k − 1)``; ``Cov(b) = s² Sxx⁻¹``;
+* ``Cov(b)``: HC3 from the equation's rows (the default, in memory), HC1 from fourth
+  moments (streamed and Spark fits), or classical ``s² Sxx⁻¹`` with
+  ``s² = (Syy − bᵀSxy)/(n − k − 1)`` (``se="classical"``);
 * 95 % interval and two-sided p-value from Student's t with n − k − 1 df;
 * standardized beta ``b · sd(x)/sd(y)`` over the equation's own rows.
 
-Totals, role influence and their delta-method intervals come from
-:class:`~journeymap.paths.PathAlgebra` with the block-diagonal coefficient
-covariance (equations of a recursive model with independent errors are
-asymptotically uncorrelated); see ``docs/method.md``.
+Totals, direct and indirect effects, NPS points, role influence, routes and the
+what-if are functions of the coefficients; their intervals all come from one rule,
+:meth:`~journeymap.engines._uncertainty.Uncertainty.intervals` (delta method on the
+block-diagonal coefficient covariance, or bootstrap percentiles); see ``docs/method.md``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,14 +37,22 @@ from scipy import special
 
 from ..exceptions import DataValidationError, JourneymapError
 from ..headroom import HeadroomTable
-from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
+from ..limits import BOOTSTRAP_UNITS, DEFAULT_MIN_RESPONSES, MAX_BOOTSTRAP, check_min_responses
 from ..lstsq import ols_from_gram
-from ..nps import Z95, nps_from_counts
+from ..nps import nps_from_counts
 from ..paths import PathAlgebra
 from ..scenario import ShiftPlan, joint_shift, role_figure, shift_columns
 from ..stats import SufficientStats
 from ..summary import LinearSummary, equations_of
 from ._base import Engine, register_engine
+from ._uncertainty import (
+    SeType,
+    Uncertainty,
+    check_se_type,
+    hc1_from_moments,
+    hc3_covariance,
+    nps_points_batch,
+)
 from .result import (
     EdgeEstimate,
     Effect,
@@ -57,7 +69,46 @@ if TYPE_CHECKING:
     from ..data import SurveyData
     from ..model import Edge, JourneyMap
 
-__all__ = ["EquationEstimate", "LinearEngine", "LinearState", "estimate_equations"]
+__all__ = ["CoefficientMap", "EquationEstimate", "LinearEngine", "LinearState",
+           "estimate_equations"]
+
+
+@dataclass(frozen=True)
+class CoefficientMap:
+    """Where the estimated coefficients sit in the map's matrix A, to recompute any
+    quantity (totals, routes, NPS points) from other coefficient vectors.
+
+    ``A`` is the matrix at the estimate (with the roles' fixed shares); ``rows``/``cols``
+    the positions of the p estimated coefficients, in covariance order.
+    """
+
+    A: NDArray[np.float64]
+    rows: NDArray[np.intp]
+    cols: NDArray[np.intp]
+    outcome: int
+
+    def matrices(self, thetas: NDArray[np.float64]) -> NDArray[np.float64]:
+        """``(b, n, n)``: A with each row of ``thetas`` (``(b, p)``) put in place."""
+        A = np.repeat(self.A[None, :, :], thetas.shape[0], axis=0)
+        A[:, self.rows, self.cols] = thetas
+        return A
+
+    def totals(self, thetas: NDArray[np.float64]) -> NDArray[np.float64]:
+        """``(b, n)``: every node's total effect on the outcome, ``N[:, o]`` of
+        ``N = (I − A)⁻¹``, for each coefficient vector."""
+        A = self.matrices(thetas)
+        n = A.shape[1]
+        rhs = np.zeros((A.shape[0], n, 1))
+        rhs[:, self.outcome, 0] = 1.0
+        return np.asarray(np.linalg.solve(np.eye(n)[None] - A, rhs)[:, :, 0],
+                          dtype=np.float64)
+
+    def route_effects(self, thetas: NDArray[np.float64], trail: tuple[int, ...],
+                      first: float = 1.0) -> NDArray[np.float64]:
+        """``(b,)``: the product of the coefficients along a path (node indices)."""
+        A = self.matrices(thetas)
+        src, dst = np.array(trail[:-1]), np.array(trail[1:])
+        return np.asarray(first * A[:, src, dst].prod(axis=1), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -68,14 +119,17 @@ class LinearState:
     algebra: PathAlgebra
     covariance: NDArray[np.float64]
     tables: dict[str, tuple[HeadroomTable, tuple[str, ...]]]
+    uncertainty: Uncertainty | None = None
+    coefficients: CoefficientMap | None = None
 
     def what_if(self, journey_map: JourneyMap, data: SurveyData,
                 node_shifts: Mapping[str, float]) -> ShiftOutcome:
         """The joint shift of :mod:`journeymap.scenario` on the respondents' rows: node j
         moves respondent i's score by ``clip(Δ, lo_j − x_ij, hi_j − x_ij)`` (times a role's
         share), their LTR by ``T_j`` times that; the NPS change uses the interval-crossing
-        rule and its interval the delta method on the coefficient covariance
-        (``docs/method.md``).  ``{role: +1}`` is the role's figure of the fit."""
+        rule and its interval the fit's interval rule (``docs/method.md``): the delta
+        method on the coefficient covariance, or the percentiles of the same joint shift
+        over the bootstrap replicates.  ``{role: +1}`` is the role's figure of the fit."""
         plan = (node_shifts if isinstance(node_shifts, ShiftPlan)
                 else ShiftPlan({k: ((1.0, float(v)),) for k, v in node_shifts.items()}))
         algebra, cov = self.algebra, self.covariance
@@ -93,9 +147,39 @@ class LinearState:
             constant_gradient=sum((s * G[idx[b]] for b, s in plan.full.items()),
                                   np.zeros(G.shape[1])),
             covariance=cov)
+        ci = shift.ci
+        unc, cmap = self._interval_parts()
+        if unc.replicates is not None:
+            # the respondents reduced to distinct (LTR, moves) rows with counts
+            keys, counts = np.unique(np.column_stack([ltr, moves]), axis=0, return_counts=True)
+            population = HeadroomTable(keys[:, 0].astype(np.int64), keys[:, 1:],
+                                       counts.astype(np.float64))
+            picked = np.array(rows, dtype=np.intp)
+            full = [(idx[b], s) for b, s in plan.full.items()]
+
+            def change(thetas: NDArray[np.float64]) -> NDArray[np.float64]:
+                tot = cmap.totals(thetas)
+                constant = sum((s * tot[:, r] for r, s in full), np.zeros(len(thetas)))
+                return nps_points_batch(population, tot[:, picked] * weights, constant)[:, None]
+
+            lo, hi = unc.intervals(change)[0]
+            ci = (float(lo), float(hi))
         mean = float(ltr.mean())
         return ShiftOutcome(mean_ltr=mean, predicted_mean_ltr=mean + shift.mean_ltr_change,
-                            change=shift.value, change_ci=shift.ci, se=shift.se)
+                            change=shift.value, change_ci=ci, se=shift.se)
+
+    def _interval_parts(self) -> tuple[Uncertainty, CoefficientMap]:
+        algebra = self.algebra
+        unc = self.uncertainty
+        cmap = self.coefficients
+        if unc is None or cmap is None:
+            theta = np.array([algebra.A[p, c] for p, c in algebra.estimated])
+            unc = Uncertainty(theta, self.covariance)
+            cmap = CoefficientMap(algebra.A, np.array([p for p, _ in algebra.estimated],
+                                                      dtype=np.intp),
+                                  np.array([c for _, c in algebra.estimated], dtype=np.intp),
+                                  algebra.outcome)
+        return unc, cmap
 
 
 @dataclass(frozen=True)
@@ -111,6 +195,8 @@ class EquationEstimate:
     sigma2: float
     standardized: NDArray[np.float64]
     t_quantile: float = math.nan
+    means: NDArray[np.float64] | None = None
+    inverse: NDArray[np.float64] | None = None
 
     @property
     def df(self) -> int:
@@ -151,7 +237,9 @@ def estimate_equations(journey_map: JourneyMap, stats: SufficientStats,
         std: NDArray[np.float64] = (coef * (sd / math.sqrt(n - 1)) / sd_y if sd_y > 0
                                     else np.full(k, np.nan))
         out.append(EquationEstimate(child, parents, coef, intercept, sigma2 * ols.inverse, n,
-                                    sigma2, std, float(special.stdtrit(df, 0.975))))
+                                    sigma2, std, float(special.stdtrit(df, 0.975)),
+                                    means=np.asarray(means, dtype=np.float64),
+                                    inverse=ols.inverse))
     return out
 
 
@@ -175,14 +263,22 @@ class LinearEngine(Engine):
     ----------
     min_responses
         Smallest n for the fit and for each equation (default 30, never below 10).
+    se
+        Standard errors of the coefficients: ``"hc3"`` (heteroskedasticity-consistent,
+        the default; HC1 from fourth moments when the rows are not in memory) or
+        ``"classical"`` (``s² Sxx⁻¹``).  See ``docs/method.md``, "Standard errors".
     bootstrap
-        Number of bootstrap replicates for the intervals of totals and role influence
-        (0 = delta method, the default).  Rows are split at random into
-        ``bootstrap_groups`` groups during the one pass over the data; each replicate
-        weights the groups' statistics with Poisson(1) weights, so it costs no refit
-        of the data (see ``docs/method.md``).
+        Number of bootstrap replicates B (0 = delta-method intervals, the default).
+        With B > 0 every interval — edges, totals, direct and indirect effects, NPS
+        points, role influence, routes, what-if — is the bootstrap percentile interval
+        of the coefficients' B replicates.  Rows are the resampled units when there are
+        at most ``bootstrap_groups`` of them (the case bootstrap); above, rows are sent
+        at random to ``bootstrap_groups`` groups during the one pass over the data and
+        groups are resampled (``docs/method.md``, "Bootstrap").
+    bootstrap_groups
+        The number of bootstrap units K (default ``limits.BOOTSTRAP_UNITS``).
     random_state
-        Seed of the group assignment and the bootstrap weights.
+        Seed of the group assignment and of the resampling.
 
     Examples
     --------
@@ -192,11 +288,22 @@ class LinearEngine(Engine):
     >>> eng = LinearEngine().fit(m, load_survey(example_data(n=500, seed=1).data, m))
     >>> eng.result_.nps.n
     500
+    >>> eng.result_.uncertainty["interval_method"]
+    'delta-hc3'
     """
 
     def __init__(self, *, min_responses: int = DEFAULT_MIN_RESPONSES, bootstrap: int = 0,
-                 bootstrap_groups: int = 200, random_state: int = 0) -> None:
+                 bootstrap_groups: int = BOOTSTRAP_UNITS, random_state: int = 0,
+                 se: str = "hc3") -> None:
         super().__init__(min_responses=min_responses)
+        if not isinstance(bootstrap, int) or isinstance(bootstrap, bool) or \
+                not 0 <= bootstrap <= MAX_BOOTSTRAP:
+            raise JourneymapError(f"the number of bootstrap replicates is {bootstrap!r}; give 0 "
+                                  f"(delta-method intervals) or up to {MAX_BOOTSTRAP:,}.")
+        if bootstrap and not 2 <= bootstrap_groups <= BOOTSTRAP_UNITS:
+            raise JourneymapError(f"the number of bootstrap groups is {bootstrap_groups}; give "
+                                  f"2 to {BOOTSTRAP_UNITS:,} (the default).")
+        self.se: SeType = check_se_type(se)
         self.bootstrap = bootstrap
         self.bootstrap_groups = bootstrap_groups
         self.random_state = random_state
@@ -207,45 +314,98 @@ class LinearEngine(Engine):
             raise DataValidationError(
                 f"only {data.n} responses have a recommend (0–10) answer; at least "
                 f"{self.min_responses} are needed before any figure is shown.")
-        summary = self.summary_for(journey_map, data.node_ids)
+        summary = self.summary_for(journey_map, data.node_ids, in_memory_rows=data.n)
         summary.update(data.values, data.ltr, n_rows=data.n_responses, integer=data.integer)
         self._result = self.fit_summary(summary, data=data, warnings=list(data.warnings))
         return self
 
     def fit_summary(self, summary: LinearSummary, *, data: SurveyData | None = None,
                     warnings: list[str] | None = None) -> FitResult:
-        """Fit from an accumulated :class:`~journeymap.summary.LinearSummary` (streaming)."""
+        """Fit from an accumulated :class:`~journeymap.summary.LinearSummary` (streaming).
+
+        With ``data`` (the same rows, in memory) the HC3 errors come from the rows;
+        without, from the summary's fourth moments (HC1).
+        """
         if summary.n < self.min_responses:
             raise DataValidationError(
                 f"only {summary.n} responses have a recommend (0–10) answer; at least "
                 f"{self.min_responses} are needed before any figure is shown.")
+        if self.bootstrap and not summary.bootstrap_groups:
+            raise JourneymapError("bootstrap intervals need a summary built with bootstrap "
+                                  "groups (LinearSummary.for_map(..., bootstrap_groups=K)).")
         estimates = estimate_equations(summary.journey_map, summary.stats, summary.node_ids,
                                        min_responses=self.min_responses)
-        options: dict[str, Any] = {"min_responses": self.min_responses,
-                                   "intervals": "delta"}
-        boot = None
+        se_type = "classical"
+        if self.se == "hc3":
+            if data is not None:
+                estimates = _with_hc3(estimates, data)
+                se_type = "hc3"
+            elif summary.fourth:
+                estimates = [dataclasses.replace(est, cov=hc1_from_moments(summary.fourth[e],
+                                                                           est.coef))
+                             for e, est in enumerate(estimates)]
+                se_type = "hc1"
+            else:
+                raise JourneymapError("robust standard errors without the rows need a summary "
+                                      "with fourth moments (LinearEngine.summary_for), or "
+                                      "se='classical'.")
+        theta = np.concatenate([est.coef for est in estimates]) if estimates else np.zeros(0)
+        cov = _block_diag([est.cov for est in estimates])
+        uncertainty: dict[str, Any] = {"se_type": se_type,
+                                       "interval_method": f"delta-{se_type}",
+                                       "replicates": 0, "seed": None, "bootstrap_units": None,
+                                       "bootstrap_failed": 0}
+        replicates = None
         if self.bootstrap:
-            from ._bootstrap import bootstrap_totals
+            from ._bootstrap import bootstrap_coefficients
 
-            if not summary.group_stats:
-                raise JourneymapError("bootstrap intervals need a summary built with "
-                                      "bootstrap groups (LinearSummary.for_map(..., "
-                                      "bootstrap_groups=K)).")
-            boot, failed = bootstrap_totals(summary, self.bootstrap, seed=self.random_state)
-            options.update(intervals="bootstrap", bootstrap=self.bootstrap,
-                           bootstrap_groups=len(summary.group_stats),
-                           bootstrap_failed=failed)
+            replicates, failed, units = bootstrap_coefficients(summary, self.bootstrap,
+                                                               seed=self.random_state)
+            uncertainty.update(interval_method="bootstrap-percentile",
+                               replicates=int(replicates.shape[0]), seed=self.random_state,
+                               bootstrap_units=units, bootstrap_failed=failed,
+                               bootstrap_resamples="rows" if summary.case_rows else "groups")
+        unc = Uncertainty(theta, cov, replicates, uncertainty["interval_method"])
+        options: dict[str, Any] = {"min_responses": self.min_responses, "se": self.se,
+                                   "intervals": "bootstrap" if self.bootstrap else "delta"}
+        if self.bootstrap:
+            options.update(bootstrap=self.bootstrap, bootstrap_groups=summary.bootstrap_groups,
+                           random_state=self.random_state)
         self._result = assemble(summary.journey_map, summary, estimates, engine=self.name,
                                 options=options, data=data, warnings=warnings or [],
-                                boot_totals=boot)
+                                uncertainty=unc, uncertainty_record=uncertainty)
         return self._result
 
-    def summary_for(self, journey_map: JourneyMap, node_ids: tuple[str, ...]
-                    ) -> LinearSummary:
-        """An empty summary set up for this engine's options (bootstrap groups)."""
-        return LinearSummary.for_map(journey_map, node_ids,
-                                     bootstrap_groups=self.bootstrap_groups if self.bootstrap
-                                     else 0, seed=self.random_state)
+    def summary_for(self, journey_map: JourneyMap, node_ids: tuple[str, ...], *,
+                    in_memory_rows: int | None = None) -> LinearSummary:
+        """An empty summary set up for this engine's options: bootstrap units (one row each
+        for an in-memory fit of ``in_memory_rows`` ≤ ``bootstrap_groups`` rows) and, for
+        HC errors without the rows in memory, fourth moments."""
+        case = in_memory_rows is not None and in_memory_rows <= self.bootstrap_groups
+        groups = 0
+        if self.bootstrap:
+            groups = in_memory_rows if case and in_memory_rows is not None \
+                else self.bootstrap_groups
+        return LinearSummary.for_map(journey_map, node_ids, bootstrap_groups=groups,
+                                     seed=self.random_state, case_rows=case and bool(groups),
+                                     robust=self.se == "hc3" and in_memory_rows is None)
+
+
+def _with_hc3(estimates: list[EquationEstimate], data: SurveyData) -> list[EquationEstimate]:
+    """The estimates with HC3 covariances computed from the rows of each equation."""
+    index = {c: i for i, c in enumerate(data.node_ids)}
+    out = []
+    for est in estimates:
+        cols = [index[p] for p in (*est.parents, est.node)]
+        rows = data.values[:, cols]
+        missing = np.isnan(rows).any(axis=1)
+        if missing.any():
+            rows = rows[~missing]
+        assert est.means is not None
+        assert est.inverse is not None
+        out.append(dataclasses.replace(est, cov=hc3_covariance(rows, est.coef, est.means,
+                                                               est.inverse)))
+    return out
 
 
 def coefficient_matrix(journey_map: JourneyMap, estimates: list[EquationEstimate]
@@ -270,11 +430,12 @@ def coefficient_matrix(journey_map: JourneyMap, estimates: list[EquationEstimate
 def assemble(journey_map: JourneyMap, summary: LinearSummary,
              estimates: list[EquationEstimate], *, engine: str, options: dict[str, Any],
              data: SurveyData | None = None, warnings: list[str] | None = None,
-             boot_totals: NDArray[np.float64] | None = None) -> FitResult:
+             uncertainty: Uncertainty | None = None,
+             uncertainty_record: Mapping[str, Any] | None = None) -> FitResult:
     """Build the :class:`FitResult` from equation estimates and the data summary.
 
-    With ``boot_totals`` (bootstrap replicates × nodes of total effects / influences),
-    the intervals of totals and role influence are bootstrap percentile intervals.
+    Every interval beyond an edge's own comes from ``uncertainty.intervals`` (the delta
+    method on the coefficient covariance, or bootstrap percentiles of its replicates).
     """
     nodes = journey_map.topological_order
     idx = {n: i for i, n in enumerate(nodes)}
@@ -282,53 +443,83 @@ def assemble(journey_map: JourneyMap, summary: LinearSummary,
     by_edge: dict[tuple[str, str], tuple[EquationEstimate, int]] = {
         (p, est.node): (est, i) for est in estimates for i, p in enumerate(est.parents)}
     cov = _block_diag([est.cov for est in estimates])
+    if uncertainty is None:
+        theta0 = np.concatenate([est.coef for est in estimates]) if estimates else np.zeros(0)
+        uncertainty = Uncertainty(theta0, cov)
+    unc = uncertainty
     algebra = PathAlgebra(nodes, A, idx[journey_map.outcome], tuple(estimated),
                           tuple((idx[e.source], idx[e.target]) for e in journey_map.edges))
+    cmap = CoefficientMap(A, np.array([p for p, _ in estimated], dtype=np.intp),
+                          np.array([c for _, c in estimated], dtype=np.intp), algebra.outcome)
     N = algebra.total_matrix
     T = N[:, algebra.outcome]
     G = algebra.gradients()
-    se_T = np.sqrt(np.einsum("ij,jk,ik->i", G, cov, G))
-    ci_T = np.column_stack([T - Z95 * se_T, T + Z95 * se_T])
-    if boot_totals is not None:
-        ci_T = np.percentile(boot_totals, [2.5, 97.5], axis=0).T
+    # every node's total (and a role's influence): closed-form gradient for the delta method
+    ci_T = unc.intervals(cmap.totals, jacobian=G, value=T)
 
-    edge_records = [_edge_record(journey_map, e, by_edge) for e in journey_map.edges]
+    position = {pc: k for k, pc in enumerate(estimated)}
+    boot_edges = unc.intervals(lambda t: t) if unc.replicates is not None else None
+    edge_records = [_edge_record(journey_map, e, by_edge, boot_edges,
+                                 position.get((idx[e.source], idx[e.target])))
+                    for e in journey_map.edges]
+    edge_ci = {(r.source, r.target): r.ci for r in edge_records}
     tables = {k: (summary.tables[k], g) for k, g in summary.groups.items()}
 
     def table(key: str, members: tuple[str, ...]) -> HeadroomTable:
         return tables[key][0]
 
-    def nps_points(key: str, members: tuple[str, ...], coefs: NDArray[np.float64],
-                   grads: NDArray[np.float64], constant: float = 0.0,
-                   const_grad: NDArray[np.float64] | None = None
-                   ) -> tuple[float, tuple[float, float]]:
-        tab = table(key, members)
-        value = tab.nps_points(coefs, constant)
-        d_c, d_k = tab.nps_points_gradient(coefs, constant)
-        g = d_c @ grads if len(members) else np.zeros(cov.shape[0])
-        if const_grad is not None:
-            g = g + d_k * const_grad
-        se = math.sqrt(max(float(g @ cov @ g), 0.0))
-        return value, (value - Z95 * se, value + Z95 * se)
+    # measured nodes: indirect = total − direct, and NPS points, as functions of θ
+    measured = [node.id for node in journey_map.measured_nodes if node.id != journey_map.outcome]
+    rows_m = np.array([idx[n] for n in measured], dtype=np.intp)
+    direct_pos = [position.get((idx[n], algebra.outcome)) for n in measured]
+    node_tables = [table(n, (n,)) for n in measured]
+
+    def node_quantities(thetas: NDArray[np.float64]) -> NDArray[np.float64]:
+        tot = cmap.totals(thetas)[:, rows_m]
+        direct = np.column_stack([thetas[:, k] if k is not None else np.zeros(len(thetas))
+                                  for k in direct_pos]) if measured else tot
+        pts = np.column_stack([nps_points_batch(tab, tot[:, [j]])
+                               for j, tab in enumerate(node_tables)]) if measured else tot
+        return np.hstack([tot - direct, pts])
+
+    m = len(measured)
+    values_m = np.concatenate([
+        [T[idx[n]] - A[idx[n], algebra.outcome] for n in measured],
+        [tab.nps_points(np.array([T[idx[n]]])) for n, tab in zip(measured, node_tables,
+                                                                 strict=True)]])
+    # closed-form gradients: indirect = T − direct; NPS points chain the headroom slope
+    jac = np.zeros((2 * m, G.shape[1]))
+    for j, node_id in enumerate(measured):
+        jac[j] = G[idx[node_id]]
+        if direct_pos[j] is not None:
+            jac[j, direct_pos[j]] -= 1.0
+        d_c, _ = node_tables[j].nps_points_gradient(np.array([T[idx[node_id]]]))
+        jac[m + j] = d_c[0] * G[idx[node_id]]
+    ci_m = unc.intervals(node_quantities, value=values_m, jacobian=jac)
 
     effect_records: list[Effect] = []
-    for node in journey_map.measured_nodes:
-        if node.id == journey_map.outcome:
-            continue
-        i = idx[node.id]
+    for j, node_id in enumerate(measured):
+        i = idx[node_id]
         direct = float(A[i, algebra.outcome])
         total = float(T[i])
-        pts, pts_ci = nps_points(node.id, (node.id,), np.array([total]), G[[i]])
-        n_obs = summary.count(node.id)
+        dci = edge_ci.get((node_id, journey_map.outcome))
         effect_records.append(Effect(
-            node=node.id, direct=direct, indirect=total - direct, total=total,
+            node=node_id, direct=direct, indirect=total - direct, total=total,
             total_ci=(float(ci_T[i, 0]), float(ci_T[i, 1])),
-            nps_points=pts, nps_points_ci=pts_ci, mean=summary.mean(node.id), n=n_obs))
+            nps_points=float(values_m[m + j]),
+            nps_points_ci=(float(ci_m[m + j, 0]), float(ci_m[m + j, 1])),
+            mean=summary.mean(node_id), n=summary.count(node_id),
+            direct_ci=dci if dci is not None else (0.0, 0.0),
+            indirect_ci=(float(ci_m[j, 0]), float(ci_m[j, 1]))))
 
-    role_records = [_role_record(journey_map, algebra, role.id, tables["role:" + role.id][0],
-                                 cov, (float(ci_T[idx[role.id], 0]),
-                                       float(ci_T[idx[role.id], 1])))
-                    for role in journey_map.roles]
+    role_records = []
+    for role in journey_map.roles:
+        i = idx[role.id]
+        role_table = tables["role:" + role.id][0]
+        record = _role_record(journey_map, algebra, role.id, role_table, cov,
+                              (float(ci_T[i, 0]), float(ci_T[i, 1])))
+        role_records.append(_role_intervals(record, journey_map, algebra, role_table, unc,
+                                            cmap, idx))
 
     warnings = list(journey_map.warnings) + list(warnings or [])
     for rec in edge_records:
@@ -344,12 +535,14 @@ def assemble(journey_map: JourneyMap, summary: LinearSummary,
                      edge_estimates=tuple(edge_records), node_effects=tuple(effect_records),
                      role_effects=tuple(role_records), warnings=tuple(warnings),
                      effect_unit="ltr_points", options=options,
+                     uncertainty=dict(uncertainty_record or {"interval_method": unc.method}),
                      alphas=dict(data.alphas) if data is not None else summary.alphas(),
-                     model=FittedModel(LinearState(algebra, cov, tables), data))
+                     model=FittedModel(LinearState(algebra, cov, tables, unc, cmap), data))
 
 
 def _edge_record(journey_map: JourneyMap, e: Edge,
-                 by_edge: dict[tuple[str, str], tuple[EquationEstimate, int]]) -> EdgeEstimate:
+                 by_edge: dict[tuple[str, str], tuple[EquationEstimate, int]],
+                 boot: NDArray[np.float64] | None = None, k: int | None = None) -> EdgeEstimate:
     if (e.source, e.target) not in by_edge:
         return EdgeEstimate(source=e.source, target=e.target, estimate=None, se=None, ci=None,
                             p_value=None, standardized=None, n=None, share=journey_map.share(e),
@@ -358,6 +551,8 @@ def _edge_record(journey_map: JourneyMap, e: Edge,
     b, se = float(est.coef[i]), float(est.se[i])
     q = est.t_quantile
     ci = (b - q * se, b + q * se)
+    if boot is not None and k is not None:
+        ci = (float(boot[k, 0]), float(boot[k, 1]))
     return EdgeEstimate(
         source=e.source, target=e.target, estimate=b, se=se, ci=ci,
         p_value=float(2 * special.stdtr(est.df, -abs(b / se))) if se > 0 else 0.0,
@@ -388,6 +583,55 @@ def _role_record(journey_map: JourneyMap, algebra: PathAlgebra, role: str,
     return RoleEffect(role=role, influence=fig.influence, influence_ci=influence_ci,
                       direct=direct, indirect=fig.influence - direct, nps_points=fig.value,
                       nps_points_ci=fig.ci, paths=tuple(r for r, _ in routes))
+
+
+def _role_intervals(rec: RoleEffect, journey_map: JourneyMap, algebra: PathAlgebra,
+                    table: HeadroomTable, unc: Uncertainty, cmap: CoefficientMap,
+                    idx: Mapping[str, int]) -> RoleEffect:
+    """The role's record with every interval from the fit's interval rule: each route's
+    effect (a product of coefficients: closed-form gradient) and NPS points, and with
+    bootstrap replicates the role's NPS points, all as :func:`role_figure` at other
+    coefficient vectors.  In the delta method the role's own interval is the one
+    :func:`role_figure` gives from the covariance (closed form, the same rule)."""
+    trails = [tuple(idx[n] for n in route.nodes) for route in rec.paths]
+    order = [route.nodes for route in rec.paths]
+    position = {(int(p), int(c)): k for k, (p, c) in enumerate(zip(cmap.rows, cmap.cols,
+                                                                   strict=True))}
+
+    def figure(thetas: NDArray[np.float64]) -> NDArray[np.float64]:
+        out = np.empty((len(thetas), 1 + len(order)))
+        for b, A in enumerate(cmap.matrices(thetas)):
+            fig = role_figure(journey_map, rec.role, dataclasses.replace(algebra, A=A), table)
+            parts = {r.nodes: r.nps_points for r in fig.routes}
+            out[b, 0] = fig.value
+            out[b, 1:] = [parts[n] for n in order]
+        return out
+
+    def effects(thetas: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.column_stack([cmap.route_effects(thetas, t) for t in trails]) \
+            if trails else np.zeros((len(thetas), 0))
+
+    # the coefficients on the role's routes are the only ones its figures depend on
+    d_effect = np.zeros((len(trails), len(unc.estimate)))
+    active: set[int] = set()
+    for r, trail in enumerate(trails):
+        factors = [float(cmap.A[a, b]) for a, b in itertools.pairwise(trail)]
+        for j, (a, b) in enumerate(itertools.pairwise(trail)):
+            k = position.get((a, b))
+            if k is not None:
+                d_effect[r, k] += math.prod(factors[:j] + factors[j + 1:])
+                active.add(k)
+    values = np.array([rec.nps_points, *(route.nps_points for route in rec.paths)])
+    fig_ci = unc.intervals(figure, value=values, active=np.array(sorted(active), dtype=np.intp))
+    eff_ci = unc.intervals(effects, value=np.array([route.effect for route in rec.paths]),
+                           jacobian=d_effect)
+    paths = tuple(dataclasses.replace(route, ci=(float(eff_ci[r, 0]), float(eff_ci[r, 1])),
+                                      nps_points_ci=(float(fig_ci[r + 1, 0]),
+                                                     float(fig_ci[r + 1, 1])))
+                  for r, route in enumerate(rec.paths))
+    points_ci = rec.nps_points_ci if unc.replicates is None \
+        else (float(fig_ci[0, 0]), float(fig_ci[0, 1]))
+    return dataclasses.replace(rec, nps_points_ci=points_ci, paths=paths)
 
 
 def _block_diag(blocks: list[NDArray[np.float64]]) -> NDArray[np.float64]:

@@ -56,7 +56,9 @@ class RouteJSON(TypedDict):
 
     nodes: list[str]
     effect: float
+    ci: list[float] | None
     nps_points: float
+    nps_points_ci: list[float] | None
 
 
 EdgeJSON = TypedDict("EdgeJSON", {
@@ -81,6 +83,8 @@ class EffectJSON(TypedDict):
     n: int
     thin_share: float | None
     not_estimable: str | None
+    direct_ci: list[float] | None
+    indirect_ci: list[float] | None
 
 
 class RoleJSON(TypedDict):
@@ -119,19 +123,24 @@ def _ci_list(v: Interval | None) -> list[float] | None:
 # --------------------------------------------------------------------- row types
 @dataclass(frozen=True, slots=True)
 class Route:
-    """One path from a role to the outcome: its nodes, effect and share of NPS points."""
+    """One path from a role to the outcome: its nodes, effect and share of NPS points, each
+    with its 95 % interval (``None`` in results written before the intervals existed)."""
 
     nodes: tuple[str, ...]
     effect: float
     nps_points: float
+    ci: Interval | None = None
+    nps_points_ci: Interval | None = None
 
     def to_dict(self) -> RouteJSON:
-        return {"nodes": list(self.nodes), "effect": self.effect, "nps_points": self.nps_points}
+        return {"nodes": list(self.nodes), "effect": self.effect, "ci": _ci_list(self.ci),
+                "nps_points": self.nps_points, "nps_points_ci": _ci_list(self.nps_points_ci)}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Route:
         return cls(nodes=tuple(str(n) for n in d["nodes"]), effect=_num(d["effect"]),
-                   nps_points=_num(d.get("nps_points")))
+                   nps_points=_num(d.get("nps_points")), ci=_interval(d.get("ci")),
+                   nps_points_ci=_interval(d.get("nps_points_ci")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,13 +196,17 @@ class Effect:
     n: int
     thin_share: float | None = None
     not_estimable: str | None = None
+    direct_ci: Interval | None = None
+    indirect_ci: Interval | None = None
 
     def to_dict(self) -> EffectJSON:
         return {"node": self.node, "direct": self.direct, "indirect": self.indirect,
                 "total": self.total, "total_ci": _ci_list(self.total_ci),
                 "nps_points": self.nps_points, "nps_points_ci": _ci_list(self.nps_points_ci),
                 "mean": self.mean, "n": self.n, "thin_share": self.thin_share,
-                "not_estimable": self.not_estimable}
+                "not_estimable": self.not_estimable,
+                "direct_ci": _ci_list(self.direct_ci),
+                "indirect_ci": _ci_list(self.indirect_ci)}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Effect:
@@ -202,7 +215,9 @@ class Effect:
                    nps_points=_num(d["nps_points"]),
                    nps_points_ci=_interval(d["nps_points_ci"]), mean=_opt(d["mean"]),
                    n=int(d["n"]), thin_share=_opt(d.get("thin_share")),
-                   not_estimable=d.get("not_estimable"))
+                   not_estimable=d.get("not_estimable"),
+                   direct_ci=_interval(d.get("direct_ci")),
+                   indirect_ci=_interval(d.get("indirect_ci")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +296,8 @@ class FittedModel:
 _EDGE_COLUMNS = ("from", "to", "estimate", "se", "ci", "p_value", "standardized", "n", "share",
                  "expected", "agrees", "thin_share", "not_estimable")
 _EFFECT_COLUMNS = ("node", "direct", "indirect", "total", "total_ci", "nps_points",
-                   "nps_points_ci", "mean", "n", "thin_share", "not_estimable")
+                   "nps_points_ci", "mean", "n", "thin_share", "not_estimable", "direct_ci",
+                   "indirect_ci")
 _ROLE_COLUMNS = ("role", "influence", "influence_ci", "direct", "indirect", "nps_points",
                  "nps_points_ci", "paths", "thin_share", "not_estimable")
 
@@ -315,6 +331,7 @@ class FitResult:
     """The quick check of the map against the data (``docs/result-schema.md``), or
     ``None`` when it did not run (:func:`journeymap.fit` runs it)."""
     options: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    uncertainty: Mapping[str, Any] | None = None
     model: FittedModel | None = field(default=None, repr=False, compare=False)
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False,
                                              compare=False)
@@ -397,6 +414,7 @@ class FitResult:
             "warnings": list(self.warnings),
             "alphas": dict(self.alphas),
             "map_check": None if self.map_check is None else dict(self.map_check),
+            "uncertainty": None if self.uncertainty is None else dict(self.uncertainty),
         })
         return out
 
@@ -424,7 +442,9 @@ class FitResult:
                    warnings=tuple(str(w) for w in data["warnings"]),
                    effect_unit=get_engine(engine).effect_unit,
                    alphas={str(k): _num(v) for k, v in (data.get("alphas") or {}).items()},
-                   map_check=data.get("map_check"))
+                   map_check=data.get("map_check"),
+                   uncertainty=None if data.get("uncertainty") is None
+                   else dict(data["uncertainty"]))
 
 
 def _frame(records: Sequence[Mapping[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import JourneymapError
-from ..limits import DEFAULT_CHUNK_ROWS, DEFAULT_MIN_RESPONSES
+from ..limits import DEFAULT_CHUNK_ROWS, DEFAULT_MIN_RESPONSES, SPARK_BOOTSTRAP_GROUPS
 from .linear import LinearEngine
 
 if TYPE_CHECKING:
@@ -48,12 +48,14 @@ def fit_stream(journey_map: JourneyMap,
         Empty moments for the quick map check, filled in the same pass
         (:func:`journeymap.fit_stream` passes them and judges the map from them).
     **options
-        Engine options (``min_responses``, ``bootstrap``, ``random_state``).
+        Engine options (``min_responses``, ``se``, ``bootstrap``, ``random_state``).
 
     Notes
     -----
     The result has no respondent-level data, so :func:`~journeymap.analysis.what_if`
-    is not available on it.
+    is not available on it.  Robust standard errors are HC1 from each equation's
+    fourth moments (``se_type = "hc1"``; HC3 needs every row's leverage, which one pass
+    cannot give — docs/method.md, "Standard errors").
 
     >>> import journeymap as jm
     >>> from journeymap.engines import fit_stream
@@ -74,8 +76,9 @@ def fit_stream(journey_map: JourneyMap,
 
 def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | None = None,
               min_responses: int = DEFAULT_MIN_RESPONSES, bootstrap: int = 0,
-              bootstrap_groups: int = 200,
-              random_state: int = 0, check: CheckMoments | None = None) -> FitResult:
+              bootstrap_groups: int = SPARK_BOOTSTRAP_GROUPS,
+              random_state: int = 0, check: CheckMoments | None = None,
+              se: str = "hc3") -> FitResult:
     """Fit the linear engine to a Spark DataFrame with one row per response.
 
     Parameters
@@ -91,12 +94,16 @@ def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | N
     min_responses
         Smallest n for the fit and for each equation (default 30, never below 10).
     bootstrap
-        Number of bootstrap replicates for the intervals of totals and role influence
-        (0 = delta method, the default), as ``LinearEngine(bootstrap=B)``: the rows are
-        split at random into ``bootstrap_groups`` groups during the same single pass,
-        and each replicate re-weights the groups' statistics on the driver.
+        Number of bootstrap replicates for every interval (0 = delta method, the
+        default), as ``LinearEngine(bootstrap=B)``: the rows are split at random into
+        ``bootstrap_groups`` groups during the same single pass, and each replicate
+        resamples the groups' moments on the driver.
     bootstrap_groups
-        Number of random row groups K (default 200, at least 2).
+        Number of random row groups K (default ``limits.SPARK_BOOTSTRAP_GROUPS`` = 2,000:
+        every partition sends K groups' moments to the driver; at least 2).
+    se
+        ``"hc3"`` (robust; HC1 from fourth moments here, the default) or
+        ``"classical"``.
     random_state
         Seed of the group assignment (one independent stream per partition, keyed by
         the partition number) and of the bootstrap weights.  The same data, the same
@@ -109,8 +116,8 @@ def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | N
     -------
     FitResult
         The same numbers as :func:`journeymap.fit` on the same rows (to floating-point
-        summation order); with ``bootstrap`` the totals' and influences' intervals are
-        bootstrap percentile intervals.  It holds no respondent-level data, so
+        summation order) with classical errors; with ``bootstrap`` every interval is a
+        bootstrap percentile interval.  It holds no respondent-level data, so
         :func:`~journeymap.analysis.what_if` is not available on it.
 
     Raises
@@ -135,12 +142,13 @@ def fit_spark(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | N
                               "(delta-method intervals) or a positive number.")
     if bootstrap and bootstrap_groups < 2:
         raise JourneymapError(f"the number of bootstrap groups is {bootstrap_groups}; give "
-                              "at least 2 (the default is 200).")
+                              f"at least 2 (the default is {SPARK_BOOTSTRAP_GROUPS:,}).")
     engine = LinearEngine(min_responses=min_responses, bootstrap=bootstrap,
-                          bootstrap_groups=bootstrap_groups, random_state=random_state)
+                          bootstrap_groups=bootstrap_groups, random_state=random_state, se=se)
     summary, warnings = spark_summary(
         journey_map, frame, survey_type=survey_type,
-        bootstrap_groups=bootstrap_groups if bootstrap else 0, seed=random_state, check=check)
+        bootstrap_groups=bootstrap_groups if bootstrap else 0, seed=random_state, check=check,
+        robust=engine.se == "hc3")
     return engine.fit_summary(summary, warnings=warnings)
 
 

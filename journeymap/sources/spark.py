@@ -59,7 +59,8 @@ _MIXED = (
 
 
 def spark_summary(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str | None = None,
-                  bootstrap_groups: int = 0, seed: int = 0, check: CheckMoments | None = None
+                  bootstrap_groups: int = 0, seed: int = 0, check: CheckMoments | None = None,
+                  robust: bool = False
                   ) -> tuple[LinearSummary, list[str]]:
     """The merged summary of every partition (one Spark job) and the data warnings.
 
@@ -81,6 +82,8 @@ def spark_summary(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str
     check
         Empty moments for the quick map check: every partition fills a copy, and
         ``check`` itself becomes their sum (it is the returned summary's ``check``).
+    robust
+        Also accumulate each equation's fourth moments, for HC1 standard errors.
 
     Returns
     -------
@@ -114,7 +117,7 @@ def spark_summary(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str
 
     fn = functools.partial(_summarize_partition, journey_map=journey_map,
                            survey_type=survey_type, bootstrap_groups=bootstrap_groups,
-                           seed=seed, check=check)
+                           seed=seed, check=check, robust=robust)
     rows = selected.mapInPandas(fn, schema=_SCHEMA).collect()
 
     types: set[str] = set()
@@ -135,7 +138,7 @@ def spark_summary(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str
             f"{message} Row numbers count from 1 within Spark partition {partition}.")
 
     summary = LinearSummary.for_map(journey_map, [n.id for n in journey_map.measured_nodes],
-                                    bootstrap_groups=bootstrap_groups, seed=seed)
+                                    bootstrap_groups=bootstrap_groups, seed=seed, robust=robust)
     summary.check = check
     for part in parts:
         summary.merge(part)
@@ -157,21 +160,22 @@ def spark_summary(journey_map: JourneyMap, frame: DataFrame, *, survey_type: str
 
 
 def _partition_summary(journey_map: JourneyMap, partition: int, *, bootstrap_groups: int = 0,
-                      seed: int = 0, check: CheckMoments | None = None) -> LinearSummary:
+                      seed: int = 0, check: CheckMoments | None = None,
+                      robust: bool = False) -> LinearSummary:
     """The empty summary one Spark partition fills: its bootstrap groups are drawn from
     the stream ``SeedSequence([seed, rows so far], spawn_key=(partition,))``; with
     ``check``, a copy of those (empty) check moments."""
     summary = LinearSummary.for_map(journey_map, [n.id for n in journey_map.measured_nodes],
                                     bootstrap_groups=bootstrap_groups, seed=seed,
-                                    spawn_key=(partition,))
+                                    spawn_key=(partition,), robust=robust)
     summary.check = copy.deepcopy(check)
     return summary
 
 
 def _summarize_partition(batches: Iterator[pd.DataFrame], *, journey_map: JourneyMap,
                          survey_type: str | None, bootstrap_groups: int = 0,
-                         seed: int = 0, check: CheckMoments | None = None
-                         ) -> Iterator[pd.DataFrame]:
+                         seed: int = 0, check: CheckMoments | None = None,
+                         robust: bool = False) -> Iterator[pd.DataFrame]:
     """Executor side: check and summarise one partition; yield one row.
 
     The row holds the pickled summary, or the first data problem's message (row
@@ -183,7 +187,7 @@ def _summarize_partition(batches: Iterator[pd.DataFrame], *, journey_map: Journe
     context = TaskContext.get()
     partition = context.partitionId() if context is not None else 0
     summary = _partition_summary(journey_map, partition, bootstrap_groups=bootstrap_groups,
-                                seed=seed, check=check)
+                                seed=seed, check=check, robust=robust)
     seen: set[str] = set()
     offset = 0
     error: str | None = None
