@@ -196,7 +196,7 @@ def print_alphas(console: Console, journey_map: JourneyMap,
                       soft_wrap=True)
 
 
-def _indirect(row: Mapping[str, Any]) -> str:
+def _indirect(row: Mapping[Any, Any]) -> str:
     """The indirect effect with its interval (when the result has one that is not a point)."""
     lo, hi = row.get("indirect_ci_low", math.nan), row.get("indirect_ci_high", math.nan)
     text = signed(row["indirect"], 2)
