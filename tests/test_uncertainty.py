@@ -351,3 +351,25 @@ def test_robust_95_percent_intervals_cover_the_planted_truth_93_to_97_percent(ki
     print(kind, got)
     for name, share in got.items():
         assert 0.93 <= share <= 0.97, (kind, name, share)
+
+
+def test_a_roles_bootstrap_interval_is_the_what_if_of_the_role_doing_one_point_better(
+        kitchen: JourneyMap, survey: SurveyData) -> None:
+    res = LinearEngine(bootstrap=60, random_state=4).fit(kitchen, survey).result_
+    role = res.role("installer")
+    w = jm.what_if(res, {"installer": 1.0})
+    assert w.change == pytest.approx(role.nps_points, rel=1e-9)
+    assert w.change_ci == pytest.approx(role.nps_points_ci, rel=1e-9)
+    # its routes' parts have bootstrap intervals around them
+    for route in role.paths:
+        assert route.nps_points_ci is not None
+        assert route.ci is not None
+        assert route.ci[0] <= route.effect <= route.ci[1]
+
+
+def test_se_with_another_engine_than_linear_is_one_error_line() -> None:
+    out = CliRunner().invoke(app, ["fit", "examples/kitchen_b2b.yaml",
+                                   "examples/kitchen_b2b.csv", "--engine", "bayesnet",
+                                   "--se", "classical"])
+    assert out.exit_code == 2
+    assert "--se is an option of the linear engine, not of 'bayesnet'." in out.output
