@@ -144,6 +144,7 @@ class LinearSummary:
         if self.check is not None:
             self.check.update(values, whole=whole)
         if self.bootstrap_groups or self.fourth:
+            complete = bool((np.asarray(totals.n) == values.shape[0]).all())
             self._update_moments(values, complete)
         index = {c: i for i, c in enumerate(self.node_ids)}
         high = np.array([_high(self.journey_map, c) for c in self.node_ids])

@@ -65,6 +65,25 @@ def before_text(engine: str) -> str:
 NEW_FIELDS = {"uncertainty", "direct_ci", "indirect_ci", "ci", "nps_points_ci"}
 
 
+def same_numbers(a: Any, b: Any, where: str = "result") -> None:
+    """Equal structure, strings and counts; numbers to 1e-12 relative (the delta method's
+    sums run in another order than before, which moves the last bit or two)."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict)
+        assert list(a) == list(b), where
+        for k in a:
+            same_numbers(a[k], b[k], f"{where}.{k}")
+    elif isinstance(a, list):
+        assert isinstance(b, list)
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            same_numbers(x, y, f"{where}[{i}]")
+    elif isinstance(a, float) and isinstance(b, float):
+        assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-14), (where, a, b)
+    else:
+        assert a == b, where
+
+
 def without_new_interval_fields(data: dict[str, Any]) -> dict[str, Any]:
     """The JSON as the untyped records wrote it: the fields added for intervals dropped."""
     out = {k: v for k, v in data.items() if k != "uncertainty"}
@@ -103,14 +122,14 @@ def test_the_cli_json_is_byte_identical_to_the_golden_of_the_untyped_records(
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_classical_errors_give_the_bytes_of_the_untyped_records_apart_from_new_fields(
+def test_classical_errors_give_the_numbers_of_the_classical_engine_apart_from_new_fields(
         engine: str) -> None:
+    # kitchen_b2b_*_before.json: the output of main just before HC3 became the default
     args = ["fit", str(EXAMPLE_MAP), str(EXAMPLE_DATA), "--json", "--engine", engine]
     out = CliRunner().invoke(app, args + (["--se", "classical"] if engine == "linear" else []))
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    text = json.dumps(without_new_interval_fields(data), ensure_ascii=False, indent=2) + "\n"
-    assert text == before_text(engine)
+    same_numbers(without_new_interval_fields(data), json.loads(before_text(engine)))
     if engine == "linear":
         assert data["uncertainty"]["interval_method"] == "delta-classical"
 
