@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._bnsupport import Support, edge_thin_share, route_edges, support_of
+from ._bnsupport import Support, route_edges, support_of, table_thin_shares
 from ._discrete import Array, shift_axis, shift_kernel, stack_dot
 from .linear import _agrees
 from .result import EdgeEstimate, Effect, FitResult, FittedModel, Interval, RoleEffect, Route
@@ -205,8 +205,8 @@ def assemble(state: BayesNetState, data: SurveyData, *, engine: str, options: di
     plain warning naming them all."""
     m = state.journey_map
     limits = _Limits(min_rows, max_thin_share)
-    thin = {(p, c): edge_thin_share(state, p, c, min_rows)
-            for c in state.order for p in state.parents[c]}
+    thin = {(p, c): share for c in state.order if state.parents[c]
+            for p, share in table_thin_shares(state, c, min_rows).items()}
     edge_records = [_edge_record(state, e, thin, limits) for e in m.edges]
     slopes = {(p, c): float(edge_change(state, p, c, index=c != m.outcome, point=True)[0])
               for c in state.order for p in state.parents[c]}

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from ..model import JourneyMap
     from ._bnstate import BayesNetState
 
-__all__ = ["Support", "auto_bins", "edge_thin_share", "route_edges", "support_of"]
+__all__ = ["Support", "auto_bins", "edge_thin_share", "route_edges", "support_of",
+           "table_thin_shares"]
 
 
 @dataclass(frozen=True)
@@ -77,18 +78,26 @@ def auto_bins(journey_map: JourneyMap, data: SurveyData, order: Iterable[str],
 def edge_thin_share(state: BayesNetState, parent: str, child: str, min_rows: int) -> float:
     """Share of the child's rows moved one state up in ``parent`` that land in a parent
     combination of the child's table with fewer than ``min_rows`` rows (0 if none move)."""
-    pa = state.parents[child]
-    codes = np.column_stack([state.codes[p] for p in pa])
-    complete = (codes >= 0).all(axis=1) & (state.codes[child] >= 0)
-    rows = codes[complete]
-    j = pa.index(parent)
-    moved = rows[:, j] < state.states[parent].size - 1
-    if not moved.any():
-        return 0.0
-    landing = rows[moved]
-    landing[:, j] += 1
+    return table_thin_shares(state, child, min_rows)[parent]
+
+
+def table_thin_shares(state: BayesNetState, child: str, min_rows: int) -> dict[str, float]:
+    """:func:`edge_thin_share` of every parent of ``child``, from the table's counts alone.
+
+    The rows moved by parent j are those of every combination below j's top state; they
+    land in the combination one step further along j's axis.  With ``N`` the rows per
+    parent combination (the table's counts summed over the child's states), the share is
+    ``Σ N[c] · [N[c + e_j] < min_rows] / Σ N[c]`` over those combinations — no pass over
+    the rows.
+    """
     per_combination = state.counts[child].sum(axis=0)
-    return float((per_combination[tuple(landing.T)] < min_rows).mean())
+    out: dict[str, float] = {}
+    for j, p in enumerate(state.parents[child]):
+        moved = np.delete(per_combination, -1, axis=j)  # combinations below p's top
+        landing = np.delete(per_combination, 0, axis=j)  # the same, one state up in p
+        n = int(moved.sum())
+        out[p] = float(moved[landing < min_rows].sum() / n) if n else 0.0
+    return out
 
 
 def route_edges(state: BayesNetState, sources: Iterable[str]) -> list[tuple[str, str]]:
