@@ -221,12 +221,18 @@ def test_the_routes_view_draws_exactly_the_roles_route_nodes_one_a_row_top_to_bo
 
 
 @needs_dot
-@pytest.mark.parametrize("role", [r.id for r in jm.example_map().roles])
-def test_the_routes_view_at_360_px_shows_every_text_at_12_px_or_more(
-        example: tuple[JourneyMap, FitResult], role: str) -> None:
-    svg = render(*example, role=role, routes_only=True, width=360)
-    scale = size_px(svg)[0] / view_box(svg)[0]
-    assert min(font_sizes(svg)) * scale >= 12.0
+@pytest.mark.parametrize("lang", ["en", "sv", "da", "fi", "nb"])
+def test_the_routes_view_in_a_336_px_column_shows_every_text_at_12_px_or_more(
+        example: tuple[JourneyMap, FitResult], lang: str) -> None:
+    """A 360 px phone leaves the page's column 336 px (docs/web.md); every role of the
+    example, in every language."""
+    from journeymap.i18n import use_language
+
+    with use_language(lang):
+        for role in example[0].roles:
+            svg = render(*example, role=role.id, routes_only=True, width=336)
+            scale = size_px(svg)[0] / view_box(svg)[0]
+            assert min(font_sizes(svg)) * scale >= 12.0, (role.id, view_box(svg))
 
 
 @needs_dot
@@ -370,3 +376,19 @@ def test_render_cli_refuses_a_bad_size_option_in_one_line_and_writes_nothing(
     assert res.output.strip().splitlines() == [res.output.strip()]
     assert res.output.strip().startswith(words), res.output
     assert not out.exists()
+
+
+@needs_dot
+def test_the_card_body_leaves_its_map_out_for_a_page_that_draws_the_routes_itself(
+        example: tuple[JourneyMap, FitResult]) -> None:
+    from journeymap.render.card import role_card_body
+
+    _m, result = example
+    with_map = role_card_body(result, "installer")
+    without = role_card_body(result, "installer", include_map=False)
+    assert with_map.count("<svg") == 1
+    assert "<svg" not in without
+    assert "<figure>" not in without
+    headings = re.findall(r"<h[12][^>]*>[^<]+</h[12]>", with_map)
+    assert len(headings) >= 4
+    assert re.findall(r"<h[12][^>]*>[^<]+</h[12]>", without) == headings

@@ -24,6 +24,7 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel
@@ -61,14 +62,16 @@ from .maps import get_map, get_version
 if TYPE_CHECKING:
     from journeymap.analysis.touchpoints import RoleTouchpoints
     from journeymap.engines import FitResult
+    from journeymap.render.graph import EdgeDetail
 
     from ..worker import FitWorker
 
-__all__ = ["ANALYSES", "MAX_ROLE", "Analysis", "analysis_answer", "analysis_key", "cached_answer",
-           "cached_done", "check_fit", "create_fit", "done_fit", "drivers", "export_fit",
-           "finished_fit", "fit_json", "fit_out", "get_fit", "label_languages", "list_fits",
-           "load_result", "map_rejected", "read_fit", "render_fit", "role", "role_card",
-           "role_card_body", "role_touchpoints", "roles", "serialize", "what_if"]
+__all__ = ["ANALYSES", "MAX_ROLE", "Analysis", "DrawnMap", "analysis_answer", "analysis_key",
+           "cached_answer", "cached_done", "check_fit", "create_fit", "done_fit", "drawn_map",
+           "drivers", "export_fit", "finished_fit", "fit_json", "fit_out", "get_fit",
+           "label_languages", "list_fits", "load_result", "map_rejected", "read_fit",
+           "render_fit", "role", "role_card", "role_card_body", "role_map", "role_touchpoints",
+           "roles", "serialize", "what_if"]
 
 Analysis = Literal["drivers", "roles", "role"]
 ANALYSES: tuple[Analysis, ...] = ("drivers", "roles", "role")
@@ -549,7 +552,7 @@ def _card(sessions: sessionmaker[Session], results: Results, meta: DoneFit, role
         if part == "page":
             text = library_card(result, role_id, format="html", **options)
         else:
-            text = role_card_body(result, role_id, **options)
+            text = role_card_body(result, role_id, include_map=False, **options)
     except RenderError:
         raise
     except JourneymapError as exc:
@@ -568,7 +571,8 @@ def role_card(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
 
 def role_card_body(sessions: sessionmaker[Session], results: Results, meta: DoneFit,
                    role_id: str, worker: FitWorker | None = None) -> str:
-    """The card's content (what the page's ``<main>`` holds), to put inside a web page."""
+    """The card's content (what the page's ``<main>`` holds) without its map, to put
+    inside a web page that shows the role's routes itself (:func:`role_map`)."""
     return _card(sessions, results, meta, role_id, "body", worker)
 
 
@@ -599,3 +603,46 @@ def role_card_pdf(sessions: sessionmaker[Session], results: Results, meta: DoneF
     if worker is not None:  # without the worker the card lacks the survey's answers
         results.responses.put(key, pdf)
     return pdf
+
+
+@dataclass(frozen=True)
+class DrawnMap:
+    """A fitted map drawn for a page: the SVG (graphviz's text) and its arrows in words in
+    the same order (their ``id`` names the SVG's arrows)."""
+
+    svg: str
+    details: list[EdgeDetail]
+
+
+def drawn_map(sessions: sessionmaker[Session], results: Results, meta: DoneFit, *,
+              role: str | None = None, routes_only: bool = False,
+              font_scale: float = 1.0) -> DrawnMap:
+    """The fitted map as SVG (:func:`render_fit`) with every arrow in words
+    (:func:`journeymap.render.graph.edge_details`)."""
+    from journeymap.render.graph import edge_details
+
+    result = load_result(sessions, results, meta)
+    svg = render_fit(sessions, results, meta, format="svg", role=role, routes_only=routes_only,
+                     font_scale=font_scale)
+    details = edge_details(result.journey_map, result, role=role, routes_only=routes_only,
+                           min_responses=meta.min_responses)
+    return DrawnMap(svg.decode("utf-8"), details)
+
+
+def role_map(sessions: sessionmaker[Session], results: Results, meta: DoneFit, role_id: str,
+             *, font_scale: float = 1.0) -> DrawnMap | None:
+    """The role's routes alone, one box a row top to bottom (the library's ``routes_only``
+    view, for a phone), with every arrow in words; None when they are too large to draw
+    (the card's words say so).  A role not in the map is a 404 problem."""
+    from journeymap.exceptions import MapTooLargeError
+
+    try:
+        load_result(sessions, results, meta).role(role_id)
+        return drawn_map(sessions, results, meta, role=role_id, routes_only=True,
+                         font_scale=font_scale)
+    except MapTooLargeError:
+        return None
+    except RenderError:
+        raise
+    except JourneymapError as exc:
+        raise _role_problem(exc) from None

@@ -83,6 +83,48 @@
     }
   });
 
+  /* A map's arrows (``[data-edge]``, made keyboard stops by the server): a tap, a click,
+     Enter or Space shows the arrow's words from the list under the map in the panel. */
+  function showArrow(g) {
+    var id = g.getAttribute("data-edge");
+    var item = document.getElementById("about-" + id);
+    var panel = document.getElementById("arrow-details");
+    if (!item || !panel) return;
+    document.querySelectorAll("[data-edge].selected, .arrows li.selected").forEach(function (el) {
+      el.classList.remove("selected");
+    });
+    g.classList.add("selected");
+    item.classList.add("selected");
+    var copy = document.createElement("p");
+    copy.innerHTML = item.innerHTML;
+    panel.replaceChildren(copy);
+    var box = panel.closest(".arrow-panel");
+    if (box) {
+      box.classList.add("chosen");
+      var close = box.querySelector(".arrow-close");
+      if (close) close.hidden = false;
+    }
+  }
+  document.addEventListener("click", function (e) {
+    var g = e.target.closest ? e.target.closest("[data-edge]") : null;
+    if (g) showArrow(g);
+    var close = e.target.closest ? e.target.closest(".arrow-close") : null;
+    if (close) {
+      var box = close.closest(".arrow-panel");
+      if (box) box.classList.remove("chosen");
+      close.hidden = true;
+      var chosen = document.querySelector("[data-edge].selected");
+      if (chosen) chosen.focus({ preventScroll: true });
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if ((e.key === "Enter" || e.key === " ") && t && t.matches && t.matches("[data-edge]")) {
+      e.preventDefault();
+      showArrow(t);
+    }
+  });
+
   document.addEventListener("htmx:afterSettle", drawGutter);
   document.addEventListener("DOMContentLoaded", drawGutter);
 })();

@@ -712,14 +712,17 @@ def role_card_body(result: FitResult, role: str, *,
                    min_responses: int = DEFAULT_MIN_RESPONSES, lang: str | None = None,
                    touchpoints: RoleTouchpoints | None = None,
                    map_version: int | str | None = None,
-                   map_date: datetime.date | str | None = None) -> str:
+                   map_date: datetime.date | str | None = None,
+                   include_map: bool = True) -> str:
     """The HTML card's content without the page around it, to put inside another page.
 
     It is exactly the card's text in the ``<main>`` element of ``role_card(result,
     role, format="html")`` (header, headline, the not-for-pay box, tables, the map as
     inline SVG, how to read it, footer), without the map that page adds for print only
     (the role's routes alone, beside the text); the page that includes it brings its
-    own styles.  Parameters and errors are those of :func:`role_card`.
+    own styles.  Parameters and errors are those of :func:`role_card`; with
+    ``include_map=False`` the map is left out too (for a page that shows the role's
+    routes its own way, e.g. the web role page's phone view).
 
     Returns
     -------
@@ -730,7 +733,8 @@ def role_card_body(result: FitResult, role: str, *,
     with use_language(lang):
         card = _content(result, role, min_responses)
         _add_said(card, result, role, min_responses, touchpoints, map_version, map_date)
-        return _body_html(card, _card_svg(result, role, card, min_responses))
+        return _body_html(card, _card_svg(result, role, card, min_responses)
+                          if include_map else None)
 
 
 def _add_said(card: _Card, result: FitResult, role: str, min_responses: int,

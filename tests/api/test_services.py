@@ -37,6 +37,7 @@ import journeymap as jm
 from journeymap.analysis import drivers, explain_role, role_influence, what_if
 from journeymap.jsonsafe import to_jsonable
 from journeymap.render.card import role_card, role_card_body
+from journeymap.render.graph import edge_details
 
 
 @dataclass
@@ -256,13 +257,21 @@ def test_the_card_service_gives_the_library_card_and_its_body(world: World) -> N
         mapped = {"map_version": version.version,
                   "map_date": version.created_at.date().isoformat()}
     assert page == role_card(world.library, "installer", format="html", **mapped)
-    assert body == role_card_body(world.library, "installer", **mapped)
+    # the page that embeds the body draws the role's routes itself (role_map)
+    assert body == role_card_body(world.library, "installer", include_map=False, **mapped)
     assert "How 1," in page or "How 2," in page  # the distribution, from the stored file
     assert f"version {version.version} of" in page
     # the page's <main> holds the body and, for print only, the role's routes drawn alone
     assert page.count('<main class="routes-map">') == 1
     text = page.split('<div class="card-text">\n', 1)[1]
-    assert text.split('</div>\n<figure class="print-map">', 1)[0] == body
+    assert text.split('</div>\n<figure class="print-map">', 1)[0] == role_card_body(
+        world.library, "installer", **mapped)
+    drawn = fits.role_map(world.sessions, world.results, meta, "installer")
+    assert drawn is not None
+    assert [(d.source, d.target) for d in drawn.details] == [
+        (d.source, d.target) for d in edge_details(world.library.journey_map, world.library,
+                                                   role="installer", routes_only=True)]
+    assert drawn.svg.count('class="edge') == len(drawn.details)
 
 
 # ---------------------------------------------------- one answer, every front end

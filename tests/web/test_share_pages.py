@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -54,10 +55,19 @@ def test_a_role_link_opens_the_role_page_card_and_map_without_a_key(web: Api) ->
     assert r.headers["referrer-policy"] == "no-referrer"
     assert r.headers["x-robots-tag"] == "noindex, nofollow"
     assert '<meta name="robots" content="noindex, nofollow">' in r.text
-    size = re.search(r'<div class="map"><svg\swidth="(\d+)" height="(\d+)"\s+viewBox="[\d.]+ '
-                     r'[\d.]+ ([\d.]+) ([\d.]+)"', r.text)
-    assert size is not None
-    assert (int(size[1]), int(size[2])) == (round(float(size[3])), round(float(size[4])))
+    # the role's routes alone (one box a row), at least wide enough for 12 px text
+    size = re.search(r'<div class="map-scroll" tabindex="0" role="group" aria-label="[^"]+">'
+                     r'<svg style="width:100%;min-width:(\d+)px;max-width:(\d+)px;height:auto"'
+                     r'\s*viewBox="[\d.]+ [\d.]+ ([\d.]+) [\d.]+" role="group"', r.text)
+    assert size is not None, r.text[r.text.find('class="map-scroll"'):][:600]
+    assert int(size[1]) == math.ceil(float(size[3]) * 12 / 14)  # the smallest text: 14 units
+    assert int(size[2]) == math.floor(float(size[3]) * 18 / 14)
+    assert '<div class="map">' not in r.text  # the card's own (whole) map is not repeated
+    arrows = re.findall(r'<g id="(arrow\d+)" class="edge[^"]*" tabindex="0" role="button" '
+                        r'aria-label="[^"]+" data-edge="(arrow\d+)">', r.text)
+    assert len(arrows) == 9  # the installer's routes: 9 arrows
+    assert all(a == b for a, b in arrows)
+    assert [f"about-{a}" for a, _ in arrows] == re.findall(r'<li id="(about-arrow\d+)">', r.text)
     assert "set-cookie" not in r.headers
     assert not re.search(r'href="/app(?!/static/)', r.text)
     for admin_only in ("csrf_token", "Share with my team", "Downloads",

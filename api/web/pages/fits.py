@@ -13,14 +13,14 @@ from starlette.concurrency import run_in_threadpool
 from journeymap.formatting import is_missing
 from journeymap.i18n import gettext as _
 from journeymap.limits import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR
-from journeymap.render.card import inline_svg
 
 from ...deps import ResultsDep, SessionDep, SessionsDep, WorkerDep
 from ...models import FitStatus
 from ...results import DoneFit, Results
 from ...schemas import FitCreate, FitOptions, WhatIfRequest
 from ...services import fits
-from .._core import PREFIX, CsrfDep, WebUser, WebUserDep, is_htmx, page, plain
+from .._core import PREFIX, CsrfDep, WebUser, WebUserDep, is_htmx, page, plain, presenting
+from ..mapview import PRESENT_FONT_SCALE, map_markup
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -139,15 +139,21 @@ async def show_drivers(request: Request, fit_id: uuid.UUID, user: WebUserDep,
                   reverse=order == "desc") + missing
     roles = await roles_of(sessions, results, user, fit_id)
     meta = await finished(sessions, results, user, fit_id)
-    svg = await run_in_threadpool(fits.render_fit, sessions, results, meta)
+    present = presenting(request)
+    # presenting: larger text in the drawing itself (its boxes grow with it), then shown at
+    # PRESENT_TEXT_PX (it scrolls); otherwise fitted to the page as before
+    drawn = await run_in_threadpool(lambda: fits.drawn_map(
+        sessions, results, meta, font_scale=PRESENT_FONT_SCALE if present else 1.0))
     rejected = await run_in_threadpool(fits.map_rejected, sessions, results, meta)
     langs = await run_in_threadpool(fits.label_languages, sessions, results, meta)
     rows = [{**r, "lang": langs.get(r["node"])} for r in rows]
     return page(request, "drivers.html", {
         "fit_id": str(fit_id), "nps": drivers["nps"], "drivers": rows, "roles": roles,
         "map_rejected": rejected,
-        "sort": sort, "order": order, "sortable": SORTABLE,
-        "svg": inline_svg(svg, _("The fitted journey map with its effects"))}, user=user)
+        "sort": sort, "order": order, "sortable": SORTABLE, "arrows": drawn.details,
+        "svg": map_markup(drawn.svg, drawn.details,
+                          _("The fitted journey map with its effects"), present=present,
+                          phone=False)}, user=user)
 
 
 @router.post("/fits/{fit_id}/what-if", response_class=HTMLResponse)

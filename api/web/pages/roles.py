@@ -16,7 +16,7 @@ from ...deps import ResultsDep, SessionsDep, WorkerDep
 from ...services import fits, shares
 from .._core import PREFIX, WebUserDep, page, plain
 from .fits import finished, roles_of
-from .share import EXPIRY_CHOICES, sized_maps
+from .share import EXPIRY_CHOICES, role_map_view
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -42,8 +42,9 @@ async def show_role(request: Request, fit_id: uuid.UUID, role: str, user: WebUse
     roles = await roles_of(sessions, results, user, fit_id)
     meta = await finished(sessions, results, user, fit_id)
     influence = plain(await run_in_threadpool(fits.role, sessions, results, meta, role))
-    card = sized_maps(await run_in_threadpool(fits.role_card_body, sessions, results, meta,
-                                              role, worker))
+    card = await run_in_threadpool(fits.role_card_body, sessions, results, meta, role, worker)
+    rmap = await run_in_threadpool(role_map_view, request, sessions, results, meta, role,
+                                   influence["label"])
 
     def links() -> list[dict[str, Any]]:
         with sessions() as session:
@@ -53,6 +54,7 @@ async def show_role(request: Request, fit_id: uuid.UUID, role: str, user: WebUse
     rejected = await run_in_threadpool(fits.map_rejected, sessions, results, meta)
     return page(request, "role.html", {
         "fit_id": str(fit_id), "roles": roles, "role": role, "influence": influence,
-        "card": card, "map_rejected": rejected, "permalink": str(request.url.replace(query="")),
+        "card": card, "rmap": rmap, "map_rejected": rejected,
+        "permalink": str(request.url.replace(query="")),
         "shares": await run_in_threadpool(links), "expiry_choices": EXPIRY_CHOICES,
         "default_days": SHARE_LINK_DEFAULT_DAYS}, user=user)

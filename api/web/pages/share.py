@@ -12,7 +12,6 @@ each with a sentence for the person who opened it.
 
 from __future__ import annotations
 
-import re
 import uuid
 from html import escape
 from typing import TYPE_CHECKING, Annotated, Any
@@ -33,7 +32,8 @@ from ...problems import Problem, problem_for_library_error
 from ...responses import attachment
 from ...results import Results
 from ...services import fits, shares
-from .._core import PREFIX, SECURITY_HEADERS, CsrfDep, local_path, page, plain
+from .._core import PREFIX, SECURITY_HEADERS, CsrfDep, local_path, page, plain, presenting
+from ..mapview import map_markup
 from .fits import alphabetical, finished
 
 if TYPE_CHECKING:
@@ -55,16 +55,19 @@ def qr_svg(url: str, label: str) -> str:
     return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
 
 
-_MAP_SVG = re.compile(r'(<div class="map"><svg\s)([^>]*?viewBox="[-\d.]+ [-\d.]+ ([\d.]+) '
-                      r'([\d.]+)")')
-
-
-def sized_maps(card: str) -> str:
-    """The card's map with ``width`` and ``height`` from its ``viewBox`` (one unit a
-    pixel), so that a phone shows it at its own size, scrolled sideways, instead of
-    shrinking its labels to a few pixels (``app.css``: ``.card .map svg[width]``)."""
-    return _MAP_SVG.sub(lambda m: f'{m[1]}width="{round(float(m[3]))}" '
-                                  f'height="{round(float(m[4]))}" {m[2]}', card, count=1)
+def role_map_view(request: Request, sessions: Any, results: Results, meta: Any,
+                  role: str, label: str) -> dict[str, Any] | None:
+    """The role's routes for the role page (``_role_map.html``): the drawing, sized for a
+    phone or the wall (presentation mode), and its arrows in words; None when they are
+    too large to draw (the card says so)."""
+    drawn = fits.role_map(sessions, results, meta, role)
+    if drawn is None:
+        return None
+    svg = map_markup(drawn.svg, drawn.details,
+                     _("The routes from %(role)s to NPS: one box a row, from the role at the "
+                       "top to NPS at the bottom") % {"role": label},
+                     present=presenting(request))
+    return {"svg": svg, "details": drawn.details}
 
 
 def _refusal(request: Request, exc: Exception) -> HTMLResponse:
@@ -128,15 +131,18 @@ async def _role_page(request: Request, sessions: Any, results: Results, worker: 
         link, role_id = await _open(request, sessions, results, token, role)
         influence = plain(await run_in_threadpool(fits.role, sessions, results, link.fit,
                                                   role_id))
-        card = sized_maps(await run_in_threadpool(fits.role_card_body, sessions, results,
-                                                  link.fit, role_id, worker))
+        card = await run_in_threadpool(fits.role_card_body, sessions, results, link.fit,
+                                       role_id, worker)
         roles = [] if link.role is not None else await _roles(sessions, results, link)
         rejected = await run_in_threadpool(fits.map_rejected, sessions, results, link.fit)
+        rmap = await run_in_threadpool(role_map_view, request, sessions, results, link.fit,
+                                       role_id, influence["label"])
     except (Problem, JourneymapError) as exc:
         return _refusal(request, exc)
     return page(request, "role.html", {
         "fit_id": str(link.fit.id), "roles": roles, "role": role_id, "influence": influence,
-        "card": card, "share": True, "map_rejected": rejected, "picker_action": base,
+        "card": card, "rmap": rmap, "share": True, "map_rejected": rejected,
+        "picker_action": base,
         "share_files": f"{base}/roles/{role_id}", "expires_at": link.expires_at},
         headers=SHARE_HEADERS)
 
