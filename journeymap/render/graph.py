@@ -435,7 +435,7 @@ def _figure_lines(node: Node, ctx: _Context, faded: bool, sub_color: str) -> lis
             # (everyone rating it alone one point higher) is another quantity and says so
             out.append(_font(_h(_("alone, everyone +1:")), size=13, color=sub_color))
         out.append(_font(_h(_("%(points)s NPS points") % {"points": _signed(points)}),
-                         size=15, color=strong, bold=True))
+                         size=ROUTES_MIN_FONT if ctx.routes else 15, color=strong, bold=True))
     return out
 
 
