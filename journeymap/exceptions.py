@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from ._text import visible
 
 __all__ = [
+    "CaseTransitionError",
     "CycleError",
     "DataValidationError",
     "JourneymapError",
@@ -78,6 +79,11 @@ class UnknownNodeError(MapValidationError, KeyError):
 
 class DataValidationError(JourneymapError, ValueError):
     """Survey data break the data rules (docs/method.md, "Data rules"); nothing is fitted."""
+
+
+class CaseTransitionError(JourneymapError, ValueError):
+    """A follow-up case status change the rules do not allow, e.g. closed → open
+    (docs/closing-the-loop.md, "Statuses")."""
 
 
 class NotFittedError(JourneymapError, RuntimeError):
