@@ -178,30 +178,41 @@ class LinearSummary:
         return np.asarray(rng.integers(0, k, size=n), dtype=np.int64)
 
     def _update_moments(self, values: NDArray[np.floating[Any]], complete: bool) -> None:
-        """Add the rows' moments per bootstrap unit and (``robust``) fourth moments."""
-        from scipy import sparse
+        """Add the rows' moments per bootstrap unit and (``robust``) fourth moments.
 
+        Unit moments: the rows sorted by unit into a zero-padded ``(units, rows per unit,
+        k + 2)`` array, so every unit's ``Σ w wᵀ`` is one batched matrix product (a row
+        that misses a column of the equation is a row of zeros there)."""
         n = values.shape[0]
         group = self._groups_of(n) if self.bootstrap_groups else None
+        place: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], int] | None = None
         if group is not None:
-            self.group_rows += np.bincount(group, minlength=self.bootstrap_groups)
+            counts = np.bincount(group, minlength=self.bootstrap_groups)
+            self.group_rows += counts
+            order = np.argsort(group, kind="stable")
+            starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            sorted_group = group[order]
+            place = (order, sorted_group, np.arange(n) - starts[sorted_group],
+                     int(counts.max()) if n else 0)
         for e, eq in enumerate(self.stats.equations):
             cols = list(eq)
-            block = np.asarray(values[:, cols], dtype=np.float64)
-            rows = None if complete else ~np.isnan(block).any(axis=1)
-            if rows is not None:
-                block = block[rows]
-            w = np.empty((block.shape[0], len(cols) + 1))
+            d = len(cols) + 1
+            w = np.empty((n, d))
             w[:, 0] = 1.0
-            np.subtract(block, self.shift[cols], out=w[:, 1:])
-            q = vech_products(w)
+            np.subtract(values[:, cols], self.shift[cols], out=w[:, 1:])
+            if not complete:
+                missing = np.isnan(w).any(axis=1)
+                w[missing] = 0.0
+            iu, ju = np.triu_indices(d)
             if self.fourth:
+                q = vech_products(w)
                 self.fourth[e] += q.T @ q
-            if group is not None:
-                g = group if rows is None else group[rows]
-                onehot = sparse.csr_matrix((np.ones(len(g)), (g, np.arange(len(g)))),
-                                           shape=(self.bootstrap_groups, len(g)))
-                self.group_moments[e] += np.asarray(onehot @ q, dtype=np.float64)
+            if place is not None:
+                order, sorted_group, pos, depth = place
+                padded = np.zeros((self.bootstrap_groups, depth, d))
+                padded[sorted_group, pos] = w[order]
+                grams = np.matmul(padded.transpose(0, 2, 1), padded)
+                self.group_moments[e] += grams[:, iu, ju]
 
     def merge(self, other: LinearSummary) -> LinearSummary:
         """Add another summary of the same map and columns into this one; returns self."""
@@ -260,7 +271,10 @@ def _high(journey_map: JourneyMap, node_id: str) -> float:
 def vech_products(w: NDArray[np.float64]) -> NDArray[np.float64]:
     """Per row, the upper triangle (row-major) of ``w wᵀ``: shape ``(n, d(d+1)/2)``."""
     i, j = np.triu_indices(w.shape[1])
-    return np.asarray(w[:, i] * w[:, j], dtype=np.float64)
+    out = np.empty((w.shape[0], len(i)), order="F")
+    for k, (a, b) in enumerate(zip(i, j, strict=True)):
+        np.multiply(w[:, a], w[:, b], out=out[:, k])
+    return out
 
 
 def unvech(v: NDArray[np.float64], d: int) -> NDArray[np.float64]:

@@ -203,7 +203,7 @@ def test_whole_number_batches_stream_as_float32_to_the_in_memory_numbers(
     pq.write_table(pa.Table.from_pandas(df[cols], preserve_index=False), path)
     batch = next(pq.ParquetFile(path).iter_batches(batch_size=5000))
     assert check_batch(batch, m, name="w", offset=0).values.dtype == np.float32
-    assert_same_numbers(fit(m, df, se="classical", check_map=False).to_dict(),
+    assert_same_numbers(fit(m, df, se="classical").to_dict(),
                         fit_stream(m, path, chunk_rows=7000, se="classical").to_dict())
     # bootstrap groups depend on the chunks: float64 DataFrame chunks of the same rows
     frames = [df[cols].iloc[i:i + 7000] for i in range(0, len(df), 7000)]

@@ -41,7 +41,7 @@ from ..limits import BOOTSTRAP_UNITS, DEFAULT_MIN_RESPONSES, MAX_BOOTSTRAP, chec
 from ..lstsq import ols_from_gram
 from ..nps import nps_from_counts
 from ..paths import PathAlgebra
-from ..scenario import ShiftPlan, joint_shift, role_figure, shift_columns
+from ..scenario import ShiftPlan, joint_shift, plan_shifts, role_figure, shift_columns
 from ..stats import SufficientStats
 from ..summary import LinearSummary, equations_of
 from ._base import Engine, register_engine
@@ -398,9 +398,8 @@ def _with_hc3(estimates: list[EquationEstimate], data: SurveyData) -> list[Equat
     for est in estimates:
         cols = [index[p] for p in (*est.parents, est.node)]
         rows = data.values[:, cols]
-        missing = np.isnan(rows).any(axis=1)
-        if missing.any():
-            rows = rows[~missing]
+        if est.n < rows.shape[0]:  # some rows miss a column of this equation
+            rows = rows[~np.isnan(rows).any(axis=1)]
         assert est.means is not None
         assert est.inverse is not None
         out.append(dataclasses.replace(est, cov=hc3_covariance(rows, est.coef, est.means,
@@ -598,18 +597,38 @@ def _role_intervals(rec: RoleEffect, journey_map: JourneyMap, algebra: PathAlgeb
     position = {(int(p), int(c)): k for k, (p, c) in enumerate(zip(cmap.rows, cmap.cols,
                                                                    strict=True))}
 
-    def figure(thetas: NDArray[np.float64]) -> NDArray[np.float64]:
-        out = np.empty((len(thetas), 1 + len(order)))
-        for b, A in enumerate(cmap.matrices(thetas)):
-            fig = role_figure(journey_map, rec.role, dataclasses.replace(algebra, A=A), table)
-            parts = {r.nodes: r.nps_points for r in fig.routes}
-            out[b, 0] = fig.value
-            out[b, 1:] = [parts[n] for n in order]
+    def effects(thetas: NDArray[np.float64]) -> NDArray[np.float64]:
+        A = cmap.matrices(thetas)
+        out = np.empty((len(thetas), len(trails)))
+        for r, trail in enumerate(trails):
+            out[:, r] = A[:, np.array(trail[:-1]), np.array(trail[1:])].prod(axis=1)
         return out
 
-    def effects(thetas: NDArray[np.float64]) -> NDArray[np.float64]:
-        return np.column_stack([cmap.route_effects(thetas, t) for t in trails]) \
-            if trails else np.zeros((len(thetas), 0))
+    # the role figure as :func:`role_figure` computes it — the joint shift of the role's
+    # members and a route's part = its effect × its first node's rate — without walking
+    # the paths again at every coefficient vector
+    plan = plan_shifts(journey_map, {rec.role: 1.0})
+    members = tuple(plan.terms)
+    column = {j: q for q, j in enumerate(members)}
+    weights = np.array([plan.terms[j][0][0] for j in members])
+    rows = np.array([idx[j] for j in members], dtype=np.intp)
+    full = [(idx[b], share) for b, share in plan.full.items()]
+    measured = journey_map.node(rec.role).measured
+    firsts = [route.nodes[0] if measured else route.nodes[1] for route in rec.paths]
+
+    def figure(thetas: NDArray[np.float64]) -> NDArray[np.float64]:
+        totals = cmap.totals(thetas)
+        route_effects = effects(thetas)
+        out = np.empty((len(thetas), 1 + len(order)))
+        for b in range(len(thetas)):
+            shift = joint_shift(table, weights * totals[b, rows],
+                                float(sum(share * totals[b, r] for r, share in full)))
+            rate = np.array([shift.rates[column[f]] if f in column else shift.constant_rate
+                             for f in firsts])
+            out[b, 0] = shift.value
+            out[b, 1:] = route_effects[b] * rate
+        return out
+
 
     # the coefficients on the role's routes are the only ones its figures depend on
     d_effect = np.zeros((len(trails), len(unc.estimate)))
