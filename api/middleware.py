@@ -33,6 +33,7 @@ __all__ = ["MULTIPART_OVERHEAD", "UPLOAD_PATHS", "MethodsMiddleware", "RequestLi
            "allowed_methods", "route_table"]
 
 UPLOAD_PATHS = ("/v1/datasets", "/app/datasets")  # the API's and the web page's uploads
+_APPEND_PATH = re.compile(r"^/v1/datasets/[^/]+/responses$")  # appends: the upload limit
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the form's name field
 REQUEST_TIMEOUT = "urn:journeymap:problem:request-timeout"
 
@@ -69,7 +70,9 @@ class RequestLimitsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        upload = scope["method"] == "POST" and scope["path"].rstrip("/") in UPLOAD_PATHS
+        path = scope["path"].rstrip("/")
+        upload = scope["method"] == "POST" and (path in UPLOAD_PATHS
+                                                or _APPEND_PATH.match(path) is not None)
         limit = self.max_upload_bytes + MULTIPART_OVERHEAD if upload else self.max_body_bytes
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.strip().isdigit() and int(declared) > limit:

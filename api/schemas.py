@@ -23,7 +23,7 @@ from journeymap.limits import (
 )
 
 __all__ = [
-    "DatasetOut", "DatasetsOut", "DriverOut", "DriversOut", "FitCreate", "FitErrorOut",
+    "AppendOut", "DatasetOut", "DatasetsOut", "DriverOut", "DriversOut", "FitCreate", "FitErrorOut",
     "FitOptions", "FitOut", "FitResultOut", "FitsOut", "HealthOut", "MapCreate", "MapOut",
     "MapSummaryOut", "MapValidationOut", "MapVersionOut", "MapVersionsOut", "MapsOut",
     "ProblemOut", "RoleInfluenceOut", "RoleSummaryOut", "RolesOut", "ShareCreate",
@@ -150,6 +150,15 @@ class DatasetOut(BaseModel):
 class DatasetsOut(BaseModel):
     data: list[DatasetOut]
     count: int
+
+
+class AppendOut(BaseModel):
+    """What an append did: responses added, responses already stored (skipped), and the
+    dataset as it is now."""
+
+    appended: int
+    skipped: int
+    dataset: DatasetOut
 
 
 # ------------------------------------------------------------------------ fits

@@ -12,14 +12,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from ..deps import ResultsDep, SessionDep, SettingsDep, WorkspaceDep
 from ..problems import problem_responses
 from ..responses import json_response
-from ..schemas import DatasetOut, DatasetsOut
+from ..schemas import AppendOut, DatasetOut, DatasetsOut
+from ..services import appends, deletion
 from ..services import datasets as service
-from ..services import deletion
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
 
@@ -70,3 +71,36 @@ def delete_dataset(dataset_id: uuid.UUID, session: SessionDep, workspace: Worksp
     deletion.delete_dataset(session, results, settings.data_dir, workspace.id, dataset_id,
                             cascade=cascade)
     return Response(status_code=204)
+
+
+_APPEND_BODY = {
+    "required": True,
+    "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        "text/tab-separated-values": {"schema": {"type": "string"}},
+        "application/json": {"schema": {
+            "type": "object", "required": ["rows"],
+            "properties": {"rows": {"type": "array", "minItems": 1,
+                                    "items": {"type": "object"}}}}},
+    },
+}
+
+
+@router.post("/{dataset_id}/responses", response_model=AppendOut,
+             responses=problem_responses(401, 404, 409, 413, 415, 422),
+             openapi_extra={"requestBody": _APPEND_BODY})
+async def append_responses(
+    dataset_id: uuid.UUID, request: Request, session: SessionDep, workspace: WorkspaceDep,
+    settings: SettingsDep,
+    id_column: Annotated[str | None, Query(max_length=255,
+                                           description="The response-id column (default "
+                                                       "response_id).")] = None,
+) -> Response:
+    """Append responses (CSV/TSV text or JSON rows with the dataset's columns), idempotent
+    by response id: rows already stored are skipped and counted; an id stored with other
+    answers refuses the batch (409 listing the ids).  Stored fits do not change."""
+    body = await request.body()
+    out = await run_in_threadpool(appends.append_responses, session, settings, workspace.id,
+                                  dataset_id, body, request.headers.get("content-type"),
+                                  id_column)
+    return json_response(out)
