@@ -478,3 +478,56 @@ class ShareLinkOut(BaseModel):
 
 class SharesOut(BaseModel):
     shares: list[ShareLinkOut]
+
+
+class CaseOut(BaseModel):
+    """A follow-up case (docs/closing-the-loop.md): linked to the answers only by
+    ``response_id``; no comment, contact detail or name."""
+
+    id: uuid.UUID
+    dataset_id: uuid.UUID
+    fit_id: uuid.UUID | None
+    response_id: str
+    reasons: list[str]
+    ltr: int
+    touchpoint: str | None
+    role: str | None
+    contact_ok: bool
+    status: Literal["open", "contacted", "closed"]
+    note: str | None
+    opened_at: datetime
+    due_at: datetime
+    contacted_at: datetime | None
+    closed_at: datetime | None
+    updated_at: datetime
+
+
+class CasesOut(BaseModel):
+    cases: list[CaseOut]
+
+
+class CaseUpdate(BaseModel):
+    """A status change (open → contacted → closed; closing needs a note) and/or a note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["open", "contacted", "closed"] | None = None
+    note: Annotated[str, StringConstraints(max_length=5000)] | None = None
+
+
+class CaseStatOut(BaseModel):
+    """Closed-loop figures of a role in a month (rate and median ``None`` when fewer cases
+    than the minimum)."""
+
+    role: str | None
+    month: str
+    n_opened: int
+    n_closed: int
+    closed_loop_rate: float | None
+    median_hours_to_close: float | None
+    suppressed: bool
+
+
+class CaseStatsOut(BaseModel):
+    min_cases: int
+    stats: list[CaseStatOut]

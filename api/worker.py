@@ -282,10 +282,24 @@ class FitWorker:
             self._finish(spec.fit_id, FitStatus.FAILED, error=_error(INVALID_REQUEST, str(exc)))
             return
         payload = dumps(result.to_dict()).decode("utf-8")
+        self._open_cases(spec)  # before 'done': a finished fit's cases are there
         if self._finish(spec.fit_id, FitStatus.DONE, result=payload):
             if result.model is not None and result.model.data is not None:  # for what-if
                 self.results.live.put(spec.fit_id, result)
             logger.info("fit %s done in %.3f s", spec.fit_id, time.perf_counter() - started)
+
+    def _open_cases(self, spec: FitSpec) -> None:
+        """Open the follow-up cases of a finished fit's responses (docs/closing-the-loop.md);
+        a problem here is logged and never fails the fit."""
+        from .services.cases import open_cases_for_fit
+
+        try:
+            opened = open_cases_for_fit(self.sessions, spec)
+        except Exception:
+            logger.exception("fit %s: follow-up cases could not be opened", spec.fit_id)
+            return
+        if opened:
+            logger.info("fit %s: %d follow-up case(s) opened", spec.fit_id, opened)
 
     def _stream(self, spec: FitSpec) -> FitResult:
         """Fit ``spec``'s file chunk by chunk (the linear engine), as

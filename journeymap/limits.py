@@ -16,6 +16,7 @@ __all__ = [
     "BAYESNET_ROWS_PER_COMBINATION",
     "BODY_TIMEOUT_SECONDS",
     "BOOTSTRAP_UNITS",
+    "CASES_MAX_ROWS",
     "CONSTANT_TOLERANCE",
     "DATABASE_FILE_MODE",
     "DEFAULT_CHUNK_ROWS",
@@ -243,3 +244,8 @@ UPLOAD_FILE_MODE = 0o640
 #: Days a role share link works when its creator names no expiry, and the most allowed.
 SHARE_LINK_DEFAULT_DAYS = 30
 SHARE_LINK_MAX_DAYS = 365
+
+# --- Follow-up cases and webhooks (docs/closing-the-loop.md) ---------------------------
+#: The service opens cases from a fit's dataset only up to this many rows (it reads the
+#: rows into memory; a larger dataset gets no cases and the log says so).
+CASES_MAX_ROWS = 200_000
