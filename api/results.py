@@ -30,6 +30,8 @@ from journeymap.limits import DEFAULT_MIN_RESPONSES
 from .responses import JSON
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from journeymap.analysis.touchpoints import RoleTouchpoints
     from journeymap.engines import FitResult
     from journeymap.model import JourneyMap
@@ -153,6 +155,15 @@ def engine_options(options: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def period_rows(path: Path, period: Mapping[str, Any]) -> pd.DataFrame:
+    """The stored file's rows dated in a fit's period window (``options.period``)."""
+    from journeymap.analysis.trend import window_rows
+    from journeymap.data import read_table
+
+    return window_rows(read_table(path), start=period.get("from"), end=period.get("to"),
+                       date_column=str(period.get("date_column") or "date"))
+
+
 def run_fit(spec: FitSpec) -> FitResult:
     """Fit ``spec`` with the library, exactly as ``journeymap fit`` does in memory.
 
@@ -165,7 +176,10 @@ def run_fit(spec: FitSpec) -> FitResult:
 
     opts = spec.options
     try:
-        data = load_survey(spec.path, spec.journey_map, survey_type=opts.get("survey_type"))
+        source: Path | pd.DataFrame = spec.path
+        if opts.get("period"):
+            source = period_rows(spec.path, opts["period"])
+        data = load_survey(source, spec.journey_map, survey_type=opts.get("survey_type"))
         return fit(spec.journey_map, data, engine=spec.engine, **engine_options(opts))
     except JourneymapError as exc:
         message = str(exc)

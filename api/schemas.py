@@ -9,7 +9,7 @@ the extra fields an engine may add.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, StringConstraints, model_validator
@@ -26,7 +26,7 @@ __all__ = [
     "AppendOut", "DatasetOut", "DatasetsOut", "DriverOut", "DriversOut", "FitCreate", "FitErrorOut",
     "FitOptions", "FitOut", "FitResultOut", "FitsOut", "HealthOut", "MapCreate", "MapOut",
     "MapSummaryOut", "MapValidationOut", "MapVersionOut", "MapVersionsOut", "MapsOut",
-    "ProblemOut", "RoleInfluenceOut", "RoleSummaryOut", "RolesOut", "ShareCreate",
+    "PeriodWindow", "ProblemOut", "RoleInfluenceOut", "RoleSummaryOut", "RolesOut", "ShareCreate",
     "ShareLinkOut", "ShareOut", "SharesOut", "WhatIfOut",
     "WhatIfRequest", "WorkspaceOut",
 ]
@@ -162,6 +162,28 @@ class AppendOut(BaseModel):
 
 
 # ------------------------------------------------------------------------ fits
+class PeriodWindow(BaseModel):
+    """Fit only the responses dated in a window (docs/continuous-measurement.md)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: date | None = Field(default=None, alias="from",
+                               description="First day included (default: the first date).")
+    to: date | None = Field(default=None, description="Last day included (default: the last "
+                                                      "date).")
+    date_column: Annotated[str, StringConstraints(min_length=1, max_length=255)] = Field(
+        default="date", description="The column with the response's date.")
+
+    @model_validator(mode="after")
+    def _from_before_to(self) -> PeriodWindow:
+        if self.from_ is None and self.to is None:
+            raise ValueError("a period needs 'from', 'to' or both.")
+        if self.from_ is not None and self.to is not None and self.from_ > self.to:
+            raise ValueError(f"the period's 'from' ({self.from_}) is after its 'to' "
+                             f"({self.to}).")
+        return self
+
+
 class FitOptions(BaseModel):
     """Options passed to the library's engine."""
 
@@ -193,6 +215,9 @@ class FitOptions(BaseModel):
     draws: int | None = Field(default=None, ge=0, le=MAX_BAYESNET_DRAWS,
                               description="bayesnet: posterior draws for the 95 % intervals "
                                           "(default 200; 0: none; not 1).")
+
+    period: PeriodWindow | None = Field(
+        default=None, description="Fit only the responses dated in this window.")
 
     @model_validator(mode="after")
     def _one_draw_is_no_interval(self) -> FitOptions:

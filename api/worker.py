@@ -353,7 +353,8 @@ def streams(spec: FitSpec, settings: Settings) -> bool:
         size = spec.path.stat().st_size
     except OSError:
         return False
-    return (spec.engine == "linear" and spec.path.suffix.lower() in STREAM_SUFFIXES
+    return (spec.engine == "linear" and not spec.options.get("period")
+            and spec.path.suffix.lower() in STREAM_SUFFIXES
             and size > settings.stream_fits_above_bytes)
 
 

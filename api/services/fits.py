@@ -49,6 +49,7 @@ from ..results import DoneFit, Ready, Results
 from ..schemas import (
     DriversOut,
     FitCreate,
+    FitOptions,
     FitOut,
     FitsOut,
     RoleInfluenceOut,
@@ -177,7 +178,7 @@ def create_fit(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
         raise problem_for_library_error(exc) from None
     fit = Fit(id=uuid.uuid4(), workspace_id=workspace_id, map_id=rec.id,
               map_version_id=version.id, map_version=version.version, dataset_id=dataset.id,
-              engine=body.engine, options=json.dumps(body.options.model_dump()),
+              engine=body.engine, options=json.dumps(_stored_options(body.options)),
               status=FitStatus.QUEUED, instance_id=worker.instance_id, created_at=utcnow())
     session.add(fit)
     session.commit()
@@ -646,3 +647,12 @@ def role_map(sessions: sessionmaker[Session], results: Results, meta: DoneFit, r
         raise
     except JourneymapError as exc:
         raise _role_problem(exc) from None
+
+
+def _stored_options(options: FitOptions) -> dict[str, Any]:
+    """A fit's options as stored: the period window (``from``/``to`` ISO dates) only
+    when one was given."""
+    out: dict[str, Any] = options.model_dump(mode="json", by_alias=True)
+    if out.get("period") is None:
+        out.pop("period", None)
+    return out

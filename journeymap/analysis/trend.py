@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from ..model import JourneyMap
 
 __all__ = ["PERIODS", "TrendReport", "Waterfall", "nps_trend", "nps_waterfall",
-           "parse_period", "period_of"]
+           "parse_period", "period_of", "window_rows"]
 
 Period = Literal["month", "quarter"]
 PERIODS: tuple[str, ...] = ("month", "quarter")
@@ -129,6 +129,30 @@ def period_of(values: pd.Series[Any], period: str, column: str = "date") -> pd.S
     """The calendar period of each date (a ``pandas.Period``; NaT for blank dates)."""
     freq = _check_period(period)
     out: pd.Series[Any] = _dates(values, column).dt.to_period(freq)
+    return out
+
+
+def window_rows(frame: pd.DataFrame, *, start: Any = None, end: Any = None,
+                date_column: str = "date") -> pd.DataFrame:
+    """The rows whose date lies in ``[start, end]`` (both days included; ``None``: open).
+
+    A period-window fit (docs/continuous-measurement.md) fits these rows.  Rows with a
+    blank date are outside every window.  Raises :class:`DataValidationError` when the
+    column is missing, holds something other than dates, or no row is in the window.
+    """
+    if date_column not in frame.columns:
+        raise DataValidationError(f"a period window needs the date column '{date_column}', "
+                                  "which the data do not have.")
+    days = _dates(frame[date_column], date_column).dt.normalize()
+    keep = days.notna()
+    if start is not None:
+        keep &= days >= pd.Timestamp(start)
+    if end is not None:
+        keep &= days <= pd.Timestamp(end)
+    if not keep.any():
+        raise DataValidationError(f"no response has a date in '{date_column}' from "
+                                  f"{start or 'the first'} to {end or 'the last'}.")
+    out: pd.DataFrame = frame.loc[keep.to_numpy(dtype=bool)].reset_index(drop=True)
     return out
 
 
