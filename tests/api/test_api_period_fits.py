@@ -8,9 +8,9 @@ import json
 import pandas as pd
 import pytest
 from api_helpers import EXAMPLES, MakeApi, post_dataset, post_map, start_fit, wait_fit
-from journeymap.analysis.trend import window_rows
 
 import journeymap as jm
+from journeymap.analysis.trend import window_rows
 from journeymap.exceptions import DataValidationError
 
 
