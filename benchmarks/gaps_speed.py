@@ -15,7 +15,11 @@ hard case: hundreds of thousands of missingness patterns).  Timed, in one run:
   (journeymap.stats, the part this benchmark is about);
 * ``journeymap fit``: ``LinearEngine().fit(map, data)`` on checked data (SurveyData):
   the Gram matrices, every equation, totals with intervals, NPS points of every node
-  and role, every route — complete and with gaps.
+  and role, every route — complete and with gaps;
+* the second pass of HC3 (robust) standard errors — residuals, leverages and the
+  sandwich's meat of every equation over its complete rows, given its OLS fit —
+  ``journeymap.stats.hc3_covariances`` (one masked pass) against a naive per-equation
+  gather of the rows; a robust fit costs the fit plus this pass.
 
 Every measurement runs ``--rounds`` times, round-robin (so a busy moment of a shared
 machine hits every line alike), after one warm-up; the table shows the best and median
@@ -32,6 +36,7 @@ benchmarks/results/<name>.json with the environment.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -129,13 +134,50 @@ def main() -> None:
         except TypeError:
             SufficientStats.from_array(V, equations)
 
+    def fits_of(values: np.ndarray) -> list[tuple[Any, Any, Any, int]]:
+        """(slopes, means, Sxx⁻¹, n) of every equation, from its moments."""
+        stats = SufficientStats.from_array(values, equations)
+        out = []
+        for e in range(len(equations)):
+            mom = stats.moments(e)
+            k = len(mom.columns) - 1
+            S = mom.covariance * (mom.n - 1)
+            inverse = np.linalg.inv(S[:k, :k])
+            out.append((inverse @ S[:k, k], mom.means, inverse, mom.n))
+        return out
+
+    def naive_hc3(values: np.ndarray, fits: list[tuple[Any, Any, Any, int]]) -> None:
+        """Per equation: gather its complete rows, then HC3 from them in blocks."""
+        for eq, (coef, means, inverse, n) in zip(equations, fits, strict=True):
+            rows = values[:, list(eq)]
+            rows = rows[~np.isnan(rows).any(axis=1)]
+            k = len(eq) - 1
+            for start in range(0, len(rows), 1 << 15):
+                block = rows[start:start + (1 << 15)]
+                xc = block[:, :k] - means[:k]
+                e = block[:, k] - means[k] - xc @ coef
+                a = xc @ inverse
+                h = np.einsum("ij,ij->i", a, xc) + 1.0 / n
+                a *= (e / (1.0 - h))[:, None]
+                a.T @ a
+
+    hc3: Any = None
+    with contextlib.suppress(ImportError):  # an older journeymap has no HC3 pass
+        from journeymap.stats import hc3_covariances as hc3
+    fits_complete, fits_gaps = fits_of(X), fits_of(V)
+
     jobs: dict[str, Callable[[], Any]] = {
         "numpy limit (complete data)": numpy_limit,
         "naive numpy gather + Gram, gaps": naive_gaps,
         "SufficientStats, gaps": stats_gaps,
         "journeymap fit, complete data": lambda: LinearEngine().fit(m, complete),
         "journeymap fit, gaps": lambda: LinearEngine().fit(m, gapped),
+        "naive numpy HC3 (gather), complete": lambda: naive_hc3(X, fits_complete),
+        "naive numpy HC3 (gather), gaps": lambda: naive_hc3(V, fits_gaps),
     }
+    if hc3 is not None:
+        jobs["HC3 pass (masked), complete"] = lambda: hc3(X, equations, fits_complete)
+        jobs["HC3 pass (masked), gaps"] = lambda: hc3(V, equations, fits_gaps)
     load_before = os.getloadavg()[0]
     times, cpu = round_robin(jobs, args.rounds)
     load_after = os.getloadavg()[0]
@@ -164,9 +206,9 @@ def main() -> None:
           f"{args.rows:,} rows; {blank:.1%} of cells blank in the data with gaps; "
           f"{args.rounds} rounds; BLAS threads: {BLAS_THREADS or 'as installed'}; "
           f"load average {load_before:.1f} → {load_after:.1f} on {os.cpu_count()} CPUs")
-    print(f"{'what':<36}{'best s':>9}{'median s':>10}{'× limit':>9}{'CPU s':>8}{'× limit':>9}")
+    print(f"{'what':<38}{'best s':>9}{'median s':>10}{'× limit':>9}{'CPU s':>8}{'× limit':>9}")
     for r in rows_out:
-        print(f"{r['what']:<36}{r['best_s']:>9.3f}{r['median_s']:>10.3f}{r['ratio_best']:>9.2f}"
+        print(f"{r['what']:<38}{r['best_s']:>9.3f}{r['median_s']:>10.3f}{r['ratio_best']:>9.2f}"
               f"{r['cpu_best_s']:>8.3f}{r['cpu_ratio_best']:>9.2f}")
     print(f"edge estimates with gaps vs pandas dropna + lstsq: max relative difference "
           f"{worst:.1e}")

@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from scipy.linalg import blas
 
 __all__ = ["BLOCK_ROWS", "EXACT_PEAK", "ColumnTotals", "EquationMoments", "SufficientStats",
-           "column_sums", "masked_grams"]
+           "column_sums", "hc3_covariances", "masked_grams"]
 
 #: Rows per block of the masked pass: a block of 31 float32 columns (≈ 2 MB) and its
 #: products stay in the CPU cache.
@@ -265,24 +265,97 @@ def masked_grams(values: NDArray[np.floating[Any]], equations: Sequence[tuple[in
             if not eq:
                 we.fill(1.0)
             else:
-                if len(eq) == 1:
-                    r = obs[:, eq[0]]
-                else:
-                    r = complete[:k]
-                    np.logical_and(obs[:, eq[0]], obs[:, eq[1]], out=r)
-                    for c in eq[2:]:
-                        np.logical_and(r, obs[:, c], out=r)
-                np.copyto(we[:, 0], r, casting="unsafe")
+                np.copyto(we[:, 0], _complete_rows(obs, eq, complete[:k]), casting="unsafe")
                 for j, c in enumerate(eq, start=1):
                     np.multiply(x[:, c], we[:, 0], out=we[:, j])
             grams[e] += _crossprod(we)
     return grams, ColumnTotals(counts, sums)
 
 
+def _complete_rows(observed: NDArray[np.bool_], columns: Sequence[int],
+                   out: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Rows of a block where every one of ``columns`` is observed (``out`` unless there is
+    one column: then its own view)."""
+    if len(columns) == 1:
+        return observed[:, columns[0]]
+    np.logical_and(observed[:, columns[0]], observed[:, columns[1]], out=out)
+    for c in columns[2:]:
+        np.logical_and(out, observed[:, c], out=out)
+    return out
+
+
+def hc3_covariances(values: NDArray[np.floating[Any]], equations: Sequence[tuple[int, ...]],
+                    fits: Sequence[tuple[NDArray[np.float64], NDArray[np.float64],
+                                         NDArray[np.float64], int]], *,
+                    block_rows: int = BLOCK_ROWS) -> list[NDArray[np.float64]]:
+    """HC3 covariance of each equation's slopes, in one pass over the rows with gaps.
+
+    Equation e is ``equations[e] = (parents…, child)``, fitted on its complete rows with
+    ``fits[e] = (coef, means, inverse, n)``: the k slopes, the means of ``(x…, y)`` over
+    those rows, ``Sxx⁻¹`` and their number.  With ``x̃ = x − x̄``, residual
+    ``e = (y − ȳ) − x̃ᵀ b``, ``a = Sxx⁻¹ x̃`` and leverage ``h = 1/n + aᵀ x̃``, the HC3
+    covariance of the slopes is ``Σ (e/(1 − h))² a aᵀ`` over the complete rows (the slope
+    block of ``(ZᵀZ)⁻¹ Zᵀ diag(e²/(1 − h)²) Z (ZᵀZ)⁻¹``, Z = [1, x]; Frisch–Waugh–Lovell).
+
+    The rows are read as in :func:`masked_grams`, in float64 blocks with the gaps filled:
+    every row of a block is computed, and a row with a gap in the equation's columns gets
+    ``e = h = 0`` (its complete-row indicator multiplied in), so it adds nothing — no
+    equation's rows are gathered.  A block without gaps skips the indicators.
+    """
+    n, m = values.shape
+    b = max(1, min(n, block_rows))
+    out = [np.zeros((len(eq) - 1, len(eq) - 1)) for eq in equations]
+    z = np.empty((b, m), order="F")
+    observed = np.empty((b, m), dtype=bool, order="F")
+    complete = np.empty(b, dtype=bool)
+    widest = max((len(eq) for eq in equations), default=1)
+    centred = np.empty((b, widest), order="F")
+    scaled = np.empty((b, widest), order="F")
+    resid = np.empty(b)
+    lever = np.empty(b)
+    for start in range(0, n, b):
+        stop = min(n, start + b)
+        k = stop - start
+        x = z[:k]
+        np.copyto(x, values[start:stop])
+        obs = observed[:k]
+        np.equal(x, x, out=obs)
+        gaps = not obs.all()
+        if gaps:
+            low = np.fmin.reduce(x, axis=0)
+            np.fmax(x, np.minimum(np.nan_to_num(low, nan=0.0), 0.0), out=x)
+        e_, h = resid[:k], lever[:k]
+        for e, eq in enumerate(equations):
+            coef, means, inverse, rows = fits[e]
+            p = len(eq) - 1
+            if p < 1 or rows <= 0:
+                continue
+            xc = centred[:k, :p]  # column-major throughout: every step is a BLAS call or
+            for j, c in enumerate(eq[:p]):  # a contiguous column operation
+                np.subtract(x[:, c], means[j], out=xc[:, j])
+            np.subtract(x[:, eq[p]], means[p], out=e_)
+            e_ = blas.dgemv(-1.0, xc, coef, beta=1.0, y=e_, overwrite_y=1)
+            a = blas.dgemm(1.0, xc, np.asfortranarray(inverse), beta=0.0, c=scaled[:k, :p],
+                           overwrite_c=1)
+            np.einsum("ij,ij->i", a, xc, out=h)
+            h += 1.0 / rows
+            if gaps:
+                r = _complete_rows(obs, eq, complete[:k])
+                e_ *= r
+                h *= r
+            np.subtract(1.0, h, out=h)
+            e_ /= h
+            a *= e_[:, None]
+            out[e] += _crossprod(a)
+    return out
+
+
 def _crossprod(w: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
     """``wᵀ w`` by BLAS's general product: for a few columns and many rows gemm is several
     times faster than the symmetric syrk that numpy picks for ``w.T @ w``."""
     gemm = blas.sgemm if w.dtype == np.float32 else blas.dgemm
+    if w.flags.c_contiguous and not w.flags.f_contiguous:
+        return np.asarray(gemm(1.0, w.T, w.T, trans_b=1), dtype=np.float64)
     return np.asarray(gemm(1.0, w, w, trans_a=1), dtype=np.float64)
 
 

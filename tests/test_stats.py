@@ -362,3 +362,73 @@ def test_ols_from_merged_chunks_equals_pandas_dropna_and_lstsq(
         S = mom.covariance
         coef = np.linalg.solve(S[:k, :k], S[:k, k])
         np.testing.assert_allclose(coef, expected, rtol=1e-7, atol=1e-9)
+
+
+# ------------------------------------------------------------------------ HC3 pass
+
+
+def naive_hc3(rows: NDArray[np.float64]) -> NDArray[np.float64]:
+    """HC3 slope covariance of OLS of the last column on the others, from the rows."""
+    Z = np.column_stack([np.ones(len(rows)), rows[:, :-1]])
+    y = rows[:, -1]
+    bread = np.linalg.inv(Z.T @ Z)
+    beta = bread @ Z.T @ y
+    e = y - Z @ beta
+    h = np.einsum("ij,jk,ik->i", Z, bread, Z)
+    meat = (Z * (e / (1 - h))[:, None] ** 2).T @ Z
+    return np.asarray((bread @ meat @ bread)[1:, 1:], dtype=np.float64)
+
+
+def fits_from(stats: SufficientStats) -> list[tuple[NDArray[np.float64], NDArray[np.float64],
+                                                     NDArray[np.float64], int]]:
+    out = []
+    for e in range(len(stats.equations)):
+        mom = stats.moments(e)
+        k = len(mom.columns) - 1
+        S = mom.covariance * (mom.n - 1)
+        inverse = np.linalg.inv(S[:k, :k])
+        out.append((inverse @ S[:k, k], mom.means, inverse, mom.n))
+    return out
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.15])
+def test_hc3_pass_equals_statsmodels_on_each_equations_complete_rows(missing: float) -> None:
+    import statsmodels.api as sm
+
+    from journeymap.stats import hc3_covariances
+
+    rng = np.random.default_rng(20)
+    x = ratings(rng, 5000, 7)
+    x[:, 6] += 0.4 * x[:, 0] * rng.normal(size=5000)  # heteroskedastic child
+    x[rng.random(x.shape) < missing] = np.nan
+    eqs = [(0, 6), (1, 2, 6), (3, 4, 5, 0), (2, 1)]
+    stats = SufficientStats.from_array(x, eqs)
+    covs = hc3_covariances(x, eqs, fits_from(stats), block_rows=999)
+    for cov, eq in zip(covs, eqs, strict=True):
+        rows = x[~np.isnan(x[:, list(eq)]).any(axis=1)][:, list(eq)]
+        ols = sm.OLS(rows[:, -1], sm.add_constant(rows[:, :-1])).fit(cov_type="HC3")
+        np.testing.assert_allclose(cov, np.asarray(ols.cov_params())[1:, 1:], rtol=1e-8)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(gapped_surveys())
+def test_hc3_pass_equals_a_naive_hc3_of_pandas_dropna_rows(
+        case: tuple[NDArray[np.float64], list[tuple[int, ...]], bool, int]) -> None:
+    from journeymap.stats import hc3_covariances
+
+    x, eqs, _, block = case
+    frame = pd.DataFrame(x)
+    usable = []
+    for eq in eqs:
+        rows = frame[list(eq)].dropna().to_numpy()
+        k = len(eq) - 1
+        if k >= 1 and len(rows) >= k + 3 and np.linalg.cond(
+                np.column_stack([np.ones(len(rows)), rows[:, :k]])) < 1e6:
+            usable.append(eq)
+    if not usable:
+        return
+    stats = SufficientStats.from_array(x, usable)
+    covs = hc3_covariances(x, usable, fits_from(stats), block_rows=block)
+    for cov, eq in zip(covs, usable, strict=True):
+        expected = naive_hc3(frame[list(eq)].dropna().to_numpy())
+        np.testing.assert_allclose(cov, expected, rtol=1e-7, atol=1e-12)
