@@ -15,7 +15,8 @@ hard case: hundreds of thousands of missingness patterns).  Timed, in one run:
   (journeymap.stats, the part this benchmark is about);
 * ``journeymap fit``: ``LinearEngine().fit(map, data)`` on checked data (SurveyData):
   the Gram matrices, every equation, totals with intervals, NPS points of every node
-  and role, every route — complete and with gaps;
+  and role, every route — complete and with gaps; with HC3 standard errors (the default
+  where the engine has them) and with ``se="classical"``;
 * the second pass of HC3 (robust) standard errors — residuals, leverages and the
   sandwich's meat of every equation over its complete rows, given its OLS fit —
   ``journeymap.stats.hc3_covariances`` (one masked pass) against a naive per-equation
@@ -175,6 +176,12 @@ def main() -> None:
         "naive numpy HC3 (gather), complete": lambda: naive_hc3(X, fits_complete),
         "naive numpy HC3 (gather), gaps": lambda: naive_hc3(V, fits_gaps),
     }
+    with contextlib.suppress(TypeError):  # an older journeymap has classical errors only
+        LinearEngine(se="classical")
+        jobs["journeymap fit classical SE, complete"] = \
+            lambda: LinearEngine(se="classical").fit(m, complete)
+        jobs["journeymap fit classical SE, gaps"] = \
+            lambda: LinearEngine(se="classical").fit(m, gapped)
     if hc3 is not None:
         jobs["HC3 pass (masked), complete"] = lambda: hc3(X, equations, fits_complete)
         jobs["HC3 pass (masked), gaps"] = lambda: hc3(V, equations, fits_gaps)
@@ -206,9 +213,9 @@ def main() -> None:
           f"{args.rows:,} rows; {blank:.1%} of cells blank in the data with gaps; "
           f"{args.rounds} rounds; BLAS threads: {BLAS_THREADS or 'as installed'}; "
           f"load average {load_before:.1f} → {load_after:.1f} on {os.cpu_count()} CPUs")
-    print(f"{'what':<38}{'best s':>9}{'median s':>10}{'× limit':>9}{'CPU s':>8}{'× limit':>9}")
+    print(f"{'what':<40}{'best s':>9}{'median s':>10}{'× limit':>9}{'CPU s':>8}{'× limit':>9}")
     for r in rows_out:
-        print(f"{r['what']:<38}{r['best_s']:>9.3f}{r['median_s']:>10.3f}{r['ratio_best']:>9.2f}"
+        print(f"{r['what']:<40}{r['best_s']:>9.3f}{r['median_s']:>10.3f}{r['ratio_best']:>9.2f}"
               f"{r['cpu_best_s']:>8.3f}{r['cpu_ratio_best']:>9.2f}")
     print(f"edge estimates with gaps vs pandas dropna + lstsq: max relative difference "
           f"{worst:.1e}")

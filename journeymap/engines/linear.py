@@ -42,7 +42,7 @@ from ..lstsq import ols_from_gram
 from ..nps import nps_from_counts
 from ..paths import PathAlgebra
 from ..scenario import ShiftPlan, joint_shift, plan_shifts, role_figure, shift_columns
-from ..stats import SufficientStats
+from ..stats import SufficientStats, hc3_covariances
 from ..summary import LinearSummary, equations_of
 from ._base import Engine, register_engine
 from ._uncertainty import (
@@ -50,7 +50,6 @@ from ._uncertainty import (
     Uncertainty,
     check_se_type,
     hc1_from_moments,
-    hc3_covariance,
     nps_points_batch,
 )
 from .result import (
@@ -392,19 +391,18 @@ class LinearEngine(Engine):
 
 
 def _with_hc3(estimates: list[EquationEstimate], data: SurveyData) -> list[EquationEstimate]:
-    """The estimates with HC3 covariances computed from the rows of each equation."""
+    """The estimates with HC3 covariances computed from the rows of each equation, all in
+    one pass over the data (:func:`journeymap.stats.hc3_covariances`: a row with a blank
+    in an equation's columns is multiplied by 0 there, never gathered)."""
     index = {c: i for i, c in enumerate(data.node_ids)}
-    out = []
+    equations = [tuple(index[p] for p in (*est.parents, est.node)) for est in estimates]
+    fits = []
     for est in estimates:
-        cols = [index[p] for p in (*est.parents, est.node)]
-        rows = data.values[:, cols]
-        if est.n < rows.shape[0]:  # some rows miss a column of this equation
-            rows = rows[~np.isnan(rows).any(axis=1)]
         assert est.means is not None
         assert est.inverse is not None
-        out.append(dataclasses.replace(est, cov=hc3_covariance(rows, est.coef, est.means,
-                                                               est.inverse)))
-    return out
+        fits.append((est.coef, est.means, est.inverse, est.n))
+    covs = hc3_covariances(data.values, equations, fits)
+    return [dataclasses.replace(est, cov=cov) for est, cov in zip(estimates, covs, strict=True)]
 
 
 def coefficient_matrix(journey_map: JourneyMap, estimates: list[EquationEstimate]
