@@ -22,7 +22,7 @@ PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 FAST_MARKERS := not slow and not browser and not postgres
 
 .PHONY: demo test lint typecheck pytest setup setup-dev system-deps bench bench-deps \
-	bench-peers clean docs test-fast pytest-fast i18n
+	bench-peers clean docs test-fast pytest-fast i18n screenshots
 
 demo: setup
 	$(BIN)/journeymap demo --out $(DEMO_OUT)
@@ -74,7 +74,7 @@ $(DEV_STAMP): $(STAMP) pyproject.toml
 	@touch $(DEV_STAMP)
 
 lint: setup-dev
-	$(BIN)/ruff check journeymap api tests benchmarks
+	$(BIN)/ruff check journeymap api tests benchmarks tools
 
 typecheck: setup-dev
 	$(BIN)/mypy journeymap api
@@ -106,6 +106,10 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps '$(DOWHY)'
 	$(BIN)/python -c 'import dowhy.gcm, pgmpy, semopy, scipy; print("dowhy", dowhy.__version__, "pgmpy", pgmpy.__version__, "semopy", semopy.__version__, "scipy", scipy.__version__)'
 	@touch $(BENCH_STAMP)
+
+# Phone, projector and print screenshots of a share link in every language (docs/web.md).
+screenshots: setup-dev
+	$(BIN)/python tools/screenshots.py
 
 bench-peers: bench-deps
 	$(BIN)/python benchmarks/peers.py $(PEERS_ARGS)

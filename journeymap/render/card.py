@@ -548,7 +548,10 @@ def _body_html(card: _Card, svg: str | None) -> str:
     elif svg is not None:
         caption = _("The journey map with the routes from %(role)s to the recommend score "
                     "highlighted.") % {"role": card.label}
-        parts.append(f'<figure>\n<div class="map">{svg}</div>\n<figcaption>{_e(caption)}'
+        # a focusable, named frame: on a phone the map scrolls sideways inside it, which
+        # a keyboard can only do when the frame takes focus (WCAG 2.1.1)
+        parts.append(f'<figure>\n<div class="map" tabindex="0" role="group" '
+                     f'aria-label="{_e(caption)}">{svg}</div>\n<figcaption>{_e(caption)}'
                      f'<span class="swipe">{_e(_(_SWIPE))}'
                      "</span></figcaption>\n</figure>\n")
     if card.suppressed is None and card.routes:

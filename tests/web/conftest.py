@@ -4,6 +4,7 @@ Playwright tests start a real ``journeymap serve`` themselves).  Helpers live in
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,3 +21,20 @@ def web(tmp_path: Path) -> Iterator[Api]:
     settings = make_settings(f"sqlite:///{tmp_path / 'journeymap.db'}", tmp_path / "data")
     with TestClient(create_app(settings), base_url="http://testserver") as client:
         yield Api(client=client, settings=settings)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """List the moderate and minor axe findings of tests/web/test_a11y_browser.py (they do
+    not fail a test; serious and critical ones do).  They travel in the reports'
+    ``user_properties``, so the list is complete under pytest-xdist too."""
+    lines = []
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "axe-notes" and getattr(report, "when", "call") == "call":
+                    found = json.loads(value)
+                    lines.extend(f"{found['page']}: {f}" for f in found["findings"])
+    if lines:
+        terminalreporter.section("axe: moderate and minor findings")
+        for line in sorted(set(lines)):
+            terminalreporter.write_line(line)

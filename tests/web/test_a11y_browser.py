@@ -1,0 +1,470 @@
+"""Accessibility of every page the service serves, in a real browser: axe-core (vendored in
+``tests/web/vendor/axe-core``) finds no serious or critical violation at 360×800 and
+1366×768, and every tap target is at least 24×24 CSS px at 360 px (or spaced as WCAG 2.2
+success criterion 2.5.8 allows).
+
+The pages are listed against the app's own routes: a page route (or a form that answers
+with a page) without an axe case here, and without a written reason why it has none, fails
+:func:`test_every_page_route_has_an_axe_case`.  Moderate and minor findings do not fail a
+test; they are listed in the test run's summary ("axe: moderate and minor findings").
+
+Playwright drives Debian's ``chromium`` against one real ``journeymap serve`` per module;
+skipped, with the reason, when either is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import web_helpers  # also puts tests/api on sys.path
+from api_helpers import EXAMPLES, Server, fitted
+from journeymap_api.main import create_app
+from journeymap_api.settings import Settings
+
+from journeymap import i18n
+from journeymap.analysis.roles import NOT_FOR_PAY
+from journeymap.formatting import signed
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+sync_api = web_helpers.playwright_or_skip()
+
+AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
+PHONE = {"width": 360, "height": 800}
+LAPTOP = {"width": 1366, "height": 768}
+VIEWPORTS = {"360": PHONE, "1366": LAPTOP}
+#: every page in English and Swedish; the employee's page (a role share link, and in
+#: presentation mode) in all five languages
+PAGE_LANGUAGES = ("en", "sv")
+EVERY_LANGUAGE = ("share-role", "share-present")
+MIN_TARGET = 24.0
+#: axe's rule sets: WCAG 2.0–2.2 A and AA (2.2 AA includes target-size) and best practice
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+FAILING_IMPACTS = ("serious", "critical")
+ROLE = "installer"
+CYCLE_EDGE = "  - {from: ease, to: website}"
+
+
+# ------------------------------------------------------------------------- the cases
+@dataclass(frozen=True)
+class Case:
+    """One page to check: the route it belongs to and how a browser gets there."""
+
+    name: str
+    route: tuple[str, str]  # (method, path) as the app declares it
+    url: str  # formatted with the ids of :func:`world`
+    who: str = "admin"  # admin (signed in), nobody (no cookie)
+    then: Callable[[Any], None] | None = None  # what to do on the page before checking
+
+
+def _editor_problems(page: Any) -> None:
+    text = (EXAMPLES / "kitchen_b2b.yaml").read_text(encoding="utf-8")
+    page.locator("#source").fill(text.rstrip("\n") + "\n" + CYCLE_EDGE + "\n")
+    sync_api.expect(page.locator("#check .problems li").first).to_contain_text("cycle")
+
+
+def _what_if(page: Any) -> None:
+    slider = page.locator(".slider input[type=range]").first
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    sync_api.expect(page.locator("#whatif-change")).not_to_have_text("")
+
+
+def _share_created(page: Any) -> None:
+    page.locator("form[action$='/share'] button[type=submit]").click()
+    page.wait_for_url("**/share")
+    sync_api.expect(page.locator(".qr svg")).to_be_visible()
+
+
+def _refused_key(page: Any) -> None:
+    page.locator("#key").fill("jm_not-a-key-of-any-workspace")
+    page.locator("form button[type=submit]").click()
+    sync_api.expect(page.locator(".error")).to_be_visible()
+
+
+def _bad_map_saved(page: Any) -> None:
+    page.locator("#source").fill("nodes: [")
+    page.locator("#map-form button[type=submit]").click()
+    page.wait_for_url("**/app/maps")
+    sync_api.expect(page.locator("p.error")).to_be_visible()
+
+
+CASES = (
+    Case("sign-in", ("GET", "/app/sign-in"), "/app/sign-in", who="nobody"),
+    Case("sign-in-refused", ("POST", "/app/sign-in"), "/app/sign-in", who="nobody",
+         then=_refused_key),
+    Case("home", ("GET", "/app"), "/app"),
+    Case("editor-new", ("GET", "/app/maps/new"), "/app/maps/new"),
+    Case("editor-problems", ("POST", "/app/maps/check"), "/app/maps/new", then=_editor_problems),
+    Case("editor-refused", ("POST", "/app/maps"), "/app/maps/new", then=_bad_map_saved),
+    Case("map", ("GET", "/app/maps/{map_id}"), "/app/maps/{map}"),
+    Case("map-version", ("GET", "/app/maps/{map_id}"), "/app/maps/{map}?version=1"),
+    Case("datasets", ("GET", "/app/datasets"), "/app/datasets"),
+    Case("dataset", ("GET", "/app/datasets/{dataset_id}"), "/app/datasets/{dataset}"),
+    Case("fit", ("GET", "/app/fits/{fit_id}"), "/app/fits/{fit}"),
+    Case("fit-check", ("GET", "/app/fits/{fit_id}/check"), "/app/fits/{fit}/check"),
+    Case("drivers", ("GET", "/app/fits/{fit_id}/drivers"), "/app/fits/{fit}/drivers"),
+    Case("what-if", ("POST", "/app/fits/{fit_id}/what-if"), "/app/fits/{fit}/drivers",
+         then=_what_if),
+    Case("roles", ("GET", "/app/fits/{fit_id}/roles"), "/app/fits/{fit}/roles"),
+    Case("role", ("GET", "/app/fits/{fit_id}/roles/{role}"), "/app/fits/{fit}/roles/{role}"),
+    Case("role-present", ("GET", "/app/fits/{fit_id}/roles/{role}"),
+         "/app/fits/{fit}/roles/{role}?present=1"),
+    Case("drivers-present", ("GET", "/app/fits/{fit_id}/drivers"),
+         "/app/fits/{fit}/drivers?present=1"),
+    Case("share-created", ("POST", "/app/fits/{fit_id}/roles/{role}/share"),
+         "/app/fits/{fit}/roles/{role}", then=_share_created),
+    Case("card", ("GET", "/app/fits/{fit_id}/files/{name}"),
+         "/app/fits/{fit}/files/card.html?role={role}"),
+    Case("not-found", ("GET", "/app/fits/{fit_id}"), "/app/fits/{missing}"),
+    Case("share-role", ("GET", "/s/{token}"), "/s/{role_token}", who="nobody"),
+    Case("share-viewer", ("GET", "/s/{token}"), "/s/{viewer_token}", who="nobody"),
+    Case("share-viewer-role", ("GET", "/s/{token}/roles/{role}"),
+         "/s/{viewer_token}/roles/{role}", who="nobody"),
+    Case("share-present", ("GET", "/s/{token}/roles/{role}"),
+         "/s/{role_token}/roles/{role}?present=1", who="nobody"),
+    Case("share-card", ("GET", "/s/{token}/roles/{role}/card.html"),
+         "/s/{role_token}/roles/{role}/card.html", who="nobody"),
+    Case("share-not-found", ("GET", "/s/{token}"), "/s/no-such-link", who="nobody"),
+    Case("share-revoked", ("GET", "/s/{token}"), "/s/{revoked_token}", who="nobody"),
+)
+
+#: routes outside /v1 with no axe case of their own, and why
+NO_PAGE = {
+    ("GET", "/healthz"): "JSON for load balancers",
+    ("GET", "/openapi.json"): "JSON",
+    ("GET", "/docs"): "FastAPI's Swagger UI, not part of journeymap's pages",
+    ("GET", "/docs/oauth2-redirect"): "FastAPI's Swagger UI",
+    ("GET", "/redoc"): "FastAPI's ReDoc page, not part of journeymap's pages",
+    ("GET", "/app/static"): "static files (CSS, scripts)",
+    ("GET", "/app/present"): "a redirect back to the page (role-present checks the mode)",
+    ("POST", "/app/sign-out"): "a redirect to the sign-in page",
+    ("POST", "/app/maps/add"): "a fragment of the editor, which editor-new checks",
+    ("POST", "/app/maps/{map_id}"): "saves a version and redirects to the map page",
+    ("POST", "/app/datasets"): "an upload; redirects to the dataset page",
+    ("POST", "/app/fits"): "starts a fit; redirects to the fit page",
+    ("GET", "/app/fits/{fit_id}/progress"): "a fragment of the fit page while it runs",
+    ("GET", "/app/maps/{map_id}/files/{name}"): "downloads: SVG, PNG, PDF and model text",
+    ("POST", "/app/shares/{token_id}/revoke"): "a redirect to the role page",
+    ("GET", "/s/{token}/roles/{role}/card.pdf"): "a PDF download",
+    ("GET", "/s/{token}/roles/{role}/map.svg"): "an SVG image",
+}
+
+
+def _app_routes() -> set[tuple[str, str]]:
+    from fastapi.routing import iter_route_contexts
+
+    settings = Settings(_env_file=None, database_url="sqlite://",  # type: ignore[call-arg]
+                        data_dir=Path("/nonexistent"))
+    out: set[tuple[str, str]] = set()
+    for route in iter_route_contexts(create_app(settings).routes):
+        path = getattr(route, "path", None)
+        if not isinstance(path, str) or path.startswith("/v1"):
+            continue
+        for method in getattr(route, "methods", None) or {"GET"}:
+            if method != "HEAD":
+                out.add((method, path))
+    return out
+
+
+def test_every_page_route_has_an_axe_case() -> None:
+    routes = _app_routes()
+    covered = {c.route for c in CASES}
+    missing = sorted(routes - covered - set(NO_PAGE))
+    assert missing == [], f"page routes without an axe case (add a Case or a reason): {missing}"
+    stale = sorted((covered | set(NO_PAGE)) - routes)
+    assert stale == [], f"axe cases for routes the app does not have: {stale}"
+
+
+# ----------------------------------------------------------------- server and browser
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
+    tmp = tmp_path_factory.mktemp("a11y-server")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEYMAP_")}
+    s = Server(db=f"sqlite:///{tmp / 'journeymap.db'}", data_dir=tmp / "data", env=env,
+               log=tmp / "server.log")
+    key = s.create_workspace("workshop")
+    s.start()
+    try:
+        yield s, key
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="module")
+def world(server: tuple[Server, str]) -> dict[str, str]:
+    """A fitted example map, a role link, a viewer link and a revoked link."""
+    s, key = server
+    with httpx.Client(base_url=s.url, headers={"Authorization": f"Bearer {key}"},
+                      timeout=60) as api:
+        fit = fitted(api, {})
+        links = {}
+        for name, path in (("role_token", f"/v1/fits/{fit['id']}/roles/{ROLE}/share"),
+                           ("viewer_token", f"/v1/fits/{fit['id']}/share"),
+                           ("revoked_token", f"/v1/fits/{fit['id']}/roles/{ROLE}/share")):
+            r = api.post(path)
+            assert r.status_code == 201, r.text
+            links[name] = r.json()["url"].rsplit("/s/", 1)[1]
+            if name == "revoked_token":
+                assert api.delete(f"/v1/shares/{r.json()['token_id']}").status_code == 204
+        installer = api.get(f"/v1/fits/{fit['id']}/roles/{ROLE}").json()
+    return {"fit": fit["id"], "map": fit["map_id"], "dataset": fit["dataset_id"],
+            "role": ROLE, "missing": "00000000-0000-4000-8000-000000000000",
+            "nps_points": installer["nps_points"], **links}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = web_helpers.launch_chromium(p)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _without_attachment(route: Any) -> None:
+    """Show a downloaded card in the tab (the page's own download link saves it)."""
+    response = route.fetch()
+    headers = {k: v for k, v in response.headers.items()
+               if k.lower() != "content-disposition"}
+    route.fulfill(response=response, headers=headers)
+
+
+@pytest.fixture(scope="module")
+def contexts(server: tuple[Server, str], browser: Any) -> Iterator[Callable[..., Any]]:
+    """One browser context per (who, language, viewport), made when first asked for."""
+    s, key = server
+    made: dict[tuple[str, str, str], Any] = {}
+    signed_in: list[Any] = []
+
+    def get(who: str, lang: str, width: str) -> Any:
+        if (who, lang, width) not in made:
+            state = None
+            if who == "admin":
+                if not signed_in:
+                    ctx = browser.new_context()
+                    page = ctx.new_page()
+                    page.goto(s.url + "/app/sign-in")
+                    page.locator("#key").fill(key)
+                    page.locator("form button[type=submit]").click()
+                    page.wait_for_url(s.url + "/app")
+                    signed_in.append(ctx.storage_state())
+                    ctx.close()
+                state = signed_in[0]
+            ctx = browser.new_context(viewport=VIEWPORTS[width], storage_state=state,
+                                      bypass_csp=True,  # axe is injected as a script
+                                      extra_http_headers={"Accept-Language": lang})
+            ctx.set_default_timeout(30_000)
+            ctx.route("**/files/card.html*", _without_attachment)
+            made[(who, lang, width)] = ctx
+        return made[(who, lang, width)]
+
+    try:
+        yield get
+    finally:
+        for ctx in made.values():
+            ctx.close()
+
+
+# --------------------------------------------------------------------------- checks
+#: WCAG 2.2 success criterion 2.5.8 Target Size (Minimum), for links, buttons, inputs,
+#: selects, text areas, summaries and focusable SVG elements: each is at least
+#: MIN×MIN CSS px, or it is undersized and a MIN px circle centred on its bounding box
+#: neither intersects another target nor another undersized target's circle (the
+#: spacing exception), or it sits in a sentence of other text (the inline exception:
+#: an inline element in a block whose text outside targets has letters).  Targets that
+#: cannot be tapped (not rendered, hidden, or moved off the page such as the skip link
+#: before it has focus) are not targets.
+TARGETS_JS = r"""(min) => {
+  const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, '
+            + 'svg [tabindex]:not([tabindex="-1"]), svg a[href]';
+  const all = [...document.querySelectorAll(sel)];
+  const targets = [];
+  for (const e of all) {
+    const st = getComputedStyle(e);
+    if (st.display === 'none' || st.visibility !== 'visible' || e.closest('[hidden]')
+        || e.closest('[inert]')) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) continue;
+    const x = r.left + scrollX, y = r.top + scrollY;
+    if (x + r.width <= 0 || y + r.height <= 0) continue;   // off the page
+    if (r.width <= 1 && r.height <= 1) continue;            // visually hidden
+    targets.push({e, x, y, w: r.width, h: r.height});
+  }
+  const isTarget = new Set(targets.map(t => t.e));
+  const inSentence = (e) => {
+    if (getComputedStyle(e).display !== 'inline') return false;
+    let block = e.parentElement;
+    while (block && getComputedStyle(block).display.startsWith('inline')) {
+      block = block.parentElement;
+    }
+    if (!block) return false;
+    let text = '';
+    const walk = (n) => {
+      for (const c of n.childNodes) {
+        if (c.nodeType === 3) text += c.textContent;
+        else if (c.nodeType === 1 && !isTarget.has(c)) walk(c);
+      }
+    };
+    walk(block);
+    return /\p{L}{2,}/u.test(text);
+  };
+  const small = targets.filter(t => (t.w < min - 0.01 || t.h < min - 0.01) && !inSentence(t.e));
+  const centre = (t) => [t.x + t.w / 2, t.y + t.h / 2];
+  const distToRect = (p, t) => {
+    const dx = Math.max(t.x - p[0], 0, p[0] - (t.x + t.w));
+    const dy = Math.max(t.y - p[1], 0, p[1] - (t.y + t.h));
+    return Math.hypot(dx, dy);
+  };
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+      + ' "' + (e.textContent || e.getAttribute('aria-label') || e.value || '').trim()
+               .replace(/\s+/g, ' ').slice(0, 40) + '"';
+  const out = [];
+  for (const t of small) {
+    const c = centre(t);
+    const near = [];
+    for (const o of targets) {
+      if (o === t || o.e.contains(t.e) || t.e.contains(o.e)) continue;
+      const isSmall = small.includes(o);
+      if (distToRect(c, o) < min / 2 - 0.01
+          || (isSmall && Math.hypot(c[0] - centre(o)[0], c[1] - centre(o)[1]) < min - 0.01)) {
+        near.push(name(o.e));
+      }
+    }
+    if (near.length) {
+      out.push(`${name(t.e)} ${t.w.toFixed(1)}x${t.h.toFixed(1)} px, too close to `
+               + near.slice(0, 2).join(', '));
+    }
+  }
+  return out;
+}"""
+
+
+def _axe(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async (tags) => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                           resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ') + ': '
+                                       + (n.failureSummary || '').split('\\n')[1]),
+            count: v.nodes.length}));
+    }""", AXE_TAGS)
+    assert isinstance(result, list)
+    return result
+
+
+def _open(contexts: Callable[..., Any], server: tuple[Server, str], world: dict[str, str],
+          case: Case, lang: str, width: str) -> Any:
+    page = contexts(case.who, lang, width).new_page()
+    response = page.goto(server[0].url + case.url.format(**world))
+    assert response is not None
+    page.wait_for_load_state("load")
+    if case.then is not None:
+        case.then(page)
+    return page
+
+
+def _params() -> list[Any]:
+    out = []
+    for case in CASES:
+        langs = i18n.LANGUAGES if case.name in EVERY_LANGUAGE else PAGE_LANGUAGES
+        for lang in langs:
+            for width in VIEWPORTS:
+                out.append(pytest.param(case, lang, width, id=f"{case.name}-{lang}-{width}"))
+    return out
+
+
+@pytest.mark.parametrize(("case", "lang", "width"), _params())
+def test_axe_finds_no_serious_violation_and_targets_are_24_px(
+        server: tuple[Server, str], world: dict[str, str], contexts: Callable[..., Any],
+        case: Case, lang: str, width: str, record_property: Callable[[str, Any], None]
+) -> None:
+    page = _open(contexts, server, world, case, lang, width)
+    try:
+        assert page.evaluate("document.documentElement.lang") == lang
+        violations = _axe(page)
+        notes = [v for v in violations if v["impact"] not in FAILING_IMPACTS]
+        if notes:
+            record_property("axe-notes", json.dumps(
+                {"page": f"{case.name}-{lang}-{width}",
+                 "findings": [f"{v['impact']} {v['id']} ×{v['count']}: {v['help']}"
+                              for v in notes]}, ensure_ascii=False))
+        serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+        too_small = page.evaluate(TARGETS_JS, MIN_TARGET) if width == "360" else []
+        assert (serious, too_small) == ([], []), (
+            json.dumps(serious, indent=1, ensure_ascii=False) + "\ntap targets:\n"
+            + "\n".join(too_small))
+    finally:
+        page.close()
+
+
+# ------------------------------------------------------------- share link, five languages
+def _lead_prefix(lang: str) -> str:
+    """The card's headline up to its first figure, in ``lang``."""
+    with i18n.use_language(lang):
+        text = i18n.gettext("When %(role)s does one point better on %(targets)s, %(move)s: "
+                            "%(points)s NPS points (95 %%: %(low)s to %(high)s)")
+        box = i18n.gettext(NOT_FOR_PAY)
+    return re.split(r"%\(\w+\)s", text, maxsplit=1)[0], box
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_a_share_link_on_a_phone_speaks_the_browsers_language(
+        server: tuple[Server, str], world: dict[str, str], browser: Any, lang: str) -> None:
+    s, _key = server
+    context = browser.new_context(viewport=PHONE, extra_http_headers={"Accept-Language": lang})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        response = page.goto(f"{s.url}/s/{world['role_token']}")
+        assert response is not None
+        assert response.status == 200
+        assert page.evaluate("document.documentElement.lang") == lang
+        prefix, box = _lead_prefix(lang)
+        lead = page.locator(".card .lead").inner_text()
+        assert lead.startswith(prefix.strip()), (lead, prefix)
+        with i18n.use_language(lang):
+            points = signed(float(world["nps_points"]))
+        sync_api.expect(page.locator(".card .big")).to_contain_text(points)
+        sync_api.expect(page.locator(".card .note")).to_contain_text(box[:30])
+        if lang != "en":
+            english, _box = _lead_prefix("en")
+            assert not lead.startswith(english.strip())
+        assert context.cookies() == []
+    finally:
+        context.close()
+
+
+def test_the_target_check_follows_wcag_2_5_8(browser: Any) -> None:
+    """The check itself: two 16 px links side by side fail; the same links 30 px apart
+    pass (spacing); a link in a sentence passes (inline); a 24 px button passes; the
+    off-page skip link is no target."""
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.set_content("""<style>body{margin:0;font:14px/16px sans-serif}
+            .t a{display:inline-block;width:16px;height:16px}
+            .skip{position:absolute;top:-3rem;width:10px;height:10px}</style>
+            <a class="skip" href="#m">skip</a>
+            <p class="t" style="position:absolute;top:10px"><a id="a1" href="#">1</a><a
+               id="a2" href="#">2</a></p>
+            <p class="t" style="position:absolute;top:100px"><a id="b1" href="#">1</a><a
+               id="b2" href="#" style="margin-left:30px">2</a></p>
+            <p style="position:absolute;top:200px">Read the <a id="c" href="#">method</a>
+               page before you change the map.</p>
+            <button style="position:absolute;top:300px;width:24px;height:24px;padding:0"
+               >x</button>""")
+        found = page.evaluate(TARGETS_JS, MIN_TARGET)
+        assert [line.split(" ")[0] for line in found] == ["a#a1", "a#a2"]
+        assert "16.0x16.0 px" in found[0]
+    finally:
+        context.close()
