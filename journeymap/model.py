@@ -56,8 +56,8 @@ from .outputs import write_atomic
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["KINDS", "SCHEMA_VERSION", "CommentColumns", "Edge", "JourneyMap", "Node",
-           "node_id_problem"]
+__all__ = ["KINDS", "SCHEMA_VERSION", "AccountColumns", "CommentColumns", "Edge", "JourneyMap",
+           "Node", "node_id_problem"]
 
 SCHEMA_VERSION = 1
 Kind = Literal["outcome", "touchpoint", "factor", "role"]
@@ -69,8 +69,9 @@ _NODE_FIELDS = ("id", "kind", "label", "column", "items", "scale", "stage", "des
                 "recode", "question")
 _EDGE_FIELDS = ("from", "to", "share", "expected")
 _TOP_FIELDS = ("schema_version", "name", "language", "outcome", "nodes", "edges",
-               "description", "comments")
+               "description", "comments", "accounts")
 _COMMENT_FIELDS = ("column", "consent", "date", "staff")
+_ACCOUNT_FIELDS = ("column", "role", "value", "date")
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,46 @@ class CommentColumns:
         return out
 
 
+@dataclass(frozen=True)
+class AccountColumns:
+    """The map's ``accounts:``: which survey columns name the B2B account, the
+    respondent's contact role, the account's value and the response date
+    (docs/map-format.md, "Accounts"; docs/accounts.md).
+
+    Attributes
+    ----------
+    column
+        The column with the account (customer company) name or id.
+    role
+        The column with the respondent's contact role (free text: ``decision maker``,
+        ``user``, ``influencer`` …), or ``None``.
+    value
+        The column with the account's value (e.g. yearly revenue), or ``None``; the same
+        column the "valuable account" rule of :mod:`journeymap.cases` reads.
+    date
+        The column with the response date (ISO ``2026-03-01``), or ``None``; used to
+        compare an account's latest quarter with the one before.
+    """
+
+    column: str
+    role: str | None = None
+    value: str | None = None
+    date: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The data columns named."""
+        return tuple(c for c in (self.column, self.role, self.value, self.date)
+                     if c is not None)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"column": self.column}
+        for key in ("role", "value", "date"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+
 def _num(v: float) -> float | int:
     return int(v) if float(v).is_integer() else float(v)
 
@@ -377,6 +418,9 @@ class JourneyMap:
     #: The survey's comment, consent and date columns, if the map names them
     #: (``comments: {column: comment, consent: consent_to_share}``).
     comments: CommentColumns | None = None
+    #: The survey's account, contact-role, value and date columns, if the map names them
+    #: (``accounts: {column: account, role: contact_role}``).
+    accounts: AccountColumns | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nodes", tuple(self.nodes))
@@ -557,6 +601,8 @@ class JourneyMap:
             out["description"] = self.description
         if self.comments is not None:
             out["comments"] = self.comments.to_dict()
+        if self.accounts is not None:
+            out["accounts"] = self.accounts.to_dict()
         out["outcome"] = self.outcome
         out["nodes"] = [n.to_dict() for n in self.nodes]
         out["edges"] = [e.to_dict() for e in self.edges]
@@ -691,6 +737,8 @@ class _Parser:
         edges = [e for i, r in enumerate(raw_edges) if (e := self.edge(i, r)) is not None]
         comments = self.comments(d.get("comments"),
                                  {c: n.id for n in nodes for c in n.columns})
+        accounts = self.accounts(d.get("accounts"),
+                                 {c: n.id for n in nodes for c in n.columns})
         outcome = d.get("outcome")
         outcomes = [n.id for n in nodes if n.kind == "outcome"]
         if outcome is None and len(outcomes) == 1:
@@ -720,7 +768,7 @@ class _Parser:
         return JourneyMap(outcome=outcome, nodes=tuple(nodes), edges=tuple(edges), name=name,
                           description=desc, language=self.language,
                           schema_version=SCHEMA_VERSION, source=self.source,
-                          comments=comments)
+                          comments=comments, accounts=accounts)
 
     def map_language(self, raw: Any) -> str | None:
         """The map's ``language`` (one of :data:`journeymap.i18n.LANGUAGES`) or ``None``."""
@@ -789,6 +837,47 @@ class _Parser:
             "e.g. question: {sv: Hur nöjd var du med installationen?, en: How satisfied "
             "were you with the installation?}")
         return (text or None), texts
+
+    def accounts(self, raw: Any, columns: dict[str, str]) -> AccountColumns | None:
+        """The map's ``accounts:`` block; problems recorded.  ``columns`` maps each rating
+        column to its node, so that an account column cannot be a rating column too."""
+        if raw is None:
+            return None
+        path: list[str | int] = ["accounts"]
+        example = "e.g. accounts: {column: account, role: contact_role, value: revenue}"
+        if not isinstance(raw, Mapping):
+            self.problem(path, f"'accounts' names the survey's account columns; {example}.")
+            return None
+        before = len(self.problems)
+        for key in raw:
+            if key not in _ACCOUNT_FIELDS:
+                self.problem([*path, str(key)], f"unknown field '{_name(key)}' of 'accounts'."
+                             f"{self.suggest(key, _ACCOUNT_FIELDS)} Valid: "
+                             f"{', '.join(_ACCOUNT_FIELDS)}.")
+        names: dict[str, str | None] = {}
+        for key in _ACCOUNT_FIELDS:
+            value = raw.get(key)
+            if value is None:
+                if key == "column":
+                    self.problem(path, f"'accounts' needs the account column; {example}.")
+                names[key] = None
+                continue
+            text = self.text([*path, key], value, MAX_LABEL_CHARS, name=True)
+            if text is not None and not text.strip():
+                self.problem([*path, key], "the column name is empty.")
+                text = None
+            if text is not None and text in columns:
+                self.problem([*path, key], f"'{text}' is the rating column of node "
+                             f"'{columns[text]}'; accounts need columns of their own.")
+            names[key] = text
+        named = [v for v in names.values() if v is not None]
+        if len(set(named)) != len(named):
+            self.problem(path, "the account, role, value and date columns must be different "
+                         "columns.")
+        if len(self.problems) > before or names["column"] is None:
+            return None
+        return AccountColumns(column=names["column"], role=names["role"],
+                              value=names["value"], date=names["date"])
 
     def comments(self, raw: Any, columns: dict[str, str]) -> CommentColumns | None:
         """The map's ``comments:`` block; problems recorded.  ``columns`` maps each rating
