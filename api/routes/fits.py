@@ -263,3 +263,55 @@ async def share_fit(request: Request, fit_id: uuid.UUID, workspace: WorkspaceDep
 #: The routes :mod:`api.fastpath` answers from memory once their answer is made.
 FAST_ROUTES: dict[Callable[..., Any], service.Analysis] = {
     fit_drivers: "drivers", fit_roles: "roles", fit_role: "role"}
+
+
+PeriodQuery = Annotated[Literal["month", "quarter"],
+                        Query(description="Calendar months or quarters.")]
+DateColumn = Annotated[str | None, Query(max_length=255, description="The date column "
+                                         "(default: the fit's window's, else 'date').")]
+OVER_TIME = {"content": {JSON: {"schema": {"type": "object"}}}}
+
+
+def _over_time(session: Session, worker: Any, workspace: CurrentWorkspace,
+               fit_id: uuid.UUID, kind: str, **params: Any) -> Response:
+    from ..results import dumps
+    from ..services.trends import fit_over_time
+
+    out = fit_over_time(session, worker, workspace.id, fit_id, kind, **params)
+    return Response(dumps(out), media_type=JSON)
+
+
+@router.get("/{fit_id}/trend", responses={200: OVER_TIME,
+                                          **problem_responses(401, 404, 409, 422)})
+def fit_trend(fit_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep,
+              worker: WorkerDep, period: PeriodQuery = "month",
+              date_column: DateColumn = None) -> Response:
+    """NPS per month or quarter with 95 % intervals, small periods suppressed
+    (``journeymap trend``), over the fit's data."""
+    return _over_time(session, worker, workspace, fit_id, "trend", period=period,
+                      date_column=date_column)
+
+
+@router.get("/{fit_id}/waterfall", responses={200: OVER_TIME,
+                                              **problem_responses(401, 404, 409, 422)})
+def fit_waterfall(fit_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep,
+                  worker: WorkerDep,
+                  from_: Annotated[str, Query(alias="from", max_length=20,
+                                              description="2026-01 or 2026-Q1.")],
+                  to: Annotated[str, Query(max_length=20, description="2026-02 or 2026-Q2.")],
+                  period: PeriodQuery = "month", date_column: DateColumn = None) -> Response:
+    """The NPS change between two periods split into one bar per touchpoint and a rest
+    (``journeymap waterfall``)."""
+    return _over_time(session, worker, workspace, fit_id, "waterfall", period=period,
+                      date_column=date_column, from_period=from_, to_period=to)
+
+
+@router.get("/{fit_id}/roles/{role}/trend", responses={200: OVER_TIME,
+                                                       **problem_responses(401, 404, 409, 422)})
+def fit_role_trend(fit_id: uuid.UUID, role: RoleId, session: SessionDep,
+                   workspace: WorkspaceDep, worker: WorkerDep, period: PeriodQuery = "quarter",
+                   date_column: DateColumn = None) -> Response:
+    """The role's influence and NPS points per period with 95 % intervals, each period
+    fitted alone; periods under the minimum responses suppressed."""
+    return _over_time(session, worker, workspace, fit_id, "role", period=period,
+                      date_column=date_column, role=role)

@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from ..model import JourneyMap
 
 __all__ = ["PERIODS", "TrendReport", "Waterfall", "nps_trend", "nps_waterfall",
-           "parse_period", "period_of", "window_rows"]
+           "parse_period", "period_of", "role_trend", "window_rows"]
 
 Period = Literal["month", "quarter"]
 PERIODS: tuple[str, ...] = ("month", "quarter")
@@ -374,3 +374,65 @@ def nps_waterfall(journey_map: JourneyMap, data: DataSource | SurveyRows,
                      change=change, change_ci=nps_difference(s_to, s_from).ci, bars=bars,
                      unexplained=unexplained, result=result,
                      warnings=tuple(dict.fromkeys(warnings)))
+
+
+# ------------------------------------------------------------ role over time
+def role_trend(journey_map: JourneyMap, data: pd.DataFrame, role: str, *,
+               period: str = "month", date_column: str = "date",
+               survey_type: str | None = None, engine: str = "linear",
+               min_responses: int = DEFAULT_MIN_RESPONSES) -> dict[str, Any]:
+    """A role's influence and NPS points per calendar period, each from its own fit.
+
+    Every period from the first to the last date is fitted alone (``engine``, the
+    responses dated in it, as :func:`window_rows` selects them), so each period's
+    figures carry that fit's 95 % intervals.  A period with fewer responses than
+    ``min_responses`` is suppressed (its n shown, no figures); a period whose fit
+    cannot be made says why (``reason``).  Returns ``{"role", "period", "date_column",
+    "min_responses", "periods": [{period, start, end, n, suppressed, influence,
+    influence_ci, nps_points, nps_points_ci, reason}]}``.
+    """
+    from ..data import load_survey
+    from ..fitting import fit
+
+    check_min_responses(min_responses)
+    freq = _check_period(period)
+    journey_map.node(role)  # an unknown role is one clear error before any fitting
+    if date_column not in data.columns:
+        raise DataValidationError(f"the role's trend needs the date column '{date_column}', "
+                                  "which the data do not have.")
+    periods = period_of(data[date_column], period, date_column)
+    has = periods.notna().to_numpy(dtype=bool)
+    if not has.any():
+        raise DataValidationError(f"column '{date_column}' is blank in every response; "
+                                  "there is nothing to put on a time line.")
+    records: list[dict[str, Any]] = []
+    for p in pd.period_range(periods[has].min(), periods[has].max(), freq=freq):
+        rows = data.loc[has & (periods == p).to_numpy(dtype=bool)].reset_index(drop=True)
+        rec: dict[str, Any] = {"period": period_label(p),
+                               "start": p.start_time.date().isoformat(),
+                               "end": p.end_time.date().isoformat(), "n": int(len(rows)),
+                               "suppressed": len(rows) < min_responses, "influence": None,
+                               "influence_ci": None, "nps_points": None,
+                               "nps_points_ci": None, "reason": None}
+        if not rec["suppressed"]:
+            try:
+                survey = load_survey(rows, journey_map, survey_type=survey_type)
+                rec["n"] = int(survey.n)
+                if survey.n < min_responses:
+                    rec["suppressed"] = True
+                else:
+                    eff = fit(journey_map, survey, engine=engine,
+                              min_responses=min_responses).role(role)
+                    rec.update(influence=eff.influence, nps_points=eff.nps_points,
+                               influence_ci=list(eff.influence_ci)
+                               if eff.influence_ci else None,
+                               nps_points_ci=list(eff.nps_points_ci)
+                               if eff.nps_points_ci else None,
+                               reason=eff.not_estimable)
+            except JourneymapError as exc:
+                rec["reason"] = str(exc)
+        records.append(rec)
+    out: dict[str, Any] = to_jsonable({"role": role, "period": period,
+                                       "date_column": date_column,
+                                       "min_responses": min_responses, "periods": records})
+    return out
