@@ -410,7 +410,7 @@ def role_trend(journey_map: JourneyMap, data: pd.DataFrame, role: str, *,
         rows = data.loc[has & (periods == p).to_numpy(dtype=bool)].reset_index(drop=True)
         rec: dict[str, Any] = {"period": period_label(p),
                                "start": p.start_time.date().isoformat(),
-                               "end": p.end_time.date().isoformat(), "n": int(len(rows)),
+                               "end": p.end_time.date().isoformat(), "n": len(rows),
                                "suppressed": len(rows) < min_responses, "influence": None,
                                "influence_ci": None, "nps_points": None,
                                "nps_points_ci": None, "reason": None}
