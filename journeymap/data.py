@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CONSENT_NO", "CONSENT_YES", "MISSING_TOKENS", "SURVEY_TYPES", "CheckedChunk",
            "ResponseComments", "SurveyData", "check_data_file", "check_frame", "check_header",
-           "cronbach_alpha", "load_survey", "outcome_warnings", "read_table",
+           "cronbach_alpha", "load_survey", "match_questions", "outcome_warnings", "read_table",
            "recode_outcome"]
 
 MISSING_TOKENS = ("", "NA", "N/A")
@@ -145,12 +145,18 @@ def read_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     try:
         if suffix in (".parquet", ".pq", ".xlsx", ".xlsm", ".xls"):
             return _read_binary_table(path, name, suffix)
+        from .sources.exports import read_export, sniff_encoding, sniff_export
+
         with path.open("rb") as f:  # closed at once: no ResourceWarning
-            head = f.read(4096)
-        if b"\x00" in head:
+            head = f.read(65536)
+        if b"\x00" in head and sniff_encoding(head) != "utf-16":
             raise DataValidationError(f"{name}: this is not a text CSV file (it contains binary "
                                       "bytes); save the survey as CSV (UTF-8), Parquet or Excel.")
-        sep = _delimiter(head, suffix)
+        layout = sniff_export(path, head)
+        if layout.is_export:  # docs/survey-exports.md
+            check_header(list(layout.columns), name)
+            return read_export(path, layout, _NA_VALUES)
+        sep = layout.delimiter
         with path.open(encoding="utf-8-sig", newline="") as lines:
             check_header(next(csv.reader(lines, delimiter=sep), []), name)
         return pd.read_csv(path, sep=sep, engine="c", na_values=_NA_VALUES,
@@ -282,22 +288,22 @@ def _rows(mask: NDArray[np.bool_], values: Any, rows: Any = None) -> str:
     return f"{shown}{more}"
 
 
-def _numeric(frame: pd.DataFrame, col: str, node: Node) -> NDArray[Any]:
+def _numeric(frame: pd.DataFrame, col: str, node: Node, shown: str | None = None) -> NDArray[Any]:
     """The column as numbers (floats with NaN = not experienced, or plain integers when the
-    column holds only whole numbers), or an error naming bad rows."""
+    column holds only whole numbers), or an error naming bad rows (the column by its name
+    in the file, ``shown``, when the map found it by its question text)."""
     raw = frame[col]
-    what = f"column '{col}' (node '{node.id}')"
+    what = f"column '{shown or col}' (node '{node.id}')"
     if raw.dtype == object or isinstance(raw.dtype, pd.StringDtype):
         text = raw.astype("string").str.strip()
         missing = text.isna() | text.str.upper().isin(list(MISSING_TOKENS))
         num = pd.to_numeric(text.where(~missing), errors="coerce")
+        words = (num.isna() & ~missing).to_numpy()
+        if words.any():
+            num, missing = _labelled(text, num, missing, words, node)
         bad = (num.isna() & ~missing).to_numpy()
         if bad.any():
-            raise DataValidationError(
-                f"{what} has text where a number is expected: "
-                f"{_rows(bad, raw.to_numpy(), frame.index)}. "
-                "Ratings must be numbers; leave the cell blank (or NA / N/A) when the customer "
-                "did not experience it.")
+            raise DataValidationError(_unknown_text(what, col, node, bad, raw, frame.index))
         out = num.to_numpy(dtype=np.float64, na_value=np.nan)
     elif pd.api.types.is_bool_dtype(raw.dtype):
         raise DataValidationError(f"{what} holds true/false values, not ratings.")
@@ -313,6 +319,53 @@ def _numeric(frame: pd.DataFrame, col: str, node: Node) -> NDArray[Any]:
         raise DataValidationError(
             f"{what} has infinite values: {_rows(infinite, out, frame.index)}.")
     return out
+
+
+def _labelled(text: pd.Series, num: pd.Series, missing: pd.Series, words: NDArray[np.bool_],
+              node: Node) -> tuple[pd.Series, pd.Series]:
+    """Answers given as text read through the node's value labels (``values:``), then the
+    built-in rules (docs/survey-exports.md, "Value labels"): a "not applicable" answer
+    (:data:`journeymap.sources.exports.NOT_APPLICABLE`) is missing, and an answer that
+    starts with a whole number followed by words (``10 - Extremely likely``) is that
+    number."""
+    from .model import label_key
+    from .sources.exports import NOT_APPLICABLE, leading_number
+
+    lookup = node.value_lookup
+    mask = pd.Series(words, index=text.index)
+    cells = text[mask]
+    read: dict[str, float] = {}
+    for cell in cells.unique().tolist():
+        key = label_key(cell)
+        if key in lookup:
+            v = lookup[key]
+            read[cell] = math.inf if v is None else float(v)  # inf: read as missing
+        elif key in NOT_APPLICABLE:
+            read[cell] = math.inf
+        else:
+            lead = leading_number(cell)
+            read[cell] = math.nan if lead is None else float(lead)
+    got = cells.map(read).astype("float64")
+    num = num.astype("float64").copy()
+    num[mask] = got.where(~np.isinf(got))
+    not_applicable = pd.Series(False, index=text.index)
+    not_applicable[mask] = np.isinf(got.to_numpy())
+    missing = missing | not_applicable
+    return num, missing
+
+
+def _unknown_text(what: str, col: str, node: Node, bad: NDArray[np.bool_], raw: pd.Series,
+                  rows: Any) -> str:
+    """One message for text in a rating column that neither a value label nor a built-in
+    rule reads: the column, the rows and values, and the ``values:`` key to add."""
+    first = str(raw.to_numpy()[np.flatnonzero(bad)[0]]).strip()
+    lo, hi = node.scale or (0.0, 10.0)
+    return (f"{what} has text where a number is expected and no value label reads it: "
+            f"{_rows(bad, raw.to_numpy(), rows)}. Declare what each answer means in the "
+            f"node's 'values' in the map, e.g. values: {{\"{first}\": {hi:g}, …}} (numbers "
+            f"on its scale {lo:g}–{hi:g}; null for an answer that means not experienced), or "
+            "leave the cell blank (or NA / N/A) when the customer did not experience it "
+            "(docs/survey-exports.md).")
 
 
 def _check_scale(x: NDArray[Any], col: str, node: Node, rows: Any = None) -> None:
@@ -494,6 +547,8 @@ def check_frame(frame: pd.DataFrame, journey_map: JourneyMap, *, name: str = "th
     read too (:func:`read_comments`) and kept in the chunk.
     """
     check_header([str(c) for c in frame.columns], name)
+    frame = match_questions(frame, journey_map, name)
+    renamed: dict[str, str] = frame.attrs.get("journeymap_renamed", {})
     frame, chosen = _survey_type_filter(frame, survey_type, name)
     columns = [str(c) for c in frame.columns]
     frame.columns = pd.Index(columns)
@@ -514,14 +569,68 @@ def check_frame(frame: pd.DataFrame, journey_map: JourneyMap, *, name: str = "th
             f"The data have: {', '.join(columns[:30])}{' …' if len(columns) > 30 else ''}. "
             "Fix the column names or the node's 'column' / 'items' in the map.")
 
+    in_file = renamed.get
+
     def column(col: str, node: Node) -> NDArray[Any]:
-        x = recode_outcome(_numeric(frame, col, node), col, node, frame.index)
-        _check_scale(x, col, node, frame.index)
+        shown = in_file(col, col)
+        x = recode_outcome(_numeric(frame, col, node, shown), shown, node, frame.index)
+        _check_scale(x, shown, node, frame.index)
         return x
 
     texts = (read_comments(frame, journey_map, name)
              if comments and journey_map.comments is not None else None)
     return checked_chunk(journey_map, column, int(frame.shape[0]), chosen, comments=texts)
+
+
+def match_questions(frame: pd.DataFrame, journey_map: JourneyMap,
+                    name: str = "the data") -> pd.DataFrame:
+    """``frame`` with the columns a map names by question text renamed to the map's columns
+    (docs/survey-exports.md, "Columns named by the question").
+
+    A node's column that the data lack is looked for among the data's columns whose name
+    or exported question text (:attr:`~journeymap.sources.exports.ExportLayout.questions`)
+    equals the column name or one of the node's ``question:`` texts in any language,
+    compared loosely (:func:`~journeymap.sources.exports.question_key`).  Columns present
+    are left alone; a question text that matches two columns is an error.
+    """
+    from .sources.exports import ExportLayout, question_key
+
+    present = {str(c) for c in frame.columns}
+    used = {c for n in journey_map.measured_nodes for c in n.columns}
+    wanted = [(n, c) for n in journey_map.measured_nodes for c in n.columns if c not in present]
+    if not wanted:
+        return frame
+    layout = frame.attrs.get("journeymap_export")
+    asked = layout.questions if isinstance(layout, ExportLayout) else {}
+    by_name: dict[str, list[str]] = {}
+    by_question: dict[str, list[str]] = {}
+    for col in frame.columns:
+        by_name.setdefault(question_key(str(col)), []).append(str(col))
+        if str(col) in asked:
+            by_question.setdefault(question_key(asked[str(col)]), []).append(str(col))
+    renames: dict[str, str] = {}
+    for node, col in wanted:
+        # The column name is matched to exported question texts only (a name with a stray
+        # space stays an error); the node's questions also to column names (Forms).
+        texts = [] if node.items else [*([node.question] if node.question else []),
+                                       *node.questions.values()]
+        found: list[str] = list(dict.fromkeys(by_question.get(question_key(col), [])))
+        for t in texts:
+            for c in by_name.get(question_key(t), []) + by_question.get(question_key(t), []):
+                if c not in found:
+                    found.append(c)
+        if len(found) > 1:
+            raise DataValidationError(
+                f"{name}: node '{node.id}' (column '{col}') matches several columns by its "
+                f"question text: {', '.join(repr(c) for c in found[:5])}. Name the column in "
+                "the map ('column:').")
+        if found and found[0] not in renames and found[0] not in used:
+            renames[found[0]] = col
+    if not renames:
+        return frame
+    out = frame.rename(columns=renames)
+    out.attrs = {**frame.attrs, "journeymap_renamed": {v: k for k, v in renames.items()}}
+    return out
 
 
 def _consent(frame: pd.DataFrame, col: str) -> NDArray[np.bool_]:
@@ -693,7 +802,13 @@ def load_survey(source: str | Path | pd.DataFrame, journey_map: JourneyMap, *,
         raise DataValidationError(f"{name}: there are no responses (no data rows).")
     # A new frame numbered 0..n-1: the caller's DataFrame is never changed, and error
     # messages name rows of the data as given, also after the survey-type filter.
+    from .sources.exports import ExportLayout
+
+    layout = frame.attrs.get("journeymap_export")
+    first = layout.header_rows - 1 if isinstance(layout, ExportLayout) else 0
     frame = frame.reset_index(drop=True)
+    if first:  # rows named as counted under the first header row (docs/survey-exports.md)
+        frame.index = pd.RangeIndex(first, first + frame.shape[0])
     chunk = check_frame(frame, journey_map, name=name, survey_type=survey_type, comments=True)
     if chunk.n_rows == 0:
         raise DataValidationError(f"{name}: no responses of survey type '{chunk.survey_type}'.")

@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["KINDS", "SCHEMA_VERSION", "AccountColumns", "CommentColumns", "Edge", "JourneyMap",
-           "Node", "node_id_problem"]
+           "Node", "label_key", "node_id_problem"]
 
 SCHEMA_VERSION = 1
 Kind = Literal["outcome", "touchpoint", "factor", "role"]
@@ -66,10 +66,10 @@ OUTCOME_SCALE = (0.0, 10.0)
 SHARE_TOLERANCE = 1e-9
 _ID_RE = re.compile(r"^[^\W\d][\w.-]*$")
 _NODE_FIELDS = ("id", "kind", "label", "column", "items", "scale", "stage", "description",
-                "recode", "question")
+                "recode", "question", "values")
 _EDGE_FIELDS = ("from", "to", "share", "expected")
 _TOP_FIELDS = ("schema_version", "name", "language", "outcome", "nodes", "edges",
-               "description", "comments", "accounts")
+               "description", "comments", "accounts", "value_sets")
 _COMMENT_FIELDS = ("column", "consent", "date", "staff")
 _ACCOUNT_FIELDS = ("column", "role", "value", "date")
 
@@ -114,6 +114,13 @@ class Node:
         map gives none (docs/map-format.md, "Survey questions").
     questions
         The question per language when the map gives it so; empty otherwise.
+    values
+        The node's value labels: ``(answer text, number)`` pairs that read an answer
+        given as text (``Very satisfied``) as a number on the node's scale, or as missing
+        (``None``, e.g. ``Not applicable``); docs/survey-exports.md, "Value labels".
+    value_set
+        The name of the map-level value set (``value_sets:``) the labels come from, if
+        the node names one (``values: satisfaction``); ``None`` for labels given inline.
     """
 
     id: str
@@ -129,6 +136,13 @@ class Node:
     labels: Mapping[str, str] = field(default_factory=dict, hash=False)
     question: str | None = None
     questions: Mapping[str, str] = field(default_factory=dict, hash=False)
+    values: tuple[tuple[str, float | None], ...] = ()
+    value_set: str | None = None
+
+    @cached_property
+    def value_lookup(self) -> dict[str, float | None]:
+        """The value labels by :func:`label_key` (case and white space ignored)."""
+        return {label_key(k): v for k, v in self.values}
 
     @property
     def measured(self) -> bool:
@@ -195,6 +209,10 @@ class Node:
             out["description"] = self.description
         if self.recode:
             out["recode"] = {_num(a): v for a, v in self.recode}
+        if self.value_set is not None:
+            out["values"] = self.value_set
+        elif self.values:
+            out["values"] = {k: (None if v is None else _num(v)) for k, v in self.values}
         return out
 
 
@@ -317,6 +335,11 @@ class AccountColumns:
         return out
 
 
+def label_key(text: str) -> str:
+    """An answer text compared loosely: case-folded, runs of white space as one space."""
+    return " ".join(str(text).split()).casefold()
+
+
 def _num(v: float) -> float | int:
     return int(v) if float(v).is_integer() else float(v)
 
@@ -421,6 +444,10 @@ class JourneyMap:
     #: The survey's account, contact-role, value and date columns, if the map names them
     #: (``accounts: {column: account, role: contact_role}``).
     accounts: AccountColumns | None = None
+    #: Named value-label sets that several nodes reuse (``value_sets:``), each as
+    #: ``(answer text, number)`` pairs (docs/survey-exports.md, "Value labels").
+    value_sets: Mapping[str, tuple[tuple[str, float | None], ...]] = field(
+        default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nodes", tuple(self.nodes))
@@ -603,6 +630,9 @@ class JourneyMap:
             out["comments"] = self.comments.to_dict()
         if self.accounts is not None:
             out["accounts"] = self.accounts.to_dict()
+        if self.value_sets:
+            out["value_sets"] = {name: {k: (None if v is None else _num(v)) for k, v in pairs}
+                                 for name, pairs in self.value_sets.items()}
         out["outcome"] = self.outcome
         out["nodes"] = [n.to_dict() for n in self.nodes]
         out["edges"] = [e.to_dict() for e in self.edges]
@@ -657,6 +687,7 @@ class _Parser:
         #: Every node id the file names (with its line), also of nodes with problems.
         self.named: dict[str, int | None] = {}
         self.named_in_order: list[tuple[str, int | None]] = []
+        self.value_sets: dict[str, tuple[tuple[str, float | None], ...]] = {}
 
     def at(self, *path: str | int) -> str:
         return _where(self.source, self.lines.line(*path))
@@ -733,6 +764,7 @@ class _Parser:
             self.problem(["edges"], "'edges' must be a list; each edge is [from, to] or "
                          "{from: a, to: b, share: 0.5, expected: '+'}.")
             raw_edges = []
+        self.value_sets = self.named_value_sets(d.get("value_sets"))
         nodes = [n for i, r in enumerate(raw_nodes) if (n := self.node(i, r)) is not None]
         edges = [e for i, r in enumerate(raw_edges) if (e := self.edge(i, r)) is not None]
         comments = self.comments(d.get("comments"),
@@ -768,7 +800,8 @@ class _Parser:
         return JourneyMap(outcome=outcome, nodes=tuple(nodes), edges=tuple(edges), name=name,
                           description=desc, language=self.language,
                           schema_version=SCHEMA_VERSION, source=self.source,
-                          comments=comments, accounts=accounts)
+                          comments=comments, accounts=accounts,
+                          value_sets=self.value_sets)
 
     def map_language(self, raw: Any) -> str | None:
         """The map's ``language`` (one of :data:`journeymap.i18n.LANGUAGES`) or ``None``."""
@@ -1019,12 +1052,109 @@ class _Parser:
         question, questions = self.question(path, node_id, kind,
                                             column is not None or bool(items),
                                             raw.get("question"))
+        values, value_set = self.node_values(path, node_id, kind,
+                                             column is not None or bool(items),
+                                             scale if isinstance(scale, tuple) else None,
+                                             raw.get("values"))
         if not ok or len(self.problems) > before:
             return None
         return Node(id=node_id, kind=kind, label=label, column=column, items=items,
                     scale=scale, stage=stage, description=desc,
                     line=self.lines.line(*path, "id"), recode=recode, labels=labels,
-                    question=question, questions=questions)
+                    question=question, questions=questions, values=values,
+                    value_set=value_set)
+
+    def label_table(self, path: list[str | int], raw: Any,
+                    what: str) -> tuple[tuple[str, float | None], ...] | None:
+        """A table ``answer text: number`` (or ``null`` for missing); ``None`` after a
+        problem."""
+        example = ('e.g. values: {"Very satisfied": 5, "Satisfied": 4, "Neutral": 3, '
+                   '"Dissatisfied": 2, "Very dissatisfied": 1, "Not applicable": null}')
+        if not isinstance(raw, Mapping) or not raw:
+            self.problem(path, f"{what} must be a table answer text: number; {example}.")
+            return None
+        pairs: list[tuple[str, float | None]] = []
+        seen: dict[str, str] = {}
+        for key, value in raw.items():
+            if not isinstance(key, str) or not key.strip():
+                self.problem(path, f"{what}: the answer {_short(key)} must be text (the words "
+                             f"the survey tool exports); {example}.")
+                return None
+            text = self.text([*path, key], key, MAX_LABEL_CHARS)
+            if text is None:
+                return None
+            if value is not None and not _is_number(value):
+                self.problem([*path, key], f"{what}: '{key}' must map to a number (or null "
+                             f"for missing), not {_short(value)}.")
+                return None
+            k = label_key(text)
+            if k in seen:
+                self.problem([*path, key], f"{what}: '{key}' and '{seen[k]}' are the same "
+                             "answer (case and spaces are ignored); list it once.")
+                return None
+            seen[k] = key
+            pairs.append((text, None if value is None else float(value)))
+        return tuple(pairs)
+
+    def named_value_sets(self, raw: Any) -> dict[str, tuple[tuple[str, float | None], ...]]:
+        """The map's ``value_sets:`` (name: table); problems recorded."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, Mapping) or not raw:
+            self.problem(["value_sets"], "'value_sets' names tables of value labels that "
+                         "nodes reuse, e.g. value_sets: {satisfaction: {\"Very satisfied\": 5, "
+                         "\"Satisfied\": 4}} and on a node values: satisfaction.")
+            return {}
+        out: dict[str, tuple[tuple[str, float | None], ...]] = {}
+        for name, table in raw.items():
+            if not isinstance(name, str) or not name.strip():
+                self.problem(["value_sets"], f"a value set's name must be text, not "
+                             f"{_short(name)}.")
+                continue
+            pairs = self.label_table(["value_sets", name], table, f"value set '{name}'")
+            if pairs is not None:
+                out[name] = pairs
+        return out
+
+    def node_values(self, path: list[str | int], node_id: str, kind: str, measured: bool,
+                    scale: tuple[float, float] | None,
+                    raw: Any) -> tuple[tuple[tuple[str, float | None], ...], str | None]:
+        """The node's ``values:`` (inline or a value set's name), checked against its
+        scale; problems recorded."""
+        where = [*path, "values"]
+        if raw is None:
+            return (), None
+        if not measured:
+            self.problem(where, f"{kind} '{node_id}' has value labels but no column; 'values' "
+                         "reads answers given as text, so add 'column' or remove 'values'.")
+            return (), None
+        name: str | None = None
+        if isinstance(raw, str):
+            if raw not in self.value_sets:
+                known = ", ".join(self.value_sets) or "none"
+                self.problem(where, f"node '{node_id}' names the value set '{raw}', which "
+                             f"'value_sets' does not define (defined: {known}).")
+                return (), None
+            name, pairs = raw, self.value_sets[raw]
+        else:
+            got = self.label_table(where, raw, f"node '{node_id}' values")
+            if got is None:
+                return (), None
+            pairs = got
+        if scale is not None:
+            lo, hi = scale
+            for text, v in pairs:
+                if v is None:
+                    continue
+                if not lo <= v <= hi:
+                    self.problem(where, f"node '{node_id}': the value label '{text}' is "
+                                 f"{_num(v)}, outside the node's scale {_num(lo)}–{_num(hi)}.")
+                    return (), None
+                if kind == "outcome" and not float(v).is_integer():
+                    self.problem(where, f"the outcome '{node_id}': the value label '{text}' "
+                                 f"is {_num(v)}; recommend answers are whole numbers 0–10.")
+                    return (), None
+        return pairs, name
 
     def recode(self, path: list[str | int], node_id: str, kind: str,
                raw: Any) -> tuple[tuple[float, int], ...] | None:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from journeymap.data import SurveyData, composite, cronbach_alpha, load_survey
+from journeymap.data import SurveyData, composite, cronbach_alpha, load_survey, read_table
 from journeymap.exceptions import DataValidationError, JourneymapError
 from journeymap.model import JourneyMap
 
@@ -333,9 +333,20 @@ def test_binary_data_file_is_an_error(tiny_map: JourneyMap, tmp_path: Path) -> N
     assert "save the survey as CSV (UTF-8), Parquet or Excel" in message
 
 
-def test_data_file_that_is_not_utf8_is_an_error(tiny_map: JourneyMap, tmp_path: Path) -> None:
+def test_data_file_saved_in_the_windows_code_page_is_read_as_cp1252(
+        tiny_map: JourneyMap, tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
-    path.write_bytes("ltr,q_quote,d1,d2,d3,kommentar\n9,4,4,4,4,bra säljare\n".encode("latin-1"))
+    path.write_bytes("ltr,q_quote,d1,d2,d3,kommentar\n9,4,4,4,4,bra säljare – €\n"
+                     .encode("cp1252"))
+    assert read_table(path)["kommentar"].tolist() == ["bra säljare – €"]
+    assert load_survey(path, tiny_map).ltr.tolist() == [9]
+
+
+def test_data_file_that_turns_out_not_utf8_after_the_first_64_kb_is_an_error(
+        tiny_map: JourneyMap, tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(("ltr,q_quote,d1,d2,d3,kommentar\n" + "9,4,4,4,4,bra\n" * 7000).encode()
+                     + "9,4,4,4,4,säljare\n".encode("latin-1"))
     assert "the file is not UTF-8 text" in data_error(path, tiny_map)
 
 

@@ -550,7 +550,8 @@ def test_unknown_node_field_suggests_the_right_name(write_file: WriteFile) -> No
     message, _ = map_error(write_file, text)
     assert f"line {line_of(text, 'lable')}, nodes[3].lable: unknown node field 'lable'" in message
     assert "Did you mean 'label'?" in message
-    assert "Valid: id, kind, label, column, items, scale, stage, description, recode, question." in message
+    assert ("Valid: id, kind, label, column, items, scale, stage, description, recode, "
+            "question, values.") in message
 
 
 def test_unknown_top_level_field_suggests_the_right_name(write_file: WriteFile) -> None:
