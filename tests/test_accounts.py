@@ -4,11 +4,16 @@ the at-risk reasons on a planted example."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from journeymap.analysis.accounts import account_analysis, normalise_role
+from journeymap.cli import app
 from journeymap.exceptions import DataValidationError, JourneymapError, MapValidationError
 from journeymap.i18n import use_language
 from journeymap.model import AccountColumns, JourneyMap
@@ -143,3 +148,53 @@ def test_a_map_without_accounts_or_data_without_the_column_is_one_clear_error() 
         account_analysis(JourneyMap.from_dict(plain), _frame())
     with pytest.raises(DataValidationError, match="contact_role"):
         account_analysis(JourneyMap.from_dict(MAP), _frame().drop(columns="contact_role"))
+
+
+def _files(tmp_path: Path) -> tuple[Path, Path]:
+    m = tmp_path / "map.yaml"
+    JourneyMap.from_dict(MAP).to_yaml(m)
+    d = tmp_path / "data.csv"
+    f = _frame()
+    f.loc[0, "account"] = "=HYPERLINK(1)"
+    f.to_csv(d, index=False)
+    return m, d
+
+
+def test_the_cli_prints_both_headlines_and_the_reasons(tmp_path: Path) -> None:
+    m, d = _files(tmp_path)
+    res = CliRunner().invoke(app, ["accounts", str(m), str(d), "--min-responses", "10",
+                                   "--order", "risk"])
+    assert res.exit_code == 0, res.output
+    x = _frame().ltr.to_numpy()
+    rw = 100 * (np.mean(x >= 9) - np.mean(x <= 6))
+    assert f"Respondent-weighted NPS (every answer counts once): {rw:.1f}" in res.output
+    assert "Account-weighted NPS (every account counts once)" in res.output
+    assert "A decision maker answered 3 (a detractor)." in res.output
+
+
+def test_the_cli_json_and_spreadsheet_safe_csv_hold_the_same_accounts(tmp_path: Path) -> None:
+    m, d = _files(tmp_path)
+    out = tmp_path / "acc.csv"
+    res = CliRunner().invoke(app, ["accounts", str(m), str(d), "--min-responses", "10",
+                                   "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = pd.read_csv(out, keep_default_na=False)
+    assert list(rows.account) == ["'=HYPERLINK(1)", "Acme", "Beta", "Corp"]
+    assert list(rows.n) == [1, 11, 3, 20]
+    assert rows.nps.iloc[2] == ""
+    js = CliRunner().invoke(app, ["accounts", str(m), str(d), "--min-responses", "10",
+                                  "--json"])
+    body = json.loads(js.stdout)
+    assert [a["n"] for a in body["accounts"]] == [1, 11, 3, 20]
+    assert body["accounts"][3]["nps"]["value"] == pytest.approx(0.0)
+
+
+def test_the_cli_refuses_a_map_without_accounts_in_one_line(tmp_path: Path) -> None:
+    _, d = _files(tmp_path)
+    plain = tmp_path / "plain.yaml"
+    JourneyMap.from_dict({k: v for k, v in MAP.items() if k != "accounts"}).to_yaml(plain)
+    res = CliRunner().invoke(app, ["accounts", str(plain), str(d)])
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines() == [
+        "error: the map names no account column; add e.g. 'accounts: {column: account, "
+        "role: contact_role}' to the map (docs/map-format.md, \"Accounts\")."]

@@ -26,7 +26,8 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,7 @@ from ..exceptions import JourneymapError
 from ..i18n import gettext as _
 from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from ..nps import DETRACTOR_MAX, PROMOTER_MIN, Z95, NPSScore, nps_score
+from ..outputs import csv_text, write_atomic
 from ..responses import DataSource, SurveyRows, load_with_columns
 
 if TYPE_CHECKING:
@@ -138,6 +140,9 @@ class AccountsReport:
     has_roles: bool = False
     has_dates: bool = False
     notes: tuple[str, ...] = field(default=())
+    CSV_COLUMNS: ClassVar[tuple[str, ...]] = ("account", "n", "suppressed", "nps", "ci_low",
+                                              "ci_high", "value", "at_risk", "reasons",
+                                              "contact_roles")
 
     def to_dict(self) -> dict[str, Any]:
         rw = self.respondent_weighted
@@ -154,6 +159,30 @@ class AccountsReport:
             "accounts": [a.to_dict() for a in self.accounts],
             "at_risk": sum(a.at_risk for a in self.accounts),
             "notes": list(self.notes)}
+
+    def csv_rows(self) -> list[dict[str, Any]]:
+        """One row per account (in the report's order): n, NPS and interval (blank when
+        suppressed), value, the reasons joined, and the n of each contact role."""
+        out: list[dict[str, Any]] = []
+        for a in self.accounts:
+            out.append({
+                "account": a.account, "n": a.n, "suppressed": a.nps is None,
+                "nps": None if a.nps is None else a.nps.value,
+                "ci_low": None if a.nps is None else a.nps.ci[0],
+                "ci_high": None if a.nps is None else a.nps.ci[1],
+                "value": a.value, "at_risk": a.at_risk,
+                "reasons": " ".join(r.text for r in a.reasons),
+                "contact_roles": "; ".join(f"{r.role}: {r.n}" for r in a.roles)})
+        return out
+
+    def to_csv_text(self) -> str:
+        """The accounts as CSV text, safe to open in a spreadsheet
+        (:func:`journeymap.outputs.csv_text`)."""
+        return csv_text(self.csv_rows(), list(self.CSV_COLUMNS))
+
+    def to_csv(self, path: str | Path) -> None:
+        """Write :meth:`to_csv_text` to ``path`` (whole or not at all)."""
+        write_atomic(path, self.to_csv_text())
 
 
 def _score_or_none(ltr: np.ndarray[Any, Any], min_responses: int) -> NPSScore | None:

@@ -25,7 +25,7 @@ from ._options import (
 )
 from ._run import load_map
 
-__all__ = ["followups_cmd", "keydrivers_cmd", "power_cmd", "value_cmd"]
+__all__ = ["accounts_cmd", "followups_cmd", "keydrivers_cmd", "power_cmd", "value_cmd"]
 
 
 # ------------------------------------------------------------------ key drivers
@@ -141,6 +141,87 @@ def followups_cmd(role: Annotated[str, typer.Argument(help="Role id, e.g. billin
         err.print(esc(summary), soft_wrap=True)
         for note in f.notes:
             err.print(esc(note), soft_wrap=True)
+
+
+# --------------------------------------------------------------------- accounts
+def accounts_cmd(map_file: MapArg, data_file: DataArg,
+                 threshold: Annotated[float, typer.Option(
+                     "--threshold", help="An account whose shown NPS is below this is at "
+                     "risk.")] = 0.0,
+                 order: Annotated[str, typer.Option(
+                     "--order", help="name (alphabetical) or risk (most reasons "
+                     "first).")] = "name",
+                 decision_role: Annotated[list[str] | None, typer.Option(
+                     "--decision-role", help="A contact-role text that counts as a decision "
+                     "maker (repeat; default: docs/accounts.md).",
+                     show_default=False)] = None,
+                 output: Annotated[Path | None, typer.Option(
+                     "-o", "--output", help="Write the accounts as CSV to this "
+                     "file.")] = None,
+                 json_out: JsonOpt = False, survey_type: SurveyTypeOpt = None,
+                 min_responses: MinOpt = MIN_RESPONSES) -> None:
+    """B2B accounts: NPS per account (suppressed below the minimum), both headlines and
+    accounts at risk with the reason."""
+    with errors():
+        from rich.table import Table
+
+        from ..analysis.accounts import DECISION_MAKER_ROLES, account_analysis
+
+        if order not in ("name", "risk"):
+            raise JourneymapError(f"--order is '{order}'; use name or risk.")
+        refuse_inputs(output, map_file, data_file)
+        rep = account_analysis(
+            load_map(map_file), data_file, min_responses=min_responses, threshold=threshold,
+            decision_roles=tuple(decision_role) if decision_role else DECISION_MAKER_ROLES,
+            order="risk" if order == "risk" else "name", survey_type=survey_type)
+        if json_out:
+            write_json(rep.to_dict())
+            return
+        if output is not None:
+            rep.to_csv(output)
+        console = stdout()
+        rw = rep.respondent_weighted
+        if rw is None or rep.account_weighted is None:
+            console.print(f"Headlines suppressed: {rep.n:,} answers, fewer than the minimum "
+                          f"{rep.min_responses}.")
+        else:
+            ci = rep.account_weighted_ci or (float("nan"), float("nan"))
+            console.print(f"Respondent-weighted NPS (every answer counts once): "
+                          f"{fixed(rw.value, 1)} (95 % {fixed(rw.ci[0], 1)} to "
+                          f"{fixed(rw.ci[1], 1)}), n = {rw.n:,}.", soft_wrap=True)
+            console.print(f"Account-weighted NPS (every account counts once): "
+                          f"{fixed(rep.account_weighted, 1)} (95 % bootstrap over accounts "
+                          f"{fixed(ci[0], 1)} to {fixed(ci[1], 1)}), {rep.n_accounts:,} "
+                          "accounts.", soft_wrap=True)
+        table = Table(title=f"Accounts ({'by risk' if order == 'risk' else 'alphabetical'}; "
+                      f"NPS shown from {rep.min_responses} answers)", title_justify="left")
+        table.add_column("Account", overflow="fold")
+        table.add_column("n", justify="right")
+        table.add_column("NPS (95 %)", justify="right", no_wrap=True)
+        table.add_column("Contact roles (n)", overflow="fold")
+        table.add_column("At risk because", overflow="fold")
+        for a in rep.accounts:
+            nps = ("suppressed" if a.nps is None else
+                   f"{fixed(a.nps.value, 0)} ({fixed(a.nps.ci[0], 0)} to "
+                   f"{fixed(a.nps.ci[1], 0)})")
+            table.add_row(esc(a.account), f"{a.n:,}", nps,
+                          esc("; ".join(f"{r.role}: {r.n}" for r in a.roles)),
+                          esc(" ".join(r.text for r in a.reasons)))
+        console.print(table)
+        if rep.roles:
+            roles = Table(title="NPS per contact role, all accounts", title_justify="left")
+            roles.add_column("Contact role", overflow="fold")
+            roles.add_column("n", justify="right")
+            roles.add_column("NPS (95 %)", justify="right", no_wrap=True)
+            for r in rep.roles:
+                roles.add_row(esc(r.role), f"{r.n:,}", "suppressed" if r.nps is None else
+                              f"{fixed(r.nps.value, 0)} ({fixed(r.nps.ci[0], 0)} to "
+                              f"{fixed(r.nps.ci[1], 0)})")
+            console.print(roles)
+        for note in rep.notes:
+            console.print(esc(note), soft_wrap=True)
+        if output is not None:
+            console.print(f"Accounts written to {esc(output)}.")
 
 
 # ------------------------------------------------------------------------ value
