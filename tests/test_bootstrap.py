@@ -78,11 +78,12 @@ def test_bootstrap_coverage_matches_the_delta_method_by_simulation() -> None:
     for seed in range(reps):
         data = _continuous(400, 1000 + seed)
         d = LinearEngine().fit(m, data).result_.effect("x").total_ci
-        b = LinearEngine(bootstrap=100, random_state=seed).fit(m, data).result_.effect("x").total_ci
+        b = LinearEngine(bootstrap=200, random_state=seed).fit(m, data).result_.effect("x").total_ci
         hits["delta"] += d[0] <= TRUE_TOTAL <= d[1]
         hits["bootstrap"] += b[0] <= TRUE_TOTAL <= b[1]
     cover = {k: v / reps for k, v in hits.items()}
     print("coverage of the total effect's 95 % interval:", cover)
+    # B = 200: with 100 replicates the percentile interval ran short (91.5 % here)
     assert 0.92 <= cover["delta"] <= 0.975
     assert 0.92 <= cover["bootstrap"] <= 0.975
     assert abs(cover["bootstrap"] - cover["delta"]) <= 0.03
