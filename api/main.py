@@ -25,7 +25,7 @@ from .fastpath import FastPath, FastPathMiddleware
 from .middleware import MethodsMiddleware, RequestLimitsMiddleware
 from .problems import install_problem_handlers, problem_openapi
 from .results import Results
-from .routes import cases, datasets, fits, health, maps, shares, workspaces
+from .routes import cases, datasets, fits, health, maps, shares, webhooks, workspaces
 from .settings import Settings
 from .worker import FitWorker
 
@@ -149,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(fits.router)
     app.include_router(shares.router)
     app.include_router(cases.router)
+    app.include_router(webhooks.router)
     _install_web(app)
     app.state.fast_path.serve(fits.router.routes)  # included above without a prefix
     return app

@@ -556,3 +556,57 @@ class CaseStatOut(BaseModel):
 class CaseStatsOut(BaseModel):
     min_cases: int
     stats: list[CaseStatOut]
+
+
+class WebhookCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class WebhookOut(BaseModel):
+    """A webhook URL (without its secret) and its deliveries by status."""
+
+    id: uuid.UUID
+    url: str
+    created_at: datetime
+    pending: int
+    delivered: int
+    failed: int
+
+
+class WebhookCreated(BaseModel):
+    """A new webhook URL with its signing secret — shown this once."""
+
+    id: uuid.UUID
+    url: str
+    created_at: datetime
+    secret: str
+
+
+class WebhooksOut(BaseModel):
+    webhooks: list[WebhookOut]
+
+
+class WebhookDeliveryOut(BaseModel):
+    """One event sent (or being sent) to a webhook URL."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    seq: int
+    event: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    next_attempt_at: datetime
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class WebhookDeliveriesOut(BaseModel):
+    deliveries: list[WebhookDeliveryOut]
+
+
+class WebhookRetryOut(BaseModel):
+    queued: int

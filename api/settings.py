@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         default=12 * 3600, gt=0,
         description="How long a web sign-in lasts (the session is kept on the server and "
                     "ends at sign-out).")
+    webhook_backoff_seconds: float = Field(
+        default=limits.WEBHOOK_BACKOFF_SECONDS, gt=0,
+        description="The first retry of a failed webhook delivery waits this long; each "
+                    "next one twice as long.")
+    webhook_poll_seconds: float = Field(default=2.0, gt=0,
+                                        description="How often the worker sends due webhook "
+                                                    "deliveries.")
     test_fit_delay_seconds: float = Field(default=0.0, ge=0,
                                           description="Testing only: sleep this long at the "
                                                       "start of every fit.")

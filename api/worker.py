@@ -94,6 +94,7 @@ class FitWorker:
         self._stop = threading.Event()
         self._executor: ThreadPoolExecutor | None = None
         self._heartbeat: threading.Thread | None = None
+        self._webhooks: threading.Thread | None = None
         self._pending = 0  # fits submitted here and not finished (running + waiting)
         self._pending_lock = threading.Lock()
 
@@ -124,11 +125,16 @@ class FitWorker:
         self._heartbeat = threading.Thread(target=self._beat, name="journeymap-heartbeat",
                                            daemon=True)
         self._heartbeat.start()
+        self._webhooks = threading.Thread(target=self._send_webhooks,
+                                          name="journeymap-webhooks", daemon=True)
+        self._webhooks.start()
 
     def stop(self) -> None:
         self._stop.set()
         if self._heartbeat is not None:
             self._heartbeat.join(timeout=10)
+        if self._webhooks is not None:
+            self._webhooks.join(timeout=30)
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
         now = utcnow()
@@ -142,6 +148,16 @@ class FitWorker:
             session.execute(update(Instance).where(Instance.id == self.instance_id)
                             .values(stopped_at=now, heartbeat_at=now))
         _LOCAL_INSTANCES.discard(self.instance_id)
+
+    def _send_webhooks(self) -> None:
+        """Send due webhook deliveries every ``webhook_poll_seconds`` (docs/closing-the-loop.md)."""
+        from .services.webhooks import deliver_due
+
+        while not self._stop.wait(self.settings.webhook_poll_seconds):
+            try:
+                deliver_due(self.sessions, backoff_seconds=self.settings.webhook_backoff_seconds)
+            except Exception:
+                logger.exception("webhook deliveries could not be sent")
 
     def _beat(self) -> None:
         while not self._stop.wait(self.settings.heartbeat_seconds):

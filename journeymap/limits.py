@@ -66,6 +66,12 @@ __all__ = [
     "SPARK_BOOTSTRAP_GROUPS",
     "STREAM_FITS_ABOVE_BYTES",
     "UPLOAD_FILE_MODE",
+    "WEBHOOK_BACKOFF_SECONDS",
+    "WEBHOOK_MAX_ATTEMPTS",
+    "WEBHOOK_MAX_BACKOFF_SECONDS",
+    "WEBHOOK_MAX_ENDPOINTS",
+    "WEBHOOK_REPLAY_SECONDS",
+    "WEBHOOK_TIMEOUT_SECONDS",
     "check_min_responses",
 ]
 
@@ -245,7 +251,19 @@ UPLOAD_FILE_MODE = 0o640
 SHARE_LINK_DEFAULT_DAYS = 30
 SHARE_LINK_MAX_DAYS = 365
 
-# --- Follow-up cases and webhooks (docs/closing-the-loop.md) ---------------------------
+# --- Follow-up cases and webhooks (docs/security.md, "Follow-up cases and webhooks") ---
 #: The service opens cases from a fit's dataset only up to this many rows (it reads the
 #: rows into memory; a larger dataset gets no cases and the log says so).
 CASES_MAX_ROWS = 200_000
+#: Attempts of one webhook delivery before it is marked failed (a retry starts again).
+WEBHOOK_MAX_ATTEMPTS = 8
+#: The first retry waits this long; each next one twice as long ...
+WEBHOOK_BACKOFF_SECONDS = 30.0
+#: ... but never longer than this.
+WEBHOOK_MAX_BACKOFF_SECONDS = 3_600.0
+#: One attempt waits this long for the receiver's answer.
+WEBHOOK_TIMEOUT_SECONDS = 10.0
+#: Webhook URLs per workspace.
+WEBHOOK_MAX_ENDPOINTS = 10
+#: Receivers should refuse a signed timestamp older than this (replay protection).
+WEBHOOK_REPLAY_SECONDS = 300

@@ -1,0 +1,73 @@
+"""Webhook URLs of the workspace (docs/closing-the-loop.md, "Webhooks"): add one (its
+secret is shown once), list, read, delete, its delivery log, retry its failed
+deliveries."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response
+
+from ..deps import SessionDep, WorkspaceDep
+from ..problems import problem_responses
+from ..responses import json_response
+from ..schemas import (
+    WebhookCreate,
+    WebhookCreated,
+    WebhookDeliveriesOut,
+    WebhookOut,
+    WebhookRetryOut,
+    WebhooksOut,
+)
+from ..services import webhooks as service
+
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+
+
+@router.post("", status_code=201, response_model=WebhookCreated,
+             responses=problem_responses(401, 409, 422))
+def create_webhook(body: WebhookCreate, session: SessionDep, workspace: WorkspaceDep
+                   ) -> Response:
+    """Add a URL that gets a signed POST when a case opens or changes; the answer holds
+    the signing secret, shown this once."""
+    return json_response(service.create_endpoint(session, workspace.id, body.url),
+                         status_code=201)
+
+
+@router.get("", response_model=WebhooksOut, responses=problem_responses(401))
+def list_webhooks(session: SessionDep, workspace: WorkspaceDep) -> Response:
+    """The workspace's webhook URLs (without secrets) and their deliveries by status."""
+    return json_response(service.list_endpoints(session, workspace.id))
+
+
+@router.get("/{webhook_id}", response_model=WebhookOut, responses=problem_responses(401, 404))
+def get_webhook(webhook_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep
+                ) -> Response:
+    """One webhook URL (without its secret)."""
+    return json_response(service.read_endpoint(session, workspace.id, webhook_id))
+
+
+@router.delete("/{webhook_id}", status_code=204, response_class=Response,
+               responses=problem_responses(401, 404))
+def delete_webhook(webhook_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep
+                   ) -> Response:
+    """Delete a webhook URL and its delivery log."""
+    service.delete_endpoint(session, workspace.id, webhook_id)
+    return Response(status_code=204)
+
+
+@router.get("/{webhook_id}/deliveries", response_model=WebhookDeliveriesOut,
+            responses=problem_responses(401, 404))
+def list_deliveries(webhook_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep
+                    ) -> Response:
+    """The delivery log: every event, its attempts, the last answer or error."""
+    return json_response(service.list_deliveries(session, workspace.id, webhook_id))
+
+
+@router.post("/{webhook_id}/retry", response_model=WebhookRetryOut,
+             responses=problem_responses(401, 404))
+def retry_webhook(webhook_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep
+                  ) -> Response:
+    """Queue the failed deliveries of this URL again (attempts start from 0)."""
+    return json_response(WebhookRetryOut(queued=service.retry_failed(session, workspace.id,
+                                                                      webhook_id)))
