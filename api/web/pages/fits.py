@@ -109,6 +109,23 @@ async def fit_check(request: Request, fit_id: uuid.UUID, user: WebUserDep,
     return page(request, name, {"fit_id": str(fit_id), "check": report}, user=user)
 
 
+@router.get("/fits/{fit_id}/trend", response_class=HTMLResponse)
+async def fit_trend(request: Request, fit_id: uuid.UUID, user: WebUserDep,
+                    sessions: SessionsDep, worker: WorkerDep,
+                    period: Literal["month", "quarter"] = "month") -> Response:
+    """NPS per month or quarter of the fit's data: a chart and a table
+    (``GET /v1/fits/{id}/trend``; docs/continuous-measurement.md)."""
+    from ...services.trends import fit_over_time
+
+    def compute() -> dict[str, Any]:
+        with sessions() as session:
+            return fit_over_time(session, worker, user.workspace.id, fit_id, "trend",
+                                 period=period)
+
+    trend = await run_in_threadpool(compute)
+    return page(request, "fit_trend.html", {"fit_id": str(fit_id), "trend": trend}, user=user)
+
+
 @router.get("/fits/{fit_id}/progress", response_class=HTMLResponse)
 async def fit_progress(request: Request, fit_id: uuid.UUID, user: WebUserDep,
                        sessions: SessionsDep, results: ResultsDep) -> Response:
