@@ -315,3 +315,24 @@ def fit_role_trend(fit_id: uuid.UUID, role: RoleId, session: SessionDep,
     fitted alone; periods under the minimum responses suppressed."""
     return _over_time(session, worker, workspace, fit_id, "role", period=period,
                       date_column=date_column, role=role)
+
+
+@router.get("/{fit_id}/accounts", responses={200: OVER_TIME,
+                                             **problem_responses(401, 404, 409, 422)})
+def fit_accounts(fit_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep,
+                 worker: WorkerDep,
+                 threshold: Annotated[float, Query(ge=-100, le=100, description=(
+                     "An account whose shown NPS is below this is at risk."))] = 0.0,
+                 order: Annotated[Literal["name", "risk"], Query(
+                     description="Alphabetical, or accounts at risk first.")] = "name",
+                 lang: Annotated[Literal["en", "sv", "da", "fi", "nb"], Query(
+                     description="Language of the at-risk reasons.")] = "en") -> Response:
+    """B2B accounts (``journeymap accounts``): NPS per account (suppressed below the
+    minimum, with n), respondent- and account-weighted headlines, contact roles and
+    accounts at risk with the reason, over the fit's data (docs/accounts.md)."""
+    from ..results import dumps
+    from ..services.accounts import fit_accounts as service_accounts
+
+    out = service_accounts(session, worker, workspace.id, fit_id, threshold=threshold,
+                           order=order, lang=lang)
+    return Response(dumps(out), media_type=JSON)
