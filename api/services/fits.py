@@ -31,7 +31,12 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from journeymap.exceptions import JourneymapError, MapTooLargeError, RenderError
+from journeymap.exceptions import (
+    JourneymapError,
+    MapTooLargeError,
+    RenderError,
+    UnknownNodeError,
+)
 from journeymap.jsonsafe import to_jsonable
 from journeymap.limits import DEFAULT_MIN_RESPONSES, FIT_RECHECK_SECONDS
 
@@ -40,6 +45,7 @@ from ..problems import (
     DATA_UNAVAILABLE,
     FIT_FAILED,
     FIT_NOT_READY,
+    INVALID_REQUEST,
     NOT_FOUND,
     Problem,
     not_found,
@@ -378,7 +384,11 @@ def what_if(session: Session, worker: FitWorker, results: Results, workspace_id:
     spec = worker.spec(session, fit)
     session.close()
     for node in shifts:
-        spec.journey_map.node(node)  # unknown ids: 422 before any data are read
+        try:  # unknown ids: 422 before any data are read; the request is wrong, not the map
+            spec.journey_map.node(node)
+        except UnknownNodeError as exc:
+            raise Problem(422, str(exc), type=INVALID_REQUEST,
+                          title="The request cannot be done") from None
     check_not_outcome(spec.journey_map, shifts)  # the outcome itself: 422 too
     if results.live.get(fit.id) is None and not spec.path.exists():
         raise Problem(409, "the survey file of this fit is no longer on the server, so "

@@ -572,3 +572,14 @@ def test_a_large_upload_is_checked_in_chunks_like_a_small_one(
         else:
             _problem(r, 422)
             assert not list((api.settings.data_dir / "datasets").rglob("*.csv"))
+
+
+def test_what_if_on_an_unknown_node_is_an_invalid_request_naming_the_nearest_id(api: Api) -> None:
+    # docs/api.md's problem table: an unknown node in a what-if is `invalid-request`.
+    h = api.workspace()
+    done = fitted(api.client, h)
+    r = api.client.post(f"/v1/fits/{done['id']}/what-if", json={"shifts": {"delivry": 1}},
+                        headers=h)
+    problem = _problem(r, 422)
+    assert problem["type"] == "urn:journeymap:problem:invalid-request"
+    assert "the map has no node 'delivry'. Did you mean 'delivery'?" in problem["detail"]
