@@ -3,7 +3,7 @@
 Formatting only: every number comes from the library's analyses.  Exit codes: 0 ok,
 2 bad input (one clear message on stderr, no traceback), 1 internal error.
 
-The commands live in modules by area — :mod:`.maps` (validate, render, card, export),
+The commands live in modules by area — :mod:`.maps` (init, validate, render, card, export),
 :mod:`.fit` (fit, drivers, influence, what-if), :mod:`.demo`, :mod:`.cx` (segments,
 compare, transactional, trend, waterfall), :mod:`.actions` (keydrivers, followups, value,
 power) and :mod:`.check` — over shared private modules: ``_options`` (arguments and
@@ -30,6 +30,7 @@ app = typer.Typer(
          "show each role its direct and indirect influence on NPS.")
 
 # In the order of ``journeymap --help``.
+app.command("init")(maps.init)
 app.command("validate")(maps.validate)
 app.command("fit")(fit.fit_cmd)
 app.command("drivers")(fit.drivers)

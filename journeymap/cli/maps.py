@@ -1,4 +1,5 @@
-"""``validate``, ``render``, ``card`` and ``export``: a map checked, drawn or exported.
+"""``init``, ``validate``, ``render``, ``card`` and ``export``: a map started from data,
+checked, drawn or exported.
 
 Formatting only: every number comes from the library.
 """
@@ -32,7 +33,7 @@ from ._options import (
 )
 from ._run import bayes_options, load_map, result_for
 
-__all__ = ["card", "export", "render_cmd", "validate"]
+__all__ = ["card", "export", "init", "render_cmd", "validate"]
 
 
 def validate(map_file: MapArg) -> None:
@@ -185,3 +186,31 @@ def export(map_file: MapArg,
         else:
             write_atomic(output, text)
             stdout().print(f"Export written to {esc(output)}.")
+
+
+def init(data_file: Annotated[Path, typer.Argument(
+             help="A survey file or export (CSV, TSV, Excel, Parquet; Qualtrics, "
+                  "SurveyMonkey, Forms, Typeform).", show_default=False)],
+         output: Annotated[Path, typer.Option(
+             "-o", "--output", help="The map file to write (never overwritten).")
+         ] = Path("map.yaml")) -> None:
+    """Write a starter map from a survey file's columns, with comments saying what to add."""
+    with errors():
+        from ..data import read_table
+        from ..model import JourneyMap
+        from ..sources.starter import starter_map
+
+        refuse_inputs(output, data_file)
+        if output.exists() or output.is_symlink():
+            raise JourneymapError(f"{output}: the file exists; journeymap init never "
+                                  "overwrites a file. Give another name with -o.")
+        starter = starter_map(read_table(data_file), name=str(data_file))
+        JourneyMap.from_text(starter.text, str(output))  # the map written is valid
+        write_atomic(output, starter.text)
+        found = ", ".join(f"{k} {esc(repr(v))}" for k, v in starter.found.items()
+                          if not k.startswith("segment"))
+        stdout().print(
+            f"Starter map written to {esc(output)}: recommend question {esc(repr(starter.outcome))}"
+            f" (0–10), {len(starter.ratings)} rating column(s)"
+            + (f"; {found}" if found else "") + ". Next: add roles and edges (see the "
+            f"comments in the file), then journeymap validate {esc(output)}.")
