@@ -25,6 +25,21 @@ MAP = yaml.safe_dump({
     "edges": [["delivery", "nps"], ["installation", "nps"]]}, allow_unicode=True)
 
 
+def test_a_qualtrics_export_upload_is_stored_with_its_40_responses(api: Api) -> None:
+    r = upload(api.client, api.workspace(), EXPORTS / "qualtrics_en.csv")
+    assert r.status_code == 201, r.text
+    assert r.json()["n_rows"] == 40
+
+
+def test_a_qualtrics_export_with_a_changed_layout_is_refused_with_the_reason(api: Api) -> None:
+    raw = (EXPORTS / "qualtrics_en.csv").read_bytes().replace(
+        b'{""ImportId"":""QID2""}', b"QID2", 1)
+    r = upload(api.client, api.workspace(), content=raw, filename="edited.csv")
+    assert r.status_code == 422, r.text
+    assert "header rows do not hold together" in r.text
+    assert "edited.csv" in r.text
+
+
 @pytest.mark.slow  # a fit through the worker
 def test_a_qualtrics_export_is_accepted_and_fitted_as_downloaded(api: Api) -> None:
     h = api.workspace()
