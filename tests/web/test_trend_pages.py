@@ -33,3 +33,25 @@ def test_the_trend_page_shows_each_quarters_nps_and_links_from_the_fit(web: Api)
     assert float(row.group(2).replace("+", "").replace("\u2212", "-")) == pytest.approx(
         expected, abs=0.5)
     assert r.text.count("<circle") == 2
+
+
+@pytest.mark.slow
+def test_the_role_page_loads_a_small_over_time_block_of_that_role(web: Api) -> None:
+    import journeymap as jm
+
+    h = web.workspace("acme")
+    fit = fitted(web.client, h)
+    sign_in(web.client, web.keys["acme"])
+    base = f"/app/fits/{fit['id']}/roles/installer"
+    assert f'hx-get="{base}/trend"' in web.client.get(base).text
+    r = web.client.get(f"{base}/trend", headers={"HX-Request": "true"})
+    assert r.status_code == 200, r.text
+    assert "<html" not in r.text  # a fragment for the role page
+    survey = pd.read_csv(EXAMPLES / "kitchen_b2b.csv")
+    q2 = survey[survey["date"] >= "2026-04-01"].reset_index(drop=True)
+    own = jm.fit(jm.JourneyMap.from_yaml(EXAMPLES / "kitchen_b2b.yaml"), q2).role("installer")
+    row = re.search(r'<th scope="row">2026-Q2</th><td>[^<]+</td>\s*<td>([^<]+)</td>', r.text)
+    assert row is not None
+    shown = float(row.group(1).replace("+", "").replace("\u2212", "-"))
+    assert shown == pytest.approx(own.nps_points, abs=0.05)
+    assert "<html" in web.client.get(f"{base}/trend").text  # without JavaScript: a page

@@ -14,7 +14,7 @@ from journeymap.limits import SHARE_LINK_DEFAULT_DAYS
 
 from ...deps import ResultsDep, SessionsDep, WorkerDep
 from ...services import fits, shares
-from .._core import PREFIX, WebUserDep, page, plain
+from .._core import PREFIX, WebUserDep, is_htmx, page, plain
 from .fits import finished, roles_of
 from .share import EXPIRY_CHOICES, role_map_view
 
@@ -58,3 +58,22 @@ async def show_role(request: Request, fit_id: uuid.UUID, role: str, user: WebUse
         "permalink": str(request.url.replace(query="")),
         "shares": await run_in_threadpool(links), "expiry_choices": EXPIRY_CHOICES,
         "default_days": SHARE_LINK_DEFAULT_DAYS}, user=user)
+
+
+@router.get("/fits/{fit_id}/roles/{role}/trend", response_class=HTMLResponse)
+async def role_trend(request: Request, fit_id: uuid.UUID, role: str, user: WebUserDep,
+                     sessions: SessionsDep, worker: WorkerDep) -> Response:
+    """The role's NPS points per quarter with intervals (``GET
+    /v1/fits/{id}/roles/{role}/trend``): loaded into the role page, or a page of its own
+    without JavaScript."""
+    from ...services.trends import fit_over_time
+
+    def compute() -> dict[str, Any]:
+        with sessions() as session:
+            return fit_over_time(session, worker, user.workspace.id, fit_id, "role",
+                                 period="quarter", role=role)
+
+    trend = await run_in_threadpool(compute)
+    name = "_role_trend.html" if is_htmx(request) else "role_trend.html"
+    return page(request, name, {"fit_id": str(fit_id), "role": role, "trend": trend},
+                user=user)
