@@ -1,0 +1,64 @@
+"""Pipeline joined to accounts (docs/accounts.md, "Pipeline"): NPS by stage against
+hand-worked counts, the act-on list, an opportunity with no responses, and one clear error
+for a file without the account column."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from journeymap.analysis.pipeline import pipeline_analysis
+from journeymap.exceptions import DataValidationError
+from journeymap.model import JourneyMap
+
+MAP = {
+    "outcome": "nps",
+    "accounts": {"column": "account", "role": "contact_role"},
+    "nodes": [{"id": "nps", "kind": "outcome", "column": "ltr"},
+              {"id": "support", "kind": "touchpoint", "column": "q_support", "scale": [1, 5]}],
+    "edges": [["support", "nps"]],
+}
+
+
+def _survey() -> pd.DataFrame:
+    rows = [("Acme", "decision maker", 3)] + [("Acme", "user", 10)] * 9
+    rows += [("Beta", "user", 6)] * 10
+    f = pd.DataFrame(rows, columns=["account", "contact_role", "ltr"])
+    f["q_support"] = 3
+    return f
+
+
+OPPS = pd.DataFrame({"account": ["Acme", "Beta", "Acme", "Zeta"],
+                     "opportunity": ["o1", "o2", "o3", "o4"],
+                     "stage": ["proposal", "proposal", "won", "proposal"],
+                     "amount": [1000, 500, 2000, 99], "probability": [80, 90, 30, 90]})
+
+
+def test_nps_by_stage_and_the_act_on_list_match_hand_worked_counts() -> None:
+    rep = pipeline_analysis(JourneyMap.from_dict(MAP), _survey(), OPPS, min_responses=10)
+    stages = {s: (n, v) for s, n, v in rep.stages}
+    assert stages["proposal"][0] == 20
+    assert stages["proposal"][1] is not None
+    assert stages["proposal"][1].value == pytest.approx(100 * (9 - 11) / 20)
+    assert stages["won"][0] == 10
+    assert stages["won"][1] is not None
+    assert stages["won"][1].value == pytest.approx(100 * (9 - 1) / 10)
+    assert [r["opportunity"] for r in rep.act_on] == ["o1"]
+    assert rep.act_on[0]["decision_maker_scores"] == [3]
+    assert rep.no_responses == ("o4",)
+
+
+def test_a_stage_below_the_minimum_is_suppressed_with_its_n() -> None:
+    rep = pipeline_analysis(JourneyMap.from_dict(MAP), _survey(), OPPS, min_responses=11)
+    won = next(s for s in rep.stages if s[0] == "won")
+    assert won[1:] == (10, None)
+
+
+def test_an_opportunities_file_without_the_account_column_is_one_clear_error() -> None:
+    with pytest.raises(DataValidationError) as err:
+        pipeline_analysis(JourneyMap.from_dict(MAP), _survey(),
+                          OPPS.rename(columns={"account": "customer"}))
+    assert str(err.value) == (
+        "the opportunities file has no column 'account'; an opportunities file needs account, "
+        "opportunity, stage, amount, probability. Present: customer, opportunity, stage, "
+        "amount, probability.")
