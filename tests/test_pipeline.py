@@ -4,10 +4,15 @@ for a file without the account column."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from journeymap.analysis.pipeline import pipeline_analysis
+from journeymap.cli import app
 from journeymap.exceptions import DataValidationError
 from journeymap.model import JourneyMap
 
@@ -62,3 +67,22 @@ def test_an_opportunities_file_without_the_account_column_is_one_clear_error() -
         "the opportunities file has no column 'account'; an opportunities file needs account, "
         "opportunity, stage, amount, probability. Present: customer, opportunity, stage, "
         "amount, probability.")
+
+
+def test_the_pipeline_command_prints_the_json_of_the_library(tmp_path: Path) -> None:
+    m = tmp_path / "map.yaml"
+    JourneyMap.from_dict(MAP).to_yaml(m)
+    d = tmp_path / "survey.csv"
+    _survey().to_csv(d, index=False)
+    o = tmp_path / "opps.csv"
+    OPPS.to_csv(o, index=False)
+    res = CliRunner().invoke(app, ["pipeline", str(m), str(d), str(o), "--min-responses",
+                                   "10", "--json"])
+    assert res.exit_code == 0, res.output
+    body = json.loads(res.stdout)
+    assert [r["opportunity"] for r in body["act_on"]] == ["o1"]
+    bad = tmp_path / "bad.csv"
+    OPPS.drop(columns="account").to_csv(bad, index=False)
+    res = CliRunner().invoke(app, ["pipeline", str(m), str(d), str(bad)])
+    assert res.exit_code == 2
+    assert res.stderr.startswith(f"error: {bad} has no column 'account'")

@@ -25,7 +25,8 @@ from ._options import (
 )
 from ._run import load_map
 
-__all__ = ["accounts_cmd", "followups_cmd", "keydrivers_cmd", "power_cmd", "value_cmd"]
+__all__ = ["accounts_cmd", "followups_cmd", "keydrivers_cmd", "pipeline_cmd", "power_cmd",
+           "value_cmd"]
 
 
 # ------------------------------------------------------------------ key drivers
@@ -222,6 +223,54 @@ def accounts_cmd(map_file: MapArg, data_file: DataArg,
             console.print(esc(note), soft_wrap=True)
         if output is not None:
             console.print(f"Accounts written to {esc(output)}.")
+
+
+# --------------------------------------------------------------------- pipeline
+def pipeline_cmd(map_file: MapArg, data_file: DataArg,
+                 opportunities: Annotated[Path, typer.Argument(
+                     help="Opportunities file (account, opportunity, stage, amount, "
+                     "probability).", show_default=False)],
+                 min_probability: Annotated[float, typer.Option(
+                     "--min-probability", help="Forecast probability (0-1) from which an "
+                     "opportunity with a detractor decision maker is listed.")] = 0.5,
+                 json_out: JsonOpt = False, survey_type: SurveyTypeOpt = None,
+                 min_responses: MinOpt = MIN_RESPONSES) -> None:
+    """Pipeline: NPS by stage and likely deals whose decision maker is a detractor."""
+    with errors():
+        from rich.table import Table
+
+        from ..analysis.pipeline import pipeline_analysis
+
+        rep = pipeline_analysis(load_map(map_file), data_file, opportunities,
+                                min_probability=min_probability,
+                                min_responses=min_responses, survey_type=survey_type)
+        if json_out:
+            write_json(rep.to_dict())
+            return
+        console = stdout()
+        table = Table(title=f"NPS by pipeline stage (shown from {rep.min_responses} answers)",
+                      title_justify="left")
+        table.add_column("Stage", overflow="fold")
+        table.add_column("n", justify="right")
+        table.add_column("NPS (95 %)", justify="right", no_wrap=True)
+        for stage, n, v in rep.stages:
+            table.add_row(esc(stage), f"{n:,}", "suppressed" if v is None else
+                          f"{fixed(v.value, 0)} ({fixed(v.ci[0], 0)} to {fixed(v.ci[1], 0)})")
+        console.print(table)
+        act = Table(title=f"Act on: probability at least {rep.min_probability:g} and a "
+                    "decision maker is a detractor", title_justify="left")
+        for col in ("Opportunity", "Account", "Stage"):
+            act.add_column(col, overflow="fold")
+        for col in ("Amount", "Probability", "Decision maker answered"):
+            act.add_column(col, justify="right")
+        for r in rep.act_on:
+            act.add_row(esc(r["opportunity"]), esc(r["account"]), esc(r["stage"]),
+                        money(r["amount"]), f"{r['probability']:.0%}",
+                        ", ".join(map(str, r["decision_maker_scores"])))
+        console.print(act)
+        if rep.no_responses:
+            console.print(f"{len(rep.no_responses):,} opportunities have no survey answers: "
+                          f"{esc(', '.join(rep.no_responses[:20]))}.", soft_wrap=True)
 
 
 # ------------------------------------------------------------------------ value
