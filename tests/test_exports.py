@@ -230,3 +230,11 @@ def test_the_encoding_rule_bom_first_then_utf8_then_cp1252_then_latin1() -> None
     assert sniff_encoding("nöjd".encode()) == "utf-8"
     assert sniff_encoding("nöjd – €".encode("cp1252")) == "cp1252"
     assert sniff_encoding(b"\x81\x8d") == "latin-1"  # bytes cp1252 leaves undefined
+
+
+@pytest.mark.parametrize("name", ["qualtrics_en.csv", "msforms_fi_unicode.txt"])
+def test_a_streamed_fit_of_an_export_is_refused_with_the_way_to_fit_it(name: str) -> None:
+    with pytest.raises(DataValidationError) as info:
+        jm.fit_stream(export_map(), EXPORTS / name, chunk_rows=1000)
+    assert "a streamed fit reads plain tables only" in str(info.value)
+    assert "--in-memory" in str(info.value)

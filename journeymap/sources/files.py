@@ -96,6 +96,15 @@ def csv_batches(path: str | Path, journey_map: JourneyMap, *, chunk_rows: int,
     check_data_file(p)
     with p.open("rb") as fh:
         head = fh.read(65536)
+    from .exports import sniff_export
+
+    layout = sniff_export(p, head) if b"\x00" not in head or head[:2] in (
+        b"\xff\xfe", b"\xfe\xff") else None
+    if layout is not None and layout.is_export:
+        raise DataValidationError(
+            f"{p}: this is a survey-tool export ({layout.tool}, {layout.encoding}); a streamed "
+            "fit reads plain tables only (one header row, UTF-8). Fit it in memory "
+            "(--in-memory), or save it as a plain CSV first (docs/survey-exports.md).")
     if b"\x00" in head:
         raise DataValidationError(f"{p}: this is not a text CSV file (it contains binary bytes); "
                                   "save the survey as CSV (UTF-8) or Parquet.")
