@@ -87,7 +87,8 @@ def fit_stream(journey_map: JourneyMap,
 
     >>> import journeymap as jm
     >>> r = jm.fit_stream(jm.example_map(), "examples/kitchen_b2b.csv", chunk_rows=1000)
-    >>> r.map_check["rejected"], r.map_check["fit_indices"]["df"]
+    >>> indices = r.map_check["fit_indices"]
+    >>> r.map_check["rejected"], indices["df"]
     (False, 25)
     """
     from .engines import fit_stream as engine_fit_stream

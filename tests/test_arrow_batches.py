@@ -192,8 +192,10 @@ def test_whole_number_batches_stream_as_float32_to_the_in_memory_numbers(
     equal those of float64 chunks of the same rows."""
     import pyarrow.parquet as pq
 
-    from journeymap import fit
-    from journeymap import fit_stream  # the front door: with the map check, as fit
+    from journeymap import (
+        fit,
+        fit_stream,  # the front door: with the map check, as fit
+    )
 
     m = JourneyMap.from_dict(SMALL_MAP)
     df = simulate(m, 30_000, 8, missing=dict.fromkeys(("quote", "delivery", "ease"), missing)

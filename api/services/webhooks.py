@@ -92,9 +92,9 @@ def create_endpoint(session: Session, workspace_id: uuid.UUID, url: str) -> Webh
 
 
 def _out(session: Session, row: WebhookEndpoint) -> WebhookOut:
-    counts = {status: n for status, n in session.execute(
+    counts = dict(session.execute(
         select(WebhookDelivery.status, func.count()).where(WebhookDelivery.endpoint_id == row.id)
-        .group_by(WebhookDelivery.status)).all()}
+        .group_by(WebhookDelivery.status)).all())
     return WebhookOut(id=row.id, url=row.url, created_at=row.created_at,
                       pending=int(counts.get("pending", 0)),
                       delivered=int(counts.get("delivered", 0)),

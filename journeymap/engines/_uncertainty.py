@@ -3,8 +3,8 @@
 docs/method.md, "Standard errors" and "Intervals of everything computed from the
 coefficients", states the rules; this module computes them.
 
-* :func:`hc3_covariance` — the heteroskedasticity-consistent (HC3) covariance of one
-  equation's slopes from its rows (in-memory fits, the default);
+* the heteroskedasticity-consistent (HC3) covariances of in-memory fits (the default) are
+  computed in one masked pass over the rows by :func:`journeymap.stats.hc3_covariances`;
 * :func:`hc1_from_moments` — the HC1 covariance from the accumulated fourth moments of an
   equation's rows (streamed and Spark fits, which never hold the rows; see
   :class:`~journeymap.summary.LinearSummary`);
@@ -34,13 +34,11 @@ if TYPE_CHECKING:
     from ..headroom import HeadroomTable
 
 __all__ = ["SE_TYPES", "SeType", "Uncertainty", "check_se_type", "hc1_from_moments",
-           "hc3_covariance", "nps_points_batch"]
+           "nps_points_batch"]
 
 SeType = Literal["hc3", "classical"]
 SE_TYPES: tuple[str, ...] = ("hc3", "classical")
 
-#: Rows per block of the HC3 pass (a block of an equation's columns stays in cache).
-_BLOCK_ROWS = 1 << 15
 #: Relative step of the central differences: about the cube root of the machine epsilon,
 #: which balances truncation (step²) against rounding (epsilon / step).
 _STEP = 6e-6
@@ -52,40 +50,6 @@ def check_se_type(se: str) -> SeType:
         raise JourneymapError(f"unknown standard-error type '{se}'; use {' or '.join(SE_TYPES)} "
                               "(docs/method.md, \"Standard errors\").")
     return "hc3" if se == "hc3" else "classical"
-
-
-def hc3_covariance(rows: NDArray[np.floating], coef: NDArray[np.float64],
-                   means: NDArray[np.float64], inverse: NDArray[np.float64]
-                   ) -> NDArray[np.float64]:
-    """HC3 covariance of the slopes of one OLS equation with an intercept.
-
-    With ``x̃ = x − x̄`` (the equation's rows), ``Sxx⁻¹ = inverse``, residuals
-    ``e = (y − ȳ) − x̃ b`` and leverages ``h = 1/n + x̃ᵀ Sxx⁻¹ x̃``, the slope block of
-    ``(ZᵀZ)⁻¹ Zᵀ diag(e²/(1 − h)²) Z (ZᵀZ)⁻¹`` (Z = [1, x]) is
-    ``Σ_i (e_i/(1 − h_i))² a_i a_iᵀ`` with ``a_i = Sxx⁻¹ x̃_i`` (Frisch–Waugh–Lovell).
-
-    Parameters
-    ----------
-    rows
-        The equation's complete rows, ``(n, k + 1)``: the k parents, then the child.
-    coef, means, inverse
-        The OLS slopes, the means of ``(x…, y)`` over the rows, and ``Sxx⁻¹``.
-    """
-    n, k = rows.shape[0], rows.shape[1] - 1
-    xbar, ybar = means[:k], float(means[k])
-    out = np.zeros((k, k))
-    for start in range(0, n, _BLOCK_ROWS):
-        block = rows[start:start + _BLOCK_ROWS]
-        xc = np.asarray(block[:, :k], dtype=np.float64) - xbar
-        e = np.asarray(block[:, k], dtype=np.float64) - ybar
-        e -= xc @ coef
-        a = xc @ inverse
-        h = np.einsum("ij,ij->i", a, xc)
-        h += 1.0 / n
-        e /= 1.0 - h
-        a *= e[:, None]
-        out += a.T @ a
-    return out
 
 
 # ------------------------------------------------------------ fourth moments (HC1)
