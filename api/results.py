@@ -140,10 +140,12 @@ class FitSpec:
 
 
 def engine_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The engine options of a fit's stored ``options`` (minimum responses, bootstrap, and
+    """The engine options of a fit's stored ``options`` (minimum responses, se, bootstrap, and
     the bayesnet engine's bins, ess, ltr_states and draws when given)."""
     out: dict[str, Any] = {
         "min_responses": int(options.get("min_responses", DEFAULT_MIN_RESPONSES))}
+    if options.get("se") is not None:
+        out["se"] = str(options["se"])
     if options.get("bootstrap"):
         out["bootstrap"] = int(options["bootstrap"])
         out["random_state"] = int(options.get("random_state", 0))

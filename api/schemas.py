@@ -201,6 +201,11 @@ class FitOptions(BaseModel):
     random_state: int = Field(default=0, ge=0, le=2**31 - 1,
                               description="Seed of the bootstrap (used when bootstrap > 0) "
                                           "and of the bayesnet engine's posterior draws.")
+    se: Literal["hc3", "classical"] | None = Field(
+        default=None, description="linear: the coefficients' standard errors — 'hc3' "
+                                  "(heteroskedasticity-consistent, the default; HC1 when the "
+                                  "service streams a large file) or 'classical' "
+                                  "(docs/method.md, 'Standard errors').")
     # The bayesnet engine's options (docs/method.md §9); null = the engine's default.
     bins: Annotated[int, Field(ge=2)] | Literal["auto", "all"] | None = Field(
         default=None, description="bayesnet: states per rating — 'auto' (chosen from n, the "
@@ -249,6 +254,9 @@ class FitCreate(BaseModel):
         if given and self.engine != "bayesnet":
             raise ValueError(f"options {', '.join(given)} are for the bayesnet engine, not "
                              f"'{self.engine}'.")
+        if self.options.se is not None and self.engine == "bayesnet":
+            raise ValueError("option se is for the linear engine: the bayesnet engine's "
+                             "intervals come from its posterior draws.")
         return self
 
 

@@ -660,9 +660,10 @@ def role_map(sessions: sessionmaker[Session], results: Results, meta: DoneFit, r
 
 
 def _stored_options(options: FitOptions) -> dict[str, Any]:
-    """A fit's options as stored: the period window (``from``/``to`` ISO dates) only
-    when one was given."""
+    """A fit's options as stored: the period window (``from``/``to`` ISO dates) and the
+    standard-error type only when given."""
     out: dict[str, Any] = options.model_dump(mode="json", by_alias=True)
-    if out.get("period") is None:
-        out.pop("period", None)
+    for key in ("period", "se"):
+        if out.get(key) is None:
+            out.pop(key, None)
     return out
