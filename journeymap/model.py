@@ -871,6 +871,34 @@ class _Parser:
             "were you with the installation?}")
         return (text or None), texts
 
+    def column_names(self, path: list[str | int], raw: Mapping[Any, Any],
+                     keys: tuple[str, ...], columns: dict[str, str], block: str,
+                     required: dict[str, str], distinct: str) -> dict[str, str | None]:
+        """The column names a map-level block (``accounts:``, ``comments:``) gives for
+        ``keys``; problems recorded: a required key missing (its message in ``required``),
+        an empty name, a rating column (``columns`` maps each to its node) or one column
+        named twice (``distinct``)."""
+        names: dict[str, str | None] = {}
+        for key in keys:
+            value = raw.get(key)
+            if value is None:
+                if key in required:
+                    self.problem(path, required[key])
+                names[key] = None
+                continue
+            text = self.text([*path, key], value, MAX_LABEL_CHARS, name=True)
+            if text is not None and not text.strip():
+                self.problem([*path, key], "the column name is empty.")
+                text = None
+            if text is not None and text in columns:
+                self.problem([*path, key], f"'{text}' is the rating column of node "
+                             f"'{columns[text]}'; {block} need columns of their own.")
+            names[key] = text
+        named = [v for v in names.values() if v is not None]
+        if len(set(named)) != len(named):
+            self.problem(path, distinct)
+        return names
+
     def accounts(self, raw: Any, columns: dict[str, str]) -> AccountColumns | None:
         """The map's ``accounts:`` block; problems recorded.  ``columns`` maps each rating
         column to its node, so that an account column cannot be a rating column too."""
@@ -887,26 +915,10 @@ class _Parser:
                 self.problem([*path, str(key)], f"unknown field '{_name(key)}' of 'accounts'."
                              f"{self.suggest(key, _ACCOUNT_FIELDS)} Valid: "
                              f"{', '.join(_ACCOUNT_FIELDS)}.")
-        names: dict[str, str | None] = {}
-        for key in _ACCOUNT_FIELDS:
-            value = raw.get(key)
-            if value is None:
-                if key == "column":
-                    self.problem(path, f"'accounts' needs the account column; {example}.")
-                names[key] = None
-                continue
-            text = self.text([*path, key], value, MAX_LABEL_CHARS, name=True)
-            if text is not None and not text.strip():
-                self.problem([*path, key], "the column name is empty.")
-                text = None
-            if text is not None and text in columns:
-                self.problem([*path, key], f"'{text}' is the rating column of node "
-                             f"'{columns[text]}'; accounts need columns of their own.")
-            names[key] = text
-        named = [v for v in names.values() if v is not None]
-        if len(set(named)) != len(named):
-            self.problem(path, "the account, role, value and date columns must be different "
-                         "columns.")
+        names = self.column_names(
+            path, raw, _ACCOUNT_FIELDS, columns, "accounts",
+            {"column": f"'accounts' needs the account column; {example}."},
+            "the account, role, value and date columns must be different columns.")
         if len(self.problems) > before or names["column"] is None:
             return None
         return AccountColumns(column=names["column"], role=names["role"],
@@ -929,30 +941,12 @@ class _Parser:
                 self.problem([*path, str(key)], f"unknown field '{_name(key)}' of 'comments'."
                              f"{self.suggest(key, _COMMENT_FIELDS)} Valid: "
                              f"{', '.join(_COMMENT_FIELDS)}.")
-        names: dict[str, str | None] = {}
-        for key in ("column", "consent", "date"):
-            value = raw.get(key)
-            if value is None:
-                if key == "column":
-                    self.problem(path, f"'comments' needs the comment column; {example}.")
-                elif key == "consent":
-                    self.problem(path, "'comments' needs the consent column: only comments of "
-                                 "respondents who agreed to share them are ever shown; "
-                                 f"{example}.")
-                names[key] = None
-                continue
-            text = self.text([*path, key], value, MAX_LABEL_CHARS, name=True)
-            if text is not None and not text.strip():
-                self.problem([*path, key], "the column name is empty.")
-                text = None
-            if text is not None and text in columns:
-                self.problem([*path, key], f"'{text}' is the rating column of node "
-                             f"'{columns[text]}'; comments need columns of their own.")
-            names[key] = text
-        named = [v for v in names.values() if v is not None]
-        if len(set(named)) != len(named):
-            self.problem(path, "the comment, consent and date columns must be different "
-                         "columns.")
+        names = self.column_names(
+            path, raw, ("column", "consent", "date"), columns, "comments",
+            {"column": f"'comments' needs the comment column; {example}.",
+             "consent": "'comments' needs the consent column: only comments of respondents "
+                        f"who agreed to share them are ever shown; {example}."},
+            "the comment, consent and date columns must be different columns.")
         staff_raw = raw.get("staff")
         staff: list[str] = []
         if staff_raw is not None:
