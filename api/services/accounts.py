@@ -22,7 +22,7 @@ from ..results import period_rows
 from ..worker import FitWorker
 from .fits import done_fit
 
-__all__ = ["fit_accounts"]
+__all__ = ["fit_accounts", "names_accounts"]
 
 
 def fit_accounts(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
@@ -56,3 +56,11 @@ def fit_accounts(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
                       type=INVALID_REQUEST, title="The accounts cannot be shown") from None
     result: dict[str, Any] = json.loads(json.dumps(out, default=str))
     return {"fit_id": str(fit.id), **result}
+
+
+def names_accounts(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
+                   fit_id: uuid.UUID) -> bool:
+    """Whether the map of a finished fit names an account column (the web pages link
+    the accounts page only then).  404/409 problems as :func:`fit_accounts`."""
+    fit = done_fit(session, workspace_id, fit_id)
+    return worker.spec(session, fit).journey_map.accounts is not None

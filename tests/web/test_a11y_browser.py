@@ -23,9 +23,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pandas as pd
 import pytest
 import web_helpers  # also puts tests/api on sys.path
-from api_helpers import EXAMPLES, Server, fitted
+from api_helpers import (
+    EXAMPLES,
+    Server,
+    example_map_text,
+    fitted,
+    post_dataset,
+    post_map,
+    start_fit,
+    wait_fit,
+)
 from journeymap_api.main import create_app
 from journeymap_api.settings import Settings
 
@@ -113,6 +123,12 @@ CASES = (
     Case("drivers", ("GET", "/app/fits/{fit_id}/drivers"), "/app/fits/{fit}/drivers"),
     Case("what-if", ("POST", "/app/fits/{fit_id}/what-if"), "/app/fits/{fit}/drivers",
          then=_what_if),
+    Case("accounts", ("GET", "/app/fits/{fit_id}/accounts"),
+         "/app/fits/{accounts_fit}/accounts?order=risk"),
+    Case("no-accounts", ("GET", "/app/fits/{fit_id}/accounts"), "/app/fits/{fit}/accounts"),
+    Case("trend", ("GET", "/app/fits/{fit_id}/trend"), "/app/fits/{fit}/trend"),
+    Case("role-trend", ("GET", "/app/fits/{fit_id}/roles/{role}/trend"),
+         "/app/fits/{fit}/roles/{role}/trend"),
     Case("roles", ("GET", "/app/fits/{fit_id}/roles"), "/app/fits/{fit}/roles"),
     Case("role", ("GET", "/app/fits/{fit_id}/roles/{role}"), "/app/fits/{fit}/roles/{role}"),
     Case("role-present", ("GET", "/app/fits/{fit_id}/roles/{role}"),
@@ -199,9 +215,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, s
 
 
 @pytest.fixture(scope="module")
-def world(server: tuple[Server, str]) -> dict[str, str]:
-    """A fitted example map, a role link, a viewer link and a revoked link."""
+def world(server: tuple[Server, str], tmp_path_factory: pytest.TempPathFactory
+          ) -> dict[str, str]:
+    """A fitted example map, a role link, a viewer link and a revoked link; a fit whose
+    map names accounts (for the accounts page)."""
     s, key = server
+    survey = pd.read_csv(EXAMPLES / "kitchen_b2b.csv")
+    survey["account"] = [f"Account {i % 7}" for i in range(len(survey))]
+    survey["contact_role"] = ["decision maker" if i % 5 == 0 else "user"
+                              for i in range(len(survey))]
+    b2b = tmp_path_factory.mktemp("a11y-accounts") / "b2b.csv"
+    survey.to_csv(b2b, index=False)
     with httpx.Client(base_url=s.url, headers={"Authorization": f"Bearer {key}"},
                       timeout=60) as api:
         fit = fitted(api, {})
@@ -215,7 +239,13 @@ def world(server: tuple[Server, str]) -> dict[str, str]:
             if name == "revoked_token":
                 assert api.delete(f"/v1/shares/{r.json()['token_id']}").status_code == 204
         installer = api.get(f"/v1/fits/{fit['id']}/roles/{ROLE}").json()
-    return {"fit": fit["id"], "map": fit["map_id"], "dataset": fit["dataset_id"],
+        m = post_map(api, {}, example_map_text()
+                     + "\naccounts: {column: account, role: contact_role}\n")
+        d = post_dataset(api, {}, b2b)
+        accounts_fit = wait_fit(api, {}, start_fit(api, {}, m["id"], d["id"])["id"])
+        assert accounts_fit["status"] == "done", accounts_fit["error"]
+    return {"fit": fit["id"], "accounts_fit": accounts_fit["id"], "map": fit["map_id"],
+            "dataset": fit["dataset_id"],
             "role": ROLE, "missing": "00000000-0000-4000-8000-000000000000",
             "nps_points": installer["nps_points"], **links}
 

@@ -4,6 +4,7 @@
 - :mod:`~api.web.pages.maps`: the map editor (live validation, the node/edge form).
 - :mod:`~api.web.pages.datasets`: upload, preview, data checks against a map.
 - :mod:`~api.web.pages.fits`: start a fit, its progress, drivers and what-if.
+- :mod:`~api.web.pages.accounts`: a fit's B2B accounts (analysts only).
 - :mod:`~api.web.pages.roles`: the roles and "my influence" (the role card).
 - :mod:`~api.web.pages.downloads`: files of a fit or a map version.
 - :mod:`~api.web.pages.share`: share links (``/s/{token}``, no key) and the share form.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from .accounts import router as accounts_router
 from .datasets import router as datasets_router
 from .downloads import router as downloads_router
 from .fits import router as fits_router
@@ -29,6 +31,6 @@ from .share import router as share_router
 __all__ = ["router"]
 
 router = APIRouter()
-for _area in (home_router, maps_router, datasets_router, fits_router, roles_router,
+for _area in (home_router, maps_router, datasets_router, fits_router, accounts_router, roles_router,
               downloads_router, share_router):
     router.include_router(_area)

@@ -86,12 +86,22 @@ def start_fit(request: Request, user: CsrfDep, session: SessionDep, worker: Work
 
 @router.get("/fits/{fit_id}", response_class=HTMLResponse)
 async def show_fit(request: Request, fit_id: uuid.UUID, user: WebUserDep,
-                   sessions: SessionsDep, results: ResultsDep) -> Response:
+                   sessions: SessionsDep, results: ResultsDep, worker: WorkerDep) -> Response:
+    from ...services.accounts import names_accounts
+
     fit = await read_fit(sessions, results, user, fit_id)
     roles = None
+    has_accounts = False
     if fit["status"] == FitStatus.DONE:
         roles = await roles_of(sessions, results, user, fit_id)
-    return page(request, "fit.html", {"fit": fit, "roles": roles}, user=user)
+
+        def accounts_named() -> bool:
+            with sessions() as session:
+                return names_accounts(session, worker, user.workspace.id, fit_id)
+
+        has_accounts = await run_in_threadpool(accounts_named)
+    return page(request, "fit.html", {"fit": fit, "roles": roles,
+                                      "has_accounts": has_accounts}, user=user)
 
 
 @router.get("/fits/{fit_id}/check", response_class=HTMLResponse)
