@@ -106,6 +106,14 @@ def _bad_map_saved(page: Any) -> None:
     sync_api.expect(page.locator("p.error")).to_be_visible()
 
 
+def _case_refused(page: Any) -> None:
+    form = page.locator("form.case-form").first
+    form.locator("select").select_option("closed")
+    form.locator("textarea").fill("")
+    form.locator("button[type=submit]").click()
+    sync_api.expect(page.locator("div.error")).to_be_visible()
+
+
 CASES = (
     Case("sign-in", ("GET", "/app/sign-in"), "/app/sign-in", who="nobody"),
     Case("sign-in-refused", ("POST", "/app/sign-in"), "/app/sign-in", who="nobody",
@@ -140,6 +148,9 @@ CASES = (
     Case("card", ("GET", "/app/fits/{fit_id}/files/{name}"),
          "/app/fits/{fit}/files/card.html?role={role}"),
     Case("not-found", ("GET", "/app/fits/{fit_id}"), "/app/fits/{missing}"),
+    Case("cases", ("GET", "/app/cases"), "/app/cases"),
+    Case("cases-role", ("GET", "/app/cases"), "/app/cases?role={role}"),
+    Case("case-refused", ("POST", "/app/cases/{case_id}"), "/app/cases", then=_case_refused),
     Case("share-role", ("GET", "/s/{token}"), "/s/{role_token}", who="nobody"),
     Case("share-viewer", ("GET", "/s/{token}"), "/s/{viewer_token}", who="nobody"),
     Case("share-viewer-role", ("GET", "/s/{token}/roles/{role}"),
@@ -170,6 +181,7 @@ NO_PAGE = {
     ("GET", "/app/maps/{map_id}/files/{name}"): "downloads: SVG, PNG, PDF and model text",
     ("POST", "/app/shares/{token_id}/revoke"): "a redirect to the role page",
     ("GET", "/s/{token}/roles/{role}/card.pdf"): "a PDF download",
+    ("GET", "/app/cases.csv"): "a CSV download for a CRM",
     ("GET", "/s/{token}/roles/{role}/map.svg"): "an SVG image",
 }
 

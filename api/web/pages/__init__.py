@@ -6,6 +6,7 @@
 - :mod:`~api.web.pages.fits`: start a fit, its progress, drivers and what-if.
 - :mod:`~api.web.pages.accounts`: a fit's B2B accounts (analysts only).
 - :mod:`~api.web.pages.roles`: the roles and "my influence" (the role card).
+- :mod:`~api.web.pages.cases`: follow-up cases of a role's team (status, note, figures).
 - :mod:`~api.web.pages.downloads`: files of a fit or a map version.
 - :mod:`~api.web.pages.share`: share links (``/s/{token}``, no key) and the share form.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from .accounts import router as accounts_router
+from .cases import router as cases_router
 from .datasets import router as datasets_router
 from .downloads import router as downloads_router
 from .fits import router as fits_router
@@ -32,5 +34,5 @@ __all__ = ["router"]
 
 router = APIRouter()
 for _area in (home_router, maps_router, datasets_router, fits_router, accounts_router, roles_router,
-              downloads_router, share_router):
+              cases_router, downloads_router, share_router):
     router.include_router(_area)

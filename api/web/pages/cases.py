@@ -1,0 +1,120 @@
+"""Follow-up cases for a role's team (docs/closing-the-loop.md): the cases of a chosen
+role with their status, reasons and due time, a form per case to move it open →
+contacted → closed with a note, the closed-loop figures and the CSV for a CRM.
+
+The page calls the same :mod:`api.services.cases` functions as ``/v1/cases``; a status
+change the library refuses (:func:`journeymap.cases.check_transition`) shows the
+library's message above the list and changes nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from journeymap.cases import TRANSITIONS
+from journeymap.i18n import gettext as _
+
+from ...deps import SessionsDep
+from ...problems import Problem
+from ...responses import attachment
+from ...schemas import CaseUpdate
+from ...services import cases as service
+from .._core import PREFIX, CsrfDep, WebUserDep, page, plain
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+def _reason_names() -> dict[str, str]:
+    return {"detractor": _("detractor (score 0–6)"),
+            "valuable_low": _("valuable account with a low score"),
+            "bottom_rating": _("a touchpoint rated at the bottom of its scale")}
+
+
+def _case_status_names() -> dict[str, str]:
+    return {"open": _("open"), "contacted": _("contacted"), "closed": _("closed")}
+
+
+def _view(sessions: SessionsDep, workspace_id: uuid.UUID, role: str | None
+          ) -> dict[str, Any]:
+    with sessions() as session:
+        every = plain(service.list_cases(session, workspace_id))["cases"]
+        shown = plain(service.list_cases(session, workspace_id, role=role))["cases"]
+        figures = plain(service.stats(session, workspace_id, role=role))
+    now = datetime.now(UTC)
+    for case in shown:
+        due = datetime.fromisoformat(case["due_at"])
+        if due.tzinfo is None:
+            due = due.replace(tzinfo=UTC)
+        case["overdue"] = case["status"] != "closed" and due < now
+        case["next"] = sorted(TRANSITIONS[case["status"]])
+    roles = sorted({c["role"] for c in every if c["role"]})
+    return {"cases": shown, "roles": roles, "role": role, "stats": figures["stats"],
+            "min_cases": figures["min_cases"], "reason_names": _reason_names(),
+            "case_status_names": _case_status_names()}
+
+
+def _role_of(role: str | None) -> str | None:
+    return role.strip() or None if role else None
+
+
+@router.get("/cases", response_class=HTMLResponse)
+async def list_cases(request: Request, user: WebUserDep, sessions: SessionsDep,
+                     role: str | None = None) -> Response:
+    """The cases of a role (all roles when none is chosen), soonest due first."""
+    picked = _role_of(role)
+    view = await run_in_threadpool(_view, sessions, user.workspace.id, picked)
+    return page(request, "cases.html", view, user=user)
+
+
+@router.get("/cases.csv")
+async def cases_csv(user: WebUserDep, sessions: SessionsDep,
+                    role: str | None = None) -> Response:
+    """The cases (of the chosen role) as CSV for a CRM, as ``GET /v1/cases/csv``."""
+
+    def text() -> str:
+        with sessions() as session:
+            return service.cases_csv(session, user.workspace.id, role=_role_of(role))
+
+    return Response(await run_in_threadpool(text), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": attachment("cases.csv")})
+
+
+@router.post("/cases/{case_id}", response_class=HTMLResponse)
+async def update_case(request: Request, case_id: uuid.UUID, user: CsrfDep,
+                      sessions: SessionsDep,
+                      status: Annotated[Literal["open", "contacted", "closed", ""],
+                                        Form()] = "",
+                      note: Annotated[str, Form(max_length=5000)] = "",
+                      role: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Move a case on and/or set its note; a refused change shows the library's
+    message (409) and changes nothing."""
+    text = note.strip()
+    # the form shows the note, so a blank one sent to close a case is a missing note
+    change = CaseUpdate(status=status or None,
+                        note=text if text or status == "closed" else None)
+
+    def apply() -> str | None:
+        with sessions() as session:
+            try:
+                service.update_case(session, user.workspace.id, case_id, change)
+            except Problem as exc:
+                if exc.status != 409:
+                    raise
+                session.rollback()
+                return _(exc.detail)
+        return None
+
+    refused = await run_in_threadpool(apply)
+    picked = _role_of(role)
+    if refused is None:
+        target = f"{PREFIX}/cases" + (f"?{urlencode({'role': picked})}" if picked else "")
+        return RedirectResponse(target, status_code=303)
+    view = await run_in_threadpool(_view, sessions, user.workspace.id, picked)
+    return page(request, "cases.html", {**view, "refused": refused,
+                                        "refused_case": str(case_id)},
+                user=user, status=409)
