@@ -40,6 +40,7 @@ __all__ = [
     "MAX_HEADER_BYTES",
     "MAX_ID_CHARS",
     "MAX_LABEL_CHARS",
+    "MAX_LISTED_CONFLICTS",
     "MAX_MAP_ALIASES",
     "MAX_MAP_BYTES",
     "MAX_MAP_DEPTH",
@@ -250,6 +251,9 @@ UPLOAD_FILE_MODE = 0o640
 #: Days a role share link works when its creator names no expiry, and the most allowed.
 SHARE_LINK_DEFAULT_DAYS = 30
 SHARE_LINK_MAX_DAYS = 365
+#: Response ids a refused append (409: ids already stored with other answers) lists in its
+#: message and its ``conflicts`` field; ``n_conflicts`` counts them all.
+MAX_LISTED_CONFLICTS = 50
 
 # --- Follow-up cases and webhooks (docs/security.md, "Follow-up cases and webhooks") ---
 #: The service opens cases from a fit's dataset only up to this many rows (it reads the

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from journeymap.exceptions import JourneymapError
-from journeymap.limits import UPLOAD_FILE_MODE
+from journeymap.limits import MAX_LISTED_CONFLICTS, UPLOAD_FILE_MODE
 
 from ..models import Dataset
 from ..problems import CONFLICT, INVALID_DATA, TOO_LARGE, UNSUPPORTED_FILE, Problem, not_found
@@ -41,10 +41,9 @@ from .datasets import dataset_out, dataset_path
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DEFAULT_ID_COLUMN", "MAX_LISTED_CONFLICTS", "append_responses", "parse_rows"]
+__all__ = ["DEFAULT_ID_COLUMN", "append_responses", "parse_rows"]
 
 DEFAULT_ID_COLUMN = "response_id"
-MAX_LISTED_CONFLICTS = 50
 _TEXT_TYPES = {"text/csv": ".csv", "application/csv": ".csv", "text/plain": ".csv",
                "text/tab-separated-values": ".tsv"}
 
