@@ -53,7 +53,7 @@ def test_an_invalid_option_value_is_one_error_line(args: list[str], option: str,
     (["fit", MAP], "error: Missing argument 'data_file'. See 'journeymap fit --help'."),
     (["what-if", MAP, DATA], "error: Missing option '--shift'. See 'journeymap what-if --help'."),
     (["fit", MAP, DATA, "--nope"],
-     "error: No such option: --nope (Possible options: --se). See 'journeymap fit --help'."),
+     "error: No such option: --nope (Possible options: --se, --to). See 'journeymap fit --help'."),
     (["frobnicate"], "error: No such command 'frobnicate'. See 'journeymap --help'."),
     (["--nope"], "error: No such option: --nope. See 'journeymap --help'."),
 ])

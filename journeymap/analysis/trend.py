@@ -39,6 +39,8 @@ NPS cut-offs.  It is a decomposition of what happened, not a forecast.
 
 from __future__ import annotations
 
+import calendar
+import datetime
 import math
 import re
 from dataclasses import dataclass, field
@@ -60,8 +62,10 @@ if TYPE_CHECKING:
     from ..engines import FitResult
     from ..model import JourneyMap
 
-__all__ = ["PERIODS", "TrendReport", "Waterfall", "nps_trend", "nps_waterfall",
-           "parse_period", "period_of", "role_trend", "window_rows"]
+__all__ = ["PERIODS", "WINDOW_RULE", "TrendReport", "Waterfall", "Window",
+           "check_window_rule", "map_date_column", "nps_trend", "nps_waterfall",
+           "parse_period", "period_of", "resolve_window", "role_trend", "select_window",
+           "window_rows"]
 
 Period = Literal["month", "quarter"]
 PERIODS: tuple[str, ...] = ("month", "quarter")
@@ -140,20 +144,139 @@ def window_rows(frame: pd.DataFrame, *, start: Any = None, end: Any = None,
     blank date are outside every window.  Raises :class:`DataValidationError` when the
     column is missing, holds something other than dates, or no row is in the window.
     """
+    return select_window(frame, start=start, end=end, date_column=date_column)[0]
+
+
+# ------------------------------------------------------------------ date windows
+#: A relative window rule: ``last-90-days`` or ``last-6-months`` (N from 1 to 99,999).
+WINDOW_RULE = re.compile(r"last-([1-9][0-9]{0,4})-(days|months)")
+
+
+@dataclass(frozen=True)
+class Window:
+    """The date window a fit read (docs/continuous-measurement.md, "Fits of a window").
+
+    ``start`` and ``end`` are the first and last day included (``None``: open), as
+    given or resolved from ``rule`` (``last-90-days``) against the newest date in
+    ``date_column``; ``n_rows`` is the number of rows in the window.  With the same
+    rows, ``select_window(rows, start=start, end=end, date_column=date_column)`` gives
+    the same rows again, so a fit of a window can be reproduced.
+    """
+
+    start: datetime.date | None
+    end: datetime.date | None
+    date_column: str
+    rule: str | None = None
+    n_rows: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"from": None if self.start is None else self.start.isoformat(),
+                "to": None if self.end is None else self.end.isoformat(),
+                "window": self.rule, "date_column": self.date_column, "n_rows": self.n_rows}
+
+
+def check_window_rule(rule: str) -> tuple[int, str]:
+    """``(N, 'days' | 'months')`` of a rule such as ``last-90-days``; a clear error else."""
+    m = WINDOW_RULE.fullmatch(rule.strip().lower())
+    if m is None:
+        raise JourneymapError(f"cannot read the window '{rule}'; write last-N-days or "
+                              "last-N-months, e.g. last-90-days or last-6-months.")
+    return int(m.group(1)), m.group(2)
+
+
+def _day(value: Any, what: str) -> datetime.date | None:
+    """A window end as a date (``None`` stays open); text must be an ISO date."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise JourneymapError(f"the window's {what} must be a date such as 2026-03-15, not "
+                              f"'{value}'.") from None
+
+
+def resolve_window(rule: str, newest: datetime.date) -> tuple[datetime.date | None,
+                                                               datetime.date]:
+    """The first and last day of ``rule`` ending on ``newest`` (both included).
+
+    ``last-N-days`` is the N days up to ``newest``; ``last-N-months`` starts the day
+    after the same day N months earlier (``last-3-months`` up to 2026-06-30 is
+    2026-03-31 to 2026-06-30; a day the earlier month lacks is its last day).  A start
+    before the year 1 is open (``None``).
+    """
+    n, unit = check_window_rule(rule)
+    if unit == "days":
+        try:
+            return newest - datetime.timedelta(days=n - 1), newest
+        except OverflowError:
+            return None, newest
+    months = newest.year * 12 + newest.month - 1 - n
+    year, month = divmod(months, 12)
+    if year < 1:
+        return None, newest
+    day = min(newest.day, calendar.monthrange(year, month + 1)[1])
+    return datetime.date(year, month + 1, day) + datetime.timedelta(days=1), newest
+
+
+def select_window(frame: pd.DataFrame, *, start: Any = None, end: Any = None,
+                  rule: str | None = None, date_column: str = "date"
+                  ) -> tuple[pd.DataFrame, Window]:
+    """The rows dated in a window, and the window (resolved when given as a rule).
+
+    The one filter of every window fit: ``journeymap fit --from/--to/--window`` and the
+    service's ``options.period`` (docs/continuous-measurement.md).  ``start`` and ``end``
+    (dates or ISO text; ``None``: open) are the first and last day included; ``rule``
+    (``last-90-days``, ``last-6-months``) is resolved against the newest date in
+    ``date_column`` (:func:`resolve_window`) and cannot be combined with them.  A time
+    of day is ignored; rows with a blank date are outside every window.
+
+    Raises :class:`DataValidationError` when the column is missing, holds something
+    other than dates, or no row is in the window, and :class:`JourneymapError` for a
+    window that cannot be read.
+    """
+    first, last = _day(start, "from"), _day(end, "to")
+    if rule is not None and (first is not None or last is not None):
+        raise JourneymapError("give a window rule (last-90-days) or from/to dates, not both.")
+    if rule is not None:
+        check_window_rule(rule)
+    if first is not None and last is not None and first > last:
+        raise JourneymapError(f"the window's from ({first.isoformat()}) is after its to "
+                              f"({last.isoformat()}).")
     if date_column not in frame.columns:
         raise DataValidationError(f"a period window needs the date column '{date_column}', "
                                   "which the data do not have.")
     days = _dates(frame[date_column], date_column).dt.normalize()
     keep = days.notna()
-    if start is not None:
-        keep &= days >= pd.Timestamp(start)
-    if end is not None:
-        keep &= days <= pd.Timestamp(end)
+    if rule is not None:
+        if not keep.any():
+            raise DataValidationError(f"no response has a date in '{date_column}', so the "
+                                      f"window {rule} has no end.")
+        first, last = resolve_window(rule, days.max().date())
+        rule = rule.strip().lower()
+    if first is not None:
+        keep &= days >= pd.Timestamp(first)
+    if last is not None:
+        keep &= days <= pd.Timestamp(last)
     if not keep.any():
-        raise DataValidationError(f"no response has a date in '{date_column}' from "
-                                  f"{start or 'the first'} to {end or 'the last'}.")
+        raise DataValidationError(
+            f"no response has a date in '{date_column}' from "
+            f"{first.isoformat() if first else 'the first'} to "
+            f"{last.isoformat() if last else 'the last'}.")
     out: pd.DataFrame = frame.loc[keep.to_numpy(dtype=bool)].reset_index(drop=True)
-    return out
+    return out, Window(first, last, date_column, rule, len(out))
+
+
+def map_date_column(journey_map: JourneyMap) -> str | None:
+    """The response-date column the map names (``accounts: date:`` or ``comments:
+    date:``, docs/map-format.md), or ``None``."""
+    for block in (journey_map.accounts, journey_map.comments):
+        if block is not None and block.date:
+            return block.date
+    return None
 
 
 # ------------------------------------------------------------------------- trend

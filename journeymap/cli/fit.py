@@ -6,10 +6,11 @@ Formatting only: every number comes from the library's analyses.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..exceptions import JourneymapError
 from ..formatting import ci, signed
 from ..limits import MAX_CHUNK_ROWS
 from ..outputs import refuse_inputs
@@ -32,7 +33,7 @@ from ._options import (
     SeOpt,
     SurveyTypeOpt,
 )
-from ._run import CHUNK_ROWS, bayes_options, fit_map, load_map
+from ._run import CHUNK_ROWS, DateWindow, bayes_options, fit_map, load_map
 from ._tables import (
     print_alphas,
     print_drivers,
@@ -43,7 +44,19 @@ from ._tables import (
     print_roles,
 )
 
-__all__ = ["drivers", "fit_cmd", "influence", "what_if_cmd"]
+if TYPE_CHECKING:
+    from ..analysis.trend import Window
+
+__all__ = ["drivers", "fit_cmd", "influence", "what_if_cmd", "window_line"]
+
+
+def window_line(w: Window) -> str:
+    """One line saying which responses a window fit read (to reproduce it: the dates)."""
+    rule = f"{w.rule}, " if w.rule else ""
+    first = w.start.isoformat() if w.start else "the first date"
+    last = w.end.isoformat() if w.end else "the last date"
+    return (f"Responses dated {first} to {last} ({rule}column {esc(w.date_column)}): "
+            f"{w.n_rows:,} rows.")
 
 
 def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
@@ -62,20 +75,40 @@ def fit_cmd(map_file: MapArg, data_file: DataArg, json_out: JsonOpt = False,
                 "database file or ':memory:'.")] = None,
             bootstrap: BootstrapOpt = 0, seed: SeedOpt = 0, se: SeOpt = None,
             bins: BinsOpt = None, ess: EssOpt = None, ltr_states: LtrStatesOpt = None,
-            draws: DrawsOpt = None) -> None:
+            draws: DrawsOpt = None,
+            from_: Annotated[str | None, typer.Option(
+                "--from", help="Fit only responses dated from this day (2026-02-01).",
+                show_default=False)] = None,
+            to: Annotated[str | None, typer.Option(
+                "--to", help="Fit only responses dated up to this day (included).",
+                show_default=False)] = None,
+            window: Annotated[str | None, typer.Option(
+                "--window", help="Fit only the last-N-days or last-N-months up to the newest "
+                "response date (last-90-days).", show_default=False)] = None,
+            date_column: Annotated[str | None, typer.Option(
+                "--date-column", help="Column with the response date for --from/--to/--window "
+                "(default: the map's date column).", show_default=False)] = None) -> None:
     """Fit the map to survey data: NPS, drivers, and each role's influence."""
     with errors():
         refuse_inputs(output, map_file, data_file)
+        dates = DateWindow(from_, to, window, date_column)
+        if date_column is not None and not dates:
+            raise JourneymapError("--date-column names the column of --from, --to or "
+                                  "--window; give one of them.")
+        used: list[Window] = []
         result = fit_map(map_file, data_file, survey_type, min_responses, engine,
                          stream=stream, chunk_rows=chunk_rows, sql=sql, quiet=json_out,
                          bootstrap=bootstrap, se=se, seed=seed,
-                         engine_options=bayes_options(engine, bins, ess, ltr_states, draws))
+                         engine_options=bayes_options(engine, bins, ess, ltr_states, draws),
+                         window=dates, on_window=used.append)
         if output is not None:
             result.to_json(output)
         if json_out:
             write_json(result.to_dict())
             return
         console = stdout()
+        for w in used:
+            console.print(window_line(w))
         print_nps(console, result)
         print_engine(console, result)
         print_drivers(console, result)
