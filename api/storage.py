@@ -155,6 +155,11 @@ def _chunked_shape(path: Path) -> tuple[int, list[str]]:
         if path.suffix == ".parquet":
             pf = pq.ParquetFile(path)
             return int(pf.metadata.num_rows), [str(c) for c in pf.schema_arrow.names]
+        from journeymap.sources.files import export_layout, export_shape
+
+        layout = export_layout(path)  # a survey-tool export: header rows, encoding
+        if layout is not None:
+            return export_shape(path, layout)
         with path.open("rb") as fh:
             head = fh.read(65536)
         if b"\x00" in head:

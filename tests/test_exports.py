@@ -232,9 +232,94 @@ def test_the_encoding_rule_bom_first_then_utf8_then_cp1252_then_latin1() -> None
     assert sniff_encoding(b"\x81\x8d") == "latin-1"  # bytes cp1252 leaves undefined
 
 
-@pytest.mark.parametrize("name", ["qualtrics_en.csv", "msforms_fi_unicode.txt"])
-def test_a_streamed_fit_of_an_export_is_refused_with_the_way_to_fit_it(name: str) -> None:
+def _edges(result: jm.FitResult) -> list[tuple[str, str, float, float]]:
+    return [(e["from"], e["to"], e["estimate"], e["se"]) for e in result.to_dict()["edges"]]
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+def test_each_export_streamed_in_chunks_gives_the_fit_in_memory(name: str) -> None:
+    m = export_map()
+    whole = jm.fit(m, EXPORTS / name, se="classical", check_map=False)
+    rows: list[int] = []
+    streamed = jm.fit_stream(m, EXPORTS / name, chunk_rows=7, se="classical",
+                             check_map=False, progress=lambda done, _total: rows.append(done))
+    ltr = clean_table()["nps"]
+    assert streamed.nps.value == whole.nps.value == pytest.approx(
+        100 * (sum(v >= 9 for v in ltr) - sum(v <= 6 for v in ltr)) / len(ltr))
+    assert streamed.to_dict()["n_responses"] == whole.to_dict()["n_responses"] == 40
+    for a, b in zip(_edges(streamed), _edges(whole), strict=True):
+        assert a[:2] == b[:2]
+        assert a[2:] == pytest.approx(b[2:], rel=1e-9)
+    assert rows[-1] == 40
+    if FIXTURES[name][0] != "plain" or FIXTURES[name][1] not in ("utf-8", "utf-8-sig"):
+        # an export is read 7 file rows at a time: the header rows take the first chunk's
+        steps = np.diff([0, *rows])
+        assert steps.max() <= 7
+        assert len(rows) == math.ceil((40 + FIXTURES[name][3]) / 7)
+
+
+@pytest.mark.parametrize(("new", "said"), [
+    # the 13th response is on the file's line 16: row 15 under the first header row
+    ("R_1012,,,,,59.3293,18.0686,anonymous,EN,Tio,", "row 15 ('Tio')"),
+    ("R_1012,,,,,59.3293,18.0686,anonymous,EN,7,7,", "Expected 23 fields in line 16, saw 24"),
+])
+def test_a_bad_row_streamed_is_the_same_error_as_in_memory(tmp_path: Path, new: str,
+                                                           said: str) -> None:
+    path = _edit("qualtrics_en.csv", tmp_path, "R_1012,,,,,59.3293,18.0686,anonymous,EN,7,",
+                 new)
+    with pytest.raises(DataValidationError) as whole:
+        load_survey(path, export_map())
+    with pytest.raises(DataValidationError) as streamed:
+        jm.fit_stream(export_map(), path, chunk_rows=5)
+    assert str(streamed.value) == str(whole.value)
+    assert said in str(whole.value)
+
+
+def test_a_streamed_export_with_a_changed_layout_is_the_same_one_error(tmp_path: Path) -> None:
+    path = _edit("qualtrics_en.csv", tmp_path, '"{""ImportId"":""QID2""}"', "QID2")
     with pytest.raises(DataValidationError) as info:
-        jm.fit_stream(export_map(), EXPORTS / name, chunk_rows=1000)
-    assert "a streamed fit reads plain tables only" in str(info.value)
-    assert "--in-memory" in str(info.value)
+        jm.fit_stream(export_map(), path, chunk_rows=5)
+    assert "header rows do not hold together" in str(info.value)
+
+
+def test_a_streamed_export_without_a_column_of_the_map_names_it() -> None:
+    m = export_map(question={"en": "How satisfied were you with the invoice?"})
+    with pytest.raises(DataValidationError) as whole:
+        load_survey(EXPORTS / "qualtrics_en.csv", m)
+    with pytest.raises(DataValidationError) as streamed:
+        jm.fit_stream(m, EXPORTS / "qualtrics_en.csv", chunk_rows=5)
+    assert str(streamed.value) == str(whole.value)
+    assert "the map needs columns that the data do not have" in str(whole.value)
+
+
+@pytest.mark.slow
+def test_a_large_qualtrics_export_streamed_gives_the_fit_in_memory(tmp_path: Path) -> None:
+    """Above STREAM_FITS_ABOVE_BYTES a fit streams (the CLI and the service): a Qualtrics
+    file of 77,200 responses under its three header rows, read 20,000 file rows at a time,
+    gives the in-memory fit."""
+    from journeymap.limits import STREAM_FITS_ABOVE_BYTES
+
+    lines = (EXPORTS / "qualtrics_en.csv").read_text("utf-8-sig").splitlines(keepends=True)
+    body = "".join(lines[3:])
+    reps = STREAM_FITS_ABOVE_BYTES // len(body.encode("utf-8")) + 1
+    path = tmp_path / "big.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        f.write("".join(lines[:3]))
+        for _ in range(reps):
+            f.write(body)
+    assert path.stat().st_size > STREAM_FITS_ABOVE_BYTES
+    m = export_map()
+    rows: list[int] = []
+    streamed = jm.fit_stream(m, path, chunk_rows=20_000, se="classical", check_map=False,
+                             progress=lambda done, _total: rows.append(done))
+    whole = jm.fit(m, path, se="classical", check_map=False)
+    n = 40 * reps
+    assert streamed.to_dict()["n_responses"] == whole.to_dict()["n_responses"] == n
+    assert streamed.nps.value == pytest.approx(whole.nps.value, abs=1e-9)
+    assert streamed.nps.value == pytest.approx(-35.0)  # the 40 responses' NPS, repeated
+    for a, b in zip(_edges(streamed), _edges(whole), strict=True):
+        assert a[2:] == pytest.approx(b[2:], rel=1e-9)
+    # read in chunks: never more than 20,000 file rows at once, the first after 19,997
+    assert rows[0] == 20_000 - 3
+    assert max(np.diff([0, *rows])) <= 20_000
+    assert rows[-1] == n

@@ -53,16 +53,18 @@ def needed_columns(journey_map: JourneyMap) -> list[str]:
 
 
 def check_chunks(frames: Iterable[pd.DataFrame | pa.RecordBatch], journey_map: JourneyMap, *,
-                 name: str, survey_type: str | None = None) -> Iterator[CheckedChunk]:
+                 name: str, survey_type: str | None = None,
+                 first_row: int = 0) -> Iterator[CheckedChunk]:
     """Check DataFrame or Arrow record-batch chunks in order; row numbers continue
-    across chunks.
+    across chunks, from ``first_row`` (0-based; a survey-tool export's first response is
+    numbered as in memory, after its header rows: docs/survey-exports.md).
 
     Relational and transactional responses are never pooled: without ``survey_type``
     a stream that holds both stops with an error as soon as the second type appears.
     """
     from ._arrow import batch_types, check_batch, to_frame
 
-    offset = 0
+    offset = first_row
     seen: str | None = None
     for item in frames:
         start = offset
@@ -72,6 +74,7 @@ def check_chunks(frames: Iterable[pd.DataFrame | pa.RecordBatch], journey_map: J
         if isinstance(item, pd.DataFrame):
             frame = item.reset_index(drop=True)
             frame.index = pd.RangeIndex(start, offset)
+            frame.attrs = dict(item.attrs)  # an export's layout: its questions and labels
         else:
             frame = None
             if survey_type is None:
@@ -126,7 +129,7 @@ def iter_chunks(source: str | Path | None, journey_map: JourneyMap, *,
     With ``query``, ``source`` is a DuckDB database file, or ``None`` / ``":memory:"``
     to let DuckDB query files directly (``SELECT * FROM 'survey/*.parquet'``).
     """
-    from .files import csv_batches, parquet_batches
+    from .files import csv_batches, export_chunks, export_layout, parquet_batches
     from .sql import duckdb_batches
 
     frames: Iterable[pd.DataFrame | pa.RecordBatch]
@@ -148,6 +151,12 @@ def iter_chunks(source: str | Path | None, journey_map: JourneyMap, *,
         frames = parquet_batches(path, needed_columns(journey_map), chunk_rows=chunk_rows,
                                 progress=progress, journey_map=journey_map)
     elif suffix in (".csv", ".tsv", ".tab", ".txt"):
+        layout = export_layout(path)  # decided once, from the head of the file
+        if layout is not None:
+            return check_chunks(export_chunks(path, layout, journey_map,
+                                              chunk_rows=chunk_rows, progress=progress),
+                                journey_map, name=name, survey_type=survey_type,
+                                first_row=layout.header_rows - 1)
         frames = csv_batches(path, journey_map, chunk_rows=chunk_rows, progress=progress)
     else:
         raise DataValidationError(f"{name}: streaming reads CSV, TSV, Parquet or a DuckDB "

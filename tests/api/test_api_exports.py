@@ -1,6 +1,7 @@
 """A Qualtrics export (three header rows, choice text) uploaded as downloaded: POST
 /v1/datasets stores it, and a fit of a map that finds its columns by question text and reads
-its answers through value labels runs on the 40 responses (docs/survey-exports.md)."""
+its answers through value labels runs on the 40 responses (docs/survey-exports.md), also when
+the file is above the size that is read and fitted in chunks."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from api_helpers import Api, post_map, start_fit, upload, wait_fit
+from api_helpers import Api, MakeApi, post_map, start_fit, upload, wait_fit
 
 EXPORTS = Path(__file__).parents[1] / "data" / "exports"
 SATISFACTION = {"Very dissatisfied": 1, "Dissatisfied": 2,
@@ -50,3 +51,28 @@ def test_a_qualtrics_export_is_accepted_and_fitted_as_downloaded(api: Api) -> No
     m = post_map(client, h, MAP, filename="qualtrics.yaml")
     fit = wait_fit(client, h, start_fit(client, h, m["id"], r.json()["id"])["id"])
     assert fit["status"] == "done", fit
+
+
+@pytest.mark.slow  # a fit through the worker
+def test_a_large_export_is_counted_and_fitted_in_chunks_as_in_memory(
+        make_api: MakeApi, sqlite_url: str) -> None:
+    name = "qualtrics_en.csv"
+    import journeymap as jm
+    from journeymap.model import JourneyMap
+
+    m = JourneyMap.from_text(MAP, "qualtrics.yaml")
+    whole = jm.fit(m, EXPORTS / name, check_map=False).to_dict()
+    with make_api(sqlite_url, stream_fits_above_bytes=0, fit_chunk_rows=1000) as api:
+        h = api.workspace()
+        r = upload(api.client, h, EXPORTS / name)
+        assert r.status_code == 201, r.text
+        assert r.json()["n_rows"] == 40  # the header rows are not responses
+        mid = post_map(api.client, h, MAP, filename="qualtrics.yaml")["id"]
+        fit = wait_fit(api.client, h, start_fit(api.client, h, mid, r.json()["id"])["id"])
+    assert fit["status"] == "done", fit
+    got = fit["result"]
+    assert got["uncertainty"]["se_type"] == "hc1"  # streamed (docs/method.md)
+    assert got["n_responses"] == whole["n_responses"] == 40
+    assert got["nps"] == whole["nps"]
+    for a, b in zip(got["edges"], whole["edges"], strict=True):
+        assert a["estimate"] == pytest.approx(b["estimate"], rel=1e-9)
