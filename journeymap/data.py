@@ -94,7 +94,8 @@ class SurveyData:
         Measured node ids, one per column of ``values`` (map order; the outcome included).
     values
         ``(n, m)`` float array of node scores for the rows with a valid LTR; NaN =
-        not experienced.  Composites hold the item mean.
+        not experienced.  Composites hold the item mean.  Every value lies on its node's
+        scale (:func:`load_survey` checks it; the robust errors' leverage bound relies on it).
     ltr
         ``(n,)`` int array of LTR 0–10 (the outcome column of ``values`` as integers).
     n_responses

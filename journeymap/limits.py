@@ -24,6 +24,7 @@ __all__ = [
     "FIT_CHUNK_ROWS",
     "FIT_RECHECK_SECONDS",
     "FIT_RETRY_AFTER_SECONDS",
+    "HC3_BOUND_TOLERANCE",
     "HEADER_TIMEOUT_SECONDS",
     "KEEP_ALIVE_SECONDS",
     "MAX_BAYESNET_DRAWS",
@@ -103,6 +104,13 @@ MAX_CONDITION_NUMBER = 1e10
 #: A column is constant when its centred sum of squares is at most this × max(1, the
 #: largest centred sum of squares or cross-product of the columns solved together).
 CONSTANT_TOLERANCE = 1e-12
+
+# --- Standard errors (docs/method.md, "Standard errors") --------------------------------
+#: An equation's HC3 covariance is bounded instead of computed row by row when the bound
+#: on every row's leverage, h ≤ h̄, makes the factor (1 − h̄)⁻² exceed 1 by at most this:
+#: the reported covariance is then (1 − h̄)⁻² × HC0's, at least HC3's and within this
+#: share of it (journeymap.stats.hc3_bound_factors).
+HC3_BOUND_TOLERANCE = 1e-3
 
 # --- Bayesian-network engine (docs/method.md, "9.8 Sparse data") -----------------------
 #: A parent combination of a table with fewer rows than this has too little data: there

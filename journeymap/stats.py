@@ -26,8 +26,11 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.linalg import blas
 
+from .limits import HC3_BOUND_TOLERANCE
+
 __all__ = ["BLOCK_ROWS", "EXACT_PEAK", "ColumnTotals", "EquationMoments", "SufficientStats",
-           "column_sums", "hc3_covariances", "masked_grams"]
+           "column_sums", "hc3_bound_factors", "hc3_covariances", "leverage_bound",
+           "masked_grams"]
 
 #: Rows per block of the masked pass: a block of 31 float32 columns (≈ 2 MB) and its
 #: products stay in the CPU cache.
@@ -284,9 +287,65 @@ def _complete_rows(observed: NDArray[np.bool_], columns: Sequence[int],
     return out
 
 
+#: Equations with at most this many parents get the exact box bound on their leverage
+#: (every corner of the parents' box is tried: 2**k of them); above, an eigenvalue bound.
+BOX_CORNERS_UP_TO = 16
+
+Fit = tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int]
+
+
+def leverage_bound(fit: Fit, low: NDArray[np.float64], high: NDArray[np.float64]) -> float:
+    """An upper bound on every leverage ``h = 1/n + x̃ᵀ Sxx⁻¹ x̃`` of an equation whose
+    parents lie in the box ``low ≤ x ≤ high`` (their scales).
+
+    ``fit = (coef, means, Sxx⁻¹, n)`` as in :func:`hc3_covariances`.  The quadratic form
+    is convex, so its largest value over the box is at a corner: with at most
+    :data:`BOX_CORNERS_UP_TO` parents every corner ``x̃ = corner − x̄`` is tried (the
+    exact maximum over the box); with more, ``max ‖x̃‖² · λ_max(Sxx⁻¹)`` bounds it.  A
+    relative margin of 1e-9 covers the rounding of these few products.
+    """
+    _, means, inverse, n = fit
+    k = inverse.shape[0]
+    lo = np.asarray(low, dtype=np.float64) - means[:k]
+    hi = np.asarray(high, dtype=np.float64) - means[:k]
+    if k <= BOX_CORNERS_UP_TO:
+        bits = (np.arange(2**k)[:, None] >> np.arange(k)[None, :]) & 1
+        corners = np.where(bits == 1, hi, lo)
+        quad = float(np.einsum("ij,ij->i", corners @ inverse, corners).max())
+    else:
+        far = float(np.maximum(lo * lo, hi * hi).sum())
+        quad = far * float(np.linalg.eigvalsh(inverse)[-1])
+    return (1.0 / n + max(quad, 0.0)) * (1.0 + 1e-9)
+
+
+def hc3_bound_factors(fits: Sequence[Fit],
+                      boxes: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]] | None],
+                      *, tolerance: float = HC3_BOUND_TOLERANCE) -> list[float | None]:
+    """Per equation, the factor ``c = (1 − h̄)⁻²`` of the bounded HC3, or None (exact).
+
+    ``h̄`` is :func:`leverage_bound` over the parents' box ``boxes[e] = (low, high)``.
+    Every row has ``1 ≤ (1 − h_i)⁻² ≤ c``, so HC3's meat ``Σ e_i²/(1 − h_i)² x̃ x̃ᵀ`` lies
+    between HC0's meat ``Σ e_i² x̃ x̃ᵀ`` and c times it (in the order of positive
+    semidefinite matrices, and so does every variance of a linear combination).  When
+    ``c − 1 ≤ tolerance`` (:data:`~journeymap.limits.HC3_BOUND_TOLERANCE`: large n), c × HC0
+    is reported — never below HC3 and at most ``tolerance`` above it — and the pass needs
+    no leverages; otherwise (or without a box) None: HC3 row by row.
+    """
+    out: list[float | None] = []
+    for fit, box in zip(fits, boxes, strict=True):
+        factor = None
+        if box is not None and fit[3] > 0 and fit[2].shape[0] > 0:
+            h = leverage_bound(fit, *box)
+            if h < 1.0:
+                c = 1.0 / (1.0 - h) ** 2
+                factor = c if c - 1.0 <= tolerance else None
+        out.append(factor)
+    return out
+
+
 def hc3_covariances(values: NDArray[np.floating[Any]], equations: Sequence[tuple[int, ...]],
-                    fits: Sequence[tuple[NDArray[np.float64], NDArray[np.float64],
-                                         NDArray[np.float64], int]], *,
+                    fits: Sequence[Fit], *, factors: Sequence[float | None] | None = None,
+                    gaps: bool | None = None,
                     block_rows: int = BLOCK_ROWS) -> list[NDArray[np.float64]]:
     """HC3 covariance of each equation's slopes, in one pass over the rows with gaps.
 
@@ -297,15 +356,25 @@ def hc3_covariances(values: NDArray[np.floating[Any]], equations: Sequence[tuple
     covariance of the slopes is ``Σ (e/(1 − h))² a aᵀ`` over the complete rows (the slope
     block of ``(ZᵀZ)⁻¹ Zᵀ diag(e²/(1 − h)²) Z (ZᵀZ)⁻¹``, Z = [1, x]; Frisch–Waugh–Lovell).
 
+    An equation with a factor ``c = factors[e]`` (:func:`hc3_bound_factors`) gets the
+    bounded HC3 ``c · Sxx⁻¹ (Σ e² x̃ x̃ᵀ) Sxx⁻¹`` instead: per row only its residual
+    ``e = y − b₀ − xᵀb`` (one BLAS ``axpy`` per parent), ``W = e ⊙ [1, x]`` and ``WᵀW``,
+    centred afterwards (``x̃ = L z``, ``L = [−x̄, I]``) — no leverages.
+
     The rows are read as in :func:`masked_grams`, in float64 blocks with the gaps filled:
     every row of a block is computed, and a row with a gap in the equation's columns gets
     ``e = h = 0`` (its complete-row indicator multiplied in), so it adds nothing — no
-    equation's rows are gathered.  A block without gaps skips the indicators.
+    equation's rows are gathered.  A block without gaps skips the indicators; with
+    ``gaps=False`` (the caller knows there are none) a column-major float64 array is read
+    in place, without copying its blocks.
     """
     n, m = values.shape
     b = max(1, min(n, block_rows))
+    factors = list(factors) if factors is not None else [None] * len(equations)
     out = [np.zeros((len(eq) - 1, len(eq) - 1)) for eq in equations]
-    z = np.empty((b, m), order="F")
+    meats = [np.zeros((len(eq), len(eq))) for eq in equations]
+    in_place = gaps is False and values.dtype == np.float64 and values.flags.f_contiguous
+    z = np.empty((0, m) if in_place else (b, m), order="F")
     observed = np.empty((b, m), dtype=bool, order="F")
     complete = np.empty(b, dtype=bool)
     widest = max((len(eq) for eq in equations), default=1)
@@ -313,22 +382,40 @@ def hc3_covariances(values: NDArray[np.floating[Any]], equations: Sequence[tuple
     scaled = np.empty((b, widest), order="F")
     resid = np.empty(b)
     lever = np.empty(b)
+    offsets = [float(means[-1] - coef @ means[:-1]) if len(coef) else 0.0
+               for coef, means, _, _ in fits]
     for start in range(0, n, b):
         stop = min(n, start + b)
         k = stop - start
-        x = z[:k]
-        np.copyto(x, values[start:stop])
-        obs = observed[:k]
-        np.equal(x, x, out=obs)
-        gaps = not obs.all()
-        if gaps:
-            low = np.fmin.reduce(x, axis=0)
-            np.fmax(x, np.minimum(np.nan_to_num(low, nan=0.0), 0.0), out=x)
+        if in_place:
+            x = values[start:stop]
+            has_gaps = False
+        else:
+            x = z[:k]
+            np.copyto(x, values[start:stop])
+            has_gaps = gaps is not False and bool(np.isnan(np.add.reduce(x, axis=0)).any())
+            if has_gaps:
+                obs = observed[:k]
+                np.equal(x, x, out=obs)
+                low = np.fmin.reduce(x, axis=0)
+                np.fmax(x, np.minimum(np.nan_to_num(low, nan=0.0), 0.0), out=x)
         e_, h = resid[:k], lever[:k]
         for e, eq in enumerate(equations):
             coef, means, inverse, rows = fits[e]
             p = len(eq) - 1
             if p < 1 or rows <= 0:
+                continue
+            if factors[e] is not None:
+                w = scaled[:k, :p + 1]
+                r0 = w[:, 0]
+                np.subtract(x[:, eq[p]], offsets[e], out=r0)
+                for j, c in enumerate(eq[:p]):
+                    r0 = blas.daxpy(x[:, c], r0, a=-coef[j])
+                if has_gaps:
+                    r0 *= _complete_rows(obs, eq, complete[:k])
+                for j, c in enumerate(eq[:p], start=1):
+                    np.multiply(x[:, c], r0, out=w[:, j])
+                meats[e] += _crossprod(w)
                 continue
             xc = centred[:k, :p]  # column-major throughout: every step is a BLAS call or
             for j, c in enumerate(eq[:p]):  # a contiguous column operation
@@ -339,7 +426,7 @@ def hc3_covariances(values: NDArray[np.floating[Any]], equations: Sequence[tuple
                            overwrite_c=1)
             np.einsum("ij,ij->i", a, xc, out=h)
             h += 1.0 / rows
-            if gaps:
+            if has_gaps:
                 r = _complete_rows(obs, eq, complete[:k])
                 e_ *= r
                 h *= r
@@ -347,6 +434,13 @@ def hc3_covariances(values: NDArray[np.floating[Any]], equations: Sequence[tuple
             e_ /= h
             a *= e_[:, None]
             out[e] += _crossprod(a)
+    for e, factor in enumerate(factors):
+        if factor is not None:
+            _, means, inverse, _ = fits[e]
+            p = inverse.shape[0]
+            lift = np.hstack([-means[:p, None], np.eye(p)])  # x̃ = L z
+            meat = lift @ meats[e] @ lift.T
+            out[e] = factor * (inverse @ meat @ inverse)
     return out
 
 

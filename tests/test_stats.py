@@ -432,3 +432,102 @@ def test_hc3_pass_equals_a_naive_hc3_of_pandas_dropna_rows(
     for cov, eq in zip(covs, usable, strict=True):
         expected = naive_hc3(frame[list(eq)].dropna().to_numpy())
         np.testing.assert_allclose(cov, expected, rtol=1e-7, atol=1e-12)
+
+
+def hat_diagonal(rows: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Every row's leverage ``z_iᵀ (ZᵀZ)⁻¹ z_i``, Z = [1, parents], by numpy."""
+    Z = np.column_stack([np.ones(len(rows)), rows[:, :-1]])
+    Q = np.linalg.qr(Z)[0]
+    return np.asarray((Q * Q).sum(axis=1), dtype=np.float64)
+
+
+def fit_of(rows: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64],
+                                               NDArray[np.float64], int]:
+    """(slopes, means, Sxx⁻¹, n) of OLS of the last column on the others, by numpy."""
+    k = rows.shape[1] - 1
+    means = rows.mean(axis=0)
+    c = rows - means
+    inverse = np.linalg.inv(c[:, :k].T @ c[:, :k])
+    return inverse @ c[:, :k].T @ c[:, k], means, inverse, len(rows)
+
+
+@pytest.mark.parametrize("k", [1, 3, 6])
+def test_the_leverage_bound_is_the_largest_leverage_when_rows_reach_every_corner(k: int) -> None:
+    """The box bound is exact: with every corner of the parents' box among the rows, it
+    equals the largest leverage numpy finds (and bounds every other row's)."""
+    from journeymap.stats import leverage_bound
+
+    rng = np.random.default_rng(k)
+    low, high = np.full(k, 1.0), np.full(k, 7.0)
+    x = rng.integers(1, 8, size=(3000, k)).astype(np.float64)
+    x[:, -1] = np.clip(np.rint(0.7 * x[:, 0] + rng.normal(0, 1, 3000)), 1, 7)  # correlated
+    corners = np.where((np.arange(2**k)[:, None] >> np.arange(k)) & 1, high, low)
+    x = np.vstack([x, corners])
+    rows = np.column_stack([x, x @ rng.normal(size=k) + rng.normal(size=len(x))])
+    h = hat_diagonal(rows)
+    assert leverage_bound(fit_of(rows), low, high) == pytest.approx(h.max(), rel=1e-8)
+
+
+def test_the_leverage_bound_of_many_parents_holds_for_every_row() -> None:
+    """Above BOX_CORNERS_UP_TO parents the eigenvalue bound is used: still above every row's
+    leverage."""
+    from journeymap.stats import BOX_CORNERS_UP_TO, leverage_bound
+
+    rng = np.random.default_rng(5)
+    k = BOX_CORNERS_UP_TO + 2
+    x = rng.integers(0, 11, size=(4000, k)).astype(np.float64)
+    rows = np.column_stack([x, x.sum(axis=1) + rng.normal(size=4000)])
+    h = hat_diagonal(rows)
+    bound = leverage_bound(fit_of(rows), np.zeros(k), np.full(k, 10.0))
+    assert h.max() < bound < 1.0
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.1])
+def test_the_bounded_hc3_lies_between_the_exact_hc3_and_its_factor_on_large_data(
+        missing: float) -> None:
+    """At large n the pass reports c · HC0 with c = (1 − h̄)⁻²: at least the exact HC3 (PSD
+    order) and at most c times it, c − 1 ≤ 1e-3; each computed independently with numpy on
+    the rows pandas keeps after dropna."""
+    from journeymap.limits import HC3_BOUND_TOLERANCE
+    from journeymap.stats import hc3_bound_factors, hc3_covariances
+
+    rng = np.random.default_rng(11)
+    n = 40_000
+    x = rng.integers(1, 8, size=(n, 5)).astype(np.float64)
+    x[:, 4] = np.clip(np.rint(1 + 0.3 * x[:, 0] + 0.4 * x[:, 1]
+                              + rng.normal(0, 1, n) * 0.3 * x[:, 0]), 1, 7)  # heteroskedastic
+    x[rng.random(x.shape) < missing] = np.nan
+    eqs = [(0, 4), (0, 1, 4), (0, 1, 2, 4), (3, 2)]
+    stats = SufficientStats.from_array(x, eqs)
+    fits = fits_from(stats)
+    boxes = [(np.ones(len(eq) - 1), np.full(len(eq) - 1, 7.0)) for eq in eqs]
+    factors = hc3_bound_factors(fits, boxes)
+    covs = hc3_covariances(x, eqs, fits, factors=factors, gaps=None if missing else False)
+    frame = pd.DataFrame(x)
+    for cov, eq, c in zip(covs, eqs, factors, strict=True):
+        assert c is not None
+        assert 1.0 < c <= 1.0 + HC3_BOUND_TOLERANCE
+        rows = frame[list(eq)].dropna().to_numpy()
+        assert c >= 1.0 / (1.0 - hat_diagonal(rows).max()) ** 2
+        exact = naive_hc3(rows)
+        scale = float(np.abs(exact).max())
+        assert np.linalg.eigvalsh(cov - exact).min() >= -1e-10 * scale
+        assert np.linalg.eigvalsh(c * exact - cov).min() >= -1e-10 * scale
+        # and it is c times HC0, by numpy's sandwich with the squared residuals
+        Z = np.column_stack([np.ones(len(rows)), rows[:, :-1]])
+        bread = np.linalg.inv(Z.T @ Z)
+        e = rows[:, -1] - Z @ (bread @ Z.T @ rows[:, -1])
+        hc0 = (bread @ ((Z * (e * e)[:, None]).T @ Z) @ bread)[1:, 1:]
+        np.testing.assert_allclose(cov, c * hc0, rtol=1e-9)
+
+
+def test_small_equations_keep_the_exact_hc3() -> None:
+    """At n in the thousands the leverage bound is too loose to use: no factor, and the
+    pass is the exact HC3."""
+    from journeymap.stats import hc3_bound_factors
+
+    rng = np.random.default_rng(3)
+    x = rng.integers(1, 8, size=(2000, 3)).astype(np.float64)
+    eqs = [(0, 1, 2)]
+    assert hc3_bound_factors(fits_from(SufficientStats.from_array(x, eqs)),
+                             [(np.ones(2), np.full(2, 7.0))]) == [None]

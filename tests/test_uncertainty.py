@@ -9,9 +9,11 @@ effect, and a naive numpy loop that resamples rows and refits every equation.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import statsmodels.api as sm
 from numpy.typing import NDArray
@@ -85,6 +87,7 @@ def test_hc3_is_the_default_and_equals_statsmodels_on_each_equations_complete_ro
     assert res.uncertainty is not None
     assert res.uncertainty["se_type"] == "hc3"
     assert res.uncertainty["interval_method"] == "delta-hc3"
+    assert res.uncertainty["hc3_bound"] is None  # n = 1,500: every equation's HC3 is exact
     edges = {(e.source, e.target): e for e in res.edge_estimates}
     checked = 0
     gapped = 0
@@ -106,6 +109,47 @@ def test_hc3_is_the_default_and_equals_statsmodels_on_each_equations_complete_ro
             checked += 1
     assert checked == 13
     assert gapped >= 3  # equations with "not experienced" gaps are among them
+
+
+RATED = {
+    "outcome": "nps",
+    "nodes": [
+        {"id": "nps", "kind": "outcome", "column": "ltr"},
+        {"id": "a", "kind": "touchpoint", "scale": [1, 5]},
+        {"id": "b", "kind": "factor", "scale": [1, 7]},
+    ],
+    "edges": [["a", "b"], ["a", "nps"], ["b", "nps"]],
+}
+
+
+@pytest.mark.parametrize("gaps", [False, True])
+def test_at_large_n_the_fit_reports_the_bounded_hc3_and_its_factor(gaps: bool) -> None:
+    """n = 30,000 whole-number ratings: every equation's leverages are provably below h̄, so
+    the fit reports c · HC0 (c = (1 − h̄)⁻² ≤ 1.001, recorded as ``hc3_bound``); each SE lies
+    between statsmodels' HC3 SE of the equation's complete rows and √c times it."""
+    m = JourneyMap.from_dict(RATED)
+    rng = np.random.default_rng(4)
+    n = 30_000
+    a = rng.integers(1, 6, n)
+    b = np.clip(np.rint(1 + 1.1 * a + rng.normal(0, 0.4 * a)), 1, 7)
+    ltr = np.clip(np.rint(0.5 * a + 0.6 * b + rng.normal(0, 0.5 * b)), 0, 10)
+    frame = pd.DataFrame({"ltr": ltr.astype(int), "a": a.astype(float), "b": b})
+    if gaps:
+        frame.loc[rng.random(n) < 0.1, "a"] = np.nan
+    survey = load_survey(frame, m)
+    res = LinearEngine().fit(m, survey).result_
+    assert res.uncertainty is not None
+    c = res.uncertainty["hc3_bound"]
+    assert c is not None
+    assert 1.0 < c <= 1.001
+    edges = {(e.source, e.target): e for e in res.edge_estimates}
+    for child in ("b", "nps"):
+        parents, x, y = equation_rows(m, survey, child)
+        cov = statsmodels_cov(x, y, "HC3")
+        for i, p in enumerate(parents):
+            se, exact = edges[(p, child)].se, float(np.sqrt(cov[i, i]))
+            assert se is not None
+            assert exact * (1 - 1e-12) <= se <= math.sqrt(c) * exact * (1 + 1e-12)
 
 
 def test_classical_errors_equal_statsmodels_nonrobust(kitchen: JourneyMap,

@@ -42,7 +42,7 @@ from ..lstsq import ols_from_gram
 from ..nps import nps_from_counts
 from ..paths import PathAlgebra
 from ..scenario import ShiftPlan, joint_shift, plan_shifts, role_figure, shift_columns
-from ..stats import SufficientStats, hc3_covariances
+from ..stats import SufficientStats, hc3_bound_factors, hc3_covariances
 from ..summary import LinearSummary, equations_of
 from ._base import Engine, register_engine
 from ._uncertainty import (
@@ -335,9 +335,12 @@ class LinearEngine(Engine):
         estimates = estimate_equations(summary.journey_map, summary.stats, summary.node_ids,
                                        min_responses=self.min_responses)
         se_type = "classical"
+        hc3_bound: float | None = None
         if self.se == "hc3":
             if data is not None:
-                estimates = _with_hc3(estimates, data)
+                gaps = bool((summary.node_counts < data.values.shape[0]).any())
+                estimates, hc3_bound = _with_hc3(estimates, data, summary.journey_map,
+                                                 gaps=gaps)
                 se_type = "hc3"
             elif summary.fourth:
                 estimates = [dataclasses.replace(est, cov=hc1_from_moments(summary.fourth[e],
@@ -354,6 +357,8 @@ class LinearEngine(Engine):
                                        "interval_method": f"delta-{se_type}",
                                        "replicates": 0, "seed": None, "bootstrap_units": None,
                                        "bootstrap_failed": 0}
+        if se_type == "hc3":
+            uncertainty["hc3_bound"] = hc3_bound
         replicates = None
         if self.bootstrap:
             from ._bootstrap import bootstrap_coefficients
@@ -390,19 +395,33 @@ class LinearEngine(Engine):
                                      robust=self.se == "hc3" and in_memory_rows is None)
 
 
-def _with_hc3(estimates: list[EquationEstimate], data: SurveyData) -> list[EquationEstimate]:
+def _with_hc3(estimates: list[EquationEstimate], data: SurveyData, journey_map: JourneyMap,
+              *, gaps: bool | None = None) -> tuple[list[EquationEstimate], float | None]:
     """The estimates with HC3 covariances computed from the rows of each equation, all in
     one pass over the data (:func:`journeymap.stats.hc3_covariances`: a row with a blank
-    in an equation's columns is multiplied by 0 there, never gathered)."""
+    in an equation's columns is multiplied by 0 there, never gathered), and the largest
+    bound factor used (None when every equation's HC3 is exact).
+
+    An equation whose leverages are all provably tiny (large n; the parents' box is their
+    scales, which the data were checked against) gets the bounded HC3 of
+    :func:`journeymap.stats.hc3_bound_factors`; docs/method.md, "Standard errors"."""
     index = {c: i for i, c in enumerate(data.node_ids)}
     equations = [tuple(index[p] for p in (*est.parents, est.node)) for est in estimates]
     fits = []
+    boxes = []
     for est in estimates:
         assert est.means is not None
         assert est.inverse is not None
         fits.append((est.coef, est.means, est.inverse, est.n))
-    covs = hc3_covariances(data.values, equations, fits)
-    return [dataclasses.replace(est, cov=cov) for est, cov in zip(estimates, covs, strict=True)]
+        scales = [journey_map.node(p).scale for p in est.parents]
+        boxes.append(None if any(sc is None for sc in scales) else
+                     (np.array([sc[0] for sc in scales if sc is not None], dtype=np.float64),
+                      np.array([sc[1] for sc in scales if sc is not None], dtype=np.float64)))
+    factors = hc3_bound_factors(fits, boxes)
+    covs = hc3_covariances(data.values, equations, fits, factors=factors, gaps=gaps)
+    used = [f for f in factors if f is not None]
+    return ([dataclasses.replace(est, cov=cov) for est, cov in zip(estimates, covs, strict=True)],
+            max(used) if used else None)
 
 
 def coefficient_matrix(journey_map: JourneyMap, estimates: list[EquationEstimate]
