@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -28,9 +29,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["ApiKey", "Base", "BrowserSession", "CaseRecord", "Dataset", "Fit", "FitStatus",
-           "Instance", "JourneyMapRecord", "MapVersion", "ShareLink", "UTCDateTime",
-           "WebhookDelivery", "WebhookEndpoint", "Workspace", "utcnow"]
+__all__ = ["ApiKey", "Base", "BrowserSession", "CaseRecord", "CaseRulesRecord", "Dataset",
+           "Fit", "FitStatus", "Instance", "JourneyMapRecord", "MapVersion", "ShareLink",
+           "UTCDateTime", "WebhookDelivery", "WebhookEndpoint", "Workspace", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -251,6 +252,26 @@ class CaseRecord(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseRulesRecord(Base):
+    """A workspace's rules for opening follow-up cases (:class:`journeymap.cases.CaseRules`:
+    which rules are on, the valuable-account threshold and the SLA hours per reason).
+    No row: the library's defaults.  Checked by the library before it is stored."""
+
+    __tablename__ = "case_rules"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    detractor: Mapped[bool] = mapped_column(Boolean)
+    bottom_rating: Mapped[bool] = mapped_column(Boolean)
+    value_column: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    value_threshold: Mapped[float] = mapped_column(Float)
+    value_max_ltr: Mapped[int] = mapped_column(Integer)
+    sla_detractor_hours: Mapped[float] = mapped_column(Float)
+    sla_valuable_low_hours: Mapped[float] = mapped_column(Float)
+    sla_bottom_rating_hours: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

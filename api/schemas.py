@@ -152,12 +152,24 @@ class DatasetsOut(BaseModel):
     count: int
 
 
+class AppendCasesOut(BaseModel):
+    """The follow-up cases an append opened (docs/closing-the-loop.md, "Cases of appended
+    responses"): how many, the map that assigned their roles, or why none could open."""
+
+    opened: int
+    map_id: uuid.UUID | None = Field(description="The map whose touchpoints and roles "
+                                                  "assigned the cases (null: none known).")
+    map_version: int | None
+    note: str | None = Field(description="Why no case, or which rule, was left out.")
+
+
 class AppendOut(BaseModel):
-    """What an append did: responses added, responses already stored (skipped), and the
-    dataset as it is now."""
+    """What an append did: responses added, responses already stored (skipped), the
+    follow-up cases opened for the new responses, and the dataset as it is now."""
 
     appended: int
     skipped: int
+    cases: AppendCasesOut
     dataset: DatasetOut
 
 
@@ -564,6 +576,41 @@ class CaseStatOut(BaseModel):
 class CaseStatsOut(BaseModel):
     min_cases: int
     stats: list[CaseStatOut]
+
+
+class CaseRulesIn(BaseModel):
+    """The workspace's rules for opening cases (``PUT /v1/workspace/case-rules``): a
+    field left out takes the library's default (docs/closing-the-loop.md).  The library
+    checks the values (e.g. a non-positive SLA is one 422 naming it)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)  # false is no number
+
+    detractor: bool = Field(default=True, description="Every detractor (LTR 0–6) makes a case.")
+    bottom_rating: bool = Field(default=True, description="A touchpoint rated at the bottom "
+                                                          "of its scale makes a case.")
+    value_column: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None, description="Column of the account's value (e.g. revenue); names it to "
+                                  "turn the valuable-account rule on.")
+    value_threshold: float = Field(default=0.0, description="A value at least this is a "
+                                                            "valuable account.")
+    value_max_ltr: int = Field(default=8, description="A valuable account's case opens at "
+                                                      "this score or lower.")
+    sla_hours: dict[Annotated[str, StringConstraints(max_length=50)], float] = Field(
+        default_factory=dict, description="Hours until a case is due, per reason "
+                                          "(detractor, valuable_low, bottom_rating); a reason "
+                                          "left out keeps its default.")
+
+
+class CaseRulesOut(BaseModel):
+    """The rules cases open by in this workspace; ``updated_at`` null: the defaults."""
+
+    detractor: bool
+    bottom_rating: bool
+    value_column: str | None
+    value_threshold: float
+    value_max_ltr: int
+    sla_hours: dict[str, float]
+    updated_at: datetime | None
 
 
 class WebhookCreate(BaseModel):

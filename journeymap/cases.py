@@ -46,14 +46,15 @@ from .analysis.followups import consent_mask, role_nodes
 from .exceptions import CaseTransitionError, DataValidationError, JourneymapError
 from .limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from .nps import DETRACTOR_MAX
+from .outputs import csv_text
 from .responses import DataSource, SurveyRows, load_with_columns
 
 if TYPE_CHECKING:
     from .model import JourneyMap
 
-__all__ = ["REASONS", "STATUSES", "TRANSITIONS", "Case", "CaseRules", "CaseStat",
-           "assign_role", "case_stats", "check_transition",
-           "make_cases"]
+__all__ = ["CSV_COLUMNS", "DEFAULT_SLA_HOURS", "REASONS", "STATUSES", "TRANSITIONS", "Case",
+           "CaseRules", "CaseStat", "assign_role", "case_stats", "cases_csv",
+           "check_transition", "make_cases"]
 
 #: The rules, in the order a case lists its reasons.
 REASONS = ("detractor", "valuable_low", "bottom_rating")
@@ -65,6 +66,11 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
     "contacted": frozenset({"closed"}),
     "closed": frozenset(),
 }
+
+
+#: Hours until a case is due, per reason, when nothing else is set.
+DEFAULT_SLA_HOURS: Mapping[str, float] = {"detractor": 48.0, "valuable_low": 24.0,
+                                          "bottom_rating": 72.0}
 
 
 @dataclass(frozen=True)
@@ -80,12 +86,20 @@ class CaseRules:
         named; a response whose value is at least ``value_threshold`` and whose LTR is at
         most ``value_max_ltr`` makes a case.
     sla_hours
-        Hours until a case is due, per reason (the shortest of a case's reasons).
+        Hours until a case is due, per reason (the shortest of a case's reasons); a
+        reason left out keeps its :data:`DEFAULT_SLA_HOURS`.
     consent_column
         Column saying whether the respondent may be contacted (``None``: nobody is known
         to have agreed, every case has ``contact_ok = False``).
     id_column
         Response id column (required: cases are linked to answers only by this id).
+
+    Raises
+    ------
+    JourneymapError
+        An SLA that is not a positive number of hours, an unknown reason, a threshold
+        that is not a finite number, ``value_max_ltr`` outside 0–10 or a blank column
+        name: one sentence naming the setting and the value given.
     """
 
     detractor: bool = True
@@ -93,19 +107,59 @@ class CaseRules:
     value_column: str | None = None
     value_threshold: float = 0.0
     value_max_ltr: int = 8
-    sla_hours: Mapping[str, float] = field(default_factory=lambda: {
-        "detractor": 48.0, "valuable_low": 24.0, "bottom_rating": 72.0})
+    sla_hours: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA_HOURS))
     consent_column: str | None = "contact_ok"
     id_column: str = "response_id"
 
     def __post_init__(self) -> None:
+        unknown = sorted(set(self.sla_hours) - set(REASONS))
+        if unknown:
+            raise JourneymapError(f"the SLA names an unknown reason '{unknown[0]}'; the "
+                                  f"reasons are {', '.join(REASONS)}.")
+        hours: dict[str, float] = {}
         for reason in REASONS:
-            hours = self.sla_hours.get(reason)
-            if hours is None or not math.isfinite(hours) or hours <= 0:
+            given = self.sla_hours.get(reason, DEFAULT_SLA_HOURS[reason])
+            value = _number(given)
+            if value is None or value <= 0:
                 raise JourneymapError(f"the SLA for '{reason}' cases must be a positive "
-                                      "number of hours.")
-        if not 0 <= self.value_max_ltr <= 10:
-            raise JourneymapError("value_max_ltr must be between 0 and 10.")
+                                      f"number of hours; got {_shown(given)}.")
+            hours[reason] = value
+        object.__setattr__(self, "sla_hours", hours)
+        threshold = _number(self.value_threshold)
+        if threshold is None:
+            raise JourneymapError("the valuable-account threshold must be a number; got "
+                                  f"{_shown(self.value_threshold)}.")
+        object.__setattr__(self, "value_threshold", threshold)
+        if (isinstance(self.value_max_ltr, bool) or not isinstance(self.value_max_ltr, int)
+                or not 0 <= self.value_max_ltr <= 10):
+            raise JourneymapError("value_max_ltr (the highest score a valuable account's "
+                                  "case opens at) must be a whole number from 0 to 10; got "
+                                  f"{_shown(self.value_max_ltr)}.")
+        for name in ("value_column", "consent_column", "id_column"):
+            column = getattr(self, name)
+            if column is not None and not str(column).strip():
+                raise JourneymapError(f"{name} must name a column (it is blank).")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rules as JSON-ready fields."""
+        return {"detractor": self.detractor, "bottom_rating": self.bottom_rating,
+                "value_column": self.value_column, "value_threshold": self.value_threshold,
+                "value_max_ltr": self.value_max_ltr, "sla_hours": dict(self.sla_hours),
+                "consent_column": self.consent_column, "id_column": self.id_column}
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: numbers without a needless ``.0``."""
+    number = _number(value)
+    return f"{number:g}" if number is not None else repr(value)
+
+
+def _number(value: Any) -> float | None:
+    """A finite float, or None for anything else (text, bool, NaN, inf)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    out = float(value)
+    return out if math.isfinite(out) else None
 
 
 @dataclass(frozen=True)
@@ -127,6 +181,52 @@ class Case:
                 "ltr": self.ltr, "touchpoint": self.touchpoint, "role": self.role,
                 "contact_ok": self.contact_ok, "opened_at": self.opened_at.isoformat(),
                 "due_at": self.due_at.isoformat()}
+
+    def record(self) -> dict[str, Any]:
+        """The case as a row of :func:`cases_csv`: just opened, not stored anywhere (no
+        case id, no note)."""
+        return {"case_id": None, "response_id": self.response_id, "status": "open",
+                "role": self.role, "touchpoint": self.touchpoint, "reasons": self.reasons,
+                "ltr": self.ltr, "contact_ok": self.contact_ok, "opened_at": self.opened_at,
+                "due_at": self.due_at, "contacted_at": None, "closed_at": None,
+                "note": None}
+
+
+#: The columns of the cases CSV for a CRM (no comment, contact detail or name).
+CSV_COLUMNS = ("case_id", "response_id", "status", "role", "touchpoint", "reasons", "ltr",
+               "contact_ok", "opened_at", "due_at", "contacted_at", "closed_at", "note")
+
+
+def cases_csv(records: Iterable[Mapping[str, Any]]) -> str:
+    """The cases as CSV for a CRM, in the order given (docs/closing-the-loop.md).
+
+    Parameters
+    ----------
+    records
+        Mappings with the keys of :data:`CSV_COLUMNS`: ``reasons`` a sequence,
+        ``contact_ok`` a bool, the ``*_at`` keys datetimes or ``None``, the rest text,
+        a number or ``None``.  :meth:`Case.record` makes one from a :class:`Case`; the
+        service makes one from a stored case.
+
+    Returns
+    -------
+    str
+        A header line and a line per case: reasons separated by spaces, ``contact_ok``
+        as ``yes``/``no``, times in ISO 8601, blanks for what is not known; text cells are
+        formula-safe (:func:`journeymap.outputs.csv_text`).
+    """
+    def _time(value: datetime | None) -> str:
+        return value.isoformat() if value is not None else ""
+
+    rows = [{"case_id": "" if r["case_id"] is None else str(r["case_id"]),
+             "response_id": r["response_id"], "status": r["status"],
+             "role": r["role"] or "", "touchpoint": r["touchpoint"] or "",
+             "reasons": " ".join(r["reasons"]), "ltr": r["ltr"],
+             "contact_ok": "yes" if r["contact_ok"] else "no",
+             "opened_at": _time(r["opened_at"]), "due_at": _time(r["due_at"]),
+             "contacted_at": _time(r["contacted_at"]), "closed_at": _time(r["closed_at"]),
+             "note": r["note"] or ""} for r in records]
+    return csv_text(rows, CSV_COLUMNS)
 
 
 def assign_role(journey_map: JourneyMap, touchpoint: str) -> str | None:

@@ -3,6 +3,9 @@ the role a case goes to, status changes, and the closed-loop figures."""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,9 +15,11 @@ import pandas as pd
 import pytest
 
 from journeymap.cases import (
+    CSV_COLUMNS,
     CaseRules,
     assign_role,
     case_stats,
+    cases_csv,
     check_transition,
     make_cases,
 )
@@ -172,3 +177,39 @@ def test_closed_loop_rate_and_median_time_per_role_and_month() -> None:
     assert lead.closed_loop_rate is None
     assert lead.n_closed == 3
     assert case_stats(rows, min_cases=10)[0].n_opened in (3, 40)
+
+
+def test_the_sla_fills_left_out_reasons_with_the_defaults_and_refuses_bad_values() -> None:
+    rules = CaseRules(sla_hours={"detractor": 6})
+    assert dict(rules.sla_hours) == {"detractor": 6.0, "valuable_low": 24.0,
+                                     "bottom_rating": 72.0}
+    for sla, words in [({"detractor": 0}, "'detractor' cases must be a positive number of "
+                                         "hours; got 0."),
+                       ({"bottom_rating": -1.5}, "got -1.5."),
+                       ({"valuable_low": float("inf")}, "got inf."),
+                       ({"detractor": "48"}, "got '48'."),
+                       ({"late": 5}, "unknown reason 'late'")]:
+        with pytest.raises(JourneymapError, match=re.escape(words)):
+            CaseRules(sla_hours=sla)
+    with pytest.raises(JourneymapError, match="from 0 to 10; got 11"):
+        CaseRules(value_max_ltr=11)
+    with pytest.raises(JourneymapError, match="threshold must be a number; got nan"):
+        CaseRules(value_threshold=float("nan"))
+    with pytest.raises(JourneymapError, match="value_column must name a column"):
+        CaseRules(value_column=" ")
+
+
+def test_the_crm_csv_of_just_made_cases_has_one_line_per_case_in_the_given_order(
+        team_map: JourneyMap, survey: pd.DataFrame) -> None:
+    cases = make_cases(team_map, survey, opened_at=T0)
+    text = cases_csv(c.record() for c in cases)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    assert [r["response_id"] for r in rows] == [c.response_id for c in cases]
+    first, case = rows[0], cases[0]
+    assert first == {"case_id": "", "response_id": case.response_id, "status": "open",
+                     "role": case.role or "", "touchpoint": case.touchpoint or "",
+                     "reasons": " ".join(case.reasons), "ltr": str(case.ltr),
+                     "contact_ok": "yes" if case.contact_ok else "no",
+                     "opened_at": T0.isoformat(), "due_at": case.due_at.isoformat(),
+                     "contacted_at": "", "closed_at": "", "note": ""}

@@ -10,6 +10,7 @@ checked against a map when a fit runs.  Files over ``max_upload_bytes`` answer 4
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
@@ -92,15 +93,21 @@ _APPEND_BODY = {
 async def append_responses(
     dataset_id: uuid.UUID, request: Request, session: SessionDep, workspace: WorkspaceDep,
     settings: SettingsDep,
+    results: ResultsDep,
     id_column: Annotated[str | None, Query(max_length=255,
                                            description="The response-id column (default "
                                                        "response_id).")] = None,
+    map_id: Annotated[uuid.UUID | None, Query(
+        description="The map whose touchpoints and roles assign the new responses' "
+                    "follow-up cases (default: the map of the dataset's latest finished "
+                    "fit).")] = None,
 ) -> Response:
     """Append responses (CSV/TSV text or JSON rows with the dataset's columns), idempotent
     by response id: rows already stored are skipped and counted; an id stored with other
-    answers refuses the batch (409 listing the ids).  Stored fits do not change."""
+    answers refuses the batch (409 listing the ids).  The new responses' follow-up cases
+    open by the workspace's rules (``cases`` in the answer).  Stored fits do not change."""
     body = await request.body()
-    out = await run_in_threadpool(appends.append_responses, session, settings, workspace.id,
-                                  dataset_id, body, request.headers.get("content-type"),
-                                  id_column)
+    out = await run_in_threadpool(partial(
+        appends.append_responses, session, settings, workspace.id, dataset_id, body,
+        request.headers.get("content-type"), id_column, results=results, map_id=map_id))
     return json_response(out)

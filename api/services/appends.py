@@ -12,6 +12,14 @@ The new rows are written with the stored ones to a new file (a temporary file re
 into place), the database row is pointed at it in one commit, and only then is the old
 file removed: a failed append leaves the dataset as it was.  Fits keep their stored
 results; a fit made later reads the longer dataset.
+
+**Follow-up cases** of the new rows open in that same commit (docs/closing-the-loop.md,
+"Cases of appended responses"), by the workspace's rules and
+:func:`journeymap.cases.make_cases`: the map named with ``?map_id=`` (its latest
+version), or else the map version of the dataset's latest finished fit, assigns the
+roles.  With neither the rows are appended and the answer says why no case opened.  New
+rows the map cannot read (e.g. a score outside its scale) refuse the batch with the
+library's message: they would fail the next fit too.
 """
 
 from __future__ import annotations
@@ -30,16 +38,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from journeymap.exceptions import JourneymapError
-from journeymap.limits import MAX_LISTED_CONFLICTS, UPLOAD_FILE_MODE
+from journeymap.limits import CASES_MAX_ROWS, MAX_LISTED_CONFLICTS, UPLOAD_FILE_MODE
 
-from ..models import Dataset
+from ..models import Dataset, Fit, FitStatus, MapVersion, utcnow
 from ..problems import CONFLICT, INVALID_DATA, TOO_LARGE, UNSUPPORTED_FILE, Problem, not_found
-from ..schemas import AppendOut
+from ..schemas import AppendCasesOut, AppendOut
 from ..settings import Settings
+from . import cases as case_service
 from .datasets import dataset_out, dataset_path
+from .maps import stored_map
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from journeymap.cases import Case
+    from journeymap.model import JourneyMap
+
+    from ..results import Results
 
 __all__ = ["DEFAULT_ID_COLUMN", "append_responses", "parse_rows"]
 
@@ -140,11 +155,14 @@ def _json_rows(body: bytes) -> Rows:
 
 def append_responses(session: Session, settings: Settings, workspace_id: uuid.UUID,
                      dataset_id: uuid.UUID, body: bytes, content_type: str | None,
-                     id_column: str | None = None) -> AppendOut:
-    """Append the body's responses to the dataset (see the module for the rules).
+                     id_column: str | None = None, *, results: Results | None = None,
+                     map_id: uuid.UUID | None = None) -> AppendOut:
+    """Append the body's responses to the dataset and open their follow-up cases (see
+    the module for the rules).
 
-    Raises 404, 409 (ids already stored with other answers), 413, 415 or 422 problems;
-    on any of them the dataset is unchanged.
+    Raises 404 (dataset, or the map ``map_id``), 409 (ids already stored with other
+    answers), 413, 415 or 422 problems; on any of them the dataset is unchanged and no
+    case opens.  Without ``results`` (the parsed-map cache) maps are parsed afresh.
     """
     from journeymap.data import read_table
 
@@ -215,9 +233,93 @@ def append_responses(session: Session, settings: Settings, workspace_id: uuid.UU
                            "give a changed answer a new response id.",
                       type=CONFLICT, title="Responses conflict with stored ones",
                       conflicts=conflicts[:MAX_LISTED_CONFLICTS], n_conflicts=len(conflicts))
+    known = _case_map(session, results, row, map_id)
+    found, cases = _find_cases(session, known, row, columns, appended, id_col)
     if appended:
+        if found:  # added to the session: committed with the new file, or not at all
+            opened = case_service.store_cases(session, workspace_id, row.id, None, found,
+                                              found[0].opened_at)
+            cases = cases.model_copy(update={"opened": opened})
         _write_version(session, settings, row, columns, stored.rows + appended)
-    return AppendOut(appended=len(appended), skipped=skipped, dataset=dataset_out(row))
+    return AppendOut(appended=len(appended), skipped=skipped, cases=cases,
+                     dataset=dataset_out(row))
+
+
+@dataclass(frozen=True)
+class _CaseMap:
+    """The map that assigns appended responses' cases, or ``None`` with the reason."""
+
+    version: MapVersion | None
+    journey_map: JourneyMap | None
+    survey_type: str | None
+    note: str | None
+
+
+def _case_map(session: Session, results: Results | None, row: Dataset,
+              map_id: uuid.UUID | None) -> _CaseMap:
+    """The map named with the append, else the map of the dataset's latest finished fit."""
+    from journeymap.model import JourneyMap
+
+    if map_id is not None:
+        if results is not None:
+            _, version, m = stored_map(session, results, row.workspace_id, map_id)
+            return _CaseMap(version, m, None, None)
+        from .maps import get_map, get_version
+
+        version = get_version(session, get_map(session, row.workspace_id, map_id), None)
+        return _CaseMap(version, JourneyMap.from_dict(json.loads(version.definition)),
+                        None, None)
+    fit = session.scalar(select(Fit).where(Fit.workspace_id == row.workspace_id,
+                                           Fit.dataset_id == row.id,
+                                           Fit.status == FitStatus.DONE)
+                         .order_by(Fit.created_at.desc(), Fit.id).limit(1))
+    if fit is None:
+        return _CaseMap(None, None, None, (
+            f"no map is known for dataset '{row.name}' (it has no finished fit and the "
+            "request named no map), so no follow-up case was opened for these responses; "
+            "name the map with ?map_id= or fit the dataset (a fit opens the cases of every "
+            "response without one)."))
+    used = session.get(MapVersion, fit.map_version_id)
+    assert used is not None
+    m = (results.journey_map(used.id, used.definition) if results is not None
+         else JourneyMap.from_dict(json.loads(used.definition)))
+    survey_type = json.loads(fit.options).get("survey_type")
+    return _CaseMap(used, m, survey_type if isinstance(survey_type, str) else None, None)
+
+
+def _find_cases(session: Session, known: _CaseMap, row: Dataset, columns: list[str],
+                appended: list[list[str]], id_col: str) -> tuple[list[Case], AppendCasesOut]:
+    """The library's cases of the appended rows (422 when the map cannot read them)."""
+    version = known.version
+    out = AppendCasesOut(opened=0, map_id=version.map_id if version else None,
+                         map_version=version.version if version else None, note=known.note)
+    if known.journey_map is None or version is None or not appended:
+        return [], out
+    if len(appended) > CASES_MAX_ROWS:
+        return [], out.model_copy(update={"note": (
+            f"{len(appended):,} responses are more than {CASES_MAX_ROWS:,} at once, so no "
+            "follow-up case was opened for them (docs/security.md).")})
+    fitted = case_service.dataset_rules(case_service.workspace_rules(session, row.workspace_id),
+                                        columns, row.name, id_column=id_col)
+    notes = " ".join(fitted.notes) or None
+    if fitted.rules is None:
+        return [], out.model_copy(update={"note": notes})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "responses.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows(appended)
+        try:
+            found = case_service.find_cases(known.journey_map, path, fitted.rules, utcnow(),
+                                            known.survey_type)
+        except JourneymapError as exc:
+            raise _invalid(
+                f"the responses do not fit map '{version.name}' (version {version.version}), "
+                "which opens their follow-up cases: "
+                f"{str(exc).replace(str(path), 'the responses')} Nothing was appended.",
+                "The responses do not fit the map") from None
+    return found, out.model_copy(update={"note": notes})
 
 
 def _write_version(session: Session, settings: Settings, row: Dataset, columns: list[str],

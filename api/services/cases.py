@@ -1,13 +1,20 @@
 """Follow-up cases in the service (docs/closing-the-loop.md).
 
-Cases are opened **when a fit completes** (in the worker thread, never in a request):
-the fit's map assigns each case to a role, and the fit's dataset holds the responses.
-The rules are :class:`journeymap.cases.CaseRules`' defaults (every detractor, a
-touchpoint at the bottom of its scale; SLA 48 h / 72 h); the dataset needs a
-``response_id`` column (without it no case is opened, and the log says so) and its
-``contact_ok`` column is read when present (otherwise ``contact_ok`` is false).
-Opening is idempotent by response id: refitting the same dataset or fitting it again
-after responses were appended opens cases only for new response ids.
+Cases open at two moments, by the same library rules (:func:`journeymap.cases.make_cases`)
+and the workspace's :class:`~journeymap.cases.CaseRules` (:func:`workspace_rules`; the
+library's defaults until ``PUT /v1/workspace/case-rules`` sets them):
+
+* **when a fit completes** (in the worker thread, never in a request): the fit's map
+  assigns each case to a role and the fit's dataset holds the responses;
+* **when responses are appended** (``POST /v1/datasets/{id}/responses``,
+  :mod:`.appends`): for the new rows only, with the map named in the request or else the
+  map of the dataset's latest finished fit, in the transaction that stores the rows.
+
+The dataset needs a response-id column (without it no case is opened and the log or the
+answer says so); its consent column is read when present (otherwise ``contact_ok`` is
+false); a valuable-account rule whose value column the dataset lacks is left out (and
+said).  Opening is idempotent by response id: a response id of a dataset never gets a
+second case, whichever way it arrives.
 
 Every opened case and every change enqueues a webhook event (:mod:`.webhooks`) in the
 same transaction, so no event is lost.
@@ -18,32 +25,162 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from journeymap.cases import CaseRules, case_stats, check_transition, make_cases
+from journeymap import cases as library
+from journeymap.cases import Case, CaseRules, case_stats, check_transition, make_cases
 from journeymap.exceptions import CaseTransitionError, JourneymapError
 from journeymap.limits import CASES_MAX_ROWS, DEFAULT_MIN_RESPONSES
-from journeymap.outputs import csv_text
+from journeymap.model import JourneyMap
 
-from ..models import CaseRecord, Dataset, Fit, utcnow
-from ..problems import CONFLICT, Problem, not_found
+from ..models import CaseRecord, CaseRulesRecord, Dataset, Fit, utcnow
+from ..problems import CONFLICT, Problem, not_found, problem_for_library_error
 from ..results import FitSpec
-from ..schemas import CaseOut, CasesOut, CaseStatOut, CaseStatsOut, CaseUpdate
+from ..schemas import (
+    CaseOut,
+    CaseRulesIn,
+    CaseRulesOut,
+    CasesOut,
+    CaseStatOut,
+    CaseStatsOut,
+    CaseUpdate,
+)
 from . import webhooks
 
-__all__ = ["CSV_COLUMNS", "case_out", "cases_csv", "get_case", "list_cases",
-           "open_cases_for_fit", "stats", "update_case"]
+__all__ = ["DatasetRules", "case_out", "cases_csv", "dataset_rules", "get_case", "list_cases",
+           "open_cases_for_fit", "put_rules", "read_rules", "stats", "store_cases",
+           "update_case", "workspace_rules"]
 
 logger = logging.getLogger("journeymap.api")
 
-#: The CSV export's columns, for a CRM (no comment, contact detail or name).
-CSV_COLUMNS = ["case_id", "response_id", "status", "role", "touchpoint", "reasons", "ltr",
-               "contact_ok", "opened_at", "due_at", "contacted_at", "closed_at", "note"]
+
+# ----------------------------------------------------------------- rules
+def _stored_rules(session: Session, workspace_id: uuid.UUID) -> CaseRulesRecord | None:
+    return session.get(CaseRulesRecord, workspace_id)
 
 
+def workspace_rules(session: Session, workspace_id: uuid.UUID) -> CaseRules:
+    """The workspace's rules (the library's defaults when none were set)."""
+    row = _stored_rules(session, workspace_id)
+    if row is None:
+        return CaseRules()
+    return CaseRules(detractor=row.detractor, bottom_rating=row.bottom_rating,
+                     value_column=row.value_column, value_threshold=row.value_threshold,
+                     value_max_ltr=row.value_max_ltr,
+                     sla_hours={"detractor": row.sla_detractor_hours,
+                                "valuable_low": row.sla_valuable_low_hours,
+                                "bottom_rating": row.sla_bottom_rating_hours})
+
+
+def _rules_out(rules: CaseRules, updated_at: datetime | None) -> CaseRulesOut:
+    return CaseRulesOut(detractor=rules.detractor, bottom_rating=rules.bottom_rating,
+                        value_column=rules.value_column, value_threshold=rules.value_threshold,
+                        value_max_ltr=rules.value_max_ltr, sla_hours=dict(rules.sla_hours),
+                        updated_at=updated_at)
+
+
+def read_rules(session: Session, workspace_id: uuid.UUID) -> CaseRulesOut:
+    """``GET /v1/workspace/case-rules``."""
+    row = _stored_rules(session, workspace_id)
+    return _rules_out(workspace_rules(session, workspace_id),
+                      row.updated_at if row is not None else None)
+
+
+def put_rules(session: Session, workspace_id: uuid.UUID, body: CaseRulesIn) -> CaseRulesOut:
+    """Set the workspace's rules; the library checks them first (422 with its message,
+    nothing stored).  Cases opened before keep their due times."""
+    try:
+        rules = CaseRules(detractor=body.detractor, bottom_rating=body.bottom_rating,
+                          value_column=(body.value_column or "").strip() or None,
+                          value_threshold=body.value_threshold,
+                          value_max_ltr=body.value_max_ltr, sla_hours=dict(body.sla_hours))
+    except JourneymapError as exc:
+        raise problem_for_library_error(exc) from None
+    row = _stored_rules(session, workspace_id)
+    if row is None:
+        row = CaseRulesRecord(workspace_id=workspace_id)
+        session.add(row)
+    row.detractor = rules.detractor
+    row.bottom_rating = rules.bottom_rating
+    row.value_column = rules.value_column
+    row.value_threshold = rules.value_threshold
+    row.value_max_ltr = rules.value_max_ltr
+    row.sla_detractor_hours = rules.sla_hours["detractor"]
+    row.sla_valuable_low_hours = rules.sla_hours["valuable_low"]
+    row.sla_bottom_rating_hours = rules.sla_hours["bottom_rating"]
+    row.updated_at = utcnow()
+    session.commit()
+    return _rules_out(rules, row.updated_at)
+
+
+@dataclass(frozen=True)
+class DatasetRules:
+    """The rules for one dataset's columns, or ``None`` with the reason no case opens;
+    ``notes`` say what was left out."""
+
+    rules: CaseRules | None
+    notes: tuple[str, ...]
+
+
+def dataset_rules(rules: CaseRules, columns: Sequence[str], dataset_name: str, *,
+                  id_column: str | None = None) -> DatasetRules:
+    """Fit the workspace's rules to a dataset: no response-id column → no cases; no
+    consent column → nobody known to agree; no value column → that rule left out."""
+    if id_column is not None:
+        rules = replace(rules, id_column=id_column)
+    if rules.id_column not in columns:
+        return DatasetRules(None, (f"dataset '{dataset_name}' has no '{rules.id_column}' "
+                                   "column, so no follow-up case was opened (cases are "
+                                   "linked to answers only by the response id).",))
+    notes: list[str] = []
+    if rules.consent_column is not None and rules.consent_column not in columns:
+        rules = replace(rules, consent_column=None)
+    if rules.value_column is not None and rules.value_column not in columns:
+        notes.append(f"dataset '{dataset_name}' has no value column '{rules.value_column}', "
+                     "so the valuable-account rule was left out.")
+        rules = replace(rules, value_column=None)
+    return DatasetRules(rules, tuple(notes))
+
+
+def find_cases(journey_map: JourneyMap, data: str | Path, rules: CaseRules,
+               opened_at: datetime, survey_type: str | None) -> list[Case]:
+    """The library's cases of some responses (its errors pass through)."""
+    return make_cases(journey_map, data, rules=rules, opened_at=opened_at,
+                      survey_type=survey_type)
+
+
+def store_cases(session: Session, workspace_id: uuid.UUID, dataset_id: uuid.UUID,
+                fit_id: uuid.UUID | None, found: Sequence[Case], now: datetime) -> int:
+    """Add the cases whose response id has none yet in the dataset, each with its
+    webhook events, to ``session`` (the caller commits); returns how many."""
+    known = set(session.scalars(select(CaseRecord.response_id).where(
+        CaseRecord.workspace_id == workspace_id, CaseRecord.dataset_id == dataset_id)))
+    opened = 0
+    for case in found:
+        if case.response_id in known or len(case.response_id) > 200:
+            continue
+        known.add(case.response_id)
+        row = CaseRecord(id=uuid.uuid4(), workspace_id=workspace_id, dataset_id=dataset_id,
+                         fit_id=fit_id, response_id=case.response_id,
+                         reasons=",".join(case.reasons), ltr=case.ltr,
+                         touchpoint=case.touchpoint, role=case.role,
+                         contact_ok=case.contact_ok, status="open", note=None,
+                         opened_at=case.opened_at, due_at=case.due_at, updated_at=now)
+        session.add(row)
+        session.flush()
+        webhooks.enqueue(session, row, "case.opened", case_out(row))
+        opened += 1
+    return opened
+
+
+# ----------------------------------------------------------------- opening
 def open_cases_for_fit(sessions: sessionmaker[Session], spec: FitSpec) -> int:
     """Open the cases of a finished fit's dataset (new response ids only); returns how
     many were opened.  Never raises for data without an id column."""
@@ -53,45 +190,27 @@ def open_cases_for_fit(sessions: sessionmaker[Session], spec: FitSpec) -> int:
             return 0
         dataset = session.get(Dataset, fit.dataset_id)
         assert dataset is not None
-        columns = set(json.loads(dataset.columns))
+        fitted = dataset_rules(workspace_rules(session, fit.workspace_id),
+                               json.loads(dataset.columns), dataset.name)
         workspace_id, dataset_id = fit.workspace_id, fit.dataset_id
         n_rows = dataset.n_rows
     if n_rows > CASES_MAX_ROWS:
         logger.warning("fit %s: %d rows is more than %d, so no follow-up cases", spec.fit_id,
                        n_rows, CASES_MAX_ROWS)
         return 0
-    rules = CaseRules()
-    if rules.id_column not in columns:
-        logger.info("fit %s: no '%s' column, so no follow-up cases", spec.fit_id,
-                    rules.id_column)
+    for note in fitted.notes:
+        logger.info("fit %s: %s", spec.fit_id, note)
+    if fitted.rules is None:
         return 0
-    if rules.consent_column not in columns:
-        rules = CaseRules(consent_column=None)
     now = utcnow()
     try:
-        found = make_cases(spec.journey_map, spec.path, rules=rules, opened_at=now,
-                           survey_type=spec.options.get("survey_type"))
+        found = find_cases(spec.journey_map, spec.path, fitted.rules, now,
+                           spec.options.get("survey_type"))
     except JourneymapError as exc:
         logger.warning("fit %s: no follow-up cases: %s", spec.fit_id, exc)
         return 0
-    opened = 0
     with sessions.begin() as session:
-        known = set(session.scalars(select(CaseRecord.response_id).where(
-            CaseRecord.workspace_id == workspace_id, CaseRecord.dataset_id == dataset_id)))
-        for case in found:
-            if case.response_id in known or len(case.response_id) > 200:
-                continue
-            row = CaseRecord(id=uuid.uuid4(), workspace_id=workspace_id, dataset_id=dataset_id,
-                             fit_id=spec.fit_id, response_id=case.response_id,
-                             reasons=",".join(case.reasons), ltr=case.ltr,
-                             touchpoint=case.touchpoint, role=case.role,
-                             contact_ok=case.contact_ok, status="open", note=None,
-                             opened_at=case.opened_at, due_at=case.due_at, updated_at=now)
-            session.add(row)
-            session.flush()
-            webhooks.enqueue(session, row, "case.opened", case_out(row))
-            opened += 1
-    return opened
+        return store_cases(session, workspace_id, dataset_id, spec.fit_id, found, now)
 
 
 def case_out(row: CaseRecord) -> CaseOut:
@@ -167,17 +286,14 @@ def update_case(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID,
 
 def cases_csv(session: Session, workspace_id: uuid.UUID, *, role: str | None = None,
               status: str | None = None, month: str | None = None) -> str:
-    """The cases as CSV for a CRM (:func:`journeymap.outputs.csv_text`)."""
-    rows = [{"case_id": str(r.id), "response_id": r.response_id, "status": r.status,
-             "role": r.role or "", "touchpoint": r.touchpoint or "",
-             "reasons": r.reasons.replace(",", " "), "ltr": r.ltr,
-             "contact_ok": "yes" if r.contact_ok else "no",
-             "opened_at": r.opened_at.isoformat(), "due_at": r.due_at.isoformat(),
-             "contacted_at": r.contacted_at.isoformat() if r.contacted_at else "",
-             "closed_at": r.closed_at.isoformat() if r.closed_at else "",
-             "note": r.note or ""}
-            for r in _rows(session, workspace_id, role, status, month)]
-    return csv_text(rows, CSV_COLUMNS)
+    """The cases as CSV for a CRM (:func:`journeymap.cases.cases_csv`, as the CLI's
+    ``journeymap cases`` writes it)."""
+    return library.cases_csv(
+        {"case_id": r.id, "response_id": r.response_id, "status": r.status, "role": r.role,
+         "touchpoint": r.touchpoint, "reasons": r.reasons.split(","), "ltr": r.ltr,
+         "contact_ok": r.contact_ok, "opened_at": r.opened_at, "due_at": r.due_at,
+         "contacted_at": r.contacted_at, "closed_at": r.closed_at, "note": r.note}
+        for r in _rows(session, workspace_id, role, status, month))
 
 
 def stats(session: Session, workspace_id: uuid.UUID, *, role: str | None = None,
