@@ -361,12 +361,15 @@ def _unknown_text(what: str, col: str, node: Node, bad: NDArray[np.bool_], raw: 
     rule reads: the column, the rows and values, and the ``values:`` key to add."""
     first = str(raw.to_numpy()[np.flatnonzero(bad)[0]]).strip()
     lo, hi = node.scale or (0.0, 10.0)
-    return (f"{what} has text where a number is expected and no value label reads it: "
-            f"{_rows(bad, raw.to_numpy(), rows)}. Declare what each answer means in the "
-            f"node's 'values' in the map, e.g. values: {{\"{first}\": {hi:g}, …}} (numbers "
-            f"on its scale {lo:g}–{hi:g}; null for an answer that means not experienced), or "
-            "leave the cell blank (or NA / N/A) when the customer did not experience it "
-            "(docs/survey-exports.md).")
+    from .i18n import gettext as _
+
+    return (_("%(what)s has text where a number is expected and no value label reads it: "
+              "%(rows)s. Declare what each answer means in the node's 'values' in the map, "
+              "e.g. values: {\"%(first)s\": %(hi)s, …} (numbers on its scale %(lo)s–%(hi)s; "
+              "null for an answer that means not experienced), or leave the cell blank (or "
+              "NA / N/A) when the customer did not experience it (docs/survey-exports.md).")
+            % {"what": what, "rows": _rows(bad, raw.to_numpy(), rows), "first": first,
+               "hi": f"{hi:g}", "lo": f"{lo:g}"})
 
 
 def _check_scale(x: NDArray[Any], col: str, node: Node, rows: Any = None) -> None:

@@ -193,24 +193,34 @@ def init(data_file: Annotated[Path, typer.Argument(
                   "SurveyMonkey, Forms, Typeform).", show_default=False)],
          output: Annotated[Path, typer.Option(
              "-o", "--output", help="The map file to write (never overwritten).")
-         ] = Path("map.yaml")) -> None:
+         ] = Path("map.yaml"),
+         lang: Annotated[str | None, typer.Option(
+             "--lang", help="Language of the map's comments and of the messages: en, sv, da, "
+             "fi or nb (default: en).", show_default=False)] = None) -> None:
     """Write a starter map from a survey file's columns, with comments saying what to add."""
     with errors():
         from ..data import read_table
+        from ..i18n import check_language, use_language
+        from ..i18n import gettext as _
         from ..model import JourneyMap
         from ..sources.starter import starter_map
 
-        refuse_inputs(output, data_file)
-        if output.exists() or output.is_symlink():
-            raise JourneymapError(f"{output}: the file exists; journeymap init never "
-                                  "overwrites a file. Give another name with -o.")
-        starter = starter_map(read_table(data_file), name=str(data_file))
-        JourneyMap.from_text(starter.text, str(output))  # the map written is valid
-        write_atomic(output, starter.text)
-        found = ", ".join(f"{k} {esc(repr(v))}" for k, v in starter.found.items()
-                          if not k.startswith("segment"))
-        stdout().print(
-            f"Starter map written to {esc(output)}: recommend question {esc(repr(starter.outcome))}"
-            f" (0–10), {len(starter.ratings)} rating column(s)"
-            + (f"; {found}" if found else "") + ". Next: add roles and edges (see the "
-            f"comments in the file), then journeymap validate {esc(output)}.")
+        if lang is not None:
+            check_language(lang)
+        with use_language(lang):
+            refuse_inputs(output, data_file)
+            if output.exists() or output.is_symlink():
+                raise JourneymapError(_("%(file)s: the file exists; journeymap init never "
+                                        "overwrites a file. Give another name with -o.")
+                                      % {"file": output})
+            starter = starter_map(read_table(data_file), name=str(data_file))
+            JourneyMap.from_text(starter.text, str(output))  # the map written is valid
+            write_atomic(output, starter.text)
+            found = ", ".join(f"{k} {esc(repr(v))}" for k, v in starter.found.items()
+                              if ":" not in k and k != "segment")
+            stdout().print(
+                _("Starter map written to %(file)s: recommend question %(column)s (0–10), "
+                  "%(n)s rating column(s)%(found)s. Next: add roles and edges (see the "
+                  "comments in the file), then journeymap validate %(file)s.")
+                % {"file": esc(output), "column": esc(repr(starter.outcome)),
+                   "n": len(starter.ratings), "found": f"; {found}" if found else ""})

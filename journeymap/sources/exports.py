@@ -29,12 +29,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import DataValidationError
+from ..i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["ENCODINGS", "LAYOUTS", "NOT_APPLICABLE", "RESPONSE_WORDS", "ExportLayout",
-           "leading_number", "question_key", "read_export", "sniff_encoding", "sniff_export"]
+           "header_mismatch", "leading_number", "question_key", "read_export", "sniff_encoding",
+           "sniff_export"]
 
 #: The layouts recognised (docs/survey-exports.md, "Layouts").
 LAYOUTS = ("plain", "qualtrics", "qualtrics-legacy", "surveymonkey")
@@ -216,28 +218,31 @@ def sniff_export(path: str | Path, head: bytes | None = None) -> ExportLayout:
     row1 = rows[0] if rows else []
     row2 = rows[1] if len(rows) > 1 else []
     row3 = rows[2] if len(rows) > 2 else []
+    again = _("Download the file again from Qualtrics (Data & Analysis → Export data → CSV) "
+              "without editing its first three rows.")
     if row2 and _looks_like_import(row2):
         raise DataValidationError(
-            f"{name}: this looks like a Qualtrics export, but its ImportId row is row 2; "
-            "Qualtrics writes the column ids in row 1, the question texts in row 2 and the "
-            "ImportId row in row 3. Download the file again from Qualtrics (Data & Analysis → "
-            "Export data → CSV) without editing its first three rows.")
+            _("%(name)s: this looks like a Qualtrics export, but its ImportId row is row 2; "
+              "Qualtrics writes the column ids in row 1, the question texts in row 2 and the "
+              "ImportId row in row 3.") % {"name": name} + " " + again)
     if row3 and _looks_like_import(row3):
         if not _is_import_row(row3) or not (len(row1) == len(row2) == len(row3)):
             raise DataValidationError(
-                f"{name}: this looks like a Qualtrics export (row 3 holds ImportId cells) but "
-                f"its header rows do not hold together (row 1 has {len(row1)} cells, row 2 "
-                f"{len(row2)}, row 3 {len(row3)}, and every filled cell of row 3 must be "
-                '{"ImportId": …}). Download the file again from Qualtrics (Data & Analysis → '
-                "Export data → CSV) without editing its first three rows.")
+                _("%(name)s: this looks like a Qualtrics export (row 3 holds ImportId cells) "
+                  "but its header rows do not hold together (row 1 has %(n1)s cells, row 2 "
+                  "%(n2)s, row 3 %(n3)s, and every filled cell of row 3 must be "
+                  '{"ImportId": …}).')
+                % {"name": name, "n1": len(row1), "n2": len(row2), "n3": len(row3)}
+                + " " + again)
         return ExportLayout("qualtrics", 3, encoding, sep, tuple(row1),
                             _questions(row1, row2))
     if row1[:2] == ["V1", "V2"] and row2[:1] == ["ResponseID"]:
         if len(row1) != len(row2):
             raise DataValidationError(
-                f"{name}: this looks like a legacy Qualtrics export (V1, V2 … over "
-                f"ResponseID …) but its two header rows differ in length ({len(row1)} and "
-                f"{len(row2)} cells). Download it again without editing the first two rows.")
+                _("%(name)s: this looks like a legacy Qualtrics export (V1, V2 … over "
+                  "ResponseID …) but its two header rows differ in length (%(n1)s and "
+                  "%(n2)s cells). Download it again without editing the first two rows.")
+                % {"name": name, "n1": len(row1), "n2": len(row2)})
         columns = tuple(b if a.startswith("V") and a[1:].isdigit() else a
                         for a, b in zip(row1, row2, strict=True))
         return ExportLayout("qualtrics-legacy", 2, encoding, sep, columns,
@@ -289,8 +294,7 @@ def read_export(path: str | Path, layout: ExportLayout, na_values: list[str]) ->
                         skiprows=0, dtype=str, na_values=na_values, keep_default_na=False,
                         encoding=layout.encoding)
     if frame.shape[0] and frame.shape[1] != len(layout.columns) and layout.columns:
-        raise DataValidationError(f"{path}: the header has {len(layout.columns)} columns but "
-                                  f"the rows have {frame.shape[1]}.")
+        raise DataValidationError(header_mismatch(path, len(layout.columns), frame.shape[1]))
     frame = frame.iloc[layout.header_rows:]
     frame.columns = pd.Index(list(layout.columns)) if layout.columns else frame.columns
     frame.index = pd.RangeIndex(layout.header_rows - 1,
@@ -298,6 +302,13 @@ def read_export(path: str | Path, layout: ExportLayout, na_values: list[str]) ->
     out: pd.DataFrame = frame.apply(_numbers_where_possible)
     out.attrs["journeymap_export"] = layout
     return out
+
+
+def header_mismatch(path: str | Path, header: int, rows: int) -> str:
+    """The message for an export whose rows have another number of cells than its
+    header (in memory and streamed alike)."""
+    return (_("%(name)s: the header has %(header)s columns but the rows have %(rows)s.")
+            % {"name": path, "header": header, "rows": rows})
 
 
 def _numbers_where_possible(col: Any) -> Any:

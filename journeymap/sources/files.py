@@ -201,6 +201,7 @@ def export_chunks(path: str | Path, layout: ExportLayout, journey_map: JourneyMa
     memory does not grow with the file.
     """
     from ..data import _NA_VALUES
+    from .exports import header_mismatch
 
     p = Path(path)
     name = str(p)
@@ -219,9 +220,7 @@ def export_chunks(path: str | Path, layout: ExportLayout, journey_map: JourneyMa
             skip = layout.header_rows
             for raw in reader:
                 if raw.shape[1] != len(columns):
-                    raise DataValidationError(
-                        f"{name}: the header has {len(columns)} columns but the rows have "
-                        f"{raw.shape[1]}.")
+                    raise DataValidationError(header_mismatch(p, len(columns), raw.shape[1]))
                 rows = raw.index.to_numpy()
                 frame = raw.iloc[skip:, keep] if skip else raw.iloc[:, keep]
                 start = int(rows[0]) + skip - 1 if len(rows) else 0

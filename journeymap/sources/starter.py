@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
 from ..exceptions import DataValidationError
+from ..i18n import gettext as _
 from .exports import NOT_APPLICABLE, ExportLayout, leading_number
 
 __all__ = ["RECOMMEND_WORDS", "SCALES", "StarterMap", "starter_map"]
@@ -50,7 +53,7 @@ SCALES: dict[str, tuple[str, ...]] = {
                      "Instämmer helt"),
 }
 _ID_WORDS = ("response id", "responseid", "respondent id", "response_id", "submission id",
-             "id", "#")
+             "id", "#", "token", "svars-id", "vastaustunnus", "svar-id")
 _DATE_WORDS = ("date", "timestamp", "recorded", "submitted", "tidstämpel", "tidsstempel",
                "aikaleima", "datum", "dato", "päivämäärä", "completion time",
                "valmistumisaika", "submit date")
@@ -58,8 +61,14 @@ _ACCOUNT_WORDS = ("company", "account", "customer", "organisation", "organizatio
                   "företag", "kund", "yritys", "asiakas", "virksomhed", "firma", "kunde",
                   "bedrift")
 _ROLE_WORDS = ("contact role", "role", "roll", "rooli", "rolle", "befattning", "title")
+_SEGMENT_WORDS = ("survey type", "survey_type", "region", "channel", "market", "country",
+                  "segment", "customer type", "business unit", "kanal", "marknad", "land",
+                  "kundtyp", "undersökningstyp", "alue", "kanava", "markkina", "maa",
+                  "asiakastyyppi", "marked", "kundetype", "område")
+#: The values of a survey-type column (docs/map-format.md, "Survey data").
+_SURVEY_TYPES = ("relational", "transactional")
 _CONSENT_WORDS = ("consent", "samtycke", "suostumus", "samtykke")
-_COMMENT_WORDS = ("comment", "reason", "why", "kommentar", "varför", "syy", "miksi",
+_COMMENT_WORDS = ("comment", "reason", "why", "kommentar", "varför", "skäl", "syy", "miksi",
                   "hvorfor", "årsag", "open-ended")
 _PERSONAL = ("email", "e-mail", "e-post", "sähköposti", "first name", "last name", "name",
              "namn", "nimi", "navn", "ip address", "ipaddress", "latitude", "longitude",
@@ -163,7 +172,8 @@ def starter_map(frame: pd.DataFrame, *, name: str = "the data") -> StarterMap:
         what they hold), or the data have no rows.
     """
     if frame.shape[0] == 0:
-        raise DataValidationError(f"{name}: there are no responses (no data rows).")
+        raise DataValidationError(_("%(name)s: there are no responses (no data rows).")
+                                  % {"name": name})
     layout = frame.attrs.get("journeymap_export")
     asked = layout.questions if isinstance(layout, ExportLayout) else {}
     columns = [str(c) for c in frame.columns]
@@ -209,6 +219,16 @@ def starter_map(frame: pd.DataFrame, *, name: str = "the data") -> StarterMap:
         if "contact_role" not in found and _has(both, _ROLE_WORDS):
             found["contact_role"] = col
             continue
+        kinds = set(answers.str.casefold().unique().tolist())
+        if "survey_type" not in found and len(answers) and kinds <= set(_SURVEY_TYPES):
+            found["survey_type"] = col
+            if len(kinds) > 1:
+                found["survey_type:mixed"] = col
+            continue
+        if nums is None and _has(both, _SEGMENT_WORDS) and 2 <= answers.nunique() <= 50:
+            found.setdefault("segment", col)
+            found[f"segment:{col}"] = col
+            continue
         if nums is not None and len(nums) >= 2:
             scale = _scale_of(float(nums.min()), float(nums.max()))
             if scale is not None and bool((nums % 1 == 0).all()):
@@ -229,65 +249,92 @@ def starter_map(frame: pd.DataFrame, *, name: str = "the data") -> StarterMap:
             continue
         left_out.append(col)
     if outcome is None:
-        said = (f"the columns that look like it ({', '.join(repr(c) for c in candidates[:5])})"
-                " do not hold whole numbers 0–10" if candidates else
-                "no column's name or question mentions recommending")
+        if candidates:
+            said = _("the columns that look like it (%(columns)s) do not hold whole numbers "
+                     "0–10") % {"columns": ", ".join(repr(c) for c in candidates[:5])}
+        else:
+            said = _("no column's name or question mentions recommending")
         raise DataValidationError(
-            f"{name}: no recommend question (0–10) found: {said}. The map needs the "
-            "'How likely is it that you would recommend …' question answered 0–10; write the "
-            "map by hand (docs/map-format.md) or name the column 'ltr'.")
+            _("%(name)s: no recommend question (0–10) found: %(said)s. The map needs the 'How "
+              "likely is it that you would recommend …' question answered 0–10; write the map "
+              "by hand (docs/map-format.md) or name the column 'ltr'.")
+            % {"name": name, "said": said})
+    if "date" in found and not _iso_dates(frame[found["date"]]):
+        found["date:not-iso"] = found["date"]
     return StarterMap(_yaml(outcome, ratings, found, text_of, name),
                       outcome, tuple(c for c, _, _ in ratings), found, tuple(left_out))
 
 
+def _iso_dates(col: pd.Series) -> bool:
+    """True when every filled cell is a date the library reads (ISO, 2026-03-01)."""
+    from ..data import _dates
+
+    try:
+        _dates(pd.DataFrame({"d": col}), "d")
+    except DataValidationError:
+        return False
+    return True
+
+
+def _comment(text: str, indent: str = "") -> list[str]:
+    """``text`` as YAML comment lines of at most 92 characters."""
+    return textwrap.wrap(text, width=92, initial_indent=f"{indent}# ",
+                         subsequent_indent=f"{indent}# ", break_long_words=False,
+                         break_on_hyphens=False)
+
+
 def _yaml(outcome: str, ratings: list[tuple[str, tuple[int, int], str | None]],
           found: dict[str, str], text_of: Any, name: str) -> str:
+    """The map's YAML: comments in the language in force (``journeymap init --lang``),
+    keys, ids and the data's own texts as they are."""
     taken: set[str] = {"nps"}
     sets = sorted({s for _, _, s in ratings if s is not None})
-    lines = [
-        f"# A starter map written by 'journeymap init' from {Path(name).name}.",
-        "# It is valid as it stands: every rating is connected directly to the recommend",
-        "# question. Before you trust a fit, in a workshop with the people who do the work:",
-        "#  - TODO: add the roles (kind: role) who act on each touchpoint, with edges",
-        "#    role → touchpoint, e.g. '- [installer, installation]'.",
-        "#  - TODO: add the edges between touchpoints and factors that the team believes",
-        "#    (e.g. '- [delivery, installation]'), and remove a direct edge to nps where",
-        "#    a touchpoint acts only through others.",
-        "#  - TODO: decide each node's kind (touchpoint: a moment the customer rates;",
-        "#    factor: a perception), and give it a stage and a short label.",
-        "# See docs/map-format.md and docs/cx-guide.md.",
-        "schema_version: 1",
-        f"name: {_quote('Starter map from ' + Path(name).name)}",
-        "outcome: nps",
-    ]
+    file = Path(name).name
+    lines = _comment(_("A starter map written by 'journeymap init' from %(file)s. It is valid "
+                       "as it stands: every rating is connected directly to the recommend "
+                       "question. Before you trust a fit, in a workshop with the people who "
+                       "do the work:") % {"file": file})
+    for todo in (_("TODO: add the roles (kind: role) who act on each touchpoint, with edges "
+                   "role → touchpoint, e.g. '- [installer, installation]'."),
+                 _("TODO: add the edges between touchpoints and factors that the team "
+                   "believes (e.g. '- [delivery, installation]'), and remove a direct edge to "
+                   "nps where a touchpoint acts only through others."),
+                 _("TODO: decide each node's kind (touchpoint: a moment the customer rates; "
+                   "factor: a perception), and give it a stage and a short label.")):
+        lines += [f"#  - {line}" if i == 0 else f"#    {line}"
+                  for i, line in enumerate(textwrap.wrap(todo, width=86,
+                                                         break_long_words=False,
+                                                         break_on_hyphens=False))]
+    lines += _comment(_("See docs/map-format.md and docs/cx-guide.md."))
+    title = _("Starter map from %(file)s") % {"file": file}
+    lines += ["schema_version: 1", f"name: {_quote(title)}", "outcome: nps"]
     if sets:
         lines.append("value_sets:")
         for s in sets:
             table = ", ".join(f"{_quote(w)}: {i}" for i, w in enumerate(SCALES[s], 1))
             lines.append(f"  {s}: {{{table}}}")
+    date = found.get("date") if "date:not-iso" not in found else None
     if "account" in found:
-        acc = f"  column: {_quote(found['account'])}"
-        lines += ["# The B2B account of each response (docs/map-format.md, 'Accounts').",
-                  "accounts:", acc]
+        lines += _comment(_("The B2B account of each response (docs/map-format.md, "
+                            "'Accounts')."))
+        lines += ["accounts:", f"  column: {_quote(found['account'])}"]
         if "contact_role" in found:
             lines.append(f"  role: {_quote(found['contact_role'])}")
+        if date is not None:
+            lines.append(f"  date: {_quote(date)}")
     if "comment" in found and "consent" in found:
         lines += ["comments:", f"  column: {_quote(found['comment'])}",
                   f"  consent: {_quote(found['consent'])}"]
+        if date is not None:
+            lines.append(f"  date: {_quote(date)}")
     elif "comment" in found:
-        lines += [f"# TODO: the comments are in column {_quote(found['comment'])}; journeymap",
-                  "# shows a comment only with the respondent's consent, so add a consent",
-                  "# column to the survey, then:",
-                  f"# comments: {{column: {_quote(found['comment'])}, consent: CONSENT_COLUMN}}"]
-    for key, what in (("response_id", "response id"), ("date", "date")):
-        if key in found:
-            lines.append(f"# The {what} column: {_quote(found[key])} (add it as the 'date' "
-                         "of 'comments' or 'accounts' once its dates are ISO, 2026-03-01)."
-                         if key == "date" else f"# The {what} column: {_quote(found[key])}.")
-    segments = [c for k, c in found.items() if k.startswith("segment:")]
-    if segments:
-        lines.append("# Columns that may split the responses into segments (journeymap "
-                     "segments --by COLUMN): " + ", ".join(_quote(c) for c in segments) + ".")
+        lines += _comment(_("TODO: the comments are in column %(column)s; journeymap shows a "
+                            "comment only with the respondent's consent, so add a consent "
+                            "column to the survey, then:") % {"column": _quote(found["comment"])})
+        lines.append(f"# comments: {{column: {_quote(found['comment'])}, "
+                     "consent: CONSENT_COLUMN"
+                     + (f", date: {_quote(date)}" if date is not None else "") + "}")
+    lines += _notes(found, date)
     lines.append("nodes:")
     q = text_of(outcome)
     lines.append(f"  - id: nps\n    kind: outcome\n    column: {_quote(outcome)}")
@@ -307,7 +354,53 @@ def _yaml(outcome: str, ratings: list[tuple[str, tuple[int, int], str | None]],
             lines.append(f"    values: {labels}")
     lines.append("edges:")
     if not ids:
-        lines.append("  []  # TODO: no rating column was found; add touchpoints and edges")
+        lines.append("  []  # TODO: " + _("no rating column was found; add touchpoints and "
+                                          "edges"))
     for node_id in ids:
         lines.append(f"  - [{_quote(node_id)}, nps]")
     return "\n".join(lines) + "\n"
+
+
+def _notes(found: dict[str, str], date: str | None) -> list[str]:
+    """Comments on the columns the map format has no key for: the response id, a date
+    with no block to hold it, the survey type and the segments (docs/survey-exports.md,
+    "A starter map")."""
+    lines: list[str] = []
+    if "response_id" in found:
+        lines += _comment(_(
+            "The response id column is %(column)s (the map has no key for it). Follow-up "
+            "cases and appended responses are matched by response id: give --id-column "
+            "%(column)s to journeymap followups, and ?id_column=%(query)s to POST "
+            "/v1/datasets/{id}/responses.") % {"column": _quote(found["response_id"]),
+                                               "query": quote(found["response_id"])})
+    if "date:not-iso" in found:
+        lines += _comment(_(
+            "The response date column is %(column)s, but its dates are not ISO dates "
+            "(2026-03-01). Save them as year-month-day, then add the column as 'date' of "
+            "'accounts' or 'comments': trends and fit --window read it.")
+            % {"column": _quote(found["date"])})
+    elif date is not None and "account" not in found and "consent" not in found:
+        lines += _comment(_(
+            "The response date column is %(column)s: give --date-column %(column)s to "
+            "journeymap trend and fit --window, or add it as 'date' of 'accounts' or "
+            "'comments' when you add one of them.") % {"column": _quote(date)})
+    if "survey_type:mixed" in found:
+        col = found["survey_type"]
+        if col == "survey_type":
+            lines += _comment(_(
+                "Column 'survey_type' holds relational and transactional answers; journeymap "
+                "never pools them: choose one with --survey-type relational or --survey-type "
+                "transactional."))
+        else:
+            lines += _comment(_(
+                "Column %(column)s holds relational and transactional answers. journeymap "
+                "reads the survey type from a column named survey_type and never pools the "
+                "two: rename the column to survey_type, then choose one with --survey-type "
+                "relational or --survey-type transactional.") % {"column": _quote(col)})
+    segments = [c for k, c in found.items() if k.startswith("segment:")]
+    if segments:
+        lines += _comment(_(
+            "Columns that may split the responses into segments: %(columns)s. Compare them "
+            "with journeymap segments MAP DATA --by COLUMN (the map has no key for them).")
+            % {"columns": ", ".join(_quote(c) for c in segments)})
+    return lines
