@@ -208,3 +208,39 @@ def test_on_random_maps_figures_what_ifs_routes_and_parts_are_one_number(
     frame = pd.DataFrame(sim.data)
     result = jm.fit(m, frame, check_map=False)
     assert_one_number(m, result)
+
+
+def test_bootstrap_route_intervals_are_percentiles_of_the_role_figure_of_each_replicate() -> None:
+    """Every route's NPS-points interval with the bootstrap is the 2.5/97.5 percentiles of
+    that route's part in :func:`role_figure` recomputed at each replicate's coefficients,
+    one replicate at a time (the fit computes all replicates at once)."""
+    import dataclasses
+
+    from journeymap.engines.linear import LinearEngine
+    from journeymap.scenario import role_figure
+
+    m = jm.example_map()
+    data = jm.load_survey(jm.example_data(n=400, seed=3).data, m)
+    res = LinearEngine(bootstrap=30, random_state=2).fit(m, data).result_
+    assert res.model is not None
+    state = res.model.state
+    assert isinstance(state, LinearState)
+    assert state.uncertainty is not None
+    assert state.uncertainty.replicates is not None
+    assert state.coefficients is not None
+    algebra = state.algebra
+    for rec in res.role_effects:
+        table = state.tables["role:" + rec.role][0]
+        parts: dict[tuple[str, ...], list[float]] = {r.nodes: [] for r in rec.paths}
+        values = []
+        for theta in state.uncertainty.replicates:
+            A = state.coefficients.matrices(theta[None, :])[0]
+            fig = role_figure(m, rec.role, dataclasses.replace(algebra, A=A), table)
+            values.append(fig.value)
+            for part in fig.routes:
+                parts[part.nodes].append(part.nps_points)
+        assert rec.nps_points_ci == pytest.approx(tuple(np.percentile(values, [2.5, 97.5])),
+                                                  abs=TOL)
+        for route in rec.paths:
+            assert route.nps_points_ci == pytest.approx(
+                tuple(np.percentile(parts[route.nodes], [2.5, 97.5])), abs=TOL), route.nodes

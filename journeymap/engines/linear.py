@@ -39,7 +39,7 @@ from ..exceptions import DataValidationError, JourneymapError
 from ..headroom import HeadroomTable
 from ..limits import BOOTSTRAP_UNITS, DEFAULT_MIN_RESPONSES, MAX_BOOTSTRAP, check_min_responses
 from ..lstsq import ols_from_gram
-from ..nps import nps_from_counts
+from ..nps import nps_from_counts, nps_gains
 from ..paths import PathAlgebra
 from ..scenario import ShiftPlan, joint_shift, plan_shifts, role_figure, shift_columns
 from ..stats import SufficientStats, hc3_bound_factors, hc3_covariances
@@ -633,17 +633,27 @@ def _role_intervals(rec: RoleEffect, journey_map: JourneyMap, algebra: PathAlgeb
     measured = journey_map.node(rec.role).measured
     firsts = [route.nodes[0] if measured else route.nodes[1] for route in rec.paths]
 
+    h_tab, counts, total = table.h, table.counts, float(table.counts.sum())
+
     def figure(thetas: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:func:`joint_shift` at every coefficient vector at once (its formulas with a
+        column per vector): the role's NPS points and each route's part."""
+        out = np.zeros((len(thetas), 1 + len(order)))
+        if total == 0:
+            return out
         totals = cmap.totals(thetas)
-        route_effects = effects(thetas)
-        out = np.empty((len(thetas), 1 + len(order)))
-        for b in range(len(thetas)):
-            shift = joint_shift(table, weights * totals[b, rows],
-                                float(sum(share * totals[b, r] for r, share in full)))
-            rate = np.array([shift.rates[column[f]] if f in column else shift.constant_rate
-                             for f in firsts])
-            out[b, 0] = shift.value
-            out[b, 1:] = route_effects[b] * rate
+        constant = sum((share * totals[:, r] for r, share in full), np.zeros(len(thetas)))
+        delta = h_tab @ (weights * totals[:, rows]).T + constant  # (table rows, vectors)
+        gains = nps_gains(np.broadcast_to(table.ltr[:, None], delta.shape), delta)
+        weighted = np.divide(gains, delta, out=np.zeros_like(delta), where=delta != 0)
+        weighted *= counts[:, None]
+        rates = 100.0 * (weighted.T @ h_tab) / total
+        constant_rate = 100.0 * weighted.sum(axis=0) / total
+        out[:, 0] = 100.0 * (counts @ gains) / total
+        if order:
+            rate = np.column_stack([rates[:, column[f]] if f in column else constant_rate
+                                    for f in firsts])
+            out[:, 1:] = effects(thetas) * rate
         return out
 
 
