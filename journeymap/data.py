@@ -188,9 +188,15 @@ def _read_binary_table(path: Path, name: str, suffix: str) -> pd.DataFrame:
 
             check_header(list(pq.read_schema(path).names), name)
             return pd.read_parquet(path)
+        from .sources.exports import read_excel_export
+
         top = pd.read_excel(path, header=None, nrows=1)
         check_header(["" if pd.isna(c) else str(c) for c in top.iloc[0]] if len(top) else [],
                      name)
+        export = read_excel_export(path, _NA_VALUES)  # docs/survey-exports.md
+        if export is not None:
+            check_header([str(c) for c in export.columns], name)
+            return export
         return pd.read_excel(path, na_values=_NA_VALUES, keep_default_na=False)
     except (DataValidationError, ImportError):
         raise

@@ -16,7 +16,7 @@ from journeymap.cli import app
 from journeymap.model import JourneyMap
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
-FIXTURES = sorted(p.name for p in EXPORTS.iterdir() if p.suffix in (".csv", ".txt"))
+FIXTURES = sorted(p.name for p in EXPORTS.iterdir() if p.suffix in (".csv", ".txt", ".xlsx"))
 RUNNER = CliRunner(env={"FORCE_COLOR": None, "TTY_COMPATIBLE": None, "NO_COLOR": "1"})
 
 
@@ -187,3 +187,16 @@ def test_init_errors_are_in_the_language_asked_for(tmp_path: Path) -> None:
     assert r.stderr.startswith("error: ")
     assert "ingen rekommendationsfråga (0–10)" in r.stderr
     assert run("init", data, "--lang", "de").exit_code == 2
+
+
+def test_init_on_the_norwegian_forms_download_dates_the_accounts_by_completion_time(
+        tmp_path: Path) -> None:
+    out = tmp_path / "map.yaml"
+    assert run("init", EXPORTS / "msforms_nb.xlsx", "-o", out, "--lang", "nb").exit_code == 0
+    m = JourneyMap.from_yaml(out)
+    assert m.accounts is not None
+    assert (m.accounts.column, m.accounts.date) == ("Bedrift", "Fullføringstidspunkt")
+    assert [n.value_set for n in m.nodes if n.kind == "touchpoint"] == ["satisfaction_nb"] * 2
+    text = said(out)
+    assert 'Svar-id står i kolonnen "ID"' in text
+    assert "Starttidspunkt" not in out.read_text(encoding="utf-8")  # bookkeeping, left out

@@ -36,6 +36,8 @@ FIXTURES = {
     "msforms_fi_unicode.txt": ("plain", "utf-16", "\t", 1),
     "typeform_en.csv": ("plain", "utf-8", ",", 1),
 }
+#: Excel downloads (Norwegian): file → (tool, header rows); not sniffed as text
+EXCEL = {"msforms_nb.xlsx": ("plain", 1), "surveymonkey_nb.xlsx": ("surveymonkey", 2)}
 SATISFACTION = {t: i + 1 for words in fx.SATISFACTION.values() for i, t in enumerate(words)}
 
 
@@ -59,7 +61,7 @@ def clean_table() -> dict[str, list[float]]:
             for c in ("nps", "delivery", "installation")}
 
 
-@pytest.mark.parametrize("name", sorted(FIXTURES))
+@pytest.mark.parametrize("name", sorted(FIXTURES) + sorted(EXCEL))
 def test_each_export_loads_to_the_numbers_of_the_clean_table(name: str) -> None:
     data = load_survey(EXPORTS / name, export_map())
     clean = clean_table()
@@ -74,6 +76,71 @@ def test_each_export_loads_to_the_numbers_of_the_clean_table(name: str) -> None:
 def test_each_export_layout_encoding_and_delimiter_is_recognised(name: str) -> None:
     layout = sniff_export(EXPORTS / name)
     assert (layout.tool, layout.encoding, layout.delimiter, layout.header_rows) == FIXTURES[name]
+
+
+#: The Norwegian answer words by hand (docs/survey-exports.md, "Value labels"): the five
+#: satisfaction labels, and "Ikke relevant" (not applicable) as missing.
+NORWEGIAN = {"Svært misfornøyd": 1.0, "Misfornøyd": 2.0, "Verken fornøyd eller misfornøyd": 3.0,
+             "Fornøyd": 4.0, "Svært fornøyd": 5.0, "Ikke relevant": math.nan}
+
+
+@pytest.mark.parametrize("name", sorted(EXCEL))
+def test_the_norwegian_excel_downloads_give_the_values_of_a_hand_mapping(name: str) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(EXPORTS / name, read_only=True)
+    rows = [list(r) for r in book.active.iter_rows(values_only=True)]
+    book.close()
+    header, first = rows[0], EXCEL[name][1]
+    col = {q: header.index(q) for q in (fx.NPS_Q["nb"], fx.DELIVERY_Q["nb"],
+                                        fx.INSTALL_Q["nb"])}
+    body = rows[first:]
+    data = load_survey(EXPORTS / name, export_map())
+    assert data.ltr.tolist() == [r[col[fx.NPS_Q["nb"]]] for r in body]
+    for node, q in (("delivery", fx.DELIVERY_Q["nb"]), ("installation", fx.INSTALL_Q["nb"])):
+        hand = np.array([NORWEGIAN[r[col[q]]] for r in body])
+        np.testing.assert_array_equal(data.column(node), hand)
+    assert sum(r[col[fx.INSTALL_Q["nb"]]] == "Ikke relevant" for r in body) == 4
+    frame = read_table(EXPORTS / name)
+    layout = frame.attrs.get("journeymap_export")
+    assert ((layout.tool, layout.header_rows) if layout else ("plain", 1)) == EXCEL[name]
+    # rows are numbered under the first header row, as for a CSV
+    assert frame.index[0] == EXCEL[name][1] - 1
+
+
+def test_a_qualtrics_layout_saved_as_excel_loads_as_its_csv(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    with (EXPORTS / "qualtrics_en.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    book = Workbook()
+    for row in rows:
+        book.active.append([c or None for c in row])
+    path = tmp_path / "qualtrics.xlsx"
+    book.save(path)
+    frame = read_table(path)
+    assert frame.attrs["journeymap_export"].tool == "qualtrics"
+    assert frame.index[0] == 2
+    data = load_survey(path, export_map())
+    assert data.ltr.tolist() == [int(v) for v in clean_table()["nps"]]
+    np.testing.assert_array_equal(data.column("installation"),
+                                  np.array(clean_table()["installation"]))
+
+
+def test_an_excel_download_with_a_changed_layout_is_one_clear_error(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["StartDate", "ResponseId", "Q1"])
+    sheet.append(['{"ImportId":"startDate"}', "Response ID", "Q1 text"])
+    sheet.append(["2026-03-01", "R_1", 9])
+    path = tmp_path / "edited.xlsx"
+    book.save(path)
+    with pytest.raises(DataValidationError) as info:
+        read_table(path)
+    assert "its ImportId row is row 2" in str(info.value)
+    assert "edited.xlsx" in str(info.value)
 
 
 def test_a_qualtrics_export_keeps_its_ids_as_columns_and_question_texts_per_column() -> None:

@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["ENCODINGS", "LAYOUTS", "NOT_APPLICABLE", "RESPONSE_WORDS", "ExportLayout",
-           "header_mismatch", "leading_number", "question_key", "read_export", "sniff_encoding",
-           "sniff_export"]
+           "header_mismatch", "layout_of_rows", "leading_number", "question_key",
+           "read_excel_export", "read_export", "sniff_encoding", "sniff_export"]
 
 #: The layouts recognised (docs/survey-exports.md, "Layouts").
 LAYOUTS = ("plain", "qualtrics", "qualtrics-legacy", "surveymonkey")
@@ -215,6 +215,13 @@ def sniff_export(path: str | Path, head: bytes | None = None) -> ExportLayout:
                 break
     except csv.Error:
         rows = rows[:1]
+    return layout_of_rows(rows, name, encoding, sep)
+
+
+def layout_of_rows(rows: list[list[str]], name: str, encoding: str,
+                   sep: str) -> ExportLayout:
+    """The layout of a file from its first three rows as text (a CSV's, or an Excel
+    sheet's: :func:`read_excel_export`); the checks of :func:`sniff_export`."""
     row1 = rows[0] if rows else []
     row2 = rows[1] if len(rows) > 1 else []
     row3 = rows[2] if len(rows) > 2 else []
@@ -295,6 +302,14 @@ def read_export(path: str | Path, layout: ExportLayout, na_values: list[str]) ->
                         encoding=layout.encoding)
     if frame.shape[0] and frame.shape[1] != len(layout.columns) and layout.columns:
         raise DataValidationError(header_mismatch(path, len(layout.columns), frame.shape[1]))
+    return _under_header(frame, layout)
+
+
+def _under_header(frame: pd.DataFrame, layout: ExportLayout) -> pd.DataFrame:
+    """The rows under the header rows of a sheet read without a header, named and
+    numbered as in messages (docs/survey-exports.md, "Rows in messages")."""
+    import pandas as pd
+
     frame = frame.iloc[layout.header_rows:]
     frame.columns = pd.Index(list(layout.columns)) if layout.columns else frame.columns
     frame.index = pd.RangeIndex(layout.header_rows - 1,
@@ -302,6 +317,29 @@ def read_export(path: str | Path, layout: ExportLayout, na_values: list[str]) ->
     out: pd.DataFrame = frame.apply(_numbers_where_possible)
     out.attrs["journeymap_export"] = layout
     return out
+
+
+def read_excel_export(path: str | Path, na_values: list[str]) -> pd.DataFrame | None:
+    """An Excel sheet laid out as a survey-tool export (SurveyMonkey's and Qualtrics's
+    Excel downloads have the header rows of their CSV), read as :func:`read_export`
+    reads the CSV; ``None`` for a sheet with one header row (Microsoft Forms, Google
+    Sheets), which is read as a plain table.
+
+    Raises
+    ------
+    DataValidationError
+        The header rows look like an export but do not hold together (as for a CSV).
+    """
+    import pandas as pd
+
+    top = pd.read_excel(path, header=None, nrows=3, dtype=object)
+    rows = [["" if pd.isna(c) else str(c) for c in top.iloc[i]] for i in range(len(top))]
+    layout = layout_of_rows(rows, str(path), "utf-8", "")
+    if layout.tool == "plain":
+        return None
+    frame = pd.read_excel(path, header=None, dtype=object, na_values=na_values,
+                          keep_default_na=False)
+    return _under_header(frame, layout)
 
 
 def header_mismatch(path: str | Path, header: int, rows: int) -> str:

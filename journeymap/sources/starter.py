@@ -56,7 +56,8 @@ _ID_WORDS = ("response id", "responseid", "respondent id", "response_id", "submi
              "id", "#", "token", "svars-id", "vastaustunnus", "svar-id")
 _DATE_WORDS = ("date", "timestamp", "recorded", "submitted", "tidstämpel", "tidsstempel",
                "aikaleima", "datum", "dato", "päivämäärä", "completion time",
-               "valmistumisaika", "submit date")
+               "valmistumisaika", "submit date", "tidspunkt", "slutförandetid",
+               "fuldførelsestidspunkt")
 _ACCOUNT_WORDS = ("company", "account", "customer", "organisation", "organization",
                   "företag", "kund", "yritys", "asiakas", "virksomhed", "firma", "kunde",
                   "bedrift")
@@ -69,7 +70,7 @@ _SEGMENT_WORDS = ("survey type", "survey_type", "region", "channel", "market", "
 _SURVEY_TYPES = ("relational", "transactional")
 _CONSENT_WORDS = ("consent", "samtycke", "suostumus", "samtykke")
 _COMMENT_WORDS = ("comment", "reason", "why", "kommentar", "varför", "skäl", "syy", "miksi",
-                  "hvorfor", "årsag", "open-ended")
+                  "hvorfor", "årsag", "årsak", "open-ended")
 _PERSONAL = ("email", "e-mail", "e-post", "sähköposti", "first name", "last name", "name",
              "namn", "nimi", "navn", "ip address", "ipaddress", "latitude", "longitude",
              "recipient", "phone", "telefon")
@@ -77,7 +78,9 @@ _BOOKKEEPING = ("status", "progress", "duration", "finished", "distributionchann
                 "distribution channel", "userlanguage", "user language", "collector id",
                 "custom data", "externalreference", "external data reference",
                 "responseset", "network id", "start time", "start date", "startdate",
-                "enddate", "end date", "aloitusaika", "_nps_group", "- group")
+                "enddate", "end date", "aloitusaika", "_nps_group", "- group",
+                "last modified time", "starttidspunkt", "tidspunkt for siste endring",
+                "starttid", "senast ändrad", "viimeksi muokattu", "sidst ændret")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ tool lays out its export (docs/survey-exports.md): Qualtrics (three header rows 
 ImportId row; choice text), legacy Qualtrics (V1… over ResponseID…), SurveyMonkey's
 expanded CSV (two header rows), Google Forms, Microsoft Forms saved by Excel as
 "Unicode text" (UTF-16, tabs), Typeform, and a Google Forms file re-saved by Danish Excel
-(semicolons, cp1252).  Run: ``python tests/data/exports/make_fixtures.py``.
+(semicolons, cp1252), and two Norwegian Excel downloads: Microsoft Forms' "Open in Excel"
+(one header row, times as date cells) and SurveyMonkey's XLS export (its two header rows).
+Run: ``python tests/data/exports/make_fixtures.py``.
 """
 
 from __future__ import annotations
@@ -24,24 +26,30 @@ NPS_Q = {
     "en": "How likely is it that you would recommend Kitchen Co to a friend or colleague?",
     "sv": "Hur troligt är det att du skulle rekommendera Kitchen Co till en vän eller kollega?",
     "fi": "Kuinka todennäköisesti suosittelisit Kitchen Co:ta ystävällesi tai kollegallesi?",
-    "da": "Hvor sandsynligt er det, at du vil anbefale Kitchen Co til en ven eller kollega?"}
+    "da": "Hvor sandsynligt er det, at du vil anbefale Kitchen Co til en ven eller kollega?",
+    "nb": "Hvor sannsynlig er det at du vil anbefale Kitchen Co til en venn eller kollega?"}
 NPS_ENDS = {"en": ("0 - Not at all likely", "10 - Extremely likely"),
             "sv": ("0 - Inte alls troligt", "10 - Mycket troligt"),
             "fi": ("0 - Erittäin epätodennäköistä", "10 - Erittäin todennäköistä"),
-            "da": ("0 - Slet ikke sandsynligt", "10 - Meget sandsynligt")}
+            "da": ("0 - Slet ikke sandsynligt", "10 - Meget sandsynligt"),
+            "nb": ("0 - Svært lite sannsynlig", "10 - Svært sannsynlig")}
 DELIVERY_Q = {"en": "How satisfied were you with the delivery?",
               "sv": "Hur nöjd var du med leveransen?",
               "fi": "Kuinka tyytyväinen olit toimitukseen?",
-              "da": "Hvor tilfreds var du med leveringen?"}
+              "da": "Hvor tilfreds var du med leveringen?",
+              "nb": "Hvor fornøyd var du med leveransen?"}
 INSTALL_Q = {"en": "How satisfied were you with the installation?",
              "sv": "Hur nöjd var du med installationen?",
              "fi": "Kuinka tyytyväinen olit asennukseen?",
-             "da": "Hvor tilfreds var du med installationen?"}
+             "da": "Hvor tilfreds var du med installationen?",
+             "nb": "Hvor fornøyd var du med monteringen?"}
 COMMENT_Q = {"en": "What is the main reason for your score?",
              "sv": "Vad är det främsta skälet till ditt betyg?",
              "fi": "Mikä on tärkein syy antamallesi arvosanalle?",
-             "da": "Hvad er hovedårsagen til din vurdering?"}
-COMPANY_Q = {"en": "Company", "sv": "Företag", "fi": "Yritys", "da": "Virksomhed"}
+             "da": "Hvad er hovedårsagen til din vurdering?",
+             "nb": "Hva er hovedårsaken til vurderingen din?"}
+COMPANY_Q = {"en": "Company", "sv": "Företag", "fi": "Yritys", "da": "Virksomhed",
+             "nb": "Bedrift"}
 SATISFACTION = {
     "en": ["Very dissatisfied", "Dissatisfied", "Neither satisfied nor dissatisfied",
            "Satisfied", "Very satisfied"],
@@ -49,14 +57,17 @@ SATISFACTION = {
     "fi": ["Erittäin tyytymätön", "Tyytymätön", "Ei tyytyväinen eikä tyytymätön",
            "Tyytyväinen", "Erittäin tyytyväinen"],
     "da": ["Meget utilfreds", "Utilfreds", "Hverken tilfreds eller utilfreds", "Tilfreds",
-           "Meget tilfreds"]}
+           "Meget tilfreds"],
+    "nb": ["Svært misfornøyd", "Misfornøyd", "Verken fornøyd eller misfornøyd", "Fornøyd",
+           "Svært fornøyd"]}
 NOT_APPLICABLE = {"en": "Not applicable", "sv": "Vet ej", "fi": "Ei koske minua",
-                  "da": "Ved ikke"}
+                  "da": "Ved ikke", "nb": "Ikke relevant"}
 COMPANIES = ["Nordkök AB", "Keittiö Oy", "Køkkenhuset A/S", "Acme Kitchens Ltd"]
 COMMENTS = {"en": ["Fast delivery", "The fitter was late", "", "Great value, “top” service"],
             "sv": ["Snabb leverans", "Montören kom sent", "", "Bra värde – toppenservice"],
             "fi": ["Nopea toimitus", "Asentaja myöhästyi", "", "Hyvä hinta – huippupalvelu"],
-            "da": ["Hurtig levering", "Montøren kom for sent", "", "God værdi – topservice"]}
+            "da": ["Hurtig levering", "Montøren kom for sent", "", "God værdi – topservice"],
+            "nb": ["Rask levering", "Montøren kom for sent", "", "God verdi – toppservice"]}
 
 
 def clean_rows() -> list[dict[str, object]]:
@@ -223,6 +234,58 @@ def main() -> None:
                     COMMENTS["en"][int(r["comment"])], str(r["company"]),  # type: ignore[call-overload]
                     f"{r['date']} 09:12:03", f"{r['date']} 09:15:41", "3f6c1a2b9d"])
     write(HERE / "typeform_en.csv", out)
+    write_xlsx(rows)
+
+
+def write_xlsx(rows: list[dict[str, object]]) -> None:
+    """The two Norwegian Excel downloads, written with openpyxl."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    def save(book: Workbook, name: str) -> None:
+        stamp = datetime(2026, 3, 31, 12, 0, 0)
+        book.properties.created = book.properties.modified = stamp
+        book.properties.creator = "journeymap tests"
+        book.save(HERE / name)
+
+    # Microsoft Forms, "Open in Excel" (Norwegian): ID, start and completion time as date
+    # cells, e-mail, name, last modified; then one column per question, titled by it; the
+    # recommend question (Forms' Net Promoter question) as numbers, choices as their text.
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    sheet.append(["ID", "Starttidspunkt", "Fullføringstidspunkt", "E-post", "Navn",
+                  "Tidspunkt for siste endring", NPS_Q["nb"], DELIVERY_Q["nb"], INSTALL_Q["nb"],
+                  COMMENT_Q["nb"], COMPANY_Q["nb"]])
+    for i, r in enumerate(rows):
+        y, m, d = (int(x) for x in str(r["date"]).split("-"))
+        comment = COMMENTS["nb"][int(r["comment"])]  # type: ignore[call-overload]
+        sheet.append([i + 1, datetime(y, m, d, 9, 12, 3), datetime(y, m, d, 9, 15, 41),
+                      "anonymous", None, None, int(r["nps"]),  # type: ignore[call-overload]
+                      sat_text(r["delivery"], "nb"), sat_text(r["installation"], "nb"),
+                      comment or None, str(r["company"])])
+    for cell in sheet["B"][1:] + sheet["C"][1:]:
+        cell.number_format = "m/d/yy h:mm:ss"
+    save(book, "msforms_nb.xlsx")
+
+    # SurveyMonkey, "All responses data" as XLS (Norwegian): the two header rows of its
+    # CSV (questions over "Svar" / "Åpent svar"), the recommend question as numbers.
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Sheet"
+    sheet.append(["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address",
+                  "Email Address", "First Name", "Last Name", "Custom Data 1", NPS_Q["nb"],
+                  DELIVERY_Q["nb"], INSTALL_Q["nb"], COMMENT_Q["nb"], COMPANY_Q["nb"]])
+    sheet.append([None] * 9 + ["Svar", "Svar", "Svar", "Åpent svar", "Åpent svar"])
+    for i, r in enumerate(rows):
+        y, m, d = (int(x) for x in str(r["date"]).split("-"))
+        comment = COMMENTS["nb"][int(r["comment"])]  # type: ignore[call-overload]
+        sheet.append([114000000000 + i, 431234567, datetime(y, m, d, 9, 12, 3),
+                      datetime(y, m, d, 9, 15, 41), "192.0.2.10", None, None, None, None,
+                      int(r["nps"]), sat_text(r["delivery"], "nb"),  # type: ignore[call-overload]
+                      sat_text(r["installation"], "nb"), comment or None, str(r["company"])])
+    save(book, "surveymonkey_nb.xlsx")
 
 
 if __name__ == "__main__":
