@@ -33,6 +33,7 @@ import pandas as pd
 
 from ._files import regular_file_problem
 from .exceptions import DataValidationError
+from .i18n import gettext as _
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -300,7 +301,8 @@ def _numeric(frame: pd.DataFrame, col: str, node: Node, shown: str | None = None
     column holds only whole numbers), or an error naming bad rows (the column by its name
     in the file, ``shown``, when the map found it by its question text)."""
     raw = frame[col]
-    what = f"column '{shown or col}' (node '{node.id}')"
+    what = _("column '%(column)s' (node '%(node)s')") % {"column": shown or col,
+                                                          "node": node.id}
     if raw.dtype == object or isinstance(raw.dtype, pd.StringDtype):
         text = raw.astype("string").str.strip()
         missing = text.isna() | text.str.upper().isin(list(MISSING_TOKENS))
@@ -367,8 +369,6 @@ def _unknown_text(what: str, col: str, node: Node, bad: NDArray[np.bool_], raw: 
     rule reads: the column, the rows and values, and the ``values:`` key to add."""
     first = str(raw.to_numpy()[np.flatnonzero(bad)[0]]).strip()
     lo, hi = node.scale or (0.0, 10.0)
-    from .i18n import gettext as _
-
     return (_("%(what)s has text where a number is expected and no value label reads it: "
               "%(rows)s. Declare what each answer means in the node's 'values' in the map, "
               "e.g. values: {\"%(first)s\": %(hi)s, …} (numbers on its scale %(lo)s–%(hi)s; "
@@ -631,9 +631,10 @@ def match_questions(frame: pd.DataFrame, journey_map: JourneyMap,
                     found.append(c)
         if len(found) > 1:
             raise DataValidationError(
-                f"{name}: node '{node.id}' (column '{col}') matches several columns by its "
-                f"question text: {', '.join(repr(c) for c in found[:5])}. Name the column in "
-                "the map ('column:').")
+                _("%(name)s: node '%(node)s' (column '%(column)s') matches several columns by "
+                  "its question text: %(found)s. Name the column in the map ('column:').")
+                % {"name": name, "node": node.id, "column": col,
+                   "found": ", ".join(repr(c) for c in found[:5])})
         if found and found[0] not in renames and found[0] not in used:
             renames[found[0]] = col
     if not renames:

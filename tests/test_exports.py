@@ -390,3 +390,29 @@ def test_a_large_qualtrics_export_streamed_gives_the_fit_in_memory(tmp_path: Pat
     assert rows[0] == 20_000 - 3
     assert max(np.diff([0, *rows])) <= 20_000
     assert rows[-1] == n
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("sv", ("kolumnen 'Q2' (nod 'delivery') har text där ett tal väntas", "values: {")),
+    ("da", ("kolonnen 'Q2' (node 'delivery') har tekst, hvor der ventes et tal", "values: {")),
+    ("fi", ("sarake 'Q2' (solmu 'delivery') sisältää tekstiä", "values: {")),
+    ("nb", ("kolonnen 'Q2' (node 'delivery') har tekst der det ventes et tall", "values: {")),
+])
+def test_the_reader_s_messages_are_in_the_language_in_force(tmp_path: Path, lang: str,
+                                                             words: tuple[str, str]) -> None:
+    from journeymap.i18n import use_language
+
+    path = _edit("qualtrics_en.csv", tmp_path, "EN,10 - Extremely likely,Promoter,Satisfied",
+                 "EN,10 - Extremely likely,Promoter,Satisfyed")
+    with use_language(lang), pytest.raises(DataValidationError) as info:
+        load_survey(path, export_map())
+    message = str(info.value)
+    assert all(w in message for w in words), message
+    assert "('Satisfyed')" in message
+    (tmp_path / "layout").mkdir()
+    edited = _edit("qualtrics_en.csv", tmp_path / "layout", '"{""ImportId"":""QID2""}"',
+                   "QID2")
+    with use_language(lang), pytest.raises(DataValidationError) as layout:
+        load_survey(edited, export_map())
+    assert "Qualtrics" in str(layout.value)
+    assert "do not hold together" not in str(layout.value)  # translated

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..data import MISSING_TOKENS, check_data_file, check_frame, check_header
 from ..exceptions import DataValidationError
+from ..i18n import gettext as _
 from ._stream import with_progress
 
 if TYPE_CHECKING:
@@ -131,10 +132,11 @@ def csv_batches(path: str | Path, journey_map: JourneyMap, *, chunk_rows: int,
         b"\xff\xfe", b"\xfe\xff") else None
     if layout is not None and layout.is_export:
         raise DataValidationError(
-            f"{p}: this is a survey-tool export ({layout.tool}, {layout.encoding}); Arrow "
-            "batches are read from plain tables only (one header row, UTF-8). Read it with "
-            "csv_chunks or iter_chunks, which read exports chunk by chunk "
-            "(docs/survey-exports.md).")
+            _("%(name)s: this is a survey-tool export (%(tool)s, %(encoding)s); Arrow batches "
+              "are read from plain tables only (one header row, UTF-8). Read it with "
+              "csv_chunks or iter_chunks, which read exports chunk by chunk "
+              "(docs/survey-exports.md).")
+            % {"name": p, "tool": layout.tool, "encoding": layout.encoding})
     if b"\x00" in head:
         raise DataValidationError(f"{p}: this is not a text CSV file (it contains binary bytes); "
                                   "save the survey as CSV (UTF-8) or Parquet.")
