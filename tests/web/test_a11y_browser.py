@@ -8,29 +8,25 @@ with a page) without an axe case here, and without a written reason why it has n
 :func:`test_every_page_route_has_an_axe_case`.  Moderate and minor findings do not fail a
 test; they are listed in the test run's summary ("axe: moderate and minor findings").
 
-Playwright drives Debian's ``chromium`` against one real ``journeymap serve`` per module;
-skipped, with the reason, when either is missing.
+Playwright drives Debian's ``chromium`` against the session's real ``journeymap serve``
+(``site``); skipped, with the reason, when either is missing.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pandas as pd
 import pytest
 import web_helpers  # also puts tests/api on sys.path
 from api_helpers import (
     EXAMPLES,
-    Server,
     example_map_text,
-    fitted,
     post_dataset,
     post_map,
     start_fit,
@@ -59,6 +55,10 @@ MIN_TARGET = 24.0
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 FAILING_IMPACTS = ("serious", "critical")
 ROLE = "installer"
+#: who signs in to which workspace of the session's server: the analyst to the one with
+#: the example's fit; a role's team to one whose small fit opens a few dozen cases
+WORKSPACES = {"admin": "workshop", "team": "team"}
+TEAM_ROWS = 200
 CYCLE_EDGE = "  - {from: ease, to: website}"
 
 
@@ -70,7 +70,7 @@ class Case:
     name: str
     route: tuple[str, str]  # (method, path) as the app declares it
     url: str  # formatted with the ids of :func:`world`
-    who: str = "admin"  # admin (signed in), nobody (no cookie)
+    who: str = "admin"  # signed in to a workspace of WORKSPACES, or nobody (no cookie)
     then: Callable[[Any], None] | None = None  # what to do on the page before checking
 
 
@@ -148,9 +148,10 @@ CASES = (
     Case("card", ("GET", "/app/fits/{fit_id}/files/{name}"),
          "/app/fits/{fit}/files/card.html?role={role}"),
     Case("not-found", ("GET", "/app/fits/{fit_id}"), "/app/fits/{missing}"),
-    Case("cases", ("GET", "/app/cases"), "/app/cases"),
-    Case("cases-role", ("GET", "/app/cases"), "/app/cases?role={role}"),
-    Case("case-refused", ("POST", "/app/cases/{case_id}"), "/app/cases", then=_case_refused),
+    Case("cases", ("GET", "/app/cases"), "/app/cases", who="team"),
+    Case("cases-role", ("GET", "/app/cases"), "/app/cases?role={role}", who="team"),
+    Case("case-refused", ("POST", "/app/cases/{case_id}"), "/app/cases", who="team",
+         then=_case_refused),
     Case("share-role", ("GET", "/s/{token}"), "/s/{role_token}", who="nobody"),
     Case("share-viewer", ("GET", "/s/{token}"), "/s/{viewer_token}", who="nobody"),
     Case("share-viewer-role", ("GET", "/s/{token}/roles/{role}"),
@@ -213,63 +214,51 @@ def test_every_page_route_has_an_axe_case() -> None:
 
 # ----------------------------------------------------------------- server and browser
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
-    tmp = tmp_path_factory.mktemp("a11y-server")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEYMAP_")}
-    s = Server(db=f"sqlite:///{tmp / 'journeymap.db'}", data_dir=tmp / "data", env=env,
-               log=tmp / "server.log")
-    key = s.create_workspace("workshop")
-    s.start()
-    try:
-        yield s, key
-    finally:
-        s.stop()
-
-
-@pytest.fixture(scope="module")
-def world(server: tuple[Server, str], tmp_path_factory: pytest.TempPathFactory
+def world(site: web_helpers.Site, tmp_path_factory: pytest.TempPathFactory
           ) -> dict[str, str]:
-    """A fitted example map, a role link, a viewer link and a revoked link; a fit whose
-    map names accounts (for the accounts page)."""
-    s, key = server
-    survey = pd.read_csv(EXAMPLES / "kitchen_b2b.csv")
-    survey["account"] = [f"Account {i % 7}" for i in range(len(survey))]
-    survey["contact_role"] = ["decision maker" if i % 5 == 0 else "user"
-                              for i in range(len(survey))]
-    b2b = tmp_path_factory.mktemp("a11y-accounts") / "b2b.csv"
-    survey.to_csv(b2b, index=False)
-    with httpx.Client(base_url=s.url, headers={"Authorization": f"Bearer {key}"},
-                      timeout=60) as api:
-        fit = fitted(api, {})
-        links = {}
-        for name, path in (("role_token", f"/v1/fits/{fit['id']}/roles/{ROLE}/share"),
-                           ("viewer_token", f"/v1/fits/{fit['id']}/share"),
-                           ("revoked_token", f"/v1/fits/{fit['id']}/roles/{ROLE}/share")):
+    """The example's fit (the session's), a role link, a viewer link and a revoked link;
+    a fit whose map names accounts (for the accounts page); and in the "team" workspace a
+    fit of the example's first TEAM_ROWS responses, whose follow-up cases the cases
+    pages list (the example's 3,000 open about 800 cases a fit: a page of 1,600 forms
+    took a minute to load and check, and shows nothing the template does not show with
+    a few dozen)."""
+    fit = site.example()
+    links = {}
+    for name, path in (("role_token", f"/v1/fits/{fit['id']}/roles/{ROLE}/share"),
+                       ("viewer_token", f"/v1/fits/{fit['id']}/share"),
+                       ("revoked_token", f"/v1/fits/{fit['id']}/roles/{ROLE}/share")):
+        with site.api() as api:
             r = api.post(path)
             assert r.status_code == 201, r.text
             links[name] = r.json()["url"].rsplit("/s/", 1)[1]
             if name == "revoked_token":
                 assert api.delete(f"/v1/shares/{r.json()['token_id']}").status_code == 204
+    tmp = tmp_path_factory.mktemp("a11y-data")
+    survey = pd.read_csv(EXAMPLES / "kitchen_b2b.csv")
+    accounts = survey.assign(
+        account=[f"Account {i % 7}" for i in range(len(survey))],
+        contact_role=["decision maker" if i % 5 == 0 else "user" for i in range(len(survey))])
+    accounts.to_csv(tmp / "b2b.csv", index=False)
+    survey.head(TEAM_ROWS).to_csv(tmp / "team.csv", index=False)
+    with site.api() as api:
         installer = api.get(f"/v1/fits/{fit['id']}/roles/{ROLE}").json()
         m = post_map(api, {}, example_map_text()
                      + "\naccounts: {column: account, role: contact_role}\n")
-        d = post_dataset(api, {}, b2b)
+        d = post_dataset(api, {}, tmp / "b2b.csv")
         accounts_fit = wait_fit(api, {}, start_fit(api, {}, m["id"], d["id"])["id"])
         assert accounts_fit["status"] == "done", accounts_fit["error"]
+    with site.api("team") as api:
+        m = post_map(api, {})
+        d = post_dataset(api, {}, tmp / "team.csv")
+        team_fit = wait_fit(api, {}, start_fit(api, {}, m["id"], d["id"])["id"])
+        assert team_fit["status"] == "done", team_fit["error"]
+        cases = api.get("/v1/cases").json()["cases"]
+        assert len(cases) >= 10, len(cases)  # a list, with the role's cases among them
+        assert any(c["role"] == ROLE for c in cases)
     return {"fit": fit["id"], "accounts_fit": accounts_fit["id"], "map": fit["map_id"],
             "dataset": fit["dataset_id"],
             "role": ROLE, "missing": "00000000-0000-4000-8000-000000000000",
             "nps_points": installer["nps_points"], **links}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = web_helpers.launch_chromium(p)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _without_attachment(route: Any) -> None:
@@ -281,26 +270,25 @@ def _without_attachment(route: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def contexts(server: tuple[Server, str], browser: Any) -> Iterator[Callable[..., Any]]:
+def contexts(site: web_helpers.Site, browser: Any) -> Iterator[Callable[..., Any]]:
     """One browser context per (who, language, viewport), made when first asked for."""
-    s, key = server
     made: dict[tuple[str, str, str], Any] = {}
-    signed_in: list[Any] = []
+    signed_in: dict[str, Any] = {}
 
     def get(who: str, lang: str, width: str) -> Any:
         if (who, lang, width) not in made:
             state = None
-            if who == "admin":
-                if not signed_in:
+            if who in WORKSPACES:
+                if who not in signed_in:
                     ctx = browser.new_context()
                     page = ctx.new_page()
-                    page.goto(s.url + "/app/sign-in")
-                    page.locator("#key").fill(key)
+                    page.goto(site.url + "/app/sign-in")
+                    page.locator("#key").fill(site.key(WORKSPACES[who]))
                     page.locator("form button[type=submit]").click()
-                    page.wait_for_url(s.url + "/app")
-                    signed_in.append(ctx.storage_state())
+                    page.wait_for_url(site.url + "/app")
+                    signed_in[who] = ctx.storage_state()
                     ctx.close()
-                state = signed_in[0]
+                state = signed_in[who]
             ctx = browser.new_context(viewport=VIEWPORTS[width], storage_state=state,
                                       bypass_csp=True,  # axe is injected as a script
                                       extra_http_headers={"Accept-Language": lang})
@@ -404,10 +392,10 @@ def _axe(page: Any) -> list[dict[str, Any]]:
     return result
 
 
-def _open(contexts: Callable[..., Any], server: tuple[Server, str], world: dict[str, str],
+def _open(contexts: Callable[..., Any], site: web_helpers.Site, world: dict[str, str],
           case: Case, lang: str, width: str) -> Any:
     page = contexts(case.who, lang, width).new_page()
-    response = page.goto(server[0].url + case.url.format(**world))
+    response = page.goto(site.url + case.url.format(**world))
     assert response is not None
     page.wait_for_load_state("load")
     if case.then is not None:
@@ -427,10 +415,10 @@ def _params() -> list[Any]:
 
 @pytest.mark.parametrize(("case", "lang", "width"), _params())
 def test_axe_finds_no_serious_violation_and_targets_are_24_px(
-        server: tuple[Server, str], world: dict[str, str], contexts: Callable[..., Any],
+        site: web_helpers.Site, world: dict[str, str], contexts: Callable[..., Any],
         case: Case, lang: str, width: str, record_property: Callable[[str, Any], None]
 ) -> None:
-    page = _open(contexts, server, world, case, lang, width)
+    page = _open(contexts, site, world, case, lang, width)
     try:
         assert page.evaluate("document.documentElement.lang") == lang
         violations = _axe(page)
@@ -461,8 +449,8 @@ def _lead_prefix(lang: str) -> str:
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_a_share_link_on_a_phone_speaks_the_browsers_language(
-        server: tuple[Server, str], world: dict[str, str], browser: Any, lang: str) -> None:
-    s, _key = server
+        site: web_helpers.Site, world: dict[str, str], browser: Any, lang: str) -> None:
+    s = site
     context = browser.new_context(viewport=PHONE, extra_http_headers={"Accept-Language": lang})
     try:
         page = context.new_page()

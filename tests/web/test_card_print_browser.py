@@ -13,7 +13,6 @@ import io
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,16 +37,6 @@ A4_CSS_PX = {"width": 794, "height": 1123}  # 210 × 297 mm at 96 px per inch
 @pytest.fixture(scope="module")
 def example() -> FitResult:
     return jm.fit(jm.example_map(), ROOT / "examples" / "kitchen_b2b.csv")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = web_helpers.launch_chromium(p)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -4,23 +4,22 @@ screen (docs/web.md, "The map on a phone" and "Presentation mode").
 
 The size of a map text on screen is measured as Chromium draws it: the text's
 ``font-size`` (in the drawing's units) × the scale of its screen transformation matrix
-(``getScreenCTM``).  Playwright drives Debian's ``chromium`` against a real ``journeymap
-serve``; skipped with the reason when either is missing.  The screenshots go to the
-test's tmp folder and, with JOURNEYMAP_UPDATE_SCREENSHOTS=1, to ``docs/images/``.
+(``getScreenCTM``).  Playwright drives Debian's ``chromium`` against the session's real
+``journeymap serve`` (``site``); skipped with the reason when either is missing.  The
+screenshots go to the test's tmp folder and, with JOURNEYMAP_UPDATE_SCREENSHOTS=1, to
+``docs/images/``.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import web_helpers  # also puts tests/api on sys.path
-from api_helpers import ROOT, Server, fitted
+from api_helpers import ROOT
 
 pytestmark = pytest.mark.browser
 sync_api = web_helpers.playwright_or_skip()
@@ -36,39 +35,11 @@ TEXT_PX = """(selector) => [...document.querySelectorAll(selector + ' svg text')
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
-    tmp = tmp_path_factory.mktemp("map-server")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEYMAP_")}
-    s = Server(db=f"sqlite:///{tmp / 'journeymap.db'}", data_dir=tmp / "data", env=env,
-               log=tmp / "server.log")
-    key = s.create_workspace("workshop")
-    s.start()
-    try:
-        yield s, key
-    finally:
-        s.stop()
-
-
-@pytest.fixture(scope="module")
-def shared(server: tuple[Server, str]) -> tuple[str, str, str]:
-    """A fit of the example, the installer's share link and the fit's id."""
-    s, key = server
-    with httpx.Client(base_url=s.url, headers={"Authorization": f"Bearer {key}"},
-                      timeout=30) as api:
-        fit = fitted(api, {})
-        r = api.post(f"/v1/fits/{fit['id']}/roles/installer/share")
-        assert r.status_code == 201, r.text
-        return s.url, r.json()["url"], fit["id"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = web_helpers.launch_chromium(p)
-        try:
-            yield b
-        finally:
-            b.close()
+def shared(site: web_helpers.Site) -> tuple[str, str, str]:
+    """The server's address, the installer's share link of the example's fit and the
+    fit's id."""
+    fit = site.example()
+    return site.url, site.share(fit["id"])["url"], fit["id"]
 
 
 def keep(tmp: Path, path: Path) -> None:
@@ -177,9 +148,9 @@ def test_presentation_mode_shows_the_role_map_at_24_px_on_a_1080p_wall(
 
 
 def test_presentation_mode_scales_the_whole_map_to_24_px_text(
-        server: tuple[Server, str], shared: tuple[str, str, str], browser: Any,
+        site: web_helpers.Site, shared: tuple[str, str, str], browser: Any,
         tmp_path: Path) -> None:
-    _s, key = server
+    key = site.key()
     url, _link, fit = shared
     context = browser.new_context(viewport=WALL)
     try:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,28 +37,11 @@ PHONE = {"width": 360, "height": 800}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
-    tmp = tmp_path_factory.mktemp("web-server")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEYMAP_")}
-    env.update({"JOURNEYMAP_HEARTBEAT_SECONDS": "0.2", "JOURNEYMAP_STALE_AFTER_SECONDS": "2"})
-    s = Server(db=f"sqlite:///{tmp / 'journeymap.db'}", data_dir=tmp / "data", env=env,
-               log=tmp / "server.log")
-    key = s.create_workspace("workshop")
-    s.start()
-    try:
-        yield s, key
-    finally:
-        s.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = web_helpers.launch_chromium(p)
-        try:
-            yield b
-        finally:
-            b.close()
+def server(site: web_helpers.Site) -> tuple[Server, str]:
+    """The session's server and a workspace of this module's own: the walk-through adds a
+    map, a data set and a fit (with their follow-up cases) that the other modules' pages
+    would otherwise list."""
+    return site.server, site.key("walkthrough")
 
 
 @pytest.fixture(scope="module")
