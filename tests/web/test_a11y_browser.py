@@ -114,6 +114,13 @@ def _case_refused(page: Any) -> None:
     sync_api.expect(page.locator("div.error")).to_be_visible()
 
 
+def _rules_refused(page: Any) -> None:
+    form = page.locator("form#case-rules")
+    form.locator("#sla-detractor").fill("0")
+    form.locator("button[type=submit]").click()
+    sync_api.expect(page.locator("#h-rules ~ div.error")).to_be_visible()
+
+
 CASES = (
     Case("sign-in", ("GET", "/app/sign-in"), "/app/sign-in", who="nobody"),
     Case("sign-in-refused", ("POST", "/app/sign-in"), "/app/sign-in", who="nobody",
@@ -152,6 +159,8 @@ CASES = (
     Case("cases-role", ("GET", "/app/cases"), "/app/cases?role={role}", who="team"),
     Case("case-refused", ("POST", "/app/cases/{case_id}"), "/app/cases", who="team",
          then=_case_refused),
+    Case("case-rules-refused", ("POST", "/app/cases/rules"), "/app/cases", who="team",
+         then=_rules_refused),
     Case("share-role", ("GET", "/s/{token}"), "/s/{role_token}", who="nobody"),
     Case("share-viewer", ("GET", "/s/{token}"), "/s/{viewer_token}", who="nobody"),
     Case("share-viewer-role", ("GET", "/s/{token}/roles/{role}"),

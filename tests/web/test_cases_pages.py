@@ -1,6 +1,7 @@
 """The follow-up cases page (/app/cases): the form's status changes are the API's, a
 refused change shows the library's message and changes nothing, the role picker and the
-CSV link follow the chosen role."""
+CSV link follow the chosen role, and the rules form sets what PUT /v1/workspace/case-rules
+sets (refused values show the library's message)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from typing import Any
 
 import web_helpers  # noqa: F401  (puts tests/api on sys.path)
 from api_helpers import Api, fitted
+from markupsafe import escape
 from web_helpers import sign_in
 
-from journeymap.cases import check_transition
-from journeymap.exceptions import CaseTransitionError
+from journeymap.cases import CaseRules, check_transition
+from journeymap.exceptions import CaseTransitionError, JourneymapError
 
 
 def _cases(web: Api) -> list[dict[str, Any]]:
@@ -94,3 +96,55 @@ def test_the_page_shows_the_apis_figures_and_the_csv_follows_the_role(web: Api) 
                          headers=web.workspace("acme")).text
     assert r.text == api
     assert {x["role"] for x in rows} == {role}
+
+
+def _rules_form(csrf: str, **changes: str) -> dict[str, str]:
+    form = {"csrf_token": csrf, "detractor": "on", "bottom_rating": "on", "value_column": "",
+            "value_threshold": "0", "value_max_ltr": "8", "sla_detractor": "48",
+            "sla_valuable_low": "24", "sla_bottom_rating": "72"}
+    form.update(changes)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def test_the_rules_form_stores_what_the_api_then_shows(web: Api) -> None:
+    h = web.workspace("acme")
+    csrf = sign_in(web.client, web.keys["acme"])
+    page = web.client.get("/app/cases").text
+    assert 'id="sla-detractor"' in page
+    assert 'value="48.0"' in page  # the defaults, shown
+    form = _rules_form(csrf, sla_detractor="12", sla_bottom_rating="36,5",
+                       value_column="revenue", value_threshold="50000", value_max_ltr="7")
+    del form["bottom_rating"]  # an unticked box is not sent
+    r = web.client.post("/app/cases/rules", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    api = web.client.get("/v1/workspace/case-rules", headers=h).json()
+    assert api["sla_hours"] == {"detractor": 12.0, "valuable_low": 24.0, "bottom_rating": 36.5}
+    assert (api["detractor"], api["bottom_rating"]) == (True, False)
+    assert (api["value_column"], api["value_threshold"], api["value_max_ltr"]) == (
+        "revenue", 50_000.0, 7)
+    page = web.client.get("/app/cases").text
+    assert 'value="12.0"' in page
+    assert 'id="rule-bottom" name="bottom_rating" value="on">' in page  # not checked
+
+
+def test_rules_the_library_refuses_show_its_message_and_change_nothing(web: Api) -> None:
+    h = web.workspace("acme")
+    csrf = sign_in(web.client, web.keys["acme"])
+    before = web.client.get("/v1/workspace/case-rules", headers=h).json()
+    for changes, library in [({"sla_detractor": "0"}, {"sla_hours": {"detractor": 0.0}}),
+                             ({"sla_valuable_low": "soon"}, {"sla_hours": {
+                                 "valuable_low": "soon"}}),
+                             ({"value_max_ltr": "12"}, {"value_max_ltr": 12})]:
+        r = web.client.post("/app/cases/rules", data=_rules_form(csrf, **changes))
+        assert r.status_code == 422
+        try:
+            CaseRules(**library)  # type: ignore[arg-type]
+        except JourneymapError as exc:
+            message = str(exc)
+        else:
+            raise AssertionError("the library accepted it")
+        assert str(escape(message)) in r.text  # as the template escapes it
+        assert web.client.get("/v1/workspace/case-rules", headers=h).json() == before
+    r = web.client.post("/app/cases/rules", data={"sla_detractor": "5"})  # no session token
+    assert r.status_code == 403
+    assert web.client.get("/v1/workspace/case-rules", headers=h).json() == before

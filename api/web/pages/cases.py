@@ -1,10 +1,12 @@
 """Follow-up cases for a role's team (docs/closing-the-loop.md): the cases of a chosen
 role with their status, reasons and due time, a form per case to move it open →
-contacted → closed with a note, the closed-loop figures and the CSV for a CRM.
+contacted → closed with a note, the workspace's rules and due times (a form, as
+``PUT /v1/workspace/case-rules``), the closed-loop figures and the CSV for a CRM.
 
 The page calls the same :mod:`api.services.cases` functions as ``/v1/cases``; a status
-change the library refuses (:func:`journeymap.cases.check_transition`) shows the
-library's message above the list and changes nothing."""
+change the library refuses (:func:`journeymap.cases.check_transition`) or rules it
+refuses (:class:`journeymap.cases.CaseRules`) show the library's message and change
+nothing."""
 
 from __future__ import annotations
 
@@ -17,13 +19,14 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from journeymap.cases import TRANSITIONS
+from journeymap.cases import REASONS, TRANSITIONS, CaseRules
+from journeymap.exceptions import JourneymapError
 from journeymap.i18n import gettext as _
 
 from ...deps import SessionsDep
 from ...problems import Problem
 from ...responses import attachment
-from ...schemas import CaseUpdate
+from ...schemas import CaseRulesIn, CaseUpdate
 from ...services import cases as service
 from .._core import PREFIX, CsrfDep, WebUserDep, page, plain
 
@@ -45,6 +48,7 @@ def _view(sessions: SessionsDep, workspace_id: uuid.UUID, role: str | None
         every = plain(service.list_cases(session, workspace_id))["cases"]
         shown = plain(service.list_cases(session, workspace_id, role=role))["cases"]
         figures = plain(service.stats(session, workspace_id, role=role))
+        rules = plain(service.read_rules(session, workspace_id))
     now = datetime.now(UTC)
     for case in shown:
         due = datetime.fromisoformat(case["due_at"])
@@ -54,7 +58,7 @@ def _view(sessions: SessionsDep, workspace_id: uuid.UUID, role: str | None
         case["next"] = sorted(TRANSITIONS[case["status"]])
     roles = sorted({c["role"] for c in every if c["role"]})
     return {"cases": shown, "roles": roles, "role": role, "stats": figures["stats"],
-            "min_cases": figures["min_cases"], "reason_names": _reason_names(),
+            "min_cases": figures["min_cases"], "rules": rules, "reason_names": _reason_names(),
             "case_status_names": _case_status_names()}
 
 
@@ -82,6 +86,64 @@ async def cases_csv(user: WebUserDep, sessions: SessionsDep,
 
     return Response(await run_in_threadpool(text), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": attachment("cases.csv")})
+
+
+def _number(text: str) -> float | str:
+    """A form's number, or the text as typed (the library's check then names it)."""
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        return text.strip()
+
+
+def _whole(text: str) -> int | float | str:
+    value = _number(text)
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+@router.post("/cases/rules", response_class=HTMLResponse)
+async def update_rules(request: Request, user: CsrfDep, sessions: SessionsDep,
+                       detractor: Annotated[str, Form(max_length=10)] = "",
+                       bottom_rating: Annotated[str, Form(max_length=10)] = "",
+                       value_column: Annotated[str, Form(max_length=200)] = "",
+                       value_threshold: Annotated[str, Form(max_length=50)] = "0",
+                       value_max_ltr: Annotated[str, Form(max_length=50)] = "8",
+                       sla_detractor: Annotated[str, Form(max_length=50)] = "",
+                       sla_valuable_low: Annotated[str, Form(max_length=50)] = "",
+                       sla_bottom_rating: Annotated[str, Form(max_length=50)] = "",
+                       role: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Set the workspace's case rules; values the library refuses show its message
+    (422) and nothing is stored."""
+    typed = {"detractor": sla_detractor, "valuable_low": sla_valuable_low,
+             "bottom_rating": sla_bottom_rating}
+    sla = {r: _number(typed[r]) for r in REASONS if typed[r].strip()}
+    threshold, max_ltr = _number(value_threshold or "0"), _whole(value_max_ltr or "8")
+    try:  # the library's check first, so a typed word gets its sentence too
+        rules = CaseRules(detractor=bool(detractor), bottom_rating=bool(bottom_rating),
+                          value_column=value_column.strip() or None,
+                          value_threshold=threshold,  # type: ignore[arg-type]
+                          value_max_ltr=max_ltr,  # type: ignore[arg-type]
+                          sla_hours=sla)  # type: ignore[arg-type]
+        refused = None
+    except JourneymapError as exc:
+        refused = str(exc)
+    picked = _role_of(role)
+    if refused is None:
+        body = CaseRulesIn(detractor=rules.detractor, bottom_rating=rules.bottom_rating,
+                           value_column=rules.value_column,
+                           value_threshold=rules.value_threshold,
+                           value_max_ltr=rules.value_max_ltr, sla_hours=dict(rules.sla_hours))
+
+        def store() -> None:
+            with sessions() as session:
+                service.put_rules(session, user.workspace.id, body)
+
+        await run_in_threadpool(store)
+        target = f"{PREFIX}/cases" + (f"?{urlencode({'role': picked})}" if picked else "")
+        return RedirectResponse(target + "#h-rules", status_code=303)
+    view = await run_in_threadpool(_view, sessions, user.workspace.id, picked)
+    return page(request, "cases.html", {**view, "rules_refused": refused}, user=user,
+                status=422)
 
 
 @router.post("/cases/{case_id}", response_class=HTMLResponse)
