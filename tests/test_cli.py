@@ -79,6 +79,12 @@ def fit_json(example_map_path: Path, example_csv_path: Path) -> dict[str, Any]:
 
 
 # ====================================================================== bad input
+def _line_of(text: str, path: Path) -> int:
+    """The 1-based number of the first line of ``path`` that contains ``text``."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if text in line)
+
+
 @dataclass(frozen=True)
 class Inputs:
     """Where a bad-input case writes its files, and the valid example to start from."""
@@ -135,7 +141,7 @@ BAD_INPUT: dict[str, Case] = {
                              "names unknown node 'npss'. Did you mean 'nps'?"),
     "duplicate-id": lambda i: (
         i.fit(i.map_with(add_nodes("  - {id: quote, kind: factor, column: q2, scale: [1, 5]}\n"))),
-        "duplicate node id 'quote' (first at line 30)"),
+        f"duplicate node id 'quote' (first at line {_line_of('{id: quote,', i.map_path)})"),
     "two-outcomes": lambda i: (i.fit(i.map_with(add_nodes(
         "  - {id: nps2, kind: outcome, column: ltr2}\n"))), "a second outcome 'nps2'"),
     "edge-out-of-outcome": lambda i: (i.fit(i.map_with(add_edges("  - [nps, ease]\n"))),
