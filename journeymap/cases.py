@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -53,8 +53,8 @@ if TYPE_CHECKING:
     from .model import JourneyMap
 
 __all__ = ["CSV_COLUMNS", "DEFAULT_SLA_HOURS", "REASONS", "STATUSES", "TRANSITIONS", "Case",
-           "CaseRules", "CaseStat", "assign_role", "case_stats", "cases_csv",
-           "check_transition", "make_cases"]
+           "CaseRules", "CaseStat", "ColumnRules", "assign_role", "case_stats", "cases_csv",
+           "check_transition", "make_cases", "rules_for_columns"]
 
 #: The rules, in the order a case lists its reasons.
 REASONS = ("detractor", "valuable_low", "bottom_rating")
@@ -160,6 +160,40 @@ def _number(value: Any) -> float | None:
         return None
     out = float(value)
     return out if math.isfinite(out) else None
+
+
+@dataclass(frozen=True)
+class ColumnRules:
+    """:class:`CaseRules` fitted to one file's columns: ``rules`` is ``None`` when no case
+    can open (the sentence in ``notes`` says why); ``notes`` also say what was left out."""
+
+    rules: CaseRules | None
+    notes: tuple[str, ...]
+
+
+def rules_for_columns(rules: CaseRules, columns: Iterable[str], name: str) -> ColumnRules:
+    """Fit ``rules`` to the columns of a survey file named ``name``.
+
+    No response-id column: no case opens (cases are linked to answers only by it).  No
+    consent column: nobody is known to have agreed (every case ``contact_ok = False``).
+    No value column: the valuable-account rule is left out.  The CLI's ``journeymap
+    cases`` and the service (fits and appends) fit their rules with this one function.
+    """
+    present = set(columns)
+    if rules.id_column not in present:
+        return ColumnRules(None, (f"{name} has no '{rules.id_column}' column, so no "
+                                  "follow-up case was opened (cases are linked to answers "
+                                  "only by the response id).",))
+    notes: list[str] = []
+    if rules.consent_column is not None and rules.consent_column not in present:
+        notes.append(f"{name} has no '{rules.consent_column}' column, so nobody is known to "
+                     "have agreed to be contacted (contact_ok is no for every case).")
+        rules = replace(rules, consent_column=None)
+    if rules.value_column is not None and rules.value_column not in present:
+        notes.append(f"{name} has no value column '{rules.value_column}', so the "
+                     "valuable-account rule was left out.")
+        rules = replace(rules, value_column=None)
+    return ColumnRules(rules, tuple(notes))
 
 
 @dataclass(frozen=True)

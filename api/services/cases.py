@@ -26,7 +26,7 @@ import json
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from journeymap import cases as library
-from journeymap.cases import Case, CaseRules, case_stats, check_transition, make_cases
+from journeymap.cases import (
+    Case,
+    CaseRules,
+    ColumnRules,
+    case_stats,
+    check_transition,
+    make_cases,
+    rules_for_columns,
+)
 from journeymap.exceptions import CaseTransitionError, JourneymapError
 from journeymap.limits import CASES_MAX_ROWS, DEFAULT_MIN_RESPONSES
 from journeymap.model import JourneyMap
@@ -54,7 +62,7 @@ from ..schemas import (
 )
 from . import webhooks
 
-__all__ = ["DatasetRules", "case_out", "cases_csv", "dataset_rules", "get_case", "list_cases",
+__all__ = ["case_out", "cases_csv", "dataset_rules", "get_case", "list_cases",
            "open_cases_for_fit", "put_rules", "read_rules", "stats", "store_cases",
            "update_case", "workspace_rules"]
 
@@ -120,33 +128,14 @@ def put_rules(session: Session, workspace_id: uuid.UUID, body: CaseRulesIn) -> C
     return _rules_out(rules, row.updated_at)
 
 
-@dataclass(frozen=True)
-class DatasetRules:
-    """The rules for one dataset's columns, or ``None`` with the reason no case opens;
-    ``notes`` say what was left out."""
-
-    rules: CaseRules | None
-    notes: tuple[str, ...]
-
-
 def dataset_rules(rules: CaseRules, columns: Sequence[str], dataset_name: str, *,
-                  id_column: str | None = None) -> DatasetRules:
-    """Fit the workspace's rules to a dataset: no response-id column → no cases; no
-    consent column → nobody known to agree; no value column → that rule left out."""
+                  id_column: str | None = None) -> ColumnRules:
+    """The workspace's rules fitted to a dataset's columns
+    (:func:`journeymap.cases.rules_for_columns`, as the CLI does); ``id_column`` names
+    another response-id column."""
     if id_column is not None:
         rules = replace(rules, id_column=id_column)
-    if rules.id_column not in columns:
-        return DatasetRules(None, (f"dataset '{dataset_name}' has no '{rules.id_column}' "
-                                   "column, so no follow-up case was opened (cases are "
-                                   "linked to answers only by the response id).",))
-    notes: list[str] = []
-    if rules.consent_column is not None and rules.consent_column not in columns:
-        rules = replace(rules, consent_column=None)
-    if rules.value_column is not None and rules.value_column not in columns:
-        notes.append(f"dataset '{dataset_name}' has no value column '{rules.value_column}', "
-                     "so the valuable-account rule was left out.")
-        rules = replace(rules, value_column=None)
-    return DatasetRules(rules, tuple(notes))
+    return rules_for_columns(rules, columns, f"dataset '{dataset_name}'")
 
 
 def find_cases(journey_map: JourneyMap, data: str | Path, rules: CaseRules,

@@ -1,10 +1,12 @@
-"""Commands that say what to do: ``keydrivers``, ``followups``, ``value`` and ``power``.
+"""Commands that say what to do: ``keydrivers``, ``followups``, ``cases``, ``accounts``,
+``pipeline``, ``value`` and ``power``.
 
 Formatting only: every number comes from :mod:`journeymap.analysis`.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -25,8 +27,8 @@ from ._options import (
 )
 from ._run import load_map
 
-__all__ = ["accounts_cmd", "followups_cmd", "keydrivers_cmd", "pipeline_cmd", "power_cmd",
-           "value_cmd"]
+__all__ = ["accounts_cmd", "cases_cmd", "followups_cmd", "keydrivers_cmd", "pipeline_cmd",
+           "power_cmd", "value_cmd"]
 
 
 # ------------------------------------------------------------------ key drivers
@@ -142,6 +144,114 @@ def followups_cmd(role: Annotated[str, typer.Argument(help="Role id, e.g. billin
         err.print(esc(summary), soft_wrap=True)
         for note in f.notes:
             err.print(esc(note), soft_wrap=True)
+
+
+# ------------------------------------------------------------------------ cases
+def _sla_hours(texts: list[str]) -> dict[str, object]:
+    """``REASON=HOURS`` options as a mapping (the library checks reasons and hours)."""
+    out: dict[str, object] = {}
+    for text in texts:
+        reason, sep, hours = text.partition("=")
+        if not sep or not reason.strip():
+            raise JourneymapError(f"--sla-hours '{text}': write REASON=HOURS, e.g. "
+                                  "detractor=24.")
+        try:
+            out[reason.strip()] = float(hours)
+        except ValueError:
+            out[reason.strip()] = hours.strip()  # the library names it
+    return out
+
+
+def _opened_at(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise JourneymapError(f"--opened-at '{text}' is not a date and time; write it in "
+                              "ISO 8601, e.g. 2026-03-02T09:00:00+00:00.") from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def cases_cmd(map_file: MapArg, data_file: DataArg,
+              output: Annotated[Path | None, typer.Option(
+                  "-o", "--output", help="Write the cases CSV to this file (default: "
+                  "stdout, the summary on stderr).")] = None,
+              sla_hours: Annotated[list[str] | None, typer.Option(
+                  "--sla-hours", help="Hours until due for a reason, e.g. detractor=24 "
+                  "(repeat; reasons: detractor, valuable_low, bottom_rating).",
+                  show_default=False)] = None,
+              opened_at: Annotated[str | None, typer.Option(
+                  "--opened-at", help="When the cases open, ISO 8601 (default: now; no "
+                  "time zone: UTC).", show_default=False)] = None,
+              id_column: Annotated[str, typer.Option(
+                  "--id-column", help="Response id column.")] = "response_id",
+              consent_column: Annotated[str, typer.Option(
+                  "--consent-column", help="Column saying the customer may be contacted "
+                  "(absent: nobody is known to agree).")] = "contact_ok",
+              value_column: Annotated[str | None, typer.Option(
+                  "--value-column", help="Column of the account's value (e.g. revenue): "
+                  "turns the valuable-account rule on.")] = None,
+              value_threshold: Annotated[float, typer.Option(
+                  "--value-threshold", help="A value at least this is a valuable "
+                  "account.")] = 0.0,
+              value_max_ltr: Annotated[int, typer.Option(
+                  "--value-max-ltr", help="A valuable account's case opens at this score "
+                  "or lower.")] = 8,
+              survey_type: SurveyTypeOpt = None) -> None:
+    """Follow-up cases by the rules of docs/closing-the-loop.md, as the CRM CSV the
+    service's /v1/cases/csv writes, with a summary per role."""
+    with errors():
+        from rich.table import Table
+
+        from ..cases import REASONS, CaseRules, cases_csv, make_cases, rules_for_columns
+        from ..data import read_table
+        from ..outputs import write_atomic
+
+        refuse_inputs(output, map_file, data_file)
+        when = _opened_at(opened_at)
+        rules = CaseRules(id_column=id_column, consent_column=consent_column,
+                          value_column=value_column, value_threshold=value_threshold,
+                          value_max_ltr=value_max_ltr,
+                          sla_hours=_sla_hours(sla_hours or []))  # type: ignore[arg-type]
+        m = load_map(map_file)
+        fitted = rules_for_columns(rules, [str(c) for c in read_table(data_file).columns],
+                                   str(data_file))
+        if fitted.rules is None:
+            raise JourneymapError(fitted.notes[0])
+        found = make_cases(m, data_file, rules=fitted.rules, opened_at=when,
+                           survey_type=survey_type)
+        found.sort(key=lambda c: (c.due_at, c.response_id))  # as GET /v1/cases/csv
+        text = cases_csv(c.record() for c in found)
+        table = Table(title=f"{len(found):,} follow-up cases, per role (opened "
+                      f"{when.isoformat(timespec='minutes')})", title_justify="left")
+        table.add_column("Role", overflow="fold")
+        table.add_column("cases", justify="right")
+        for reason in REASONS:
+            table.add_column(reason, justify="right")
+        table.add_column("may be contacted", justify="right")
+        table.add_column("first due (UTC)", no_wrap=True)
+        roles = sorted({c.role for c in found if c.role is not None})
+        for role in [*roles, None]:
+            mine = [c for c in found if c.role == role]
+            if not mine:
+                continue
+            table.add_row(esc(role if role is not None else "unassigned"), f"{len(mine):,}",
+                          *[f"{sum(r in c.reasons for c in mine):,}" for r in REASONS],
+                          f"{sum(c.contact_ok for c in mine):,}",
+                          min(c.due_at for c in mine).astimezone(UTC).strftime(
+                              "%Y-%m-%d %H:%M"))
+        if output is not None:
+            write_atomic(output, text)
+            console = stdout()
+        else:
+            write_text(text)
+            console = stderr()
+        console.print(table)
+        for note in fitted.notes:
+            console.print(esc(note), soft_wrap=True)
+        if output is not None:
+            console.print(f"Cases written to {esc(output)}.")
 
 
 # --------------------------------------------------------------------- accounts
