@@ -201,6 +201,13 @@ class Fit(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The dataset's rows when the fit was made: the fit reads the first ``data_rows``
+    #: rows of the stored file, never rows appended later (None: fits made before 0005).
+    data_rows: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The date window the fit read, resolved (``Window.to_dict`` JSON), if it had one.
+    window: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The fit this one refreshed (``POST /v1/fits/{id}/refresh``); it may be deleted since.
+    refreshed_from: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
 
 
 class ShareLink(Base):

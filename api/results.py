@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -33,11 +33,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from journeymap.analysis.touchpoints import RoleTouchpoints
+    from journeymap.analysis.trend import Window
     from journeymap.engines import FitResult
     from journeymap.model import JourneyMap
 
 __all__ = ["LRU", "DoneFit", "FitSpec", "Ready", "Results", "dumps", "engine_options",
-           "etag_matches", "run_fit"]
+           "etag_matches", "fit_rows", "fit_source", "run_fit"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -129,7 +130,13 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 @dataclass(frozen=True)
 class FitSpec:
-    """Everything needed to (re)run a fit: the map, the stored file and the options."""
+    """Everything needed to (re)run a fit: the map, the stored file and the options.
+
+    ``rows`` is the dataset's row count when the fit was made (``None`` for fits made
+    before it was recorded) and ``file_rows`` the stored file's now: appends only add
+    rows at the end of the file (docs/continuous-measurement.md), so the fit's rows are
+    always the first ``rows`` rows, then its period window.
+    """
 
     fit_id: uuid.UUID
     journey_map: JourneyMap
@@ -137,6 +144,15 @@ class FitSpec:
     filename: str
     engine: str
     options: dict[str, Any]
+    rows: int | None = None
+    file_rows: int | None = None
+
+    @property
+    def whole_file(self) -> bool:
+        """True when the fit reads every row of the stored file as it is (no period window,
+        no rows appended since the fit was made), so the file can be read directly."""
+        return not self.options.get("period") and (
+            self.rows is None or self.rows == self.file_rows)
 
 
 def engine_options(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -157,20 +173,45 @@ def engine_options(options: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def period_rows(path: Path, period: Mapping[str, Any]) -> pd.DataFrame:
-    """The stored file's rows dated in a fit's period window (``options.period``)."""
-    from journeymap.analysis.trend import window_rows
+def fit_rows(spec: FitSpec) -> tuple[pd.DataFrame, Window | None]:
+    """Exactly the rows a fit read, and its resolved date window (``None``: no window).
+
+    The first ``spec.rows`` rows of the stored file (the rows it had when the fit was
+    made), then the rows dated in ``options.period`` by the library's
+    :func:`journeymap.analysis.trend.select_window`.  The fit, what-if, the check, the
+    role pages' touchpoint counts and comments, trends, accounts and cases all read
+    these rows, so a page of an old fit never sees responses appended later.
+    """
+    from journeymap.analysis.trend import select_window
     from journeymap.data import read_table
+    from journeymap.exceptions import DataValidationError
 
-    return window_rows(read_table(path), start=period.get("from"), end=period.get("to"),
-                       date_column=str(period.get("date_column") or "date"))
+    frame = read_table(spec.path)
+    if spec.rows is not None:
+        if len(frame) < spec.rows:
+            raise DataValidationError(f"{spec.filename} has {len(frame):,} rows, fewer than "
+                                      f"the {spec.rows:,} this fit read; fit it anew.")
+        frame = frame.iloc[:spec.rows]
+    period = spec.options.get("period")
+    if not period:
+        return frame, None
+    return select_window(frame, start=period.get("from"), end=period.get("to"),
+                         rule=period.get("window"),
+                         date_column=str(period.get("date_column") or "date"))
 
 
-def run_fit(spec: FitSpec) -> FitResult:
+def fit_source(spec: FitSpec) -> Path | pd.DataFrame:
+    """What ``load_survey`` reads for a fit: the stored file itself when the fit reads all of
+    it (:attr:`FitSpec.whole_file`), else its rows (:func:`fit_rows`)."""
+    return spec.path if spec.whole_file else fit_rows(spec)[0]
+
+
+def run_fit(spec: FitSpec, on_window: Callable[[Window], None] | None = None) -> FitResult:
     """Fit ``spec`` with the library, exactly as ``journeymap fit`` does in memory.
 
-    Library errors keep their message, with the server's file path replaced by the
-    name the file was uploaded as.
+    ``on_window`` is told the resolved date window of a fit of a period.  Library errors
+    keep their message, with the server's file path replaced by the name the file was
+    uploaded as.
     """
     from journeymap.data import load_survey
     from journeymap.exceptions import JourneymapError
@@ -179,8 +220,10 @@ def run_fit(spec: FitSpec) -> FitResult:
     opts = spec.options
     try:
         source: Path | pd.DataFrame = spec.path
-        if opts.get("period"):
-            source = period_rows(spec.path, opts["period"])
+        if not spec.whole_file:
+            source, window = fit_rows(spec)
+            if window is not None and on_window is not None:
+                on_window(window)
         data = load_survey(source, spec.journey_map, survey_type=opts.get("survey_type"))
         return fit(spec.journey_map, data, engine=spec.engine, **engine_options(opts))
     except JourneymapError as exc:

@@ -24,7 +24,8 @@ from journeymap.limits import (
 
 __all__ = [
     "AppendOut", "DatasetOut", "DatasetsOut", "DriverOut", "DriversOut", "FitCreate", "FitErrorOut",
-    "FitOptions", "FitOut", "FitResultOut", "FitsOut", "HealthOut", "MapCreate", "MapOut",
+    "FitOptions", "FitOut", "FitResultOut", "FitWindowOut", "FitsOut", "HealthOut",
+    "MapCreate", "MapOut",
     "MapSummaryOut", "MapValidationOut", "MapVersionOut", "MapVersionsOut", "MapsOut",
     "PeriodWindow", "ProblemOut", "RoleInfluenceOut", "RoleSummaryOut", "RolesOut", "ShareCreate",
     "ShareLinkOut", "ShareOut", "SharesOut", "WhatIfOut",
@@ -175,7 +176,9 @@ class AppendOut(BaseModel):
 
 # ------------------------------------------------------------------------ fits
 class PeriodWindow(BaseModel):
-    """Fit only the responses dated in a window (docs/continuous-measurement.md)."""
+    """Fit only the responses dated in a window: its days, or a rule such as
+    ``last-90-days`` resolved against the newest response date when the fit runs
+    (docs/continuous-measurement.md)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -183,13 +186,30 @@ class PeriodWindow(BaseModel):
                                description="First day included (default: the first date).")
     to: date | None = Field(default=None, description="Last day included (default: the last "
                                                       "date).")
+    window: Annotated[str, StringConstraints(max_length=40)] | None = Field(
+        default=None, description="Instead of from/to: last-N-days or last-N-months up to the "
+                                  "newest response date, e.g. last-90-days.")
     date_column: Annotated[str, StringConstraints(min_length=1, max_length=255)] = Field(
         default="date", description="The column with the response's date.")
 
     @model_validator(mode="after")
     def _from_before_to(self) -> PeriodWindow:
+        from journeymap.analysis.trend import check_window_rule
+        from journeymap.exceptions import JourneymapError
+
+        if self.window is not None:
+            if self.from_ is not None or self.to is not None:
+                raise ValueError("give a period's 'window' rule or its 'from'/'to' days, "
+                                 "not both.")
+            try:
+                check_window_rule(self.window)
+            except JourneymapError as exc:
+                raise ValueError(str(exc)) from None
+            self.window = self.window.strip().lower()
+            return self
         if self.from_ is None and self.to is None:
-            raise ValueError("a period needs 'from', 'to' or both.")
+            raise ValueError("a period needs 'from', 'to' or both, or a 'window' rule such "
+                             "as last-90-days.")
         if self.from_ is not None and self.to is not None and self.from_ > self.to:
             raise ValueError(f"the period's 'from' ({self.from_}) is after its 'to' "
                              f"({self.to}).")
@@ -348,6 +368,19 @@ class FitErrorOut(BaseModel):
                                     "would be valid).")
 
 
+class FitWindowOut(BaseModel):
+    """The date window a fit read, resolved when the fit ran."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: date | None = Field(alias="from", description="First day included (null: open).")
+    to: date | None = Field(description="Last day included (null: open).")
+    window: str | None = Field(description="The rule it was resolved from (last-90-days), or "
+                                           "null for days given.")
+    date_column: str
+    n_rows: int = Field(description="Rows dated in the window.")
+
+
 class FitOut(BaseModel):
     id: uuid.UUID
     status: FitStatusName
@@ -362,6 +395,15 @@ class FitOut(BaseModel):
     error: FitErrorOut | None = Field(description="Set when status is failed.")
     result: FitResultOut | None = Field(description="The FitResult JSON when status is done "
                                                     "(omitted in lists).")
+    data_rows: int | None = Field(
+        default=None, description="The dataset's rows when the fit was made: the fit and "
+                                  "every page of it read the first data_rows rows of the "
+                                  "stored file, never responses appended later.")
+    window: FitWindowOut | None = Field(
+        default=None, description="The date window the fit read (options.period), resolved "
+                                  "when it ran.")
+    refreshed_from: uuid.UUID | None = Field(
+        default=None, description="The fit this one refreshed (POST /v1/fits/{id}/refresh).")
 
 
 class FitsOut(BaseModel):

@@ -49,6 +49,7 @@ from .problems import INTERNAL, INVALID_DATA, INVALID_MAP, INVALID_REQUEST, Prob
 from .results import FitSpec, Results, dumps, engine_options, run_fit
 
 if TYPE_CHECKING:
+    from journeymap.analysis.trend import Window
     from journeymap.engines import FitResult
 
     from .settings import Settings
@@ -236,7 +237,8 @@ class FitWorker:
         return FitSpec(fit_id=fit.id,
                        journey_map=self.results.journey_map(version.id, version.definition),
                        path=self.data_dir / dataset.path, filename=dataset.filename,
-                       engine=fit.engine, options=json.loads(fit.options))
+                       engine=fit.engine, options=json.loads(fit.options),
+                       rows=fit.data_rows, file_rows=dataset.n_rows)
 
     def _run(self, fit_id: uuid.UUID) -> None:
         try:
@@ -282,7 +284,9 @@ class FitWorker:
         try:
             if self.cancelled(spec.fit_id):
                 raise FitCancelledError
-            result = self._stream(spec) if streams(spec, self.settings) else run_fit(spec)
+            windows: list[Window] = []
+            result = (self._stream(spec) if streams(spec, self.settings)
+                      else run_fit(spec, on_window=windows.append))
             if self.cancelled(spec.fit_id):
                 raise FitCancelledError
         except FitCancelledError:
@@ -299,7 +303,8 @@ class FitWorker:
             return
         payload = dumps(result.to_dict()).decode("utf-8")
         self._open_cases(spec)  # before 'done': a finished fit's cases are there
-        if self._finish(spec.fit_id, FitStatus.DONE, result=payload):
+        window = dumps(windows[0].to_dict()).decode("utf-8") if windows else None
+        if self._finish(spec.fit_id, FitStatus.DONE, result=payload, window=window):
             if result.model is not None and result.model.data is not None:  # for what-if
                 self.results.live.put(spec.fit_id, result)
             logger.info("fit %s done in %.3f s", spec.fit_id, time.perf_counter() - started)
@@ -347,14 +352,15 @@ class FitWorker:
         return status is None or status == FitStatus.CANCELLED
 
     def _finish(self, fit_id: uuid.UUID, status: str, *, error: str | None = None,
-                result: str | None = None) -> bool:
+                result: str | None = None, window: str | None = None) -> bool:
         """Store the outcome unless the fit was meanwhile marked failed by a reaper."""
         with self.sessions.begin() as session:
             done = session.execute(
                 update(Fit)
                 .where(Fit.id == fit_id, Fit.status.in_(FitStatus.ACTIVE),
                        Fit.instance_id == self.instance_id)
-                .values(status=status, error=error, result=result, finished_at=utcnow())
+                .values(status=status, error=error, result=result, window=window,
+                        finished_at=utcnow())
                 .execution_options(synchronize_session=False))
             return bool(getattr(done, "rowcount", 0))
 
@@ -369,7 +375,7 @@ def streams(spec: FitSpec, settings: Settings) -> bool:
         size = spec.path.stat().st_size
     except OSError:
         return False
-    return (spec.engine == "linear" and not spec.options.get("period")
+    return (spec.engine == "linear" and spec.whole_file
             and spec.path.suffix.lower() in STREAM_SUFFIXES
             and size > settings.stream_fits_above_bytes)
 

@@ -101,6 +101,18 @@ def create_fit(body: FitCreate, session: SessionDep, workspace: WorkspaceDep,
     return json_response(out, 202, {"Location": f"/v1/fits/{out.id}"})
 
 
+@router.post("/{fit_id}/refresh", status_code=202, response_model=FitOut,
+             responses=problem_responses(401, 404, 503))
+def refresh_fit(fit_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep,
+                worker: WorkerDep) -> Response:
+    """Queue a new fit with the same map version, engine and options (a period's window
+    rule resolved again) over the dataset's responses as they are now, after appends;
+    answers 202 like ``POST /v1/fits``.  The new fit's ``refreshed_from`` is this fit,
+    which keeps its numbers (docs/continuous-measurement.md)."""
+    out = service.refresh_fit(session, worker, workspace.id, fit_id)
+    return json_response(out, 202, {"Location": f"/v1/fits/{out.id}"})
+
+
 @router.get("", response_model=FitsOut, responses=problem_responses(401))
 def list_fits(session: SessionDep, workspace: WorkspaceDep,
               status: Literal["queued", "running", "done", "failed", "cancelled"] | None = None,

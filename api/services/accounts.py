@@ -1,9 +1,9 @@
 """A finished fit's B2B accounts (``GET /v1/fits/{id}/accounts``, docs/accounts.md).
 
 The figures are the library's (:func:`journeymap.analysis.accounts.account_analysis`),
-computed from the fit's stored survey file (its period window, when the fit has one) with
-the fit's minimum responses; this module only finds the data and turns library errors
-into one problem.
+computed from the rows the fit read (``api.results.fit_rows``: its period window, never
+rows appended later) with the fit's minimum responses; this module only finds the data
+and turns library errors into one problem.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from journeymap.exceptions import JourneymapError
 from journeymap.limits import DEFAULT_MIN_RESPONSES
 
 from ..problems import DATA_UNAVAILABLE, INVALID_REQUEST, Problem
-from ..results import period_rows
+from ..results import fit_rows
 from ..worker import FitWorker
 from .fits import done_fit
 
@@ -32,19 +32,17 @@ def fit_accounts(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
     reasons in ``lang``.  409 when the survey file is gone, 422 when the map names no
     account column or the data lack a named column.  ``session`` is closed first."""
     from journeymap.analysis.accounts import account_analysis
-    from journeymap.data import read_table
     from journeymap.i18n import use_language
 
     fit = done_fit(session, workspace_id, fit_id)
     spec = worker.spec(session, fit)
     session.close()
     opts = spec.options
-    window = opts.get("period")
     if not spec.path.exists():
         raise Problem(409, "the survey file of this fit is no longer on the server; upload "
                            "the data again.", type=DATA_UNAVAILABLE, title="Data not available")
     try:
-        frame = period_rows(spec.path, window) if window else read_table(spec.path)
+        frame = fit_rows(spec)[0]
         with use_language(lang):
             out = account_analysis(
                 spec.journey_map, frame, threshold=threshold,

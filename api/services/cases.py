@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,7 +50,7 @@ from journeymap.model import JourneyMap
 
 from ..models import CaseRecord, CaseRulesRecord, Dataset, Fit, utcnow
 from ..problems import CONFLICT, Problem, not_found, problem_for_library_error
-from ..results import FitSpec
+from ..results import FitSpec, fit_source
 from ..schemas import (
     CaseOut,
     CaseRulesIn,
@@ -61,6 +61,9 @@ from ..schemas import (
     CaseUpdate,
 )
 from . import webhooks
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["case_out", "cases_csv", "dataset_rules", "get_case", "list_cases",
            "open_cases_for_fit", "put_rules", "read_rules", "stats", "store_cases",
@@ -138,8 +141,8 @@ def dataset_rules(rules: CaseRules, columns: Sequence[str], dataset_name: str, *
     return rules_for_columns(rules, columns, f"dataset '{dataset_name}'")
 
 
-def find_cases(journey_map: JourneyMap, data: str | Path, rules: CaseRules,
-               opened_at: datetime, survey_type: str | None) -> list[Case]:
+def find_cases(journey_map: JourneyMap, data: str | Path | pd.DataFrame,
+               rules: CaseRules, opened_at: datetime, survey_type: str | None) -> list[Case]:
     """The library's cases of some responses (its errors pass through)."""
     return make_cases(journey_map, data, rules=rules, opened_at=opened_at,
                       survey_type=survey_type)
@@ -193,7 +196,7 @@ def open_cases_for_fit(sessions: sessionmaker[Session], spec: FitSpec) -> int:
         return 0
     now = utcnow()
     try:
-        found = find_cases(spec.journey_map, spec.path, fitted.rules, now,
+        found = find_cases(spec.journey_map, fit_source(spec), fitted.rules, now,
                            spec.options.get("survey_type"))
     except JourneymapError as exc:
         logger.warning("fit %s: no follow-up cases: %s", spec.fit_id, exc)

@@ -51,7 +51,7 @@ from ..problems import (
     not_found,
     problem_for_library_error,
 )
-from ..results import DoneFit, Ready, Results
+from ..results import DoneFit, Ready, Results, fit_source
 from ..schemas import (
     DriversOut,
     FitCreate,
@@ -77,8 +77,8 @@ __all__ = ["ANALYSES", "MAX_ROLE", "Analysis", "DrawnMap", "analysis_answer", "a
            "cached_answer", "cached_done", "check_fit", "create_fit", "done_fit", "drawn_map",
            "drivers", "export_fit", "finished_fit", "fit_json", "fit_out", "get_fit",
            "label_languages", "list_fits", "load_result", "map_rejected", "read_fit",
-           "render_fit", "role", "role_card", "role_card_body", "role_map", "role_touchpoints",
-           "roles", "serialize", "what_if"]
+           "refresh_fit", "render_fit", "role", "role_card", "role_card_body", "role_map",
+           "role_touchpoints", "roles", "serialize", "what_if"]
 
 Analysis = Literal["drivers", "roles", "role"]
 ANALYSES: tuple[Analysis, ...] = ("drivers", "roles", "role")
@@ -108,7 +108,9 @@ def fit_out(fit: Fit, result: dict[str, Any] | None = None) -> FitOut:
         "map_version": fit.map_version, "dataset_id": fit.dataset_id, "engine": fit.engine,
         "options": json.loads(fit.options), "created_at": fit.created_at,
         "started_at": fit.started_at, "finished_at": fit.finished_at,
-        "error": json.loads(fit.error) if fit.error else None, "result": result})
+        "error": json.loads(fit.error) if fit.error else None, "result": result,
+        "data_rows": fit.data_rows, "window": json.loads(fit.window) if fit.window else None,
+        "refreshed_from": fit.refreshed_from})
 
 
 def get_fit(session: Session, workspace_id: uuid.UUID, fit_id: uuid.UUID) -> Fit:
@@ -182,14 +184,36 @@ def create_fit(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
         get_engine(body.engine)
     except JourneymapError as exc:
         raise problem_for_library_error(exc) from None
-    fit = Fit(id=uuid.uuid4(), workspace_id=workspace_id, map_id=rec.id,
-              map_version_id=version.id, map_version=version.version, dataset_id=dataset.id,
-              engine=body.engine, options=json.dumps(_stored_options(body.options)),
-              status=FitStatus.QUEUED, instance_id=worker.instance_id, created_at=utcnow())
+    return _queue(session, worker, Fit(
+        id=uuid.uuid4(), workspace_id=workspace_id, map_id=rec.id, map_version_id=version.id,
+        map_version=version.version, dataset_id=dataset.id, engine=body.engine,
+        options=json.dumps(_stored_options(body.options)), data_rows=dataset.n_rows))
+
+
+def _queue(session: Session, worker: FitWorker, fit: Fit) -> FitOut:
+    """Store ``fit`` as queued (in this process) and hand it to the worker."""
+    fit.status = FitStatus.QUEUED
+    fit.instance_id = worker.instance_id
+    fit.created_at = utcnow()
     session.add(fit)
     session.commit()
     worker.submit(fit.id)
     return fit_out(fit)
+
+
+def refresh_fit(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
+                fit_id: uuid.UUID) -> FitOut:
+    """Queue a new fit of ``fit_id``'s map version, dataset, engine and options (its period
+    window rule too, resolved again) over the dataset's rows as they are now, after any
+    appends; the new fit's ``refreshed_from`` names the old one, which is unchanged
+    (docs/continuous-measurement.md, "Refreshing a fit").  404 for an unknown fit."""
+    old = get_fit(session, workspace_id, fit_id)
+    dataset = get_dataset(session, workspace_id, old.dataset_id)
+    return _queue(session, worker, Fit(
+        id=uuid.uuid4(), workspace_id=workspace_id, map_id=old.map_id,
+        map_version_id=old.map_version_id, map_version=old.map_version,
+        dataset_id=old.dataset_id, engine=old.engine, options=old.options,
+        data_rows=dataset.n_rows, refreshed_from=old.id))
 
 
 def list_fits(session: Session, workspace_id: uuid.UUID, *, status: str | None = None,
@@ -433,7 +457,7 @@ def check_fit(session: Session, worker: FitWorker, results: Results, workspace_i
                       type=DATA_UNAVAILABLE, title="Data not available")
     engine = spec.engine if spec.engine in CHECK_ENGINES else "linear"
     try:
-        data = load_survey(spec.path, spec.journey_map,
+        data = load_survey(fit_source(spec), spec.journey_map,
                            survey_type=spec.options.get("survey_type"))
         report = check(spec.journey_map, data, engine=engine,
                        min_responses=_min_responses(fit))
@@ -486,9 +510,11 @@ def role_touchpoints(sessions: sessionmaker[Session], worker: FitWorker, results
     (:func:`journeymap.analysis.role_touchpoints`): counted from the fit's stored survey
     file, read once for every role of the fit and then kept in memory.
 
-    A fit that was streamed (a file above ``stream_fits_above_bytes``: no rows are ever
-    held), whose file is gone or can no longer be read, gets ``has_rows`` False: the
-    pages then say that it has no distribution.
+    Exactly the fit's rows are counted (``api.results.fit_rows``: never rows appended
+    later, only its period window).  A fit that was streamed (a file above
+    ``stream_fits_above_bytes``: no rows are ever held), whose file is gone or can no
+    longer be read, gets ``has_rows`` False: the pages then say that it has no
+    distribution.
     """
     from journeymap.analysis.touchpoints import role_touchpoints as library_touchpoints
     from journeymap.data import load_survey
@@ -509,7 +535,7 @@ def role_touchpoints(sessions: sessionmaker[Session], worker: FitWorker, results
             data = live.model.data
         elif spec.path.exists() and not streams(spec, worker.settings):
             try:
-                data = load_survey(spec.path, spec.journey_map,
+                data = load_survey(fit_source(spec), spec.journey_map,
                                    survey_type=spec.options.get("survey_type"))
             except JourneymapError:
                 data = None
@@ -660,10 +686,12 @@ def role_map(sessions: sessionmaker[Session], results: Results, meta: DoneFit, r
 
 
 def _stored_options(options: FitOptions) -> dict[str, Any]:
-    """A fit's options as stored: the period window (``from``/``to`` ISO dates) and the
-    standard-error type only when given."""
+    """A fit's options as stored: the period window (``from``/``to`` ISO dates or its
+    ``window`` rule, and ``date_column``) and the standard-error type only when given."""
     out: dict[str, Any] = options.model_dump(mode="json", by_alias=True)
     for key in ("period", "se"):
         if out.get(key) is None:
             out.pop(key, None)
+    if out.get("period"):  # the days given, or the window rule (resolved when the fit runs)
+        out["period"] = {k: v for k, v in out["period"].items() if v is not None}
     return out

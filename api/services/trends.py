@@ -2,9 +2,9 @@
 per period (``GET /v1/fits/{id}/trend``, ``/waterfall``, ``/roles/{role}/trend``).
 
 The figures are the library's (:mod:`journeymap.analysis.trend`), computed from the
-fit's stored survey file (its period window, when the fit has one) with the fit's
-minimum responses; this module only finds the data and turns library errors into one
-problem.  docs/continuous-measurement.md describes the answers.
+rows the fit read (``api.results.fit_rows``: its period window, never rows appended
+later) with the fit's minimum responses; this module only finds the data and turns
+library errors into one problem.  docs/continuous-measurement.md describes the answers.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from journeymap.exceptions import JourneymapError
 from journeymap.limits import DEFAULT_MIN_RESPONSES
 
 from ..problems import DATA_UNAVAILABLE, INVALID_REQUEST, Problem
-from ..results import period_rows
+from ..results import fit_rows
 from ..worker import FitWorker
 from .fits import done_fit
 
@@ -36,7 +36,6 @@ def fit_over_time(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
     import json
 
     from journeymap.analysis.trend import nps_trend, nps_waterfall, role_trend
-    from journeymap.data import read_table
 
     fit = done_fit(session, workspace_id, fit_id)
     spec = worker.spec(session, fit)
@@ -50,7 +49,7 @@ def fit_over_time(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
         raise Problem(409, "the survey file of this fit is no longer on the server; upload "
                            "the data again.", type=DATA_UNAVAILABLE, title="Data not available")
     try:
-        frame = period_rows(spec.path, window) if window else read_table(spec.path)
+        frame = fit_rows(spec)[0]
         if kind == "trend":
             out: dict[str, Any] = nps_trend(spec.journey_map, frame, period=period,
                                             date_column=column, survey_type=survey_type,

@@ -187,6 +187,8 @@ NO_PAGE = {
     ("POST", "/app/maps/{map_id}"): "saves a version and redirects to the map page",
     ("POST", "/app/datasets"): "an upload; redirects to the dataset page",
     ("POST", "/app/fits"): "starts a fit; redirects to the fit page",
+    ("POST", "/app/fits/{fit_id}/refresh"): "starts a fit; redirects to the new fit's page "
+                                             "(the fit page, which the fit case checks)",
     ("GET", "/app/fits/{fit_id}/progress"): "a fragment of the fit page while it runs",
     ("GET", "/app/maps/{map_id}/files/{name}"): "downloads: SVG, PNG, PDF and model text",
     ("POST", "/app/shares/{token_id}/revoke"): "a redirect to the role page",

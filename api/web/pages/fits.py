@@ -84,6 +84,15 @@ def start_fit(request: Request, user: CsrfDep, session: SessionDep, worker: Work
     return RedirectResponse(f"{PREFIX}/fits/{created.id}", status_code=303)
 
 
+@router.post("/fits/{fit_id}/refresh", response_class=HTMLResponse)
+def refresh_fit(request: Request, fit_id: uuid.UUID, user: CsrfDep, session: SessionDep,
+                worker: WorkerDep) -> Response:
+    """Fit again over the dataset's responses now (``POST /v1/fits/{id}/refresh``) and
+    open the new fit's page."""
+    created = fits.refresh_fit(session, worker, user.workspace.id, fit_id)
+    return RedirectResponse(f"{PREFIX}/fits/{created.id}", status_code=303)
+
+
 @router.get("/fits/{fit_id}", response_class=HTMLResponse)
 async def show_fit(request: Request, fit_id: uuid.UUID, user: WebUserDep,
                    sessions: SessionsDep, results: ResultsDep, worker: WorkerDep) -> Response:
