@@ -707,3 +707,9 @@ class WebhookDeliveriesOut(BaseModel):
 
 class WebhookRetryOut(BaseModel):
     queued: int
+
+
+class WebhookReplayOut(BaseModel):
+    """How many cases the URL never got were queued to it (``case.replayed``)."""
+
+    queued: int

@@ -1,10 +1,11 @@
 """Webhook URLs of the workspace (docs/closing-the-loop.md, "Webhooks"): add one (its
 secret is shown once), list, read, delete, its delivery log, retry its failed
-deliveries."""
+deliveries, and replay the cases it never got."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from fastapi import APIRouter, Response
 
@@ -16,6 +17,7 @@ from ..schemas import (
     WebhookCreated,
     WebhookDeliveriesOut,
     WebhookOut,
+    WebhookReplayOut,
     WebhookRetryOut,
     WebhooksOut,
 )
@@ -71,3 +73,14 @@ def retry_webhook(webhook_id: uuid.UUID, session: SessionDep, workspace: Workspa
     """Queue the failed deliveries of this URL again (attempts start from 0)."""
     return json_response(WebhookRetryOut(queued=service.retry_failed(session, workspace.id,
                                                                       webhook_id)))
+
+
+@router.post("/{webhook_id}/replay", response_model=WebhookReplayOut,
+             responses=problem_responses(401, 404, 422))
+def replay_webhook(webhook_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep,
+                   status: Literal["open", "contacted", "closed"] | None = None) -> Response:
+    """Send this URL every case of the workspace it never got an event of (a URL added
+    after the cases opened), as it is now: one ``case.replayed`` event each, only those
+    with ``status`` when given; a second replay queues none."""
+    return json_response(WebhookReplayOut(queued=service.replay(session, workspace.id,
+                                                                webhook_id, status)))

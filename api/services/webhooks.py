@@ -11,6 +11,9 @@
   ``backoff · 2^(attempts−1)`` seconds (at most ``WEBHOOK_MAX_BACKOFF_SECONDS``);
   after ``WEBHOOK_MAX_ATTEMPTS`` it is marked ``failed`` and
   ``POST /v1/webhooks/{id}/retry`` queues the endpoint's failed deliveries again.
+* A URL added after cases exist gets only their later events; :func:`replay`
+  (``POST /v1/webhooks/{id}/replay``) sends it each case it never got, as it is now
+  (``case.replayed``), once.
 * Several server processes may share a database: a delivery is claimed by a
   compare-and-set on its ``next_attempt_at`` before it is sent.
 """
@@ -51,7 +54,7 @@ from ..schemas import (
 
 __all__ = ["SIGNATURE_HEADER", "TIMESTAMP_HEADER", "create_endpoint", "delete_endpoint",
            "deliver_due", "enqueue", "get_endpoint", "list_deliveries", "list_endpoints",
-           "retry_failed", "sign"]
+           "replay", "retry_failed", "sign"]
 
 logger = logging.getLogger("journeymap.api")
 
@@ -154,7 +157,38 @@ def retry_failed(session: Session, workspace_id: uuid.UUID, endpoint_id: uuid.UU
     return int(getattr(done, "rowcount", 0))
 
 
+def replay(session: Session, workspace_id: uuid.UUID, endpoint_id: uuid.UUID,
+           status: str | None = None) -> int:
+    """Queue a ``case.replayed`` event (the case as it is now) to this endpoint for every
+    case of the workspace it never got an event of (only those with ``status`` when
+    given), oldest first; returns how many.  A second replay queues none."""
+    from .cases import case_out
+
+    get_endpoint(session, workspace_id, endpoint_id)
+    sent = select(WebhookDelivery.case_id).where(WebhookDelivery.endpoint_id == endpoint_id)
+    query = select(CaseRecord).where(CaseRecord.workspace_id == workspace_id,
+                                     CaseRecord.id.not_in(sent))
+    if status is not None:
+        query = query.where(CaseRecord.status == status)
+    rows = session.scalars(query.order_by(CaseRecord.opened_at, CaseRecord.response_id)).all()
+    now = utcnow()
+    for row in rows:  # no event of these cases was stored for this endpoint: seq 1
+        session.add(WebhookDelivery(endpoint_id=endpoint_id, case_id=row.id, seq=1,
+                                    event="case.replayed",
+                                    body=_body("case.replayed", 1, case_out(row)),
+                                    status="pending", attempts=0, next_attempt_at=now,
+                                    created_at=now))
+    session.commit()
+    return len(rows)
+
+
 # ----------------------------------------------------------------- events
+def _body(event: str, seq: int, payload: CaseOut) -> str:
+    return json.dumps({"event": event, "seq": seq,
+                       "case": json.loads(payload.model_dump_json())},
+                      separators=(",", ":"), sort_keys=True)
+
+
 def enqueue(session: Session, case: CaseRecord, event: str, payload: CaseOut) -> int:
     """Store ``event`` for every endpoint of the case's workspace; returns how many.
     ``seq`` numbers the case's events per endpoint (1, 2, …) so they are sent in order."""
@@ -165,12 +199,10 @@ def enqueue(session: Session, case: CaseRecord, event: str, payload: CaseOut) ->
         last = session.scalar(select(func.max(WebhookDelivery.seq)).where(
             WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.case_id == case.id))
         seq = int(last or 0) + 1
-        body = json.dumps({"event": event, "seq": seq,
-                           "case": json.loads(payload.model_dump_json())},
-                          separators=(",", ":"), sort_keys=True)
         session.add(WebhookDelivery(endpoint_id=endpoint.id, case_id=case.id, seq=seq,
-                                    event=event, body=body, status="pending", attempts=0,
-                                    next_attempt_at=now, created_at=now))
+                                    event=event, body=_body(event, seq, payload),
+                                    status="pending", attempts=0, next_attempt_at=now,
+                                    created_at=now))
     return len(endpoints)
 
 

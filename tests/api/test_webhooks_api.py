@@ -194,3 +194,68 @@ def test_a_webhook_url_must_be_http_and_is_deleted_with_its_log(api: Api) -> Non
     assert api.client.get(f"/v1/webhooks/{hook['id']}", headers=h).json()["pending"] == 0
     assert api.client.delete(f"/v1/webhooks/{hook['id']}", headers=h).status_code == 204
     assert api.client.get(f"/v1/webhooks/{hook['id']}", headers=h).status_code == 404
+
+
+@pytest.mark.slow
+def test_cases_of_appended_responses_are_sent_like_a_fits(make_api: MakeApi, db_url: str,
+                                                          receiver: Receiver) -> None:
+    survey = pd.read_csv(EXAMPLES / "kitchen_b2b.csv")
+    with make_api(db_url, webhook_poll_seconds=0.05, webhook_backoff_seconds=0.05) as api:
+        h = api.workspace("acme")
+        secret = api.client.post("/v1/webhooks", json={"url": receiver.url},
+                                 headers=h).json()["secret"]
+        m = post_map(api.client, h)
+        d = upload(api.client, h, content=survey.iloc[:100].to_csv(index=False).encode(),
+                   filename="q1.csv").json()
+        r = api.client.post(f"/v1/datasets/{d['id']}/responses?map_id={m['id']}",
+                            content=survey.iloc[100:200].to_csv(index=False).encode(),
+                            headers={**h, "Content-Type": "text/csv"})
+        opened = r.json()["cases"]["opened"]
+        assert opened > 5
+        _wait(lambda: len(receiver.delivered()) == opened, "the appended cases' events")
+        cases = {c["id"]: c for c in api.client.get("/v1/cases", headers=h).json()["cases"]}
+        events = [json.loads(b) for _, b in receiver.delivered()]
+        assert all(_verify(secret, hd, b) for hd, b in receiver.delivered())
+        assert sorted(e["case"]["id"] for e in events) == sorted(cases)
+        assert {(e["event"], e["seq"]) for e in events} == {("case.opened", 1)}
+        assert all(e["case"]["response_id"] == cases[e["case"]["id"]]["response_id"]
+                   for e in events)
+
+
+@pytest.mark.slow
+def test_a_url_added_later_gets_old_cases_only_by_replay_and_once(
+        make_api: MakeApi, db_url: str, receiver: Receiver, tmp_path: Path) -> None:
+    with make_api(db_url, webhook_poll_seconds=0.05, webhook_backoff_seconds=0.05) as api:
+        h = api.workspace("acme")
+        m = post_map(api.client, h)
+        d = _small_dataset(api, tmp_path, h)
+        wait_fit(api.client, h, start_fit(api.client, h, m["id"], d)["id"])
+        cases = api.client.get("/v1/cases", headers=h).json()["cases"]
+        first = cases[0]
+        assert api.client.patch(f"/v1/cases/{first['id']}", json={"status": "contacted"},
+                                headers=h).status_code == 200
+        hook = api.client.post("/v1/webhooks", json={"url": receiver.url}, headers=h).json()
+        log_path = f"/v1/webhooks/{hook['id']}/deliveries"
+        assert api.client.get(log_path, headers=h).json()["deliveries"] == []  # no old case
+        replay = f"/v1/webhooks/{hook['id']}/replay"
+        r = api.client.post(replay, params={"status": "contacted"}, headers=h)
+        assert r.json() == {"queued": 1}
+        r = api.client.post(replay, headers=h)
+        assert r.json() == {"queued": len(cases) - 1}
+        assert api.client.post(replay, headers=h).json() == {"queued": 0}  # once
+        assert api.client.post(replay, headers=api.workspace("other")).status_code == 404
+        _wait(lambda: len(receiver.delivered()) == len(cases), "the replayed cases")
+        events = [json.loads(b) for _, b in receiver.delivered()]
+        assert all(_verify(hook["secret"], hd, b) for hd, b in receiver.delivered())
+        assert sorted(e["case"]["id"] for e in events) == sorted(c["id"] for c in cases)
+        assert {(e["event"], e["seq"]) for e in events} == {("case.replayed", 1)}
+        mine = next(e for e in events if e["case"]["id"] == first["id"])
+        assert mine["case"]["status"] == "contacted"  # as it is now
+        # a later change follows in order
+        assert api.client.patch(f"/v1/cases/{first['id']}",
+                                json={"status": "closed", "note": "fixed"},
+                                headers=h).status_code == 200
+        _wait(lambda: len(receiver.delivered()) == len(cases) + 1, "the later change")
+        last = json.loads(receiver.delivered()[-1][1])
+        assert (last["event"], last["seq"], last["case"]["status"]) == (
+            "case.updated", 2, "closed")
