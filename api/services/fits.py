@@ -24,7 +24,7 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel
@@ -533,7 +533,10 @@ def role_touchpoints(sessions: sessionmaker[Session], worker: FitWorker, results
         live = results.live.get(meta.id)
         if live is not None and live.model is not None:
             data = live.model.data
-        elif spec.path.exists() and not streams(spec, worker.settings):
+        # a fit that was streamed stays without rows after appends (its own rows, not the
+        # longer file, decide whether it was streamed; the file only grows)
+        elif spec.path.exists() and not streams(replace(spec, file_rows=spec.rows),
+                                                worker.settings):
             try:
                 data = load_survey(fit_source(spec), spec.journey_map,
                                    survey_type=spec.options.get("survey_type"))

@@ -206,3 +206,16 @@ def test_a_window_rule_with_days_or_that_cannot_be_read_is_refused_at_once(
         assert r.status_code == 422, r.text
         assert words in r.text
     assert api.client.get("/v1/fits", headers=h).json()["count"] == 0
+
+
+def test_a_streamed_fit_stays_without_rating_counts_after_an_append(
+        make_api: MakeApi, sqlite_url: str, survey: pd.DataFrame) -> None:
+    with make_api(sqlite_url, stream_fits_above_bytes=0) as api:
+        h, map_id, dataset_id = _setup(api, survey)
+        fit = wait_fit(api.client, h, start_fit(api.client, h, map_id, dataset_id)["id"])
+        assert fit["status"] == "done", fit["error"]
+        assert fit["result"]["uncertainty"]["se_type"] == "hc1"  # streamed
+        assert _touchpoints(api, h, fit["id"], "installer")["has_rows"] is False
+        _append(api, h, dataset_id, _later(survey, 50))
+        _forget(api, fit["id"])
+        assert _touchpoints(api, h, fit["id"], "installer")["has_rows"] is False
