@@ -20,7 +20,9 @@ hard case: hundreds of thousands of missingness patterns).  Timed, in one run:
 * the second pass of HC3 (robust) standard errors — residuals, leverages and the
   sandwich's meat of every equation over its complete rows, given its OLS fit —
   ``journeymap.stats.hc3_covariances`` (one masked pass) against a naive per-equation
-  gather of the rows; a robust fit costs the fit plus this pass.
+  gather of the rows, exact (every row's leverage) and bounded (``hc3_bound_factors``:
+  c · HC0 with the leverage bound of the nodes' scales, what the fit uses at this n); a
+  robust fit costs the fit plus this pass.
 
 Every measurement runs ``--rounds`` times, round-robin (so a busy moment of a shared
 machine hits every line alike), after one warm-up; the table shows the best and median
@@ -163,9 +165,18 @@ def main() -> None:
                 a.T @ a
 
     hc3: Any = None
+    bound: Any = None
     with contextlib.suppress(ImportError):  # an older journeymap has no HC3 pass
         from journeymap.stats import hc3_covariances as hc3
+    with contextlib.suppress(ImportError):  # nor the leverage bound
+        from journeymap.stats import hc3_bound_factors as bound
     fits_complete, fits_gaps = fits_of(X), fits_of(V)
+    F = complete.values  # column-major, as the fit reads it
+    boxes = []
+    for eq in equations:
+        scales = [m.node(gapped.node_ids[c]).scale or (0, 10) for c in eq[:-1]]
+        boxes.append((np.array([lo for lo, _ in scales], dtype=float),
+                      np.array([hi for _, hi in scales], dtype=float)))
 
     jobs: dict[str, Callable[[], Any]] = {
         "numpy limit (complete data)": numpy_limit,
@@ -183,8 +194,14 @@ def main() -> None:
         jobs["journeymap fit classical SE, gaps"] = \
             lambda: LinearEngine(se="classical").fit(m, gapped)
     if hc3 is not None:
-        jobs["HC3 pass (masked), complete"] = lambda: hc3(X, equations, fits_complete)
-        jobs["HC3 pass (masked), gaps"] = lambda: hc3(V, equations, fits_gaps)
+        jobs["HC3 pass (masked, exact), complete"] = lambda: hc3(X, equations, fits_complete)
+        jobs["HC3 pass (masked, exact), gaps"] = lambda: hc3(V, equations, fits_gaps)
+    if bound is not None:
+        f_complete, f_gaps = bound(fits_complete, boxes), bound(fits_gaps, boxes)
+        jobs["HC3 pass (bounded), complete"] = \
+            lambda: hc3(F, equations, fits_complete, factors=f_complete, gaps=False)
+        jobs["HC3 pass (bounded), gaps"] = \
+            lambda: hc3(V, equations, fits_gaps, factors=f_gaps)
     load_before = os.getloadavg()[0]
     times, cpu = round_robin(jobs, args.rounds)
     load_after = os.getloadavg()[0]

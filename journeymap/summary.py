@@ -25,6 +25,9 @@ from .stats import SufficientStats, column_sums
 
 __all__ = ["LinearSummary", "equations_of", "headroom_groups", "unvech", "vech_products"]
 
+#: Rows per block of the bootstrap units' moments (the products of a block stay small).
+MOMENT_BLOCK_ROWS = 16_384
+
 
 def equations_of(journey_map: JourneyMap,
                  columns: Sequence[str]) -> list[tuple[str, tuple[str, ...]]]:
@@ -180,39 +183,51 @@ class LinearSummary:
     def _update_moments(self, values: NDArray[np.floating[Any]], complete: bool) -> None:
         """Add the rows' moments per bootstrap unit and (``robust``) fourth moments.
 
-        Unit moments: the rows sorted by unit into a zero-padded ``(units, rows per unit,
-        k + 2)`` array, so every unit's ``Σ w wᵀ`` is one batched matrix product (a row
-        that misses a column of the equation is a row of zeros there)."""
+        Unit moments: the rows sorted by unit once (one gather of the chunk); then per run
+        of whole units holding at most :data:`MOMENT_BLOCK_ROWS` rows and per equation, the
+        products ``vech(w wᵀ)`` of those rows and one ``np.add.reduceat`` over each unit's
+        rows (a row that misses a column of the equation is a row of zeros there)."""
         n = values.shape[0]
-        group = self._groups_of(n) if self.bootstrap_groups else None
-        place: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], int] | None = None
-        if group is not None:
-            counts = np.bincount(group, minlength=self.bootstrap_groups)
-            self.group_rows += counts
-            order = np.argsort(group, kind="stable")
-            starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-            sorted_group = group[order]
-            place = (order, sorted_group, np.arange(n) - starts[sorted_group],
-                     int(counts.max()) if n else 0)
-        for e, eq in enumerate(self.stats.equations):
-            cols = list(eq)
-            d = len(cols) + 1
-            w = np.empty((n, d))
-            w[:, 0] = 1.0
-            np.subtract(values[:, cols], self.shift[cols], out=w[:, 1:])
-            if not complete:
-                missing = np.isnan(w).any(axis=1)
-                w[missing] = 0.0
-            iu, ju = np.triu_indices(d)
-            if self.fourth:
-                q = vech_products(w)
-                self.fourth[e] += q.T @ q
-            if place is not None:
-                order, sorted_group, pos, depth = place
-                padded = np.zeros((self.bootstrap_groups, depth, d))
-                padded[sorted_group, pos] = w[order]
-                grams = np.matmul(padded.transpose(0, 2, 1), padded)
-                self.group_moments[e] += grams[:, iu, ju]
+        for e, eq in enumerate(self.stats.equations if self.fourth else ()):
+            q = vech_products(self._design(values, eq, complete))
+            self.fourth[e] += q.T @ q
+        if not self.bootstrap_groups:
+            return
+        group = self._groups_of(n)
+        counts = np.bincount(group, minlength=self.bootstrap_groups)
+        self.group_rows += counts
+        order = np.argsort(group, kind="stable")
+        ordered = np.empty(values.shape, dtype=values.dtype, order="F")
+        for j in range(values.shape[1]):  # column by column: contiguous reads and writes
+            np.take(values[:, j], order, out=ordered[:, j])
+        ends = np.cumsum(counts)
+        starts = ends - counts
+        first = 0
+        while first < self.bootstrap_groups:  # runs of whole units
+            last = max(first + 1, int(np.searchsorted(ends, starts[first] + MOMENT_BLOCK_ROWS,
+                                                      side="right")))
+            units = np.arange(first, last)[counts[first:last] > 0]
+            lo, hi = int(starts[first]), int(ends[last - 1])
+            first = last
+            if not len(units):
+                continue
+            offsets = (starts[units] - lo).astype(np.intp)
+            rows = ordered[lo:hi]
+            for e, eq in enumerate(self.stats.equations):
+                q = vech_products(self._design(rows, eq, complete))
+                self.group_moments[e][units] += np.add.reduceat(q, offsets, axis=0)
+
+    def _design(self, values: NDArray[np.floating[Any]], eq: tuple[int, ...],
+                complete: bool) -> NDArray[np.float64]:
+        """``w = (1, x…)`` of an equation's columns, shifted by their scale's middle, with
+        the rows that miss one of them set to zeros."""
+        w = np.empty((values.shape[0], len(eq) + 1), order="F")
+        w[:, 0] = 1.0
+        for j, c in enumerate(eq, start=1):  # column-major: contiguous column operations
+            np.subtract(values[:, c], self.shift[c], out=w[:, j])
+        if not complete:
+            w[np.isnan(w).any(axis=1)] = 0.0
+        return w
 
     def merge(self, other: LinearSummary) -> LinearSummary:
         """Add another summary of the same map and columns into this one; returns self."""

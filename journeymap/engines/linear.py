@@ -479,7 +479,8 @@ def assemble(journey_map: JourneyMap, summary: LinearSummary,
                                  position.get((idx[e.source], idx[e.target])))
                     for e in journey_map.edges]
     edge_ci = {(r.source, r.target): r.ci for r in edge_records}
-    tables = {k: (summary.tables[k], g) for k, g in summary.groups.items()}
+    merged = summary.tables  # merged once (each access walks every role's plan)
+    tables = {k: (merged[k], g) for k, g in summary.groups.items()}
 
     def table(key: str, members: tuple[str, ...]) -> HeadroomTable:
         return tables[key][0]
