@@ -48,6 +48,7 @@ __all__ = [
     "MAX_MAP_EDGES",
     "MAX_MAP_ELEMENTS",
     "MAX_MAP_NODES",
+    "MAX_OPPORTUNITIES",
     "MAX_PDF_CARD_ROUTES",
     "MAX_PROBLEMS_LISTED",
     "MAX_QUESTION_CHARS",
@@ -262,6 +263,12 @@ SHARE_LINK_MAX_DAYS = 365
 #: Response ids a refused append (409: ids already stored with other answers) lists in its
 #: message and its ``conflicts`` field; ``n_conflicts`` counts them all.
 MAX_LISTED_CONFLICTS = 50
+
+# --- Pipeline (docs/security.md, "Pipeline opportunities") ---------------------------
+#: Most rows of one opportunities file (``journeymap pipeline``, ``POST
+#: /v1/fits/{id}/pipeline``): the file is read whole into memory and joined to the survey;
+#: a CRM export of a whole sales organisation's open pipeline has a few thousand.
+MAX_OPPORTUNITIES = 100_000
 
 # --- Follow-up cases and webhooks (docs/security.md, "Follow-up cases and webhooks") ---
 #: The service opens cases from a fit's dataset only up to this many rows (it reads the

@@ -86,3 +86,42 @@ def test_the_pipeline_command_prints_the_json_of_the_library(tmp_path: Path) -> 
     res = CliRunner().invoke(app, ["pipeline", str(m), str(d), str(bad)])
     assert res.exit_code == 2
     assert res.stderr.startswith(f"error: {bad} has no column 'account'")
+
+
+def test_each_deal_to_act_on_has_its_reason_in_words_in_the_language_in_force() -> None:
+    from journeymap.i18n import use_language
+
+    rep = pipeline_analysis(JourneyMap.from_dict(MAP), _survey(), OPPS, min_responses=10)
+    assert rep.act_on[0]["reason"] == ("A decision maker of the account answered 3 (a "
+                                       "detractor) while the forecast probability is 80%.")
+    assert rep.to_dict()["act_on"][0]["reason"] == rep.act_on[0]["reason"]
+    with use_language("sv"):
+        sv = pipeline_analysis(JourneyMap.from_dict(MAP), _survey(), OPPS, min_responses=10)
+    assert sv.act_on[0]["reason"] == ("En beslutsfattare på kontot svarade 3 (en kritiker) "
+                                      "medan prognosens sannolikhet är 80\u00a0%.")
+    two = _survey()
+    two.loc[1, ["contact_role", "ltr"]] = ["Decision  Maker", 6]
+    rep2 = pipeline_analysis(JourneyMap.from_dict(MAP), two, OPPS, min_responses=10)
+    assert rep2.act_on[0]["decision_maker_scores"] == [3, 6]
+    assert rep2.act_on[0]["reason"].startswith("Decision makers of the account answered 3, 6 "
+                                               "(detractors)")
+
+
+def test_a_file_with_a_header_but_no_rows_or_too_many_rows_is_one_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(DataValidationError, match="has a header row but no opportunities"):
+        pipeline_analysis(JourneyMap.from_dict(MAP), _survey(), OPPS.iloc[:0])
+    monkeypatch.setattr("journeymap.analysis.pipeline.MAX_OPPORTUNITIES", 3)
+    with pytest.raises(DataValidationError) as err:
+        pipeline_analysis(JourneyMap.from_dict(MAP), _survey(), OPPS)
+    assert str(err.value) == ("the opportunities file has 4 opportunities; at most 3 are read "
+                              "at once (split the file, e.g. by sales region).")
+
+
+def test_text_in_amount_or_probability_is_one_error_naming_the_column_and_rows() -> None:
+    bad = OPPS.astype({"probability": object})
+    bad.loc[[1, 3], "probability"] = ["likely", "n/a?"]
+    with pytest.raises(DataValidationError) as err:
+        pipeline_analysis(JourneyMap.from_dict(MAP), _survey(), bad)
+    assert str(err.value) == ("the opportunities file: column 'probability' is not a number "
+                              "in rows 3, 5.")

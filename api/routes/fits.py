@@ -348,3 +348,70 @@ def fit_accounts(fit_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep
     out = service_accounts(session, worker, workspace.id, fit_id, threshold=threshold,
                            order=order, lang=lang)
     return Response(dumps(out), media_type=JSON)
+
+
+_PIPELINE_ROW = {"type": "object", "properties": {
+    "account": {"type": "string"}, "opportunity": {"type": "string"},
+    "stage": {"type": "string"}, "amount": {"type": "number"},
+    "probability": {"type": "number"}}}
+_PIPELINE_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary", "description": (
+                "The opportunities: CSV (UTF-8), TSV, Excel or Parquet; one row per "
+                "opportunity with account, opportunity, stage, amount, probability.")}}}},
+        "text/csv": {"schema": {"type": "string"}},
+        "text/tab-separated-values": {"schema": {"type": "string"}},
+        "application/json": {"schema": {
+            "type": "object", "required": ["rows"],
+            "properties": {"rows": {"type": "array", "minItems": 1, "items": _PIPELINE_ROW}}}},
+    },
+}
+
+
+@router.post("/{fit_id}/pipeline", responses={200: OVER_TIME,
+                                              **problem_responses(401, 404, 409, 413, 415,
+                                                                  422)},
+             openapi_extra={"requestBody": _PIPELINE_BODY})
+async def fit_pipeline(
+    fit_id: uuid.UUID, request: Request, session: SessionDep, workspace: WorkspaceDep,
+    worker: WorkerDep,
+    min_probability: Annotated[float, Query(ge=0, le=1, description=(
+        "Forecast probability (0-1) from which an opportunity whose account's decision "
+        "maker is a detractor is listed."))] = 0.5,
+    lang: Annotated[Literal["en", "sv", "da", "fi", "nb"], Query(
+        description="Language of the reasons.")] = "en") -> Response:
+    """Sales pipeline (``journeymap pipeline``): the opportunities sent (a file, CSV/TSV
+    text or JSON rows; not stored) joined to the fit's accounts — NPS by stage
+    (suppressed below the minimum, with n) and the opportunities whose account's decision
+    maker is a detractor while the forecast probability is high, with the reason
+    (docs/pipeline.md)."""
+    from ..results import dumps
+    from ..services import pipeline
+
+    body, content_type, filename = await pipeline_upload(request)
+    opportunities = pipeline.opportunities_from_body(body, content_type, filename)
+    out = await run_in_threadpool(pipeline.fit_pipeline, session, worker, workspace.id,
+                                  fit_id, opportunities, min_probability=min_probability,
+                                  lang=lang)
+    return Response(dumps(out), media_type=JSON)
+
+
+async def pipeline_upload(request: Request) -> tuple[bytes, str | None, str | None]:
+    """The body of a pipeline request with its content type and file name: a multipart
+    upload's ``file``, or the raw body (no file name).  422 for a form without a file."""
+    from starlette.datastructures import UploadFile
+
+    from ..problems import INVALID_DATA, Problem
+
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "multipart/form-data":
+        return await request.body(), request.headers.get("content-type"), None
+    async with request.form() as form:  # closes the spooled files
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise Problem(422, "the form has no file: send the opportunities in the field "
+                               "'file'.", type=INVALID_DATA, title="No opportunities file")
+        return await upload.read(), upload.content_type, upload.filename or "opportunities"

@@ -32,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from journeymap import i18n
 from journeymap.exceptions import JourneymapError
-from journeymap.formatting import count, fixed, signed
+from journeymap.formatting import count, fixed, money, percent, signed
 from journeymap.i18n import gettext as _
 
 from ..auth import CurrentWorkspace
@@ -78,6 +78,8 @@ def _per_render(fmt: Callable[..., str]) -> Callable[..., str]:
 templates.env.filters["signed"] = _per_render(signed)
 templates.env.filters["fixed"] = _per_render(fixed)
 templates.env.filters["count"] = _per_render(count)
+templates.env.filters["money"] = _per_render(money)
+templates.env.filters["percent"] = _per_render(percent)
 templates.env.add_extension("jinja2.ext.i18n")
 # journeymap's gettext reads the language of the request (a context variable set by
 # LanguageMiddleware), so one environment serves concurrent requests in any language.

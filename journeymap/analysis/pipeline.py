@@ -1,4 +1,4 @@
-"""Sales pipeline joined to B2B accounts (docs/accounts.md, "Pipeline").
+"""Sales pipeline joined to B2B accounts (docs/pipeline.md).
 
 An opportunities file (CSV/TSV/Excel/Parquet, read by :func:`journeymap.data.read_table`)
 has one row per opportunity with the columns ``account``, ``opportunity``, ``stage``,
@@ -9,8 +9,13 @@ account to the survey (the map's ``accounts:`` column):
   account counts once per stage), suppressed below the minimum responses with its n;
 * **opportunities to act on**: a decision maker of the account answered as a detractor
   while the forecast probability is at least ``min_probability`` (default 0.5) — a list a
-  sales lead can act on, biggest amount first.  An opportunity whose account gave no
-  answer is in no figure and is counted in ``no_responses``.
+  sales lead can act on, biggest amount first, each with its reason as a sentence in the
+  language in force (``reason``).  An opportunity whose account gave no answer is in no
+  figure and is counted in ``no_responses``.
+
+:meth:`PipelineReport.to_dict` is the one serialisation: ``journeymap pipeline --json``
+and ``POST /v1/fits/{id}/pipeline`` both give it.  A file of more than
+:data:`~journeymap.limits.MAX_OPPORTUNITIES` rows, or with none, is one error.
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ import pandas as pd
 
 from ..data import read_table
 from ..exceptions import DataValidationError, JourneymapError
-from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
+from ..formatting import percent
+from ..i18n import ngettext
+from ..limits import DEFAULT_MIN_RESPONSES, MAX_OPPORTUNITIES, check_min_responses
 from ..nps import DETRACTOR_MAX, NPSScore, nps_score
 from ..responses import DataSource, load_with_columns
 from .accounts import DECISION_MAKER_ROLES, normalise_role
@@ -33,7 +40,8 @@ if TYPE_CHECKING:
 
     from ..model import JourneyMap
 
-__all__ = ["OPPORTUNITY_COLUMNS", "PipelineReport", "pipeline_analysis"]
+__all__ = ["OPPORTUNITY_COLUMNS", "PipelineReport", "act_on_reason", "pipeline_analysis",
+           "read_opportunities"]
 
 #: The columns an opportunities file must have.
 OPPORTUNITY_COLUMNS = ("account", "opportunity", "stage", "amount", "probability")
@@ -41,7 +49,22 @@ OPPORTUNITY_COLUMNS = ("account", "opportunity", "stage", "amount", "probability
 
 @dataclass(frozen=True)
 class PipelineReport:
-    """NPS per pipeline stage and the opportunities to act on."""
+    """NPS per pipeline stage and the opportunities to act on.
+
+    Attributes
+    ----------
+    stages : tuple of (str, int, NPSScore or None)
+        Per stage (alphabetical): the stage, the answers of its accounts (n) and their
+        NPS, ``None`` (suppressed) below ``min_responses``.
+    act_on : tuple of dict
+        Opportunities whose account's decision maker is a detractor at a probability of
+        at least ``min_probability``: ``opportunity``, ``account``, ``stage``, ``amount``,
+        ``probability`` (0–1), ``decision_maker_scores`` and ``reason`` (a sentence).
+    no_responses : tuple of str
+        Opportunities whose account gave no answer.
+    min_probability, min_responses
+        The rules used.
+    """
 
     stages: tuple[tuple[str, int, NPSScore | None], ...]
     act_on: tuple[dict[str, Any], ...]
@@ -50,6 +73,7 @@ class PipelineReport:
     min_responses: int
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON types (the CLI's ``--json`` and the API's answer)."""
         return {"stages": [{"stage": s, "n": n, "suppressed": v is None,
                             "nps": None if v is None else v.to_dict()}
                            for s, n, v in self.stages],
@@ -72,6 +96,13 @@ def read_opportunities(source: str | Path | pd.DataFrame) -> pd.DataFrame:
             f"{name} has no column {', '.join(repr(c) for c in missing)}; an opportunities "
             f"file needs {', '.join(OPPORTUNITY_COLUMNS)}. Present: "
             f"{', '.join(map(str, frame.columns)) or 'none'}.")
+    if frame.shape[0] == 0:
+        raise DataValidationError(f"{name} has a header row but no opportunities; it needs "
+                                  "one row per opportunity under the header.")
+    if frame.shape[0] > MAX_OPPORTUNITIES:
+        raise DataValidationError(
+            f"{name} has {frame.shape[0]:,} opportunities; at most {MAX_OPPORTUNITIES:,} are "
+            "read at once (split the file, e.g. by sales region).")
     out = frame[list(OPPORTUNITY_COLUMNS)].copy()
     for col in ("amount", "probability"):
         num = pd.to_numeric(out[col], errors="coerce")
@@ -89,6 +120,17 @@ def read_opportunities(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     out["stage"] = out["stage"].astype("string").str.strip()
     out["opportunity"] = out["opportunity"].astype("string").str.strip()
     return out
+
+
+def act_on_reason(scores: list[int], probability: float) -> str:
+    """Why an opportunity is to act on, as a sentence in the language in force: the
+    decision makers' scores (single answers, never a group figure) and the forecast."""
+    return ngettext(
+        "A decision maker of the account answered {scores} (a detractor) while the "
+        "forecast probability is {probability}.",
+        "Decision makers of the account answered {scores} (detractors) while the forecast "
+        "probability is {probability}.", len(scores)).format(
+            scores=", ".join(map(str, scores)), probability=percent(probability))
 
 
 def pipeline_analysis(journey_map: JourneyMap, data: DataSource,
@@ -134,7 +176,8 @@ def pipeline_analysis(journey_map: JourneyMap, data: DataSource,
             act.append({"opportunity": str(rec["opportunity"]), "account": str(acc),
                         "stage": str(rec["stage"]), "amount": float(rec["amount"]),
                         "probability": float(rec["probability"]),
-                        "decision_maker_scores": low})
+                        "decision_maker_scores": low,
+                        "reason": act_on_reason(low, float(rec["probability"]))})
     act.sort(key=lambda r: (-r["amount"], r["opportunity"]))
     return PipelineReport(tuple(stages), tuple(act), tuple(none), min_probability,
                           min_responses)

@@ -49,7 +49,7 @@ VIEWPORTS = {"360": PHONE, "1366": LAPTOP}
 #: every page in English and Swedish; the employee's page (a role share link, and in
 #: presentation mode) in all five languages
 PAGE_LANGUAGES = ("en", "sv")
-EVERY_LANGUAGE = ("share-role", "share-present")
+EVERY_LANGUAGE = ("share-role", "share-present", "pipeline-report")
 MIN_TARGET = 24.0
 #: axe's rule sets: WCAG 2.0–2.2 A and AA (2.2 AA includes target-size) and best practice
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -121,6 +121,20 @@ def _rules_refused(page: Any) -> None:
     sync_api.expect(page.locator("#h-rules ~ div.error")).to_be_visible()
 
 
+#: An opportunities file for the accounts fit of :func:`world` (docs/pipeline.md).
+OPPORTUNITIES = ("account,opportunity,stage,amount,probability\n"
+                 + "".join(f"Account {i},o{i},{('proposal', 'negotiation')[i % 2]},"
+                           f"{(i + 1) * 10_000},{0.5 + i / 20:.2f}\n" for i in range(7))
+                 + "Nobody,o9,proposal,1000,0.9\n").encode()
+
+
+def _pipeline_upload(page: Any) -> None:
+    page.locator("#file").set_input_files(
+        files=[{"name": "deals.csv", "mimeType": "text/csv", "buffer": OPPORTUNITIES}])
+    page.locator("form[action$='/pipeline'] button[type=submit]").click()
+    sync_api.expect(page.locator("#act-on")).to_be_visible()
+
+
 CASES = (
     Case("sign-in", ("GET", "/app/sign-in"), "/app/sign-in", who="nobody"),
     Case("sign-in-refused", ("POST", "/app/sign-in"), "/app/sign-in", who="nobody",
@@ -141,6 +155,10 @@ CASES = (
     Case("accounts", ("GET", "/app/fits/{fit_id}/accounts"),
          "/app/fits/{accounts_fit}/accounts?order=risk"),
     Case("no-accounts", ("GET", "/app/fits/{fit_id}/accounts"), "/app/fits/{fit}/accounts"),
+    Case("pipeline", ("GET", "/app/fits/{fit_id}/pipeline"),
+         "/app/fits/{accounts_fit}/pipeline"),
+    Case("pipeline-report", ("POST", "/app/fits/{fit_id}/pipeline"),
+         "/app/fits/{accounts_fit}/pipeline", then=_pipeline_upload),
     Case("trend", ("GET", "/app/fits/{fit_id}/trend"), "/app/fits/{fit}/trend"),
     Case("role-trend", ("GET", "/app/fits/{fit_id}/roles/{role}/trend"),
          "/app/fits/{fit}/roles/{role}/trend"),

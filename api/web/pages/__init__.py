@@ -5,6 +5,7 @@
 - :mod:`~api.web.pages.datasets`: upload, preview, data checks against a map.
 - :mod:`~api.web.pages.fits`: start a fit, its progress, drivers and what-if.
 - :mod:`~api.web.pages.accounts`: a fit's B2B accounts (analysts only).
+- :mod:`~api.web.pages.pipeline`: a fit's sales pipeline from an uploaded opportunities file.
 - :mod:`~api.web.pages.roles`: the roles and "my influence" (the role card).
 - :mod:`~api.web.pages.cases`: follow-up cases of a role's team (status, note, figures).
 - :mod:`~api.web.pages.downloads`: files of a fit or a map version.
@@ -27,12 +28,13 @@ from .downloads import router as downloads_router
 from .fits import router as fits_router
 from .home import router as home_router
 from .maps import router as maps_router
+from .pipeline import router as pipeline_router
 from .roles import router as roles_router
 from .share import router as share_router
 
 __all__ = ["router"]
 
 router = APIRouter()
-for _area in (home_router, maps_router, datasets_router, fits_router, accounts_router, roles_router,
-              cases_router, downloads_router, share_router):
+for _area in (home_router, maps_router, datasets_router, fits_router, accounts_router,
+              pipeline_router, roles_router, cases_router, downloads_router, share_router):
     router.include_router(_area)
