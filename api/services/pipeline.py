@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,16 +41,15 @@ _TEXT_TYPES = {"text/csv": ".csv", "application/csv": ".csv", "text/plain": ".cs
 _DEFAULT_NAME = "the opportunities file"
 
 
+@dataclass(frozen=True)
 class Opportunities:
     """An opportunities body as read: its bytes with the on-disk suffix, or JSON rows as
     a frame; ``name`` is how messages call it (``'deals.xlsx'``, ``the body``)."""
 
-    def __init__(self, name: str, *, data: bytes | None = None, suffix: str = ".csv",
-                 frame: pd.DataFrame | None = None) -> None:
-        self.name = name
-        self.data = data
-        self.suffix = suffix
-        self.frame = frame
+    name: str
+    data: bytes | None = None
+    suffix: str = ".csv"
+    frame: pd.DataFrame | None = None
 
 
 def _invalid(detail: str, title: str = "The opportunities are not readable") -> Problem:
