@@ -2,8 +2,8 @@
 
 The opportunities arrive with the request — an uploaded file (multipart ``file``: CSV,
 TSV, Excel or Parquet, as datasets are uploaded), CSV/TSV text, or JSON rows — and are
-**not stored**: they are read in a temporary folder, joined to the fit's survey file (its
-period window, when the fit has one) by the library
+**not stored**: they are read in a temporary folder, joined to the rows the fit read
+(``api.results.fit_rows``: its period window, never rows appended later) by the library
 (:func:`journeymap.analysis.pipeline.pipeline_analysis`) and forgotten; the answer is
 the library's report (``PipelineReport.to_dict``, the JSON of ``journeymap pipeline
 --json``).  This module only reads the body and turns library errors into one problem.
@@ -26,7 +26,7 @@ from journeymap.exceptions import JourneymapError
 from journeymap.limits import DEFAULT_MIN_RESPONSES
 
 from ..problems import DATA_UNAVAILABLE, INVALID_DATA, INVALID_REQUEST, UNSUPPORTED_FILE, Problem
-from ..results import period_rows
+from ..results import fit_rows
 from ..storage import detect_format
 from ..worker import FitWorker
 from .fits import done_fit
@@ -125,14 +125,12 @@ def fit_pipeline(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
     the columns present).  ``session`` is closed first.
     """
     from journeymap.analysis.pipeline import pipeline_analysis
-    from journeymap.data import read_table
     from journeymap.i18n import use_language
 
     fit = done_fit(session, workspace_id, fit_id)
     spec = worker.spec(session, fit)
     session.close()
     opts = spec.options
-    window = opts.get("period")
     if not spec.path.exists():
         raise Problem(409, "the survey file of this fit is no longer on the server; upload "
                            "the data again.", type=DATA_UNAVAILABLE, title="Data not available")
@@ -144,7 +142,7 @@ def fit_pipeline(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
             source = Path(tmp) / f"opportunities{opportunities.suffix}"
             source.write_bytes(opportunities.data or b"")
         try:
-            frame = period_rows(spec.path, window) if window else read_table(spec.path)
+            frame = fit_rows(spec)[0]
             with use_language(lang):
                 out = pipeline_analysis(
                     spec.journey_map, frame, source, min_probability=min_probability,
