@@ -361,7 +361,7 @@ def test_a_streamed_export_without_a_column_of_the_map_names_it() -> None:
 
 @pytest.mark.slow
 def test_a_large_qualtrics_export_streamed_gives_the_fit_in_memory(tmp_path: Path) -> None:
-    """Above STREAM_FITS_ABOVE_BYTES a fit streams (the CLI and the service): a Qualtrics
+    """Above STREAM_FITS_ABOVE_BYTES the service streams a fit: a Qualtrics
     file of 77,200 responses under its three header rows, read 20,000 file rows at a time,
     gives the in-memory fit."""
     from journeymap.limits import STREAM_FITS_ABOVE_BYTES
