@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +74,7 @@ class Case:
     url: str  # formatted with the ids of :func:`world`
     who: str = "admin"  # signed in to a workspace of WORKSPACES, or nobody (no cookie)
     then: Callable[[Any], None] | None = None  # what to do on the page before checking
+    download: bool = False  # a download, shown in the tab (see _without_attachment)
 
 
 def _editor_problems(page: Any) -> None:
@@ -171,7 +174,7 @@ CASES = (
     Case("share-created", ("POST", "/app/fits/{fit_id}/roles/{role}/share"),
          "/app/fits/{fit}/roles/{role}", then=_share_created),
     Case("card", ("GET", "/app/fits/{fit_id}/files/{name}"),
-         "/app/fits/{fit}/files/card.html?role={role}"),
+         "/app/fits/{fit}/files/card.html?role={role}", download=True),
     Case("not-found", ("GET", "/app/fits/{fit_id}"), "/app/fits/{missing}"),
     Case("cases", ("GET", "/app/cases"), "/app/cases", who="team"),
     Case("cases-role", ("GET", "/app/cases"), "/app/cases?role={role}", who="team"),
@@ -298,39 +301,100 @@ def _without_attachment(route: Any) -> None:
     route.fulfill(response=response, headers=headers)
 
 
+class _AxeFile(BaseHTTPRequestHandler):
+    """Serves axe.min.js with a day's Cache-Control, so each tab compiles it once and
+    reads it from the cache after every navigation (``add_script_tag(path=…)`` sent its
+    550 KB through Playwright and compiled it again on every check)."""
+
+    body = AXE.read_bytes()
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/javascript; charset=utf-8")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.send_header("Cache-Control", "public, max-age=86400")
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: Any) -> None:
+        """No log line per request."""
+
+
 @pytest.fixture(scope="module")
-def contexts(site: web_helpers.Site, browser: Any) -> Iterator[Callable[..., Any]]:
-    """One browser context per (who, language, viewport), made when first asked for."""
-    made: dict[tuple[str, str, str], Any] = {}
-    signed_in: dict[str, Any] = {}
-
-    def get(who: str, lang: str, width: str) -> Any:
-        if (who, lang, width) not in made:
-            state = None
-            if who in WORKSPACES:
-                if who not in signed_in:
-                    ctx = browser.new_context()
-                    page = ctx.new_page()
-                    page.goto(site.url + "/app/sign-in")
-                    page.locator("#key").fill(site.key(WORKSPACES[who]))
-                    page.locator("form button[type=submit]").click()
-                    page.wait_for_url(site.url + "/app")
-                    signed_in[who] = ctx.storage_state()
-                    ctx.close()
-                state = signed_in[who]
-            ctx = browser.new_context(viewport=VIEWPORTS[width], storage_state=state,
-                                      bypass_csp=True,  # axe is injected as a script
-                                      extra_http_headers={"Accept-Language": lang})
-            ctx.set_default_timeout(30_000)
-            ctx.route("**/files/card.html*", _without_attachment)
-            made[(who, lang, width)] = ctx
-        return made[(who, lang, width)]
-
+def axe_url() -> Iterator[str]:
+    """The address of axe.min.js on a local HTTP server of its own."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _AxeFile)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
     try:
-        yield get
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/axe.min.js"
     finally:
-        for ctx in made.values():
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
+class Tabs:
+    """One browser context and one tab per (who, language, viewport, download), made when
+    first asked for and reused by the next check of the same kind: a check navigates the
+    tab (a new document each time), so only the tab's making and the browser's cache are
+    shared.  A check that fails closes its tab and the next one gets a new tab.
+
+    Only the contexts of downloads (the analyst's card) route requests, because Playwright
+    turns a context's HTTP cache off when it routes."""
+
+    def __init__(self, site: web_helpers.Site, browser: Any) -> None:
+        self.site, self.browser = site, browser
+        self.contexts: dict[tuple[str, str, str, bool], Any] = {}
+        self.tabs: dict[tuple[str, str, str, bool], Any] = {}
+        self.signed_in: dict[str, Any] = {}
+
+    def _state(self, who: str) -> Any:
+        if who not in WORKSPACES:
+            return None
+        if who not in self.signed_in:
+            ctx = self.browser.new_context()
+            page = ctx.new_page()
+            page.goto(self.site.url + "/app/sign-in")
+            page.locator("#key").fill(self.site.key(WORKSPACES[who]))
+            page.locator("form button[type=submit]").click()
+            page.wait_for_url(self.site.url + "/app")
+            self.signed_in[who] = ctx.storage_state()
             ctx.close()
+        return self.signed_in[who]
+
+    def tab(self, case: Case, lang: str, width: str) -> Any:
+        key = (case.who, lang, width, case.download)
+        if key not in self.contexts:
+            ctx = self.browser.new_context(viewport=VIEWPORTS[width],
+                                           storage_state=self._state(case.who),
+                                           bypass_csp=True,  # axe is added as a script
+                                           extra_http_headers={"Accept-Language": lang})
+            ctx.set_default_timeout(30_000)
+            if case.download:
+                ctx.route("**/files/card.html*", _without_attachment)
+            self.contexts[key] = ctx
+        if key not in self.tabs:
+            self.tabs[key] = self.contexts[key].new_page()
+        return self.tabs[key]
+
+    def discard(self, case: Case, lang: str, width: str) -> None:
+        page = self.tabs.pop((case.who, lang, width, case.download), None)
+        if page is not None:
+            page.close()
+
+    def close(self) -> None:
+        for ctx in self.contexts.values():
+            ctx.close()
+
+
+@pytest.fixture(scope="module")
+def tabs(site: web_helpers.Site, browser: Any) -> Iterator[Tabs]:
+    made = Tabs(site, browser)
+    try:
+        yield made
+    finally:
+        made.close()
 
 
 # --------------------------------------------------------------------------- checks
@@ -407,8 +471,12 @@ TARGETS_JS = r"""(min) => {
 }"""
 
 
-def _axe(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
+def _axe(page: Any, axe_url: str | None) -> list[dict[str, Any]]:
+    """axe's violations of the page, from ``axe_url`` (or sent inline when ``None``)."""
+    if axe_url is None:
+        page.add_script_tag(path=str(AXE))
+    else:
+        page.add_script_tag(url=axe_url)
     result = page.evaluate("""async (tags) => {
         const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
                                            resultTypes: ['violations']});
@@ -419,17 +487,6 @@ def _axe(page: Any) -> list[dict[str, Any]]:
     }""", AXE_TAGS)
     assert isinstance(result, list)
     return result
-
-
-def _open(contexts: Callable[..., Any], site: web_helpers.Site, world: dict[str, str],
-          case: Case, lang: str, width: str) -> Any:
-    page = contexts(case.who, lang, width).new_page()
-    response = page.goto(site.url + case.url.format(**world))
-    assert response is not None
-    page.wait_for_load_state("load")
-    if case.then is not None:
-        case.then(page)
-    return page
 
 
 def _params() -> list[Any]:
@@ -444,13 +501,19 @@ def _params() -> list[Any]:
 
 @pytest.mark.parametrize(("case", "lang", "width"), _params())
 def test_axe_finds_no_serious_violation_and_targets_are_24_px(
-        site: web_helpers.Site, world: dict[str, str], contexts: Callable[..., Any],
+        site: web_helpers.Site, world: dict[str, str], tabs: Tabs, axe_url: str,
         case: Case, lang: str, width: str, record_property: Callable[[str, Any], None]
 ) -> None:
-    page = _open(contexts, site, world, case, lang, width)
+    page = tabs.tab(case, lang, width)
+    passed = False
     try:
+        response = page.goto(site.url + case.url.format(**world))  # waits for "load"
+        assert response is not None
+        if case.then is not None:
+            case.then(page)
         assert page.evaluate("document.documentElement.lang") == lang
-        violations = _axe(page)
+        # a routed response (a download) keeps its CSP, so axe goes in inline there
+        violations = _axe(page, None if case.download else axe_url)
         notes = [v for v in violations if v["impact"] not in FAILING_IMPACTS]
         if notes:
             record_property("axe-notes", json.dumps(
@@ -462,8 +525,10 @@ def test_axe_finds_no_serious_violation_and_targets_are_24_px(
         assert (serious, too_small) == ([], []), (
             json.dumps(serious, indent=1, ensure_ascii=False) + "\ntap targets:\n"
             + "\n".join(too_small))
+        passed = True
     finally:
-        page.close()
+        if not passed:
+            tabs.discard(case, lang, width)
 
 
 # ------------------------------------------------------------- share link, five languages
