@@ -286,7 +286,8 @@ def assemble(state: BayesNetState, data: SurveyData, *, engine: str, options: di
                                   if options.get("draws") else None,
                                   "replicates": int(options.get("draws") or 0),
                                   "seed": options.get("random_state"),
-                                  "bootstrap_units": None, "bootstrap_failed": 0},
+                                  "bootstrap_units": None, "bootstrap_failed": 0,
+                                  "hc3_bound": None},
                      model=FittedModel(state, data))
 
 

@@ -356,9 +356,7 @@ class LinearEngine(Engine):
         uncertainty: dict[str, Any] = {"se_type": se_type,
                                        "interval_method": f"delta-{se_type}",
                                        "replicates": 0, "seed": None, "bootstrap_units": None,
-                                       "bootstrap_failed": 0}
-        if se_type == "hc3":
-            uncertainty["hc3_bound"] = hc3_bound
+                                       "bootstrap_failed": 0, "hc3_bound": hc3_bound}
         replicates = None
         if self.bootstrap:
             from ._bootstrap import bootstrap_coefficients
