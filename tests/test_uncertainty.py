@@ -122,21 +122,44 @@ RATED = {
 }
 
 
-@pytest.mark.parametrize("gaps", [False, True])
-def test_at_large_n_the_fit_reports_the_bounded_hc3_and_its_factor(gaps: bool) -> None:
-    """n = 30,000 whole-number ratings: every equation's leverages are provably below h̄, so
-    the fit reports c · HC0 (c = (1 − h̄)⁻² ≤ 1.001, recorded as ``hc3_bound``); each SE lies
-    between statsmodels' HC3 SE of the equation's complete rows and √c times it."""
+def rated_survey(n: int, seed: int, *, gaps: bool = False) -> SurveyData:
+    """Whole-number ratings of RATED whose error spread grows with the parents."""
     m = JourneyMap.from_dict(RATED)
-    rng = np.random.default_rng(4)
-    n = 30_000
+    rng = np.random.default_rng(seed)
     a = rng.integers(1, 6, n)
     b = np.clip(np.rint(1 + 1.1 * a + rng.normal(0, 0.4 * a)), 1, 7)
     ltr = np.clip(np.rint(0.5 * a + 0.6 * b + rng.normal(0, 0.5 * b)), 0, 10)
     frame = pd.DataFrame({"ltr": ltr.astype(int), "a": a.astype(float), "b": b})
     if gaps:
         frame.loc[rng.random(n) < 0.1, "a"] = np.nan
-    survey = load_survey(frame, m)
+    return load_survey(frame, m)
+
+
+def test_the_interval_line_says_when_the_hc3_errors_are_an_upper_bound() -> None:
+    """The CLI's interval sentence names the bound and its size, √c − 1 in per cent, so the
+    table does not pass c · HC0 off as the exact HC3 (and says nothing of it at small n)."""
+    from journeymap.cli._tables import interval_note
+
+    m = JourneyMap.from_dict(RATED)
+    big = LinearEngine().fit(m, rated_survey(30_000, 4)).result_
+    small = LinearEngine().fit(m, rated_survey(300, 4)).result_
+    assert big.uncertainty is not None
+    c = big.uncertainty["hc3_bound"]
+    pct = f"{100 * (math.sqrt(c) - 1):.2f}"
+    assert interval_note(big) == ("95 % intervals: delta method with robust (HC3) standard "
+                                  f"errors (an upper bound: at most {pct} % above the exact "
+                                  "ones).")
+    assert interval_note(small) == "95 % intervals: delta method with robust (HC3) standard " \
+        "errors."
+
+
+@pytest.mark.parametrize("gaps", [False, True])
+def test_at_large_n_the_fit_reports_the_bounded_hc3_and_its_factor(gaps: bool) -> None:
+    """n = 30,000 whole-number ratings: every equation's leverages are provably below h̄, so
+    the fit reports c · HC0 (c = (1 − h̄)⁻² ≤ 1.001, recorded as ``hc3_bound``); each SE lies
+    between statsmodels' HC3 SE of the equation's complete rows and √c times it."""
+    m = JourneyMap.from_dict(RATED)
+    survey = rated_survey(30_000, 4, gaps=gaps)
     res = LinearEngine().fit(m, survey).result_
     assert res.uncertainty is not None
     c = res.uncertainty["hc3_bound"]

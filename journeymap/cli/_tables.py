@@ -214,6 +214,10 @@ def interval_note(result: FitResult) -> str | None:
     method = str(info.get("interval_method", ""))
     se = {"hc3": _("robust (HC3) standard errors"), "hc1": _("robust (HC1) standard errors"),
           "classical": _("classical standard errors")}.get(str(info.get("se_type")))
+    bound = info.get("hc3_bound") if info.get("se_type") == "hc3" else None
+    if bound:  # large n: c × HC0, standard errors at most √c − 1 above the exact HC3
+        se = _("robust (HC3) standard errors (an upper bound: at most %(pct)s %% above the "
+               "exact ones)") % {"pct": f"{100 * (math.sqrt(float(bound)) - 1):.2f}"}
     if method == "bootstrap-percentile":
         what = _("rows") if info.get("bootstrap_resamples") == "rows" else _("groups of rows")
         reps = int(info.get("replicates") or 0)
