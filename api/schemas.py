@@ -428,6 +428,12 @@ class DriverOut(_Open):
     nps_points_ci_high: float | None
     mean: float | None
     n: float | None
+    direct_ci_low: float | None = Field(default=None, description="95 % interval of the "
+                                                                  "direct effect.")
+    direct_ci_high: float | None = None
+    indirect_ci_low: float | None = Field(default=None, description="95 % interval of the "
+                                                                    "indirect effect.")
+    indirect_ci_high: float | None = None
 
 
 class DriversOut(BaseModel):
@@ -462,6 +468,9 @@ class RolePathOut(_Open):
     nodes: list[str]
     effect: float | None
     nps_points: float | None
+    nps_points_ci: Interval | None = Field(
+        default=None, description="95 % interval of the route's NPS points (delta method or "
+                                  "bootstrap, as the fit's uncertainty says).")
     direct: bool
 
 
@@ -525,6 +534,11 @@ class WhatIfOut(_Open):
     n: int
     nps_after: float | None = Field(default=None, description="The same as predicted_nps.")
     nps_after_ci: Interval | None = None
+    warnings: list[str] = Field(
+        default_factory=list, description="Plain warnings about the prediction, e.g. a "
+                                          "shifted node whose effect the bayesnet engine "
+                                          "could not estimate (docs/method.md, '9.8 Sparse "
+                                          "data').")
 
 
 # ----------------------------------------------------------------- share links

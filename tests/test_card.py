@@ -239,15 +239,19 @@ def test_the_touchpoint_table_is_ranked_by_the_roles_part_beside_the_touchpoint_
 
 
 @needs_dot
-def test_the_route_table_lists_every_path_with_its_nps_points(
+def test_the_route_table_lists_every_path_with_its_nps_points_and_their_interval(
         example: FitResult, installer_html: str) -> None:
     m = example.journey_map
     (table,) = [t for t in page(installer_html).tables if t[0][0] == "Route"]
+    assert table[0][1] == "NPS points (95 %)"
     paths = example.role("installer").paths
     assert len(table) == len(paths) + 1
     for row, p in zip(table[1:], paths, strict=True):
         assert row[0] == " → ".join(m.node(n).display for n in p.nodes)
-        assert row[1] == signed(p.nps_points)
+        assert p.nps_points_ci is not None
+        lo, hi = p.nps_points_ci
+        assert lo < hi
+        assert row[1] == f"{signed(p.nps_points)} ({signed(lo)} to {signed(hi)})"
         assert row[2] == ("direct" if len(p.nodes) == 3 else "indirect")
 
 

@@ -39,6 +39,7 @@ from ..auth import CurrentWorkspace
 from ..problems import Problem, problem_for_library_error
 from ..services import sessions as web_sessions
 from .language import LanguageMiddleware, language_links
+from .numbers import CI95, keep_percent
 from .session import CSRF_FIELD, CSRF_HEADER, WebSession
 from .session import cookie_args as session_cookie_args
 
@@ -80,11 +81,17 @@ templates.env.filters["fixed"] = _per_render(fixed)
 templates.env.filters["count"] = _per_render(count)
 templates.env.filters["money"] = _per_render(money)
 templates.env.filters["percent"] = _per_render(percent)
+# "95 %" never breaks between "95" and "%" (api.web.numbers): library text through a filter,
+# the templates' own "95 %" as a global, and every translated string through gettext below
+templates.env.filters["nobreak"] = keep_percent
+templates.env.globals["ci95"] = CI95
 templates.env.add_extension("jinja2.ext.i18n")
 # journeymap's gettext reads the language of the request (a context variable set by
 # LanguageMiddleware), so one environment serves concurrent requests in any language.
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
-    i18n.gettext, i18n.ngettext, newstyle=True)
+    lambda message: keep_percent(i18n.gettext(message)),
+    lambda singular, plural, n: keep_percent(i18n.ngettext(singular, plural, n)),
+    newstyle=True)
 
 
 def _status_names() -> dict[str, str]:

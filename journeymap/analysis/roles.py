@@ -115,7 +115,9 @@ def role_influence(result: FitResult, role: str) -> RoleInfluence:
 
     ``paths`` has columns ``route`` (labels joined by →), ``nodes``, ``effect`` (LTR
     points), ``nps_points`` (the route's part of the role's NPS points; the parts add up
-    to them, docs/method.md §5) and ``direct``.  ``acts_on`` lists the nodes the role
+    to them, docs/method.md §5) with ``nps_points_ci`` (its 95 % interval as ``[low,
+    high]``, the fit's :attr:`~journeymap.engines.result.Route.nps_points_ci`; ``None`` when
+    the result has none) and ``direct``.  ``acts_on`` lists the nodes the role
     acts on with ``share``, ``role_part`` (the role's NPS points through that node; they
     add up to the role's NPS points), the node's ``total`` effect and the node's **own**
     ``nps_points`` — a different quantity: everyone below the top rating the node alone
@@ -132,6 +134,7 @@ def role_influence(result: FitResult, role: str) -> RoleInfluence:
         first_measured = next(i for i, n in enumerate(nodes) if m.node(n).measured)
         rows.append({"route": " → ".join(m.node(n).display for n in nodes), "nodes": nodes,
                      "effect": p.effect, "nps_points": p.nps_points,
+                     "nps_points_ci": None if p.nps_points_ci is None else list(p.nps_points_ci),
                      "direct": first_measured >= len(nodes) - 2})
     effects = {e.node: e for e in result.node_effects}
     parts = route_parts(result, role)
@@ -158,7 +161,8 @@ def role_influence(result: FitResult, role: str) -> RoleInfluence:
                          nps_points=rec.nps_points,
                          nps_points_ci=rec.nps_points_ci or (math.nan, math.nan),
                          paths=pd.DataFrame(rows, columns=["route", "nodes", "effect",
-                                                           "nps_points", "direct"]),
+                                                           "nps_points", "nps_points_ci",
+                                                           "direct"]),
                          acts_on=acts_df, nps=now, nps_after=after, nps_after_ci=after_ci)
 
 

@@ -23,13 +23,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import JourneymapError
+from ..formatting import percent
+from ..i18n import gettext as _
 from ..scenario import plan_shifts, predicted_nps
 
 if TYPE_CHECKING:
     from ..engines import FitResult
     from ..model import JourneyMap
 
-__all__ = ["WhatIf", "check_not_outcome", "parse_shift", "what_if"]
+__all__ = ["WhatIf", "check_not_outcome", "not_estimable_warning", "parse_shift", "what_if"]
 
 _SHIFT_RE = re.compile(r"^\s*([^=\s]+)\s*=\s*([+-]?\d+(?:\.\d*)?|[+-]?\.\d+)\s*$")
 
@@ -48,6 +50,9 @@ class WhatIf:
     change: float
     change_ci: tuple[float, float]
     n: int
+    #: Plain warnings about the prediction, in the language in force (e.g. a shifted node
+    #: whose effect is not estimable: :func:`not_estimable_warning`).
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"shifts": self.shifts, "mean_ltr": self.mean_ltr,
@@ -55,7 +60,8 @@ class WhatIf:
                 "nps_ci": list(self.nps_ci), "predicted_nps": self.predicted_nps,
                 "predicted_nps_ci": list(self.predicted_nps_ci), "change": self.change,
                 "change_ci": list(self.change_ci), "n": self.n,
-                "nps_after": self.predicted_nps, "nps_after_ci": list(self.predicted_nps_ci)}
+                "nps_after": self.predicted_nps, "nps_after_ci": list(self.predicted_nps_ci),
+                "warnings": list(self.warnings)}
 
 
 def parse_shift(text: str) -> tuple[str, float]:
@@ -77,6 +83,38 @@ def check_not_outcome(m: JourneyMap, shifts: Mapping[str, float]) -> None:
         if m.node(node_id).kind == "outcome":
             raise JourneymapError(f"'{node_id}' is the outcome: what-if shifts the touchpoints, "
                                   "factors or roles that lead to it, not the outcome itself.")
+
+
+def not_estimable_warning(result: FitResult, shifts: Mapping[str, float]) -> str | None:
+    """One plain sentence when a shifted node or role has an effect the fit marked not
+    estimable (bayesnet at small n: docs/method.md, "9.8 Sparse data"), in the language
+    in force; ``None`` when every shifted effect is estimable.
+
+    The prediction is still made, but for such a node it shows the network's prior (a
+    uniform guess where the shifted customers land), not the data; the sentence names
+    the nodes and the largest share of customers that land in thin combinations.
+    """
+    m = result.journey_map
+    effects = {e.node: e for e in result.node_effects}
+    roles = {r.role: r for r in result.role_effects}
+    names: list[str] = []
+    shares: list[float] = []
+    for node_id, shift in shifts.items():
+        if not shift:
+            continue
+        rec = effects.get(node_id) or roles.get(node_id)
+        if rec is None or not rec.not_estimable:
+            continue
+        names.append(m.node(node_id).display)
+        if rec.thin_share is not None:
+            shares.append(rec.thin_share)
+    if not names:
+        return None
+    return _("The effect of %(nodes)s cannot be estimated from these data: up to %(share)s "
+             "of the customers this change moves land in combinations of answers that too "
+             "few customers gave. There the prediction shows a guess, not what customers said. "
+             "More responses, fewer states per rating or the linear engine would tell.") % {
+        "nodes": ", ".join(names), "share": percent(max(shares) if shares else None)}
 
 
 def what_if(result: FitResult, shifts: Mapping[str, float]) -> WhatIf:
@@ -101,4 +139,5 @@ def what_if(result: FitResult, shifts: Mapping[str, float]) -> WhatIf:
                   predicted_mean_ltr=out.predicted_mean_ltr,
                   nps=result.nps.value, nps_ci=result.nps.ci, predicted_nps=after,
                   predicted_nps_ci=after_ci, change=out.change, change_ci=out.change_ci,
-                  n=data.n)
+                  n=data.n, warnings=tuple(w for w in [not_estimable_warning(result, shifts)]
+                                           if w is not None))

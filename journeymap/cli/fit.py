@@ -202,3 +202,5 @@ def what_if_cmd(map_file: MapArg, data_file: DataArg,
                       f"change {signed(w.change)} NPS points (95 %: {ci(w.change_ci)})")
         console.print(f"  mean recommend score {w.mean_ltr:.2f} → {w.predicted_mean_ltr:.2f} "
                       f"(n = {w.n:,})")
+        for warning in w.warnings:
+            console.print(f"  warning: {esc(warning)}", soft_wrap=True)

@@ -53,7 +53,7 @@ _TABLE_HEAD = (N_("Touchpoint"), N_("Your share"), N_("Your part (NPS points)"),
                N_("It alone, everyone 1 point higher (NPS points)"), N_("Average rating"),
                N_("Answers"))
 _TABLE_NUMERIC = (False, True, True, True, True, True)
-_ROUTE_HEAD = (N_("Route"), N_("NPS points"), N_("Kind"))
+_ROUTE_HEAD = (N_("Route"), N_("NPS points (95 %%)"), N_("Kind"))
 _ROUTE_NUMERIC = (False, True, False)
 
 
@@ -170,8 +170,10 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
             counts = ", ".join(f"n = {_count(effects[n].n)}" for n in hidden)
             row.suppressed = _("too few answers (%(counts)s)") % {"counts": counts}
         else:
-            row.cells = [_signed(p["nps_points"]),
-                         _("direct") if p["direct"] else _("indirect")]
+            points = _signed(p["nps_points"])
+            if p["nps_points_ci"] is not None:  # the fit's interval of this route's part
+                points += f" ({_ci(p['nps_points_ci'])})"
+            row.cells = [points, _("direct") if p["direct"] else _("indirect")]
         card.routes.append(row)
 
     lo, hi_ci = inf.nps_points_ci
@@ -419,7 +421,7 @@ def _e(text: object) -> str:
 
 
 def _html_table(head: Sequence[str], rows: Sequence[_Row], numeric: Sequence[bool]) -> str:
-    head = [_(h) for h in head]
+    head = [_(h) % {} for h in head]  # % {}: "95 %%" in a heading is one "%"
     out = ['<table><thead><tr>' + "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
            + "</tr></thead><tbody>"]
     for row in rows:
@@ -578,7 +580,7 @@ def _m(text: object) -> str:
 
 
 def _md_table(head: Sequence[str], rows: Sequence[_Row], numeric: Sequence[bool]) -> str:
-    lines = ["| " + " | ".join(_(h) for h in head) + " |",
+    lines = ["| " + " | ".join(_(h) % {} for h in head) + " |",
              "|" + "|".join("---:" if num else "---" for num in numeric) + "|"]
     for row in rows:
         cells = ([row.suppressed] + [""] * (len(head) - 2) if row.suppressed is not None

@@ -63,14 +63,14 @@ from ..formatting import ci as _ci
 from ..formatting import count as _count
 from ..formatting import localize
 from ..formatting import signed as _signed
-from ..i18n import N_
+from ..i18n import N_, ngettext
 from ..i18n import gettext as _
 from ..limits import DEFAULT_MIN_RESPONSES, check_min_responses
 from ..outputs import write_atomic
 
 if TYPE_CHECKING:
     from ..engines import FitResult
-    from ..engines.result import EdgeEstimate, Effect, RoleEffect
+    from ..engines.result import EdgeEstimate, Effect, RoleEffect, Route
     from ..model import Edge, JourneyMap, Node
 
 __all__ = ["FORMATS", "LANES", "EdgeDetail", "edge_details", "focusable_edges", "render",
@@ -232,6 +232,8 @@ class _Context:
     on_path: set[str] = field(default_factory=set)
     path_edges: set[tuple[str, str]] = field(default_factory=set)
     edge_points: dict[tuple[str, str], float] = field(default_factory=dict)
+    #: the fit's routes through each edge (role view): one route's interval is worded
+    edge_routes: dict[tuple[str, str], list[Route]] = field(default_factory=dict)
     #: the nodes drawn: all (None), or only the role's routes when the whole map is
     #: larger than one picture may be or when only they are asked for (``routes``)
     drawn: set[str] | None = None
@@ -279,6 +281,7 @@ def _context(m: JourneyMap, result: FitResult | None, role: str | None,
                 ctx.on_path.update(nodes)
                 for a, b in pairwise(nodes):
                     ctx.path_edges.add((a, b))
+                    ctx.edge_routes.setdefault((a, b), []).append(p)
                     if points is not None:
                         ctx.edge_points[(a, b)] = ctx.edge_points.get((a, b), 0.0) + points
         else:
@@ -558,10 +561,21 @@ def _edge_attrs(e: Edge, ctx: _Context, index: int = 0) -> dict[str, str | None]
             tag.insert(0, _font(_h(_signed(points)), color=TEXT, bold=True) + "<BR/>"
                        + _font(_h(_("NPS pts")), size=11, color=TEXT))
     if points is not None and ctx.role is not None:  # the figure on the arrow, in words
-        attrs["tooltip"] = (f"{attrs.get('tooltip') or ''} " + _(
-            "If %(role)s did one point better on everything it acts on, about %(points)s NPS "
-            "points of the change would go through this arrow.") % {
-                "role": m.node(ctx.role).display, "points": localize(f"{abs(points):.1f}")}).strip()
+        words = _("If %(role)s did one point better on everything it acts on, about "
+                  "%(points)s NPS points of the change would go through this arrow.") % {
+            "role": m.node(ctx.role).display, "points": localize(f"{abs(points):.1f}")}
+        through = ctx.edge_routes.get((e.source, e.target), [])
+        if len(through) == 1 and through[0].nps_points_ci is not None:
+            # one route: its own interval (the library's; a sum of routes has none)
+            words += " " + _("Very likely between %(low)s and %(high)s NPS points "
+                             "(95 %%).") % {"low": _signed(through[0].nps_points_ci[0]),
+                                            "high": _signed(through[0].nps_points_ci[1])}
+        elif len(through) > 1:
+            words += " " + ngettext(
+                "It adds up %(num)d route; the likely range of each route is in the list "
+                "of routes.", "It adds up %(num)d routes; the likely range of each route is "
+                "in the list of routes.", len(through)) % {"num": len(through)}
+        attrs["tooltip"] = (f"{attrs.get('tooltip') or ''} {words}").strip()
     if ctx.routes and tag:  # the narrow view: ordinary labels, which graphviz keeps apart
         mid, tag = [*mid, *tag], []
     if mid:

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from journeymap_api.main import create_app
 from journeymap_api.web._core import local_path, signed
 from journeymap_api.web.mapedit import EdgeForm, NodeForm, add_edge, add_node, problem_lines
+from journeymap_api.web.numbers import CI95
 from journeymap_api.web.session import hash_token
 from web_helpers import csrf_of, sign_in
 
@@ -344,10 +345,10 @@ def test_what_if_sliders_give_the_apis_prediction(web: Api) -> None:
     assert f'id="whatif-change">{signed(api["change"])}<' in r.text
     assert f'id="whatif-predicted">{signed(api["predicted_nps"])}<' in r.text
     lo, hi = api["change_ci"]
-    assert f"95 %: {signed(lo)} to {signed(hi)}" in r.text
+    assert f"{CI95}: {signed(lo)} to {signed(hi)}" in r.text
     lo, hi = api["nps_after_ci"]
     assert (f'id="whatif-move">NPS would go from {signed(api["nps"])} to '
-            f'{signed(api["nps_after"])} (95 %: {signed(lo)} to {signed(hi)})<') in r.text
+            f'{signed(api["nps_after"])} ({CI95}: {signed(lo)} to {signed(hi)})<') in r.text
     r = web.client.post(f"/app/fits/{fit['id']}/what-if", headers={"X-CSRF-Token": token},
                         data={"shift.delivery": "0"})
     assert 'id="whatif-change">0.0<' in r.text
@@ -368,7 +369,7 @@ def test_my_influence_shows_the_role_card_with_the_apis_numbers(web: Api) -> Non
     assert api["nps_points"] == pytest.approx(w["change"], abs=1e-9)
     assert api["nps_after"] == pytest.approx(w["nps_after"], abs=1e-9)
     lo, hi = api["nps_after_ci"]
-    assert (f"NPS would go from {signed(api['nps'])} to {signed(api['nps_after'])} (95 %: "
+    assert (f"NPS would go from {signed(api['nps'])} to {signed(api['nps_after'])} ({CI95}: "
             f"{signed(lo)} to {signed(hi)}): {signed(api['nps_points'])} NPS points") in page
     roles = web.client.get(f"/v1/fits/{fit['id']}/roles", headers=web.workspace("acme")).json()
     (listed,) = [r for r in roles["roles"] if r["role"] == "installer"]
