@@ -289,6 +289,10 @@ class FitCreate(BaseModel):
         if self.options.se is not None and self.engine == "bayesnet":
             raise ValueError("option se is for the linear engine: the bayesnet engine's "
                              "intervals come from its posterior draws.")
+        if self.options.bootstrap and self.engine == "bayesnet":
+            raise ValueError("option bootstrap is for the linear engine: the bayesnet "
+                             "engine's intervals come from its posterior draws (option "
+                             "draws).")
         return self
 
 

@@ -4,19 +4,39 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from journeymap.limits import MAX_BAYESNET_DRAWS
 
 from ...deps import ResultsDep, SessionDep, SettingsDep
 from ...problems import Problem
+from ...results import Results
+from ...schemas import FitOptions
 from ...services import datasets, maps
-from .._core import PREFIX, CsrfDep, WebUserDep, page, plain
+from ...settings import Settings
+from .._core import PREFIX, CsrfDep, WebUser, WebUserDep, page, plain
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 ENGINES = ("linear", "bayesnet")
+
+
+def _largest(field: str) -> int:
+    """The largest value :class:`~api.schemas.FitOptions` takes for ``field`` (its ``le``)."""
+    for rule in FitOptions.model_fields[field].metadata:
+        if hasattr(rule, "le"):
+            return int(rule.le)
+    raise LookupError(field)  # pragma: no cover - a schema change the form must follow
+
+
+#: The fit form's largest numbers, as the API's schema allows them.
+FORM_LIMITS = {"min_responses": _largest("min_responses"), "bootstrap": _largest("bootstrap"),
+               "seed": _largest("random_state"), "draws": MAX_BAYESNET_DRAWS}
 
 
 @router.get("/datasets", response_class=HTMLResponse)
@@ -48,6 +68,18 @@ def upload_data(request: Request, user: CsrfDep, session: SessionDep, settings: 
 def show_data(request: Request, dataset_id: uuid.UUID, user: WebUserDep, session: SessionDep,
               settings: SettingsDep, results: ResultsDep,
               map_id: uuid.UUID | None = None) -> Response:
+    return dataset_page(request, user, session, settings, results, dataset_id, map_id)
+
+
+def dataset_page(request: Request, user: WebUser, session: Session, settings: Settings,
+                 results: Results, dataset_id: uuid.UUID, map_id: uuid.UUID | None = None, *,
+                 fit_form: Mapping[str, str] | None = None,
+                 fit_error: Mapping[str, str | None] | None = None,
+                 status: int = 200) -> Response:
+    """One dataset's page: preview, checks against a map, and the form that starts a fit.
+
+    ``fit_form`` (the values a refused form held) and ``fit_error`` (its one message and
+    the field it is about) show a refused fit form again, as it was sent."""
     ws = user.workspace.id
     row = datasets.get_dataset(session, ws, dataset_id)
     dataset = plain(datasets.dataset_out(row))
@@ -63,4 +95,6 @@ def show_data(request: Request, dataset_id: uuid.UUID, user: WebUserDep, session
     return page(request, "dataset.html", {"dataset": dataset, "maps": map_list,
                                           "columns": preview.columns, "rows": preview.rows,
                                           "error": preview.error, "checks": checks,
-                                          "engines": ENGINES}, user=user)
+                                          "engines": ENGINES, "limits": FORM_LIMITS,
+                                          "fit_form": fit_form, "fit_error": fit_error},
+                user=user, status=status)

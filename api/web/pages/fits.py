@@ -7,17 +7,19 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from journeymap.formatting import is_missing
+from journeymap.formatting import count, is_missing
 from journeymap.i18n import gettext as _
-from journeymap.limits import DEFAULT_MIN_RESPONSES, MIN_RESPONSES_FLOOR
+from journeymap.limits import MIN_RESPONSES_FLOOR
 
-from ...deps import ResultsDep, SessionDep, SessionsDep, WorkerDep
+from ...deps import ResultsDep, SessionDep, SessionsDep, SettingsDep, WorkerDep
 from ...models import FitStatus
+from ...problems import Problem
 from ...results import DoneFit, Results
-from ...schemas import FitCreate, FitOptions, WhatIfRequest
+from ...schemas import FitCreate, WhatIfRequest
 from ...services import fits
 from .._core import PREFIX, CsrfDep, WebUser, WebUserDep, is_htmx, page, plain, presenting
 from ..mapview import PRESENT_FONT_SCALE, map_markup
@@ -72,15 +74,125 @@ async def drivers_of(sessions: sessionmaker[Session], results: Results, user: We
     return plain(await run_in_threadpool(fits.drivers, sessions, results, meta))
 
 
+#: The fit form's fields besides the map and the dataset (all sent as text; empty: default).
+FORM_FIELDS = ("engine", "min_responses", "bootstrap", "seed", "se", "bins", "ess",
+               "ltr_states", "draws")
+_BAYESNET_FIELDS = ("bins", "ess", "ltr_states", "draws")
+FormText = Annotated[str, Form(max_length=50)]
+
+
+class FitFormError(Exception):
+    """A refused fit form: one message in the page's language, and the field it is about."""
+
+    def __init__(self, message: str, field: str | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _field_rules() -> dict[str, tuple[str, str]]:
+    """Each field's label and what it takes, in the page's language (the form's words)."""
+    from .datasets import FORM_LIMITS
+
+    def whole(low: int, high: int) -> str:
+        return _("a whole number from %(low)s to %(high)s") % {"low": count(low),
+                                                             "high": count(high)}
+
+    return {
+        "engine": (_("Engine"), _("linear or bayesnet")),
+        "min_responses": (_("Fewest answers for any figure"),
+                          whole(MIN_RESPONSES_FLOOR, FORM_LIMITS["min_responses"])),
+        "bootstrap": (_("Bootstrap replicates"), whole(0, FORM_LIMITS["bootstrap"])),
+        "seed": (_("Seed"), whole(0, FORM_LIMITS["seed"])),
+        "se": (_("Standard errors"), _("robust or classical")),
+        "bins": (_("States per rating"), _("auto, all or a whole number of 2 or more")),
+        "ess": (_("Prior strength (equivalent sample size)"), _("a number above 0")),
+        "ltr_states": (_("Recommend score as"), _("its 11 answers or the 3 NPS classes")),
+        "draws": (_("Posterior draws"),
+                  _("0 or a whole number from 2 to %(max)s") % {
+                      "max": count(FORM_LIMITS["draws"])}),
+    }
+
+
+def fit_request(map_id: uuid.UUID, dataset_id: uuid.UUID, sent: dict[str, str]) -> FitCreate:
+    """The API's fit request of a fit form's fields (``sent``: text, empty for a default).
+
+    Validated by the API's own schema (:class:`~api.schemas.FitCreate`), so the form takes
+    exactly what ``POST /v1/fits`` takes; a refusal raises :class:`FitFormError` with one
+    message that names the field and what it takes, in the page's language."""
+    options: dict[str, Any] = {}
+    for field, key in (("min_responses", "min_responses"), ("bootstrap", "bootstrap"),
+                       ("seed", "random_state"), ("se", "se"), ("bins", "bins"),
+                       ("ess", "ess"), ("ltr_states", "ltr_states"), ("draws", "draws")):
+        value = sent.get(field, "")
+        if value:
+            options[key] = int(value) if field == "bins" and value.isdigit() else value
+    engine = sent.get("engine") or "linear"
+    try:
+        return FitCreate.model_validate({"map_id": map_id, "dataset_id": dataset_id,
+                                         "engine": engine, "options": options})
+    except ValidationError as exc:
+        raise _form_error(exc, engine, sent) from None
+
+
+def _form_error(exc: ValidationError, engine: str, sent: dict[str, str]) -> FitFormError:
+    """The first problem of a refused form as one sentence (see :func:`fit_request`)."""
+    rules = _field_rules()
+    loc = exc.errors()[0]["loc"]
+    field = str(loc[1]) if len(loc) >= 2 and loc[0] == "options" else None
+    field = {"random_state": "seed"}.get(field or "", field)
+    if tuple(loc) == ("options",) and sent.get("draws"):  # FitOptions' own rule: not 1 draw
+        field = "draws"
+    if field in rules:
+        label, takes = rules[field]
+        return FitFormError(_("%(field)s must be %(takes)s; the fit was not started.") % {
+            "field": label, "takes": takes}, field)
+    # the rules between fields (FitCreate's own): which engine an option belongs to
+    bayes = [f for f in _BAYESNET_FIELDS if sent.get(f)]
+    if engine != "bayesnet" and bayes:
+        return FitFormError(_("%(fields)s: only for the bayesnet engine. Empty it or choose "
+                              "the bayesnet engine; the fit was not started.") % {
+            "fields": ", ".join(rules[f][0] for f in bayes)}, bayes[0])
+    if engine == "bayesnet" and sent.get("se"):
+        return FitFormError(_("Classical standard errors are for the linear engine: the "
+                              "bayesnet engine's intervals come from its posterior draws. "
+                              "Choose robust or the linear engine; the fit was not "
+                              "started."), "se")
+    if engine == "bayesnet" and sent.get("bootstrap", "0") not in ("", "0"):
+        return FitFormError(_("Bootstrap replicates are for the linear engine: the bayesnet "
+                              "engine's intervals come from its posterior draws. Set them to "
+                              "0 or choose the linear engine; the fit was not started."),
+                            "bootstrap")
+    return FitFormError(str(exc.errors()[0]["msg"]).removeprefix("Value error, "), None)
+
+
 @router.post("/fits", response_class=HTMLResponse)
-def start_fit(request: Request, user: CsrfDep, session: SessionDep, worker: WorkerDep,
+def start_fit(request: Request, user: CsrfDep, session: SessionDep, settings: SettingsDep,
+              results: ResultsDep, worker: WorkerDep,
               map_id: Annotated[uuid.UUID, Form()], dataset_id: Annotated[uuid.UUID, Form()],
-              engine: Annotated[str, Form(max_length=50)] = "linear",
-              min_responses: Annotated[int, Form(ge=MIN_RESPONSES_FLOOR, le=10_000_000)]
-              = DEFAULT_MIN_RESPONSES) -> Response:
-    body = FitCreate(map_id=map_id, dataset_id=dataset_id, engine=engine,
-                     options=FitOptions(min_responses=min_responses))
-    created = fits.create_fit(session, worker, user.workspace.id, body)
+              engine: FormText = "linear", min_responses: FormText = "",
+              bootstrap: FormText = "", seed: FormText = "", se: FormText = "",
+              bins: FormText = "", ess: FormText = "", ltr_states: FormText = "",
+              draws: FormText = "") -> Response:
+    """Start a fit with the form's options (those of ``POST /v1/fits``); a refused form is
+    shown again as it was sent, with one message, and nothing is started."""
+    sent = {"engine": engine, "min_responses": min_responses, "bootstrap": bootstrap,
+            "seed": seed, "se": se, "bins": bins, "ess": ess, "ltr_states": ltr_states,
+            "draws": draws}
+    sent = {k: v.strip() for k, v in sent.items()}
+    try:
+        body = fit_request(map_id, dataset_id, sent)
+        created = fits.create_fit(session, worker, user.workspace.id, body)
+    except (FitFormError, Problem) as exc:
+        if isinstance(exc, Problem) and exc.status == 404:
+            raise
+        message, field = ((exc.message, exc.field) if isinstance(exc, FitFormError)
+                          else (exc.detail, None))
+        from .datasets import dataset_page
+
+        return dataset_page(request, user, session, settings, results, dataset_id,
+                            fit_form={**sent, "map_id": str(map_id)},
+                            fit_error={"message": message, "field": field}, status=422)
     return RedirectResponse(f"{PREFIX}/fits/{created.id}", status_code=303)
 
 
