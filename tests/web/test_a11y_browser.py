@@ -138,6 +138,12 @@ def _pipeline_upload(page: Any) -> None:
     sync_api.expect(page.locator("#act-on")).to_be_visible()
 
 
+def _fit_refused(page: Any) -> None:
+    page.locator("#bootstrap").fill("20000")
+    page.locator("#fit-form button[type=submit]").click()
+    sync_api.expect(page.locator("#fit-error")).to_be_visible()
+
+
 CASES = (
     Case("sign-in", ("GET", "/app/sign-in"), "/app/sign-in", who="nobody"),
     Case("sign-in-refused", ("POST", "/app/sign-in"), "/app/sign-in", who="nobody",
@@ -150,6 +156,7 @@ CASES = (
     Case("map-version", ("GET", "/app/maps/{map_id}"), "/app/maps/{map}?version=1"),
     Case("datasets", ("GET", "/app/datasets"), "/app/datasets"),
     Case("dataset", ("GET", "/app/datasets/{dataset_id}"), "/app/datasets/{dataset}"),
+    Case("fit-refused", ("POST", "/app/fits"), "/app/datasets/{dataset}", then=_fit_refused),
     Case("fit", ("GET", "/app/fits/{fit_id}"), "/app/fits/{fit}"),
     Case("fit-check", ("GET", "/app/fits/{fit_id}/check"), "/app/fits/{fit}/check"),
     Case("drivers", ("GET", "/app/fits/{fit_id}/drivers"), "/app/fits/{fit}/drivers"),
@@ -207,7 +214,6 @@ NO_PAGE = {
     ("POST", "/app/maps/add"): "a fragment of the editor, which editor-new checks",
     ("POST", "/app/maps/{map_id}"): "saves a version and redirects to the map page",
     ("POST", "/app/datasets"): "an upload; redirects to the dataset page",
-    ("POST", "/app/fits"): "starts a fit; redirects to the fit page",
     ("POST", "/app/fits/{fit_id}/refresh"): "starts a fit; redirects to the new fit's page "
                                              "(the fit page, which the fit case checks)",
     ("GET", "/app/fits/{fit_id}/progress"): "a fragment of the fit page while it runs",
