@@ -170,13 +170,14 @@ def _form_error(exc: ValidationError, engine: str, sent: dict[str, str]) -> FitF
 def start_fit(request: Request, user: CsrfDep, session: SessionDep, settings: SettingsDep,
               results: ResultsDep, worker: WorkerDep,
               map_id: Annotated[uuid.UUID, Form()], dataset_id: Annotated[uuid.UUID, Form()],
-              engine: FormText = "linear", min_responses: FormText = "",
+              engine: FormText = "linear",
+              fewest: Annotated[str, Form(max_length=50, alias="min_responses")] = "",
               bootstrap: FormText = "", seed: FormText = "", se: FormText = "",
               bins: FormText = "", ess: FormText = "", ltr_states: FormText = "",
               draws: FormText = "") -> Response:
     """Start a fit with the form's options (those of ``POST /v1/fits``); a refused form is
     shown again as it was sent, with one message, and nothing is started."""
-    sent = {"engine": engine, "min_responses": min_responses, "bootstrap": bootstrap,
+    sent = {"engine": engine, "min_responses": fewest, "bootstrap": bootstrap,
             "seed": seed, "se": se, "bins": bins, "ess": ess, "ltr_states": ltr_states,
             "draws": draws}
     sent = {k: v.strip() for k, v in sent.items()}
