@@ -258,7 +258,9 @@ def test_what_if_through_the_engine_state_protocol_gives_the_numbers_of_the_unty
         want = golden[f"{engine}/{name}"]
         assert set(got) == set(want)
         for key, value in want.items():
-            if isinstance(value, list):
+            if key == "warnings":  # sentences: equal word for word
+                assert got[key] == value
+            elif isinstance(value, list):
                 assert list(got[key]) == pytest.approx(value, rel=1e-12, abs=1e-12), key
             elif isinstance(value, dict):
                 assert got[key] == value
