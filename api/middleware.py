@@ -34,6 +34,7 @@ __all__ = ["MULTIPART_OVERHEAD", "UPLOAD_PATHS", "MethodsMiddleware", "RequestLi
 
 UPLOAD_PATHS = ("/v1/datasets", "/app/datasets")  # the API's and the web page's uploads
 _APPEND_PATH = re.compile(r"^/v1/datasets/[^/]+/responses$")  # appends: the upload limit
+_PIPELINE_PATH = re.compile(r"^/(v1|app)/fits/[^/]+/pipeline$")  # opportunities: the body limit
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the form's name field
 REQUEST_TIMEOUT = "urn:journeymap:problem:request-timeout"
 
@@ -48,7 +49,12 @@ class RequestLimitsMiddleware:
         self.max_body_bytes = max_body_bytes
         self.body_timeout = body_timeout
 
-    def _too_large(self, upload: bool) -> Problem:
+    def _too_large(self, upload: bool, path: str = "") -> Problem:
+        if _PIPELINE_PATH.match(path):
+            return Problem(413, f"the opportunities file is larger than this server accepts "
+                                f"({self.max_body_bytes:,} bytes); split it, e.g. by sales "
+                                "region.", type=TOO_LARGE, title="Request too large",
+                           max_body_bytes=self.max_body_bytes, headers={"Connection": "close"})
         if upload:
             return Problem(413, f"the upload is larger than this server accepts "
                                 f"({self.max_upload_bytes:,} bytes per file).", type=TOO_LARGE,
@@ -76,7 +82,7 @@ class RequestLimitsMiddleware:
         limit = self.max_upload_bytes + MULTIPART_OVERHEAD if upload else self.max_body_bytes
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.strip().isdigit() and int(declared) > limit:
-            problem = self._too_large(upload)
+            problem = self._too_large(upload, path)
             response: Response
             if scope["path"].startswith("/app/"):  # a web page's form: a page to read
                 response = HTMLResponse(_too_large_page(problem.detail), status_code=413,
@@ -100,7 +106,7 @@ class RequestLimitsMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise self._too_large(upload)
+                    raise self._too_large(upload, path)
                 complete = not message.get("more_body", False)
             else:
                 complete = True

@@ -196,7 +196,9 @@ def test_bad_opportunities_get_one_clear_problem_and_nothing_is_stored(
         assert "is empty" in problem(c.post(url, headers={**h, "Content-Type": "text/csv"},
                                             content=b"  \n"), 422)
         huge = pd.concat([OPPS] * 1_000, ignore_index=True)
-        assert "larger than this server accepts" in problem(send(huge), 413)
+        assert problem(send(huge), 413) == ("the opportunities file is larger than this server "
+                                            "accepts (40,000 bytes); split it, e.g. by sales "
+                                            "region.")
         monkeypatch.setattr("journeymap.analysis.pipeline.MAX_OPPORTUNITIES", 5)
         assert "has 7 opportunities; at most 5" in problem(send(OPPS), 422)
         monkeypatch.undo()

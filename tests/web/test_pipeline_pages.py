@@ -124,6 +124,9 @@ def test_a_bad_file_shows_the_one_message_and_a_map_without_accounts_no_page(
     assert 'id="act-on"' not in r.text
     assert "Present: opportunity, stage, amount, probability." in r.text
     assert _upload(c, fit["id"], b"").status_code == 422
+    huge = _upload(c, fit["id"], b"x" * (web.settings.max_body_bytes + 1))
+    assert huge.status_code == 413
+    assert "opportunities file is larger than this server accepts" in huge.text
     assert _upload(c, fit["id"], b"%PDF", name="deals.pdf").status_code == 415
     assert {p for p in web.settings.data_dir.rglob("*") if p.is_file()} == files
 
