@@ -276,3 +276,44 @@ def test_check_calls_the_not_estimable_edges_so_and_contradicts_nothing(
     assert {k for k, v in verdicts.items() if v == "not estimable"} == blank
     assert "contradict" not in verdicts.values()
     assert "3 are not estimable (too little data)" in " ".join(report.summary)
+
+
+# --------------------------------------------------------------- what-if warning
+def test_a_what_if_of_a_not_estimable_node_warns_once_naming_it_with_its_thin_share(
+        small_fit: FitResult) -> None:
+    from journeymap.analysis import what_if
+
+    installation, installer = small_fit.effect("installation"), small_fit.role("installer")
+    assert installation.not_estimable
+    assert installer.not_estimable
+    assert installation.thin_share is not None
+    assert installer.thin_share is not None
+    w = what_if(small_fit, {"installation": 1, "installer": 0.5, "website": 1})
+    share = max(installation.thin_share, installer.thin_share)
+    assert w.warnings == (
+        "The effect of Installation, Installatör cannot be estimated from these data: up to "
+        f"{share:.0%} of the customers this change moves land in combinations of answers that "
+        "too few customers gave. There the prediction shows a guess, not what customers said. "
+        "More responses, fewer states per rating or the linear engine would tell.",)
+    assert w.to_dict()["warnings"] == list(w.warnings)
+    # an estimable node, or a not-estimable one left where it is: no warning
+    assert what_if(small_fit, {"website": 1}).warnings == ()
+    assert what_if(small_fit, {"website": 1, "installation": 0}).warnings == ()
+
+
+def test_the_cli_what_if_prints_the_librarys_warning(small: pd.DataFrame, small_fit: FitResult,
+                                                     tmp_path: Path) -> None:
+    from journeymap.analysis import what_if
+
+    map_path, data_path = tmp_path / "map.yaml", tmp_path / "data.csv"
+    MAP.to_yaml(map_path)
+    small.to_csv(data_path, index=False)
+    args = ["what-if", str(map_path), str(data_path), "--shift", "installation=+1",
+            "--engine", "bayesnet", "--draws", "50"]
+    (warning,) = what_if(small_fit, {"installation": 1}).warnings
+    run = CliRunner().invoke(app, [*args, "--json"])
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.stdout)["warnings"] == [warning]
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
+    assert f"warning: {warning}" in " ".join(run.stdout.split())
