@@ -200,3 +200,13 @@ def test_init_on_the_norwegian_forms_download_dates_the_accounts_by_completion_t
     text = said(out)
     assert 'Svar-id står i kolonnen "ID"' in text
     assert "Starttidspunkt" not in out.read_text(encoding="utf-8")  # bookkeeping, left out
+
+
+def test_init_labels_the_recommend_question_in_the_five_languages_of_the_pages(
+        tmp_path: Path) -> None:
+    out = tmp_path / "map.yaml"
+    assert run("init", EXPORTS / "surveymonkey_en.csv", "-o", out).exit_code == 0
+    outcome = JourneyMap.from_yaml(out).node("nps")
+    assert [outcome.label_for(lang) for lang in ("en", "sv", "da", "fi", "nb")] == [
+        "Likelihood to recommend", "Rekommendation", "Anbefaling", "Suositteleminen",
+        "Anbefaling"]

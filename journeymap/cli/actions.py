@@ -199,8 +199,10 @@ def cases_cmd(map_file: MapArg, data_file: DataArg,
                   "--value-max-ltr", help="A valuable account's case opens at this score "
                   "or lower.")] = 8,
               survey_type: SurveyTypeOpt = None) -> None:
-    """Follow-up cases by the rules of docs/closing-the-loop.md, as the CRM CSV the
-    service's /v1/cases/csv writes, with a summary per role."""
+    """Follow-up cases as the CRM CSV of the service, with a summary per role.
+
+    Rules: docs/closing-the-loop.md; the columns are those of /v1/cases/csv.
+    """
     with errors():
         from rich.table import Table
 
@@ -271,8 +273,10 @@ def accounts_cmd(map_file: MapArg, data_file: DataArg,
                      "file.")] = None,
                  json_out: JsonOpt = False, survey_type: SurveyTypeOpt = None,
                  min_responses: MinOpt = MIN_RESPONSES) -> None:
-    """B2B accounts: NPS per account (suppressed below the minimum), both headlines and
-    accounts at risk with the reason."""
+    """B2B accounts: NPS per account, both headlines and the accounts at risk.
+
+    Accounts with fewer answers than the minimum are suppressed; each at risk says why.
+    """
     with errors():
         from rich.table import Table
 

@@ -94,6 +94,13 @@ class StarterMap:
     left_out: tuple[str, ...] = ()
 
 
+# The recommend question's label on maps and pages, in the five languages of the pages (as
+# the bundled example gives it), so that a fresh map shows "Rekommendation" in Swedish
+# rather than the node id "nps".
+OUTCOME_LABEL = ('{en: "Likelihood to recommend", sv: "Rekommendation", da: "Anbefaling", '
+                 'fi: "Suositteleminen", nb: "Anbefaling"}')
+
+
 def _norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
 
@@ -341,6 +348,7 @@ def _yaml(outcome: str, ratings: list[tuple[str, tuple[int, int], str | None]],
     lines.append("nodes:")
     q = text_of(outcome)
     lines.append(f"  - id: nps\n    kind: outcome\n    column: {_quote(outcome)}")
+    lines.append(f"    label: {OUTCOME_LABEL}")
     if q != outcome:
         lines.append(f"    question: {_quote(q[:500])}")
     ids = []
