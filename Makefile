@@ -14,7 +14,8 @@ DOWHY ?= dowhy>=0.14,<0.15
 PEERS_ARGS ?=
 DEMO_OUT ?= out/demo
 # pytest runs in PYTEST_WORKERS processes (pytest-xdist); each test file stays in one
-# process, so a file's module fixtures (a Spark session, a real server) start once.
+# process (--dist loadfile), so a file's module fixtures (a Spark session, a real server)
+# start once, and the browser tests' shared server (tests/web/conftest.py) once a process.
 # PYTEST_WORKERS=0 runs in this process; PYTEST_ARGS adds options (-x, -k NAME …).
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
