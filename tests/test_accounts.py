@@ -103,6 +103,20 @@ def test_both_headlines_match_an_independent_numpy_computation() -> None:
     assert rep.n_accounts == 3
 
 
+def test_several_detractor_decision_makers_make_one_reason_listing_their_scores() -> None:
+    f = _frame()
+    # two more of Acme's detractors (answers 5 and 2) are decision makers: three in all
+    f.loc[(f.account == "Acme") & f.ltr.isin([5, 2]), "contact_role"] = "Decision maker"
+    rep = account_analysis(JourneyMap.from_dict(MAP), f, min_responses=10, threshold=0)
+    acme = next(a for a in rep.accounts if a.account == "Acme")
+    assert [(r.code, r.text) for r in acme.reasons] == [
+        ("decision_maker_detractor", "3 decision makers answered 2, 3, 5 (detractors).")]
+    with use_language("sv"):
+        rep = account_analysis(JourneyMap.from_dict(MAP), f, min_responses=10, threshold=0)
+    acme = next(a for a in rep.accounts if a.account == "Acme")
+    assert acme.reasons[0].text == "3 beslutsfattare svarade 2, 3, 5 (kritiker)."
+
+
 def test_planted_risks_give_their_reasons_and_nothing_else() -> None:
     rep = account_analysis(JourneyMap.from_dict(MAP), _frame(), min_responses=10,
                            threshold=0, order="risk")

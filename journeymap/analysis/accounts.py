@@ -277,9 +277,16 @@ def account_analysis(journey_map: JourneyMap, data: DataSource | SurveyRows, *,
                 rx = x[r_here == rname]
                 roles.append(RoleNPS(rname, int(rx.size), _score_or_none(rx, min_responses)))
             dm = np.array([r in deciders for r in r_here.tolist()], dtype=bool)
-            for s in sorted(int(v) for v in x[dm] if v <= DETRACTOR_MAX):
+            low = sorted(int(v) for v in x[dm] if v <= DETRACTOR_MAX)
+            # one reason per account, however many decision makers answered 0–6 (every
+            # language of the pages has one plural form for n ≥ 2)
+            if len(low) == 1:
                 reasons.append(RiskReason("decision_maker_detractor", _(
-                    "A decision maker answered {score} (a detractor).").format(score=s)))
+                    "A decision maker answered {score} (a detractor).").format(score=low[0])))
+            elif low:
+                reasons.append(RiskReason("decision_maker_detractor", _(
+                    "{n} decision makers answered {scores} (detractors).").format(
+                        n=len(low), scores=", ".join(str(v) for v in low))))
         if score is not None and score.value < threshold:
             reasons.append(RiskReason("below_threshold", _(
                 "The account's NPS is {nps:.0f} (n = {n}), below {threshold:g}.").format(
