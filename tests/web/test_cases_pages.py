@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from typing import Any
 
 import web_helpers  # noqa: F401  (puts tests/api on sys.path)
@@ -66,6 +67,14 @@ def test_a_status_change_through_the_form_is_what_the_api_shows(web: Api) -> Non
     assert "called back, fitter booked" in r.text
     # a closed case has no form any more
     assert f'action="/app/cases/{case["id"]}"' not in r.text
+
+
+def test_an_open_cases_form_offers_contacted_before_closed(web: Api) -> None:
+    case = next(c for c in _cases(web) if c["status"] == "open")
+    sign_in(web.client, web.keys["acme"])
+    page = web.client.get("/app/cases").text
+    select = page.split(f'id="status-{case["id"]}"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r'<option value="(\w+)"', select) == ["contacted", "closed"]
 
 
 def test_the_form_needs_the_session_token(web: Api) -> None:

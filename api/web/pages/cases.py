@@ -19,7 +19,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from journeymap.cases import REASONS, TRANSITIONS, CaseRules
+from journeymap.cases import REASONS, STATUSES, TRANSITIONS, CaseRules
 from journeymap.exceptions import JourneymapError
 from journeymap.i18n import gettext as _
 
@@ -55,7 +55,8 @@ def _view(sessions: SessionsDep, workspace_id: uuid.UUID, role: str | None
         if due.tzinfo is None:
             due = due.replace(tzinfo=UTC)
         case["overdue"] = case["status"] != "closed" and due < now
-        case["next"] = sorted(TRANSITIONS[case["status"]])
+        # the journey's order, so an open case offers "contacted" first, not "closed"
+        case["next"] = [s for s in STATUSES if s in TRANSITIONS[case["status"]]]
     roles = sorted({c["role"] for c in every if c["role"]})
     return {"cases": shown, "roles": roles, "role": role, "stats": figures["stats"],
             "min_cases": figures["min_cases"], "rules": rules, "reason_names": _reason_names(),
