@@ -13,6 +13,7 @@ from typing import Any
 
 import web_helpers  # noqa: F401  (puts tests/api on sys.path)
 from api_helpers import Api, fitted
+from journeymap_api.web.pages.cases import CASES_PER_PAGE
 from markupsafe import escape
 from web_helpers import sign_in
 
@@ -43,7 +44,7 @@ def test_a_status_change_through_the_form_is_what_the_api_shows(web: Api) -> Non
     csrf = sign_in(web.client, web.keys["acme"])
     page = web.client.get("/app/cases", params={"role": role}).text
     theirs = [c for c in cases if c["role"] == role]
-    assert page.count('<li id="case-') == len(theirs)
+    assert page.count('<li id="case-') == min(len(theirs), CASES_PER_PAGE)
     assert f'id="case-{case["id"]}"' in page
     path = f"/app/cases/{case['id']}"
     r = web.client.post(path, data={"csrf_token": csrf, "status": "contacted",
@@ -77,6 +78,46 @@ def test_an_open_cases_form_offers_contacted_before_closed(web: Api) -> None:
     assert re.findall(r'<option value="(\w+)"', select) == ["contacted", "closed"]
 
 
+def _listed(text: str) -> list[str]:
+    return re.findall(r'<li id="case-([0-9a-f-]+)"', text)
+
+
+def test_the_cases_are_listed_a_page_at_a_time_in_the_apis_order(web: Api) -> None:
+    cases = _cases(web)
+    assert len(cases) > 2 * CASES_PER_PAGE, "the example data opens several pages of cases"
+    sign_in(web.client, web.keys["acme"])
+    pages = -(-len(cases) // CASES_PER_PAGE)
+    seen: list[str] = []
+    for n in range(1, pages + 1):
+        text = web.client.get("/app/cases", params={"page": n}).text
+        seen += _listed(text)
+        first, last = (n - 1) * CASES_PER_PAGE + 1, min(n * CASES_PER_PAGE, len(cases))
+        assert f"Cases {first}–{last} of {len(cases)}, soonest due first." in text
+        assert (f"page={n + 1}" in text) == (n < pages)
+        assert (f"page={n - 1}" in text) == (n > 1)
+    assert seen == [c["id"] for c in cases]  # every case once, soonest due first
+    # a page past the last shows the last; page 0 is refused
+    beyond = web.client.get("/app/cases", params={"page": pages + 5})
+    assert _listed(beyond.text) == _listed(
+        web.client.get("/app/cases", params={"page": pages}).text)
+    assert web.client.get("/app/cases", params={"page": 0}).status_code == 422
+    # the Swedish page counts in Swedish
+    sv = web.client.get("/app/cases", params={"page": 2, "lang": "sv"}).text
+    assert f"Ärenden {CASES_PER_PAGE + 1}–{2 * CASES_PER_PAGE} av {len(cases)}" in sv
+
+
+def test_a_change_on_a_later_page_returns_to_that_page(web: Api) -> None:
+    cases = _cases(web)
+    csrf = sign_in(web.client, web.keys["acme"])
+    case = cases[CASES_PER_PAGE + 1]  # on page 2
+    assert case["id"] in _listed(web.client.get("/app/cases", params={"page": 2}).text)
+    r = web.client.post(f"/app/cases/{case['id']}",
+                        data={"csrf_token": csrf, "status": "contacted", "page": "2"},
+                        follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/app/cases?page=2"
+
+
 def test_the_form_needs_the_session_token(web: Api) -> None:
     case = _cases(web)[0]
     sign_in(web.client, web.keys["acme"])
@@ -91,7 +132,7 @@ def test_the_page_shows_the_apis_figures_and_the_csv_follows_the_role(web: Api) 
     role = next(c["role"] for c in cases if c["role"])
     sign_in(web.client, web.keys["acme"])
     page = web.client.get("/app/cases").text
-    assert page.count('<li id="case-') == len(cases)
+    assert page.count('<li id="case-') == min(len(cases), CASES_PER_PAGE)
     assert "Follow-up cases" in web.client.get("/app").text
     stats = web.client.get("/v1/cases/stats", headers=web.workspace("acme")).json()
     shown = [s for s in stats["stats"] if not s["suppressed"]]

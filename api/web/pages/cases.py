@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -32,6 +32,10 @@ from .._core import PREFIX, CsrfDep, WebUserDep, page, plain
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
+#: Cases listed on one page: a team's page stays quick to load and to read on a phone
+#: (800 cases with a form each made a 950 KB page); the CSV has every case.
+CASES_PER_PAGE = 50
+
 def _reason_names() -> dict[str, str]:
     return {"detractor": _("detractor (score 0–6)"),
             "valuable_low": _("valuable account with a low score"),
@@ -42,13 +46,19 @@ def _case_status_names() -> dict[str, str]:
     return {"open": _("open"), "contacted": _("contacted"), "closed": _("closed")}
 
 
-def _view(sessions: SessionsDep, workspace_id: uuid.UUID, role: str | None
-          ) -> dict[str, Any]:
+def _view(sessions: SessionsDep, workspace_id: uuid.UUID, role: str | None,
+          page_no: int = 1) -> dict[str, Any]:
+    """The page's figures; the cases of page ``page_no`` (:data:`CASES_PER_PAGE` a page,
+    soonest due first; a page past the last shows the last)."""
     with sessions() as session:
         every = plain(service.list_cases(session, workspace_id))["cases"]
-        shown = plain(service.list_cases(session, workspace_id, role=role))["cases"]
+        listed = plain(service.list_cases(session, workspace_id, role=role))["cases"]
         figures = plain(service.stats(session, workspace_id, role=role))
         rules = plain(service.read_rules(session, workspace_id))
+    pages = max(1, -(-len(listed) // CASES_PER_PAGE))
+    page_no = min(max(1, page_no), pages)
+    start = (page_no - 1) * CASES_PER_PAGE
+    shown = listed[start:start + CASES_PER_PAGE]
     now = datetime.now(UTC)
     for case in shown:
         due = datetime.fromisoformat(case["due_at"])
@@ -58,7 +68,9 @@ def _view(sessions: SessionsDep, workspace_id: uuid.UUID, role: str | None
         # the journey's order, so an open case offers "contacted" first, not "closed"
         case["next"] = [s for s in STATUSES if s in TRANSITIONS[case["status"]]]
     roles = sorted({c["role"] for c in every if c["role"]})
-    return {"cases": shown, "roles": roles, "role": role, "stats": figures["stats"],
+    return {"cases": shown, "total": len(listed), "page_no": page_no, "pages": pages,
+            "first": start + 1, "last": start + len(shown),
+            "roles": roles, "role": role, "stats": figures["stats"],
             "min_cases": figures["min_cases"], "rules": rules, "reason_names": _reason_names(),
             "case_status_names": _case_status_names()}
 
@@ -67,12 +79,21 @@ def _role_of(role: str | None) -> str | None:
     return role.strip() or None if role else None
 
 
+def _cases_url(role: str | None, page_no: int = 1) -> str:
+    """The page's address for a role and page (the defaults left out)."""
+    query = {**({"role": role} if role else {}), **({"page": page_no} if page_no > 1 else {})}
+    return f"{PREFIX}/cases" + (f"?{urlencode(query)}" if query else "")
+
+
 @router.get("/cases", response_class=HTMLResponse)
 async def list_cases(request: Request, user: WebUserDep, sessions: SessionsDep,
-                     role: str | None = None) -> Response:
-    """The cases of a role (all roles when none is chosen), soonest due first."""
+                     role: str | None = None,
+                     page_no: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1
+                     ) -> Response:
+    """The cases of a role (all roles when none is chosen), soonest due first, a page of
+    :data:`CASES_PER_PAGE` at a time."""
     picked = _role_of(role)
-    view = await run_in_threadpool(_view, sessions, user.workspace.id, picked)
+    view = await run_in_threadpool(_view, sessions, user.workspace.id, picked, page_no)
     return page(request, "cases.html", view, user=user)
 
 
@@ -140,8 +161,7 @@ async def update_rules(request: Request, user: CsrfDep, sessions: SessionsDep,
                 service.put_rules(session, user.workspace.id, body)
 
         await run_in_threadpool(store)
-        target = f"{PREFIX}/cases" + (f"?{urlencode({'role': picked})}" if picked else "")
-        return RedirectResponse(target + "#h-rules", status_code=303)
+        return RedirectResponse(_cases_url(picked) + "#h-rules", status_code=303)
     view = await run_in_threadpool(_view, sessions, user.workspace.id, picked)
     return page(request, "cases.html", {**view, "rules_refused": refused}, user=user,
                 status=422)
@@ -153,9 +173,11 @@ async def update_case(request: Request, case_id: uuid.UUID, user: CsrfDep,
                       status: Annotated[Literal["open", "contacted", "closed", ""],
                                         Form()] = "",
                       note: Annotated[str, Form(max_length=5000)] = "",
-                      role: Annotated[str, Form(max_length=200)] = "") -> Response:
+                      role: Annotated[str, Form(max_length=200)] = "",
+                      page_no: Annotated[int, Form(alias="page", ge=1, le=1_000_000)] = 1
+                      ) -> Response:
     """Move a case on and/or set its note; a refused change shows the library's
-    message (409) and changes nothing."""
+    message (409) and changes nothing.  Back to the page the case was on."""
     text = note.strip()
     # the form shows the note, so a blank one sent to close a case is a missing note
     change = CaseUpdate(status=status or None,
@@ -175,9 +197,8 @@ async def update_case(request: Request, case_id: uuid.UUID, user: CsrfDep,
     refused = await run_in_threadpool(apply)
     picked = _role_of(role)
     if refused is None:
-        target = f"{PREFIX}/cases" + (f"?{urlencode({'role': picked})}" if picked else "")
-        return RedirectResponse(target, status_code=303)
-    view = await run_in_threadpool(_view, sessions, user.workspace.id, picked)
+        return RedirectResponse(_cases_url(picked, page_no), status_code=303)
+    view = await run_in_threadpool(_view, sessions, user.workspace.id, picked, page_no)
     return page(request, "cases.html", {**view, "refused": refused,
                                         "refused_case": str(case_id)},
                 user=user, status=409)
