@@ -154,22 +154,27 @@ def store_cases(session: Session, workspace_id: uuid.UUID, dataset_id: uuid.UUID
     webhook events, to ``session`` (the caller commits); returns how many."""
     known = set(session.scalars(select(CaseRecord.response_id).where(
         CaseRecord.workspace_id == workspace_id, CaseRecord.dataset_id == dataset_id)))
-    opened = 0
+    rows: list[CaseRecord] = []
     for case in found:
         if case.response_id in known or len(case.response_id) > 200:
             continue
         known.add(case.response_id)
-        row = CaseRecord(id=uuid.uuid4(), workspace_id=workspace_id, dataset_id=dataset_id,
-                         fit_id=fit_id, response_id=case.response_id,
-                         reasons=",".join(case.reasons), ltr=case.ltr,
-                         touchpoint=case.touchpoint, role=case.role,
-                         contact_ok=case.contact_ok, status="open", note=None,
-                         opened_at=case.opened_at, due_at=case.due_at, updated_at=now)
-        session.add(row)
-        session.flush()
-        webhooks.enqueue(session, row, "case.opened", case_out(row))
-        opened += 1
-    return opened
+        rows.append(CaseRecord(id=uuid.uuid4(), workspace_id=workspace_id,
+                               dataset_id=dataset_id, fit_id=fit_id,
+                               response_id=case.response_id, reasons=",".join(case.reasons),
+                               ltr=case.ltr, touchpoint=case.touchpoint, role=case.role,
+                               contact_ok=case.contact_ok, status="open", note=None,
+                               opened_at=case.opened_at, due_at=case.due_at, updated_at=now))
+    if not rows:
+        return 0
+    session.add_all(rows)
+    session.flush()  # the cases before their events (one flush, not one per case)
+    endpoints = webhooks.workspace_endpoints(session, workspace_id)
+    if endpoints:
+        for row in rows:
+            webhooks.enqueue(session, row, "case.opened", case_out(row), endpoints=endpoints,
+                             new_case=True)
+    return len(rows)
 
 
 # ----------------------------------------------------------------- opening

@@ -27,6 +27,7 @@ import logging
 import secrets
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -54,7 +55,7 @@ from ..schemas import (
 
 __all__ = ["SIGNATURE_HEADER", "TIMESTAMP_HEADER", "create_endpoint", "delete_endpoint",
            "deliver_due", "enqueue", "get_endpoint", "list_deliveries", "list_endpoints",
-           "replay", "retry_failed", "sign"]
+           "replay", "retry_failed", "sign", "workspace_endpoints"]
 
 logger = logging.getLogger("journeymap.api")
 
@@ -189,14 +190,26 @@ def _body(event: str, seq: int, payload: CaseOut) -> str:
                       separators=(",", ":"), sort_keys=True)
 
 
-def enqueue(session: Session, case: CaseRecord, event: str, payload: CaseOut) -> int:
+def workspace_endpoints(session: Session, workspace_id: uuid.UUID
+                        ) -> Sequence[WebhookEndpoint]:
+    """The webhook endpoints of a workspace."""
+    return session.scalars(select(WebhookEndpoint).where(
+        WebhookEndpoint.workspace_id == workspace_id)).all()
+
+
+def enqueue(session: Session, case: CaseRecord, event: str, payload: CaseOut, *,
+            endpoints: Sequence[WebhookEndpoint] | None = None, new_case: bool = False
+            ) -> int:
     """Store ``event`` for every endpoint of the case's workspace; returns how many.
-    ``seq`` numbers the case's events per endpoint (1, 2, …) so they are sent in order."""
-    endpoints = session.scalars(select(WebhookEndpoint).where(
-        WebhookEndpoint.workspace_id == case.workspace_id)).all()
+    ``seq`` numbers the case's events per endpoint (1, 2, …) so they are sent in order.
+
+    ``endpoints`` saves the query when the caller enqueues many cases of one workspace;
+    ``new_case`` (a case just stored, with no event yet) makes ``seq`` 1 without asking."""
+    if endpoints is None:
+        endpoints = workspace_endpoints(session, case.workspace_id)
     now = utcnow()
     for endpoint in endpoints:
-        last = session.scalar(select(func.max(WebhookDelivery.seq)).where(
+        last = None if new_case else session.scalar(select(func.max(WebhookDelivery.seq)).where(
             WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.case_id == case.id))
         seq = int(last or 0) + 1
         session.add(WebhookDelivery(endpoint_id=endpoint.id, case_id=case.id, seq=seq,
