@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from journeymap.exceptions import JourneymapError
 from journeymap.limits import DEFAULT_MIN_RESPONSES
 
-from ..problems import DATA_UNAVAILABLE, INVALID_REQUEST, Problem
+from ..problems import INVALID_REQUEST, Problem
 from ..results import fit_rows
 from ..worker import FitWorker
-from .fits import done_fit
+from .fits import done_fit, done_fit_with_data
 
 __all__ = ["fit_accounts", "names_accounts"]
 
@@ -34,13 +34,8 @@ def fit_accounts(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
     from journeymap.analysis.accounts import account_analysis
     from journeymap.i18n import use_language
 
-    fit = done_fit(session, workspace_id, fit_id)
-    spec = worker.spec(session, fit)
-    session.close()
+    spec = done_fit_with_data(session, worker, workspace_id, fit_id)
     opts = spec.options
-    if not spec.path.exists():
-        raise Problem(409, "the survey file of this fit is no longer on the server; upload "
-                           "the data again.", type=DATA_UNAVAILABLE, title="Data not available")
     try:
         frame = fit_rows(spec)[0]
         with use_language(lang):
@@ -53,7 +48,7 @@ def fit_accounts(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
         raise Problem(422, str(exc).replace(str(spec.path), spec.filename),
                       type=INVALID_REQUEST, title="The accounts cannot be shown") from None
     result: dict[str, Any] = json.loads(json.dumps(out, default=str))
-    return {"fit_id": str(fit.id), **result}
+    return {"fit_id": str(fit_id), **result}
 
 
 def names_accounts(session: Session, worker: FitWorker, workspace_id: uuid.UUID,

@@ -51,7 +51,7 @@ from ..problems import (
     not_found,
     problem_for_library_error,
 )
-from ..results import DoneFit, Ready, Results, fit_source
+from ..results import DoneFit, FitSpec, Ready, Results, fit_source
 from ..schemas import (
     DriversOut,
     FitCreate,
@@ -120,6 +120,20 @@ def get_fit(session: Session, workspace_id: uuid.UUID, fit_id: uuid.UUID) -> Fit
     if fit is None:
         raise not_found("fit", fit_id)
     return fit
+
+
+def done_fit_with_data(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
+                       fit_id: uuid.UUID) -> FitSpec:
+    """A finished fit's spec whose survey file is still on the server (409 when the fit
+    is not done or its file is gone: upload the data again).  ``session`` is closed, so
+    the caller's slow reading holds no database connection."""
+    fit = done_fit(session, workspace_id, fit_id)
+    spec = worker.spec(session, fit)
+    session.close()
+    if not spec.path.exists():
+        raise Problem(409, "the survey file of this fit is no longer on the server; upload "
+                           "the data again.", type=DATA_UNAVAILABLE, title="Data not available")
+    return spec
 
 
 def done_fit(session: Session, workspace_id: uuid.UUID, fit_id: uuid.UUID) -> Fit:

@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 from journeymap.exceptions import JourneymapError
 from journeymap.limits import DEFAULT_MIN_RESPONSES
 
-from ..problems import DATA_UNAVAILABLE, INVALID_DATA, INVALID_REQUEST, UNSUPPORTED_FILE, Problem
+from ..problems import INVALID_DATA, INVALID_REQUEST, UNSUPPORTED_FILE, Problem
 from ..results import fit_rows
 from ..storage import detect_format
 from ..worker import FitWorker
-from .fits import done_fit
+from .fits import done_fit_with_data
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -127,13 +127,8 @@ def fit_pipeline(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
     from journeymap.analysis.pipeline import pipeline_analysis
     from journeymap.i18n import use_language
 
-    fit = done_fit(session, workspace_id, fit_id)
-    spec = worker.spec(session, fit)
-    session.close()
+    spec = done_fit_with_data(session, worker, workspace_id, fit_id)
     opts = spec.options
-    if not spec.path.exists():
-        raise Problem(409, "the survey file of this fit is no longer on the server; upload "
-                           "the data again.", type=DATA_UNAVAILABLE, title="Data not available")
     with tempfile.TemporaryDirectory(prefix="jm-pipeline-") as tmp:
         source: Path | pd.DataFrame
         if opportunities.frame is not None:
@@ -154,4 +149,4 @@ def fit_pipeline(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
                 detail = detail.replace(str(source), opportunities.name)
             raise Problem(422, detail, type=INVALID_REQUEST,
                           title="The pipeline cannot be shown") from None
-    return {"fit_id": str(fit.id), **out}
+    return {"fit_id": str(fit_id), **out}

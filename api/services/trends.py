@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from journeymap.exceptions import JourneymapError
 from journeymap.limits import DEFAULT_MIN_RESPONSES
 
-from ..problems import DATA_UNAVAILABLE, INVALID_REQUEST, Problem
+from ..problems import INVALID_REQUEST, Problem
 from ..results import fit_rows
 from ..worker import FitWorker
-from .fits import done_fit
+from .fits import done_fit_with_data
 
 __all__ = ["fit_over_time"]
 
@@ -37,17 +37,12 @@ def fit_over_time(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
 
     from journeymap.analysis.trend import nps_trend, nps_waterfall, role_trend
 
-    fit = done_fit(session, workspace_id, fit_id)
-    spec = worker.spec(session, fit)
-    session.close()
+    spec = done_fit_with_data(session, worker, workspace_id, fit_id)
     opts = spec.options
     window = opts.get("period")
     column = date_column or (window or {}).get("date_column") or "date"
     min_responses = int(opts.get("min_responses", DEFAULT_MIN_RESPONSES))
     survey_type = opts.get("survey_type")
-    if not spec.path.exists():
-        raise Problem(409, "the survey file of this fit is no longer on the server; upload "
-                           "the data again.", type=DATA_UNAVAILABLE, title="Data not available")
     try:
         frame = fit_rows(spec)[0]
         if kind == "trend":
@@ -71,4 +66,4 @@ def fit_over_time(session: Session, worker: FitWorker, workspace_id: uuid.UUID,
                       type=INVALID_REQUEST, title="The figures over time cannot be made"
                       ) from None
     result: dict[str, Any] = json.loads(json.dumps(out, default=str))
-    return {"fit_id": str(fit.id), **result}
+    return {"fit_id": str(fit_id), **result}
