@@ -47,18 +47,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from _threads import blas_threads_from_argv
 
-def _blas_threads(argv: list[str]) -> int:
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--blas-threads", type=int, default=0)
-    threads = int(pre.parse_known_args(argv)[0].blas_threads)
-    if threads > 0:  # before numpy is imported
-        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ[var] = str(threads)
-    return threads
-
-
-BLAS_THREADS = _blas_threads(sys.argv[1:])
+BLAS_THREADS = blas_threads_from_argv(sys.argv[1:])  # before numpy is imported
 
 import numpy as np  # noqa: E402
 

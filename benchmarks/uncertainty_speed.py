@@ -35,18 +35,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from _threads import blas_threads_from_argv
 
-def _blas_threads(argv: list[str]) -> int:
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--blas-threads", type=int, default=0)
-    threads = int(pre.parse_known_args(argv)[0].blas_threads)
-    if threads > 0:  # before numpy is imported
-        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ[var] = str(threads)
-    return threads
-
-
-BLAS_THREADS = _blas_threads(sys.argv[1:])
+BLAS_THREADS = blas_threads_from_argv(sys.argv[1:])  # before numpy is imported
 
 import numpy as np  # noqa: E402
 
@@ -162,9 +153,10 @@ def main() -> None:
           f"{args.rows:,} rows; best of {args.rounds} rounds (the bootstrap once); BLAS "
           f"threads: {BLAS_THREADS or 'as installed'}; load average {load_before:.1f} → "
           f"{load_after:.1f} on {os.cpu_count()} CPUs")
-    print(f"bounded HC3 on {len(used)} of {len(equations)} equations, factor − 1 from "
-          f"{min(used) - 1:.1e} to {max(used) - 1:.1e}; the fit records hc3_bound = "
-          f"{hc3_fit.uncertainty.get('hc3_bound')}")
+    spread = (f", factor − 1 from {min(used) - 1:.1e} to {max(used) - 1:.1e}" if used
+              else " (too few rows for the bound: exact HC3 everywhere)")
+    print(f"bounded HC3 on {len(used)} of {len(equations)} equations{spread}; the fit "
+          f"records hc3_bound = {hc3_fit.uncertainty.get('hc3_bound')}")
     print(f"{'what (CPU seconds)':<40}{'best s':>9}{'median s':>10}{'× numpy':>9}{'× fit':>8}")
     for name, (best, median) in timings.items():
         print(f"{name:<40}{best:>9.3f}{median:>10.3f}{best / limit:>9.2f}{best / one_fit:>8.2f}")
