@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ._files import regular_file_problem
-from .exceptions import DataValidationError
+from .exceptions import DataValidationError, JourneymapError
 from .i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -790,6 +790,22 @@ def blank_ltr_warning(blank: int, n_rows: int) -> list[str]:
             "out of everything."]
 
 
+def check_arguments(journey_map: object, data: object, call: str) -> None:
+    """One clear error when a map and data are swapped or the map is not a
+    :class:`~journeymap.model.JourneyMap` (``jm.fit`` takes the map first,
+    ``load_survey`` the data first), instead of an AttributeError deep inside."""
+    from .model import JourneyMap
+
+    if isinstance(journey_map, JourneyMap) and not isinstance(data, JourneyMap):
+        return
+    got = type(journey_map).__name__
+    if isinstance(data, JourneyMap):
+        raise JourneymapError(f"{call}: the map and the data are in the wrong order; the "
+                              f"order is {call}.")
+    raise JourneymapError(f"{call}: journey_map must be a JourneyMap (e.g. "
+                          f"jm.JourneyMap.from_yaml('map.yaml')), not {got}.")
+
+
 def load_survey(source: str | Path | pd.DataFrame, journey_map: JourneyMap, *,
                 survey_type: str | None = None) -> SurveyData:
     """Read survey data and check them against the map.
@@ -807,6 +823,7 @@ def load_survey(source: str | Path | pd.DataFrame, journey_map: JourneyMap, *,
     -------
     SurveyData
     """
+    check_arguments(journey_map, source, "load_survey(data, journey_map)")
     name = "the data" if isinstance(source, pd.DataFrame) else str(source)
     frame = read_table(source)
     if frame.shape[1] == 0 or frame.shape[0] == 0:

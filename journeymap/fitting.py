@@ -61,10 +61,11 @@ def fit(journey_map: JourneyMap, data: SurveyData | pd.DataFrame | str | Path,
     >>> [w for w in r.warnings if w.startswith("The data reject")], r.map_check["rejected"]
     ([], False)
     """
-    from .data import SurveyData, load_survey
+    from .data import SurveyData, check_arguments, load_survey
     from .engines import fit as engine_fit
     from .engines import get_engine
 
+    check_arguments(journey_map, data, "fit(journey_map, data)")
     if not isinstance(data, SurveyData):
         data = load_survey(data, journey_map, survey_type=survey_type)
     result = engine_fit(journey_map, data, engine, **options)

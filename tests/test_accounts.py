@@ -181,7 +181,8 @@ def test_the_cli_prints_both_headlines_and_the_reasons(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     x = _frame().ltr.to_numpy()
     rw = 100 * (np.mean(x >= 9) - np.mean(x <= 6))
-    assert f"Respondent-weighted NPS (every answer counts once): {rw:.1f}" in res.output
+    signed = f"{rw:+.1f}".replace("-", "\N{MINUS SIGN}")  # with its sign, as `fit` prints NPS
+    assert f"Respondent-weighted NPS (every answer counts once): {signed}" in res.output
     assert "Account-weighted NPS (every account counts once)" in res.output
     assert "A decision maker answered 3 (a detractor)." in res.output
 

@@ -118,3 +118,20 @@ def test_fit_refuses_an_engine_given_as_a_dotted_import_string() -> None:
     with pytest.raises(JourneymapError, match="linear"):
         journeymap.fit(journeymap.example_map(), journeymap.example_data(n=50).data,
                        engine="journeymap.engines.linear.LinearEngine")
+
+
+def test_a_map_and_data_given_in_the_wrong_order_get_one_clear_error() -> None:
+    journey = journeymap.example_map()
+    frame = journeymap.example_data(n=200, seed=1).data
+    with pytest.raises(JourneymapError, match=r"wrong order; the order is "
+                                                 r"load_survey\(data, journey_map\)"):
+        journeymap.load_survey(journey, frame)  # type: ignore[arg-type]
+    with pytest.raises(JourneymapError, match=r"wrong order; the order is "
+                                                 r"fit\(journey_map, data\)"):
+        journeymap.fit(frame, journey)  # type: ignore[arg-type]
+    with pytest.raises(JourneymapError, match=r"must be a JourneyMap .* not str"):
+        journeymap.fit("map.yaml", frame)  # type: ignore[arg-type]
+    # the right order still works: NPS as counted by hand from the recommend column
+    ltr = frame[journey.outcome_node.column].dropna()
+    by_hand = 100 * ((ltr >= 9).mean() - (ltr <= 6).mean())
+    assert journeymap.fit(journey, frame).nps.value == pytest.approx(by_hand, abs=1e-9)

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from ..exceptions import JourneymapError
+from ..formatting import ci as ci_text
 from ..formatting import fixed, money, signed
 from ..outputs import refuse_inputs
 from ._console import errors, esc, stderr, stdout, write_json, write_text
@@ -302,11 +303,11 @@ def accounts_cmd(map_file: MapArg, data_file: DataArg,
         else:
             ci = rep.account_weighted_ci or (float("nan"), float("nan"))
             console.print(f"Respondent-weighted NPS (every answer counts once): "
-                          f"{fixed(rw.value, 1)} (95 % {fixed(rw.ci[0], 1)} to "
-                          f"{fixed(rw.ci[1], 1)}), n = {rw.n:,}.", soft_wrap=True)
+                          f"{signed(rw.value, 1)} (95 % {ci_text(rw.ci, 1)}), n = {rw.n:,}.",
+                          soft_wrap=True)
             console.print(f"Account-weighted NPS (every account counts once): "
-                          f"{fixed(rep.account_weighted, 1)} (95 % bootstrap over accounts "
-                          f"{fixed(ci[0], 1)} to {fixed(ci[1], 1)}), {rep.n_accounts:,} "
+                          f"{signed(rep.account_weighted, 1)} (95 % bootstrap over accounts "
+                          f"{ci_text(ci, 1)}), {rep.n_accounts:,} "
                           "accounts.", soft_wrap=True)
         table = Table(title=f"Accounts ({'by risk' if order == 'risk' else 'alphabetical'}; "
                       f"NPS shown from {rep.min_responses} answers)", title_justify="left")
@@ -317,8 +318,7 @@ def accounts_cmd(map_file: MapArg, data_file: DataArg,
         table.add_column("At risk because", overflow="fold")
         for a in rep.accounts:
             nps = ("suppressed" if a.nps is None else
-                   f"{fixed(a.nps.value, 0)} ({fixed(a.nps.ci[0], 0)} to "
-                   f"{fixed(a.nps.ci[1], 0)})")
+                   f"{signed(a.nps.value, 0)} ({ci_text(a.nps.ci, 0)})")
             table.add_row(esc(a.account), f"{a.n:,}", nps,
                           esc("; ".join(f"{r.role}: {r.n}" for r in a.roles)),
                           esc(" ".join(r.text for r in a.reasons)))
@@ -330,8 +330,7 @@ def accounts_cmd(map_file: MapArg, data_file: DataArg,
             roles.add_column("NPS (95 %)", justify="right", no_wrap=True)
             for r in rep.roles:
                 roles.add_row(esc(r.role), f"{r.n:,}", "suppressed" if r.nps is None else
-                              f"{fixed(r.nps.value, 0)} ({fixed(r.nps.ci[0], 0)} to "
-                              f"{fixed(r.nps.ci[1], 0)})")
+                              f"{signed(r.nps.value, 0)} ({ci_text(r.nps.ci, 0)})")
             console.print(roles)
         for note in rep.notes:
             console.print(esc(note), soft_wrap=True)
@@ -369,7 +368,7 @@ def pipeline_cmd(map_file: MapArg, data_file: DataArg,
         table.add_column("NPS (95 %)", justify="right", no_wrap=True)
         for stage, n, v in rep.stages:
             table.add_row(esc(stage), f"{n:,}", "suppressed" if v is None else
-                          f"{fixed(v.value, 0)} ({fixed(v.ci[0], 0)} to {fixed(v.ci[1], 0)})")
+                          f"{signed(v.value, 0)} ({ci_text(v.ci, 0)})")
         console.print(table)
         act = Table(title=f"Act on: probability at least {rep.min_probability:g} and a "
                     "decision maker is a detractor", title_justify="left")
