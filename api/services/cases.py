@@ -48,9 +48,9 @@ from journeymap.exceptions import CaseTransitionError, JourneymapError
 from journeymap.limits import CASES_MAX_ROWS, DEFAULT_MIN_RESPONSES
 from journeymap.model import JourneyMap
 
-from ..models import CaseRecord, CaseRulesRecord, Dataset, Fit, utcnow
+from ..models import CaseRecord, CaseRulesRecord, Dataset, Fit, FitStatus, MapVersion, utcnow
 from ..problems import CONFLICT, Problem, not_found, problem_for_library_error
-from ..results import FitSpec, fit_source
+from ..results import FitSpec, Results, fit_source
 from ..schemas import (
     CaseOut,
     CaseRulesIn,
@@ -65,7 +65,7 @@ from . import webhooks
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["case_out", "cases_csv", "dataset_rules", "get_case", "list_cases",
+__all__ = ["CaseLabels", "case_out", "cases_csv", "dataset_rules", "get_case", "list_cases",
            "open_cases_for_fit", "put_rules", "read_rules", "stats", "store_cases",
            "update_case", "workspace_rules"]
 
@@ -291,6 +291,68 @@ def cases_csv(session: Session, workspace_id: uuid.UUID, *, role: str | None = N
          "contact_ok": r.contact_ok, "opened_at": r.opened_at, "due_at": r.due_at,
          "contacted_at": r.contacted_at, "closed_at": r.closed_at, "note": r.note}
         for r in _rows(session, workspace_id, role, status, month))
+
+
+class CaseLabels:
+    """The map labels of cases' roles and touchpoints, in the language in force
+    (:attr:`journeymap.model.Node.display`, as every page shows a node), for one request.
+
+    A case's map is the map version of its fit; a case opened from appended responses
+    (no fit) takes the map of its dataset's latest finished fit created before the case
+    was opened (the map an append uses when it names none); with no such map, or a node
+    the map no longer has, the id is shown.  Maps are looked up once per fit.
+    """
+
+    def __init__(self, session: Session, results: Results) -> None:
+        self._session = session
+        self._results = results
+        self._maps: dict[uuid.UUID, JourneyMap | None] = {}
+        self._fits: dict[uuid.UUID, list[tuple[datetime, uuid.UUID]]] = {}
+
+    def _fit_map(self, fit_id: uuid.UUID) -> JourneyMap | None:
+        if fit_id not in self._maps:
+            fit = self._session.get(Fit, fit_id)
+            version = (self._session.get(MapVersion, fit.map_version_id)
+                       if fit is not None else None)
+            self._maps[fit_id] = (self._results.journey_map(version.id, version.definition)
+                                  if version is not None else None)
+        return self._maps[fit_id]
+
+    def _dataset_fit(self, dataset_id: uuid.UUID, opened_at: datetime) -> uuid.UUID | None:
+        if dataset_id not in self._fits:
+            self._fits[dataset_id] = [
+                (f.created_at, f.id) for f in self._session.scalars(
+                    select(Fit).where(Fit.dataset_id == dataset_id,
+                                      Fit.status == FitStatus.DONE)
+                    .order_by(Fit.created_at.desc(), Fit.id))]
+        opened = _naive_utc(opened_at)
+        return next((fit_id for created, fit_id in self._fits[dataset_id]
+                     if _naive_utc(created) <= opened), None)
+
+    def map_of(self, case: CaseOut) -> JourneyMap | None:
+        """The map that names ``case``'s role and touchpoint, or ``None``."""
+        fit_id = case.fit_id or self._dataset_fit(case.dataset_id, case.opened_at)
+        return self._fit_map(fit_id) if fit_id is not None else None
+
+    def label(self, case: CaseOut, node_id: str | None) -> tuple[str | None, str | None]:
+        """``node_id``'s label in ``case``'s map and the language it is written in when
+        that differs from the page's (for a ``lang`` attribute); the id when unknown."""
+        if node_id is None:
+            return None, None
+        m = self.map_of(case)
+        if m is None or node_id not in m.node_index:
+            return node_id, None
+        from journeymap.i18n import current_language
+
+        node = m.node(node_id)
+        return node.display, node.label_language(current_language(), m.language)
+
+
+def _naive_utc(when: datetime) -> datetime:
+    """``when`` as a naive UTC time (SQLite gives naive times, PostgreSQL aware ones)."""
+    from datetime import UTC
+
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo is not None else when
 
 
 def stats(session: Session, workspace_id: uuid.UUID, *, role: str | None = None,

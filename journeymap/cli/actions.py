@@ -199,7 +199,11 @@ def cases_cmd(map_file: MapArg, data_file: DataArg,
               value_max_ltr: Annotated[int, typer.Option(
                   "--value-max-ltr", help="A valuable account's case opens at this score "
                   "or lower.")] = 8,
-              survey_type: SurveyTypeOpt = None) -> None:
+              survey_type: SurveyTypeOpt = None,
+              lang: Annotated[str | None, typer.Option(
+                  "--lang", help="Language of the roles' labels in the summary: en, sv, "
+                  "da, fi or nb (default: the map's own labels).",
+                  show_default=False)] = None) -> None:
     """Follow-up cases as the CRM CSV of the service, with a summary per role.
 
     Rules: docs/closing-the-loop.md; the columns are those of /v1/cases/csv.
@@ -209,8 +213,10 @@ def cases_cmd(map_file: MapArg, data_file: DataArg,
 
         from ..cases import REASONS, CaseRules, cases_csv, make_cases, rules_for_columns
         from ..data import read_table
+        from ..i18n import check_language, use_language
         from ..outputs import write_atomic
 
+        lang = None if lang is None else check_language(lang)
         refuse_inputs(output, map_file, data_file)
         when = _opened_at(opened_at)
         rules = CaseRules(id_column=id_column, consent_column=consent_column,
@@ -228,18 +234,21 @@ def cases_cmd(map_file: MapArg, data_file: DataArg,
         text = cases_csv(c.record() for c in found)
         table = Table(title=f"{len(found):,} follow-up cases, per role (opened "
                       f"{when.isoformat(timespec='minutes')})", title_justify="left")
+        with use_language(lang):  # each role by its map label (the ids stay in the CSV)
+            labels = {c.role: m.node(c.role).display for c in found if c.role is not None}
         table.add_column("Role", overflow="fold")
         table.add_column("cases", justify="right")
         for reason in REASONS:
             table.add_column(reason, justify="right")
         table.add_column("may be contacted", justify="right")
         table.add_column("first due (UTC)", no_wrap=True)
-        roles = sorted({c.role for c in found if c.role is not None})
+        roles = sorted(labels, key=lambda r: (labels[r].casefold(), r))
         for role in [*roles, None]:
             mine = [c for c in found if c.role == role]
             if not mine:
                 continue
-            table.add_row(esc(role if role is not None else "unassigned"), f"{len(mine):,}",
+            table.add_row(esc(labels[role] if role is not None else "unassigned"),
+                          f"{len(mine):,}",
                           *[f"{sum(r in c.reasons for c in mine):,}" for r in REASONS],
                           f"{sum(c.contact_ok for c in mine):,}",
                           min(c.due_at for c in mine).astimezone(UTC).strftime(

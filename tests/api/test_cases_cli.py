@@ -15,6 +15,7 @@ from api_helpers import EXAMPLES, MakeApi, post_map, start_fit, upload, wait_fit
 from typer.testing import CliRunner
 
 from journeymap.cli import app
+from journeymap.model import JourneyMap
 
 MAP = EXAMPLES / "kitchen_b2b.yaml"
 
@@ -60,10 +61,13 @@ def test_the_cli_writes_the_services_csv_for_the_same_data(
     mine = _rows(written)
     assert all(r["case_id"] == "" for r in mine)
     assert [{**r, "case_id": ""} for r in rows] == mine
-    # the summary per role counts the file's cases
+    # the summary per role counts the file's cases, each role by its map label
+    labels = {n.id: n.label for n in JourneyMap.from_yaml(MAP).roles}
+    assert labels["installer"] == "Installatör"
     for role in {r["role"] for r in mine}:
         n = sum(1 for r in mine if r["role"] == role)
-        assert any(line.split("│")[1].strip() == role and line.split("│")[2].strip() == str(n)
+        assert any(line.split("│")[1].strip() == labels[role]
+                   and line.split("│")[2].strip() == str(n)
                    for line in stdout.splitlines() if line.count("│") > 3), (role, stdout)
     assert f"Cases written to {out}." in stdout.replace("\n", "")
 
@@ -112,3 +116,32 @@ def test_bad_options_are_one_error_line_and_write_nothing(
     assert words in lines[0]
     assert not out.exists()
     assert stdout == ""
+
+
+def test_the_summary_names_roles_by_their_label_in_the_chosen_language(
+        tmp_path: Path, survey: pd.DataFrame) -> None:
+    source = MAP.read_text(encoding="utf-8").replace(
+        'label: "Installatör"', 'label: {sv: "Installatör", en: "Installer", fi: "Asentaja"}')
+    map_file = tmp_path / "map.yaml"
+    map_file.write_text(source, encoding="utf-8")
+    data = tmp_path / "q.csv"
+    survey.iloc[:400].to_csv(data, index=False)
+    m = JourneyMap.from_text(source)
+    shown: dict[str, list[str]] = {}
+    for lang in ("en", "fi", "sv"):
+        result = CliRunner().invoke(  # wide enough that no label folds
+            app, ["cases", str(map_file), str(data), "--opened-at", "2026-03-02T09:00",
+                  "--lang", lang], env={"COLUMNS": "120"})
+        code, stdout, stderr = result.exit_code, result.stdout, result.stderr
+        assert code == 0, stderr
+        assert {r["role"] for r in _rows(stdout)} >= {"installer"}  # the CSV keeps ids
+        shown[lang] = [line.split("│")[1].strip() for line in stderr.splitlines()
+                       if line.count("│") > 3]
+        assert m.node("installer").label_for(lang) in shown[lang]
+        assert "installer" not in shown[lang]
+    assert ("Installer" in shown["en"], "Asentaja" in shown["fi"],
+            "Installatör" in shown["sv"]) == (True, True, True)
+    code, _, stderr = _cli(str(map_file), str(data), "--lang", "xx")
+    assert code == 2
+    assert stderr.startswith("error:")
+    assert len(stderr.strip().splitlines()) == 1

@@ -198,3 +198,88 @@ def test_rules_the_library_refuses_show_its_message_and_change_nothing(web: Api)
     r = web.client.post("/app/cases/rules", data={"sla_detractor": "5"})  # no session token
     assert r.status_code == 403
     assert web.client.get("/v1/workspace/case-rules", headers=h).json() == before
+
+
+CASE_RE = re.compile(r'<li id="case-([0-9a-f-]+)">(.*?)</li>', re.S)
+DD_RE = re.compile(r"<dd[^>]*>(.*?)</dd>", re.S)
+
+
+def _shown(web: Api, **params: Any) -> dict[str, tuple[str, str]]:
+    """Per case id on every page of ``/app/cases``: the touchpoint and role it shows."""
+    out: dict[str, tuple[str, str]] = {}
+    page_no = 1
+    while True:
+        text = web.client.get("/app/cases", params={**params, "page": page_no}).text
+        for case_id, body in CASE_RE.findall(text):
+            dd = [html.unescape(d) for d in DD_RE.findall(body)]
+            out[case_id] = (dd[4], dd[5])  # status, due, why, score, touchpoint, role
+        if f"page={page_no + 1}" not in text:
+            return out
+        page_no += 1
+
+
+def test_the_swedish_cases_page_names_roles_and_touchpoints_by_the_maps_labels(
+        web: Api) -> None:
+    from api_helpers import EXAMPLES
+
+    from journeymap.model import JourneyMap
+
+    m = JourneyMap.from_yaml(EXAMPLES / "kitchen_b2b.yaml")
+    cases = [c for c in _cases(web) if c["role"] == "installer"]
+    assert cases
+    sign_in(web.client, web.keys["acme"])
+    page = web.client.get("/app/cases", params={"role": "installer", "lang": "sv"}).text
+    assert m.node("installer").label_for("sv") == "Installatör"
+    # the picker keeps the id as the value and shows the label; the heading names it
+    assert '<option value="installer" selected>Installatör</option>' in page
+    assert "Ärenden för Installatör</h2>" in page
+    shown = _shown(web, role="installer", lang="sv")
+    assert set(shown) == {c["id"] for c in cases}
+    for c in cases:
+        assert shown[c["id"]] == (m.node(c["touchpoint"]).label_for("sv"), "Installatör")
+    assert ">installer<" not in page
+    assert ">installation<" not in page
+
+
+def test_the_cases_page_shows_each_label_in_the_pages_language_for_fitted_and_appended_cases(
+        web: Api) -> None:
+    import pandas as pd
+    from api_helpers import EXAMPLES, example_map_text, post_map, start_fit, upload, wait_fit
+
+    from journeymap.model import JourneyMap
+
+    source = example_map_text().replace(
+        'label: "Installatör"',
+        'label: {sv: "Installatör", en: "Installer", fi: "Asentaja"}').replace(
+        'label: "Installation"', 'label: {sv: "Installation", en: "Getting it installed"}')
+    m = JourneyMap.from_text(source)
+    h = web.workspace("acme")
+    survey = pd.read_csv(EXAMPLES / "kitchen_b2b.csv")
+    r = upload(web.client, h, content=survey.iloc[:2000].to_csv(index=False).encode(),
+               filename="q1.csv")
+    assert r.status_code == 201, r.text
+    dataset_id = r.json()["id"]
+    map_id = post_map(web.client, h, source)["id"]
+    done = wait_fit(web.client, h, start_fit(web.client, h, map_id, dataset_id)["id"])
+    assert done["status"] == "done", done["error"]
+    appended = web.client.post(f"/v1/datasets/{dataset_id}/responses",
+                               content=survey.iloc[2000:].to_csv(index=False).encode(),
+                               headers={**h, "Content-Type": "text/csv"})
+    assert appended.status_code == 200, appended.text
+    assert appended.json()["cases"]["opened"] > 0
+    cases = [c for c in web.client.get("/v1/cases", headers=h).json()["cases"]
+             if c["role"] == "installer"]
+    assert {c["fit_id"] for c in cases} == {done["id"], None}  # fitted and appended
+    sign_in(web.client, web.keys["acme"])
+    en = _shown(web, role="installer", lang="en")
+    fi = _shown(web, role="installer", lang="fi")
+    assert set(en) == set(fi) == {c["id"] for c in cases}
+    assert (m.node("installer").label_for("en"), m.node("installer").label_for("fi"),
+            m.node("installation").label_for("en")) == ("Installer", "Asentaja",
+                                                         "Getting it installed")
+    for c in cases:
+        assert en[c["id"]] == (m.node(c["touchpoint"]).label_for("en"), "Installer")
+        assert fi[c["id"]] == (m.node(c["touchpoint"]).label_for("fi"), "Asentaja")
+    assert any(en[c["id"]][0] == "Getting it installed" for c in cases)
+    page = web.client.get("/app/cases", params={"lang": "en"}).text
+    assert '<option value="installer">Installer</option>' in page

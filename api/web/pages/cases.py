@@ -23,9 +23,10 @@ from journeymap.cases import REASONS, STATUSES, TRANSITIONS, CaseRules
 from journeymap.exceptions import JourneymapError
 from journeymap.i18n import gettext as _
 
-from ...deps import SessionsDep
+from ...deps import ResultsDep, SessionsDep
 from ...problems import Problem
 from ...responses import attachment
+from ...results import Results
 from ...schemas import CaseRulesIn, CaseUpdate
 from ...services import cases as service
 from .._core import PREFIX, CsrfDep, WebUserDep, page, plain
@@ -46,31 +47,50 @@ def _case_status_names() -> dict[str, str]:
     return {"open": _("open"), "contacted": _("contacted"), "closed": _("closed")}
 
 
-def _view(sessions: SessionsDep, workspace_id: uuid.UUID, role: str | None,
-          page_no: int = 1) -> dict[str, Any]:
+def _view(sessions: SessionsDep, results: Results, workspace_id: uuid.UUID,
+          role: str | None, page_no: int = 1) -> dict[str, Any]:
     """The page's figures; the cases of page ``page_no`` (:data:`CASES_PER_PAGE` a page,
-    soonest due first; a page past the last shows the last)."""
+    soonest due first; a page past the last shows the last).  Roles and touchpoints are
+    shown by their map labels in the page's language (:class:`service.CaseLabels`), the
+    role picker's values stay ids."""
     with sessions() as session:
-        every = plain(service.list_cases(session, workspace_id))["cases"]
-        listed = plain(service.list_cases(session, workspace_id, role=role))["cases"]
+        every = service.list_cases(session, workspace_id).cases
+        listed = [c for c in every if role is None or c.role == role]
         figures = plain(service.stats(session, workspace_id, role=role))
         rules = plain(service.read_rules(session, workspace_id))
-    pages = max(1, -(-len(listed) // CASES_PER_PAGE))
-    page_no = min(max(1, page_no), pages)
-    start = (page_no - 1) * CASES_PER_PAGE
-    shown = listed[start:start + CASES_PER_PAGE]
+        pages = max(1, -(-len(listed) // CASES_PER_PAGE))
+        page_no = min(max(1, page_no), pages)
+        start = (page_no - 1) * CASES_PER_PAGE
+        labels = service.CaseLabels(session, results)
+        role_labels: dict[str, tuple[str | None, str | None]] = {}
+        for case in sorted(every, key=lambda c: c.opened_at, reverse=True):  # newest map
+            if case.role is not None and case.role not in role_labels:
+                role_labels[case.role] = labels.label(case, case.role)
+        shown: list[dict[str, Any]] = []
+        for case in listed[start:start + CASES_PER_PAGE]:
+            touchpoint, touchpoint_lang = labels.label(case, case.touchpoint)
+            shown.append({**plain(case), "touchpoint_label": touchpoint,
+                          "touchpoint_lang": touchpoint_lang,
+                          "role_label": role_labels.get(case.role or "", (None, None))[0],
+                          "role_lang": role_labels.get(case.role or "", (None, None))[1]})
     now = datetime.now(UTC)
-    for case in shown:
-        due = datetime.fromisoformat(case["due_at"])
+    for shown_case in shown:
+        due = datetime.fromisoformat(shown_case["due_at"])
         if due.tzinfo is None:
             due = due.replace(tzinfo=UTC)
-        case["overdue"] = case["status"] != "closed" and due < now
+        shown_case["overdue"] = shown_case["status"] != "closed" and due < now
         # the journey's order, so an open case offers "contacted" first, not "closed"
-        case["next"] = [s for s in STATUSES if s in TRANSITIONS[case["status"]]]
-    roles = sorted({c["role"] for c in every if c["role"]})
+        shown_case["next"] = [s for s in STATUSES if s in TRANSITIONS[shown_case["status"]]]
+    roles = sorted(({"id": r, "label": lab or r, "lang": lang}
+                    for r, (lab, lang) in role_labels.items()),
+                   key=lambda r: (str(r["label"]).casefold(), r["id"]))
+    for row in figures["stats"]:
+        row["role_label"], row["role_lang"] = role_labels.get(row["role"] or "", (None, None))
+    picked = role_labels.get(role or "", (role, None))
     return {"cases": shown, "total": len(listed), "page_no": page_no, "pages": pages,
             "first": start + 1, "last": start + len(shown),
-            "roles": roles, "role": role, "stats": figures["stats"],
+            "roles": roles, "role": role, "role_label": picked[0], "role_lang": picked[1],
+            "stats": figures["stats"],
             "min_cases": figures["min_cases"], "rules": rules, "reason_names": _reason_names(),
             "case_status_names": _case_status_names()}
 
@@ -87,13 +107,13 @@ def _cases_url(role: str | None, page_no: int = 1) -> str:
 
 @router.get("/cases", response_class=HTMLResponse)
 async def list_cases(request: Request, user: WebUserDep, sessions: SessionsDep,
-                     role: str | None = None,
+                     results: ResultsDep, role: str | None = None,
                      page_no: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1
                      ) -> Response:
     """The cases of a role (all roles when none is chosen), soonest due first, a page of
     :data:`CASES_PER_PAGE` at a time."""
     picked = _role_of(role)
-    view = await run_in_threadpool(_view, sessions, user.workspace.id, picked, page_no)
+    view = await run_in_threadpool(_view, sessions, results, user.workspace.id, picked, page_no)
     return page(request, "cases.html", view, user=user)
 
 
@@ -125,6 +145,7 @@ def _whole(text: str) -> int | float | str:
 
 @router.post("/cases/rules", response_class=HTMLResponse)
 async def update_rules(request: Request, user: CsrfDep, sessions: SessionsDep,
+                       results: ResultsDep,
                        detractor: Annotated[str, Form(max_length=10)] = "",
                        bottom_rating: Annotated[str, Form(max_length=10)] = "",
                        value_column: Annotated[str, Form(max_length=200)] = "",
@@ -162,14 +183,14 @@ async def update_rules(request: Request, user: CsrfDep, sessions: SessionsDep,
 
         await run_in_threadpool(store)
         return RedirectResponse(_cases_url(picked) + "#h-rules", status_code=303)
-    view = await run_in_threadpool(_view, sessions, user.workspace.id, picked)
+    view = await run_in_threadpool(_view, sessions, results, user.workspace.id, picked)
     return page(request, "cases.html", {**view, "rules_refused": refused}, user=user,
                 status=422)
 
 
 @router.post("/cases/{case_id}", response_class=HTMLResponse)
 async def update_case(request: Request, case_id: uuid.UUID, user: CsrfDep,
-                      sessions: SessionsDep,
+                      sessions: SessionsDep, results: ResultsDep,
                       status: Annotated[Literal["open", "contacted", "closed", ""],
                                         Form()] = "",
                       note: Annotated[str, Form(max_length=5000)] = "",
@@ -198,7 +219,7 @@ async def update_case(request: Request, case_id: uuid.UUID, user: CsrfDep,
     picked = _role_of(role)
     if refused is None:
         return RedirectResponse(_cases_url(picked, page_no), status_code=303)
-    view = await run_in_threadpool(_view, sessions, user.workspace.id, picked, page_no)
+    view = await run_in_threadpool(_view, sessions, results, user.workspace.id, picked, page_no)
     return page(request, "cases.html", {**view, "refused": refused,
                                         "refused_case": str(case_id)},
                 user=user, status=409)
