@@ -608,7 +608,12 @@ class CaseOut(BaseModel):
 
 
 class CasesOut(BaseModel):
+    """One page of cases, soonest due first (docs/api.md, "Conventions")."""
+
     cases: list[CaseOut]
+    count: int = Field(description="Cases matching the filters, on every page.")
+    next: str | None = Field(default=None, description=(
+        "The address of the next page (the same filters); null on the last page."))
 
 
 class CaseUpdate(BaseModel):
@@ -720,7 +725,12 @@ class WebhookDeliveryOut(BaseModel):
 
 
 class WebhookDeliveriesOut(BaseModel):
+    """One page of a webhook URL's delivery log, oldest first (docs/api.md, "Conventions")."""
+
     deliveries: list[WebhookDeliveryOut]
+    count: int = Field(description="Deliveries of the URL, on every page.")
+    next: str | None = Field(default=None, description=(
+        "The address of the next page; null on the last page."))
 
 
 class WebhookRetryOut(BaseModel):

@@ -63,6 +63,8 @@ __all__ = [
     "MIN_RENDER_DPI",
     "MIN_RESPONSES_FLOOR",
     "OUTPUT_FILE_MODE",
+    "PAGE_SIZE_DEFAULT",
+    "PAGE_SIZE_MAX",
     "QUICK_CHECK_MAX_CELLS",
     "QUICK_CHECK_MAX_NODES",
     "RENDER_TIMEOUT_S",
@@ -263,6 +265,10 @@ SHARE_LINK_MAX_DAYS = 365
 #: Response ids a refused append (409: ids already stored with other answers) lists in its
 #: message and its ``conflicts`` field; ``n_conflicts`` counts them all.
 MAX_LISTED_CONFLICTS = 50
+#: Items of one page of a paged list (maps, datasets, fits, cases, a webhook's deliveries)
+#: when ``limit`` is not given, and the most one page may ask for (``limit`` above: 422).
+PAGE_SIZE_DEFAULT = 50
+PAGE_SIZE_MAX = 200
 
 # --- Pipeline (docs/security.md, "Pipeline opportunities") ---------------------------
 #: Most rows of one opportunities file (``journeymap pipeline``, ``POST

@@ -6,9 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+
+from journeymap.limits import PAGE_SIZE_DEFAULT
 
 from ..deps import SessionDep, WorkspaceDep
+from ..paging import KnownQueryOnly, Limit, Offset, next_page
 from ..problems import problem_responses
 from ..responses import attachment, json_response
 from ..schemas import CaseOut, CasesOut, CaseStatsOut, CaseUpdate
@@ -22,12 +25,18 @@ Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
                                     description="YYYY-MM of opening (UTC)")]
 
 
-@router.get("", response_model=CasesOut, responses=problem_responses(401))
-def list_cases(session: SessionDep, workspace: WorkspaceDep, role: Role = None,
-               status: Status = None, month: Month = None) -> Response:
-    """The workspace's cases, soonest due first; filter by role, status and month."""
-    return json_response(service.list_cases(session, workspace.id, role=role, status=status,
-                                            month=month))
+@router.get("", response_model=CasesOut, responses=problem_responses(401, 422),
+            dependencies=[KnownQueryOnly])
+def list_cases(request: Request, session: SessionDep, workspace: WorkspaceDep,
+               role: Role = None, status: Status = None, month: Month = None,
+               limit: Limit = PAGE_SIZE_DEFAULT, offset: Offset = 0) -> Response:
+    """The workspace's cases, soonest due first, a page at a time; filter by role, status
+    and month.  ``next`` is the next page's address (null on the last): follow it to read
+    every case (the CSV has every case at once)."""
+    out = service.list_cases(session, workspace.id, role=role, status=status, month=month,
+                             limit=limit, offset=offset)
+    out.next = next_page(request, out.count, limit, offset)
+    return json_response(out)
 
 
 @router.get("/csv", response_class=Response, responses={

@@ -16,7 +16,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
+from journeymap.limits import PAGE_SIZE_DEFAULT
+
 from ..deps import ResultsDep, SessionDep, SettingsDep, WorkspaceDep
+from ..paging import Limit, Offset
 from ..problems import problem_responses
 from ..responses import json_response
 from ..schemas import AppendOut, DatasetOut, DatasetsOut
@@ -48,8 +51,8 @@ def upload_dataset(
 
 @router.get("", response_model=DatasetsOut, responses=problem_responses(401))
 def list_datasets(session: SessionDep, workspace: WorkspaceDep,
-                  limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                  offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> Response:
+                  limit: Limit = PAGE_SIZE_DEFAULT,
+                  offset: Offset = 0) -> Response:
     """The workspace's datasets, newest first."""
     return json_response(service.list_datasets(session, workspace.id, limit, offset))
 

@@ -18,8 +18,11 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from journeymap.limits import PAGE_SIZE_DEFAULT
+
 from ..auth import CurrentWorkspace
 from ..deps import ResultsDep, SessionDep, SessionsDep, WorkerDep, WorkspaceDep
+from ..paging import Limit, Offset
 from ..problems import problem_responses
 from ..responses import JSON, attachment, json_response
 from ..results import DoneFit, Ready, Results, etag_matches
@@ -117,8 +120,8 @@ def refresh_fit(fit_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep,
 def list_fits(session: SessionDep, workspace: WorkspaceDep,
               status: Literal["queued", "running", "done", "failed", "cancelled"] | None = None,
               map_id: uuid.UUID | None = None, dataset_id: uuid.UUID | None = None,
-              limit: Annotated[int, Query(ge=1, le=200)] = 50,
-              offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> Response:
+              limit: Limit = PAGE_SIZE_DEFAULT,
+              offset: Offset = 0) -> Response:
     """The workspace's fits, newest first, without their results."""
     return json_response(service.list_fits(session, workspace.id, status=status,
                                            map_id=map_id, dataset_id=dataset_id,

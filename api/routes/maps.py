@@ -12,9 +12,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from journeymap.limits import MAX_FONT_SCALE, MAX_RENDER_SIDE, MIN_FONT_SCALE
+from journeymap.limits import MAX_FONT_SCALE, MAX_RENDER_SIDE, MIN_FONT_SCALE, PAGE_SIZE_DEFAULT
 
 from ..deps import ResultsDep, SessionDep, WorkspaceDep
+from ..paging import Limit, Offset
 from ..problems import problem_responses
 from ..responses import json_response
 from ..schemas import MapCreate, MapOut, MapsOut, MapValidationOut, MapVersionsOut
@@ -23,8 +24,6 @@ from ..services import maps as service
 
 router = APIRouter(prefix="/v1/maps", tags=["maps"])
 
-Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
-Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Items to skip.")]
 VersionQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1,
                                            description="A version (default: the latest).")]
 
@@ -54,7 +53,7 @@ def create_map(body: MapCreate, session: SessionDep, workspace: WorkspaceDep) ->
 
 
 @router.get("", response_model=MapsOut, responses=problem_responses(401))
-def list_maps(session: SessionDep, workspace: WorkspaceDep, limit: Limit = 50,
+def list_maps(session: SessionDep, workspace: WorkspaceDep, limit: Limit = PAGE_SIZE_DEFAULT,
               offset: Offset = 0) -> Response:
     """The workspace's maps, newest first."""
     return json_response(service.list_maps(session, workspace.id, limit, offset))

@@ -7,9 +7,12 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+
+from journeymap.limits import PAGE_SIZE_DEFAULT
 
 from ..deps import SessionDep, WorkspaceDep
+from ..paging import KnownQueryOnly, Limit, Offset, next_page
 from ..problems import problem_responses
 from ..responses import json_response
 from ..schemas import (
@@ -59,11 +62,15 @@ def delete_webhook(webhook_id: uuid.UUID, session: SessionDep, workspace: Worksp
 
 
 @router.get("/{webhook_id}/deliveries", response_model=WebhookDeliveriesOut,
-            responses=problem_responses(401, 404))
-def list_deliveries(webhook_id: uuid.UUID, session: SessionDep, workspace: WorkspaceDep
-                    ) -> Response:
-    """The delivery log: every event, its attempts, the last answer or error."""
-    return json_response(service.list_deliveries(session, workspace.id, webhook_id))
+            responses=problem_responses(401, 404, 422), dependencies=[KnownQueryOnly])
+def list_deliveries(webhook_id: uuid.UUID, request: Request, session: SessionDep,
+                    workspace: WorkspaceDep, limit: Limit = PAGE_SIZE_DEFAULT,
+                    offset: Offset = 0) -> Response:
+    """The delivery log, oldest first, a page at a time: every event, its attempts, the
+    last answer or error; ``next`` is the next page's address (null on the last)."""
+    out = service.list_deliveries(session, workspace.id, webhook_id, limit, offset)
+    out.next = next_page(request, out.count, limit, offset)
+    return json_response(out)
 
 
 @router.post("/{webhook_id}/retry", response_model=WebhookRetryOut,

@@ -27,11 +27,11 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import MAXYEAR, UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from journeymap import cases as library
@@ -220,29 +220,65 @@ def case_out(row: CaseRecord) -> CaseOut:
                    updated_at=row.updated_at)
 
 
+def _in_month(month: str) -> list[Any]:
+    """Conditions of a case opened in the month ``YYYY-MM`` (UTC): from its first instant
+    to the next month's (a range, portable and indexable).  Year 0000 holds no time a
+    database stores; 9999-12 has no next month."""
+    year, number = (int(part) for part in month.split("-"))
+    if year == 0:
+        return [false()]
+    conditions: list[Any] = [CaseRecord.opened_at >= datetime(year, number, 1, tzinfo=UTC)]
+    if (year, number) != (MAXYEAR, 12):
+        following = (year + 1, 1) if number == 12 else (year, number + 1)
+        conditions.append(CaseRecord.opened_at < datetime(*following, 1, tzinfo=UTC))
+    return conditions
+
+
+def _conditions(workspace_id: uuid.UUID, role: str | None, status: str | None,
+                month: str | None) -> list[Any]:
+    conditions: list[Any] = [CaseRecord.workspace_id == workspace_id]
+    if role is not None:
+        conditions.append(CaseRecord.role == role)
+    if status is not None:
+        conditions.append(CaseRecord.status == status)
+    if month is not None:
+        conditions += _in_month(month)
+    return conditions
+
+
 def _query(workspace_id: uuid.UUID, role: str | None, status: str | None,
            month: str | None) -> Any:
-    query = select(CaseRecord).where(CaseRecord.workspace_id == workspace_id)
-    if role is not None:
-        query = query.where(CaseRecord.role == role)
-    if status is not None:
-        query = query.where(CaseRecord.status == status)
-    return query.order_by(CaseRecord.due_at, CaseRecord.response_id)
+    """Soonest due first; ties by response id, then by the case's id, so that every
+    page of a paged list follows the same one order."""
+    return (select(CaseRecord).where(*_conditions(workspace_id, role, status, month))
+            .order_by(CaseRecord.due_at, CaseRecord.response_id, CaseRecord.id))
 
 
 def _rows(session: Session, workspace_id: uuid.UUID, role: str | None, status: str | None,
           month: str | None) -> list[CaseRecord]:
-    rows = list(session.scalars(_query(workspace_id, role, status, month)))
-    if month is not None:  # YYYY-MM of opening, in UTC (portable across databases)
-        rows = [r for r in rows if r.opened_at.strftime("%Y-%m") == month]
-    return rows
+    return list(session.scalars(_query(workspace_id, role, status, month)))
 
 
 def list_cases(session: Session, workspace_id: uuid.UUID, *, role: str | None = None,
-               status: str | None = None, month: str | None = None) -> CasesOut:
-    """The workspace's cases, soonest due first."""
-    return CasesOut(cases=[case_out(r) for r in _rows(session, workspace_id, role, status,
-                                                      month)])
+               status: str | None = None, month: str | None = None,
+               limit: int | None = None, offset: int = 0) -> CasesOut:
+    """The workspace's cases, soonest due first: ``limit`` of them from ``offset`` on
+    (every one when ``limit`` is ``None``), and ``count``, how many match in all."""
+    query = _query(workspace_id, role, status, month)
+    if limit is None:
+        rows = list(session.scalars(query.offset(offset)))
+        count = len(rows) if offset == 0 else _count(session, workspace_id, role, status,
+                                                     month)
+    else:
+        rows = list(session.scalars(query.limit(limit).offset(offset)))
+        count = _count(session, workspace_id, role, status, month)
+    return CasesOut(cases=[case_out(r) for r in rows], count=count)
+
+
+def _count(session: Session, workspace_id: uuid.UUID, role: str | None, status: str | None,
+           month: str | None) -> int:
+    return int(session.scalar(select(func.count()).select_from(CaseRecord).where(
+        *_conditions(workspace_id, role, status, month))) or 0)
 
 
 def get_case(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID) -> CaseRecord:

@@ -131,14 +131,20 @@ def delete_endpoint(session: Session, workspace_id: uuid.UUID, endpoint_id: uuid
     session.commit()
 
 
-def list_deliveries(session: Session, workspace_id: uuid.UUID, endpoint_id: uuid.UUID
-                    ) -> WebhookDeliveriesOut:
-    """The endpoint's delivery log, oldest first."""
+def list_deliveries(session: Session, workspace_id: uuid.UUID, endpoint_id: uuid.UUID,
+                    limit: int | None = None, offset: int = 0) -> WebhookDeliveriesOut:
+    """The endpoint's delivery log, oldest first (ties by event number, then id):
+    ``limit`` deliveries from ``offset`` on (every one when ``limit`` is ``None``), and
+    ``count``, how many it has in all."""
     get_endpoint(session, workspace_id, endpoint_id)
-    rows = session.scalars(select(WebhookDelivery).where(
-        WebhookDelivery.endpoint_id == endpoint_id)
-        .order_by(WebhookDelivery.created_at, WebhookDelivery.seq)).all()
-    return WebhookDeliveriesOut(deliveries=[
+    mine = WebhookDelivery.endpoint_id == endpoint_id
+    query = (select(WebhookDelivery).where(mine)
+             .order_by(WebhookDelivery.created_at, WebhookDelivery.seq, WebhookDelivery.id)
+             .offset(offset))
+    rows = session.scalars(query if limit is None else query.limit(limit)).all()
+    count = (len(rows) if limit is None and offset == 0 else int(session.scalar(
+        select(func.count()).select_from(WebhookDelivery).where(mine)) or 0))
+    return WebhookDeliveriesOut(count=count, deliveries=[
         WebhookDeliveryOut(id=r.id, case_id=r.case_id, seq=r.seq, event=r.event,
                            status=r.status,  # type: ignore[arg-type]
                            attempts=r.attempts, next_attempt_at=r.next_attempt_at,

@@ -119,6 +119,23 @@ def fitted(client: TestClient | httpx.Client, headers: dict[str, str], **extra: 
     return done
 
 
+def every_page(client: TestClient | httpx.Client, headers: dict[str, str], path: str,
+               key: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every item of a paged list (``/v1/cases``, a webhook's deliveries): the first page,
+    then each ``next`` until it is null; checks that ``count`` matches what was read."""
+    r = client.get(path, params=params, headers=headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    items: list[dict[str, Any]] = list(body[key])
+    while body["next"] is not None:
+        r = client.get(body["next"], headers=headers)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        items += body[key]
+    assert len(items) == body["count"], (len(items), body["count"])
+    return items
+
+
 # ------------------------------------------------------------- real servers
 # ``serve --port 0`` binds a port the system chooses and logs it at --log-level info
 # (uvicorn's "Uvicorn running on http://127.0.0.1:PORT" line, also with --workers N,

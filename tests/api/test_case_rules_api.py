@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from api_helpers import EXAMPLES, Api, MakeApi, post_map, start_fit, upload, wait_fit
+from api_helpers import EXAMPLES, Api, MakeApi, every_page, post_map, start_fit, upload, wait_fit
 
 from journeymap.cases import DEFAULT_SLA_HOURS, CaseRules, make_cases
 from journeymap.exceptions import JourneymapError
@@ -46,7 +46,7 @@ def _expected(kitchen: JourneyMap, frame: pd.DataFrame, tmp_path: Path,
 
 
 def _cases(api: Api, h: dict[str, str]) -> dict[str, dict[str, Any]]:
-    listed = api.client.get("/v1/cases", headers=h).json()["cases"]
+    listed = every_page(api.client, h, "/v1/cases", "cases")
     return {c["response_id"]: c for c in listed}
 
 
@@ -107,7 +107,7 @@ def test_appended_responses_open_their_cases_once_with_the_latest_fits_map(
         assert wait_fit(api.client, h, start_fit(api.client, h, m["id"], d["id"])["id"])[
             "status"] == "done"
         final = _cases(api, h)
-        assert len(final) == len(api.client.get("/v1/cases", headers=h).json()["cases"])
+        assert len(final) == len(every_page(api.client, h, "/v1/cases", "cases"))
         assert set(final) == set(_expected(kitchen, survey.iloc[:500], tmp_path))
 
 

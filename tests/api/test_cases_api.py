@@ -9,7 +9,7 @@ import io
 
 import pandas as pd
 import pytest
-from api_helpers import EXAMPLES, MakeApi, post_dataset, post_map, start_fit, wait_fit
+from api_helpers import EXAMPLES, MakeApi, every_page, post_dataset, post_map, start_fit, wait_fit
 
 from journeymap.cases import CaseRules, make_cases
 from journeymap.model import JourneyMap
@@ -30,19 +30,19 @@ def test_a_finished_fit_opens_the_cases_once_and_they_can_be_worked(make_api: Ma
         d = post_dataset(api.client, h)
         done = wait_fit(api.client, h, start_fit(api.client, h, m["id"], d["id"])["id"])
         assert done["status"] == "done"
-        cases = api.client.get("/v1/cases", headers=h).json()["cases"]
+        cases = every_page(api.client, h, "/v1/cases", "cases")
         expected = _expected(str(EXAMPLES / "kitchen_b2b.csv"))
         assert {c["response_id"]: c["role"] for c in cases} == expected
         assert all(not c["contact_ok"] for c in cases)  # no contact_ok column
         # a second fit of the same dataset opens nothing new
         wait_fit(api.client, h, start_fit(api.client, h, m["id"], d["id"])["id"])
-        assert len(api.client.get("/v1/cases", headers=h).json()["cases"]) == len(expected)
+        assert len(every_page(api.client, h, "/v1/cases", "cases")) == len(expected)
         # filters
         role = next(r for r in expected.values() if r is not None)
-        listed = api.client.get("/v1/cases", params={"role": role, "status": "open"},
-                                headers=h).json()["cases"]
+        listed = every_page(api.client, h, "/v1/cases", "cases",
+                            {"role": role, "status": "open"})
         assert len(listed) == sum(1 for r in expected.values() if r == role)
-        assert api.client.get("/v1/cases", headers=api.workspace("other")).json()["cases"] == []
+        assert every_page(api.client, api.workspace("other"), "/v1/cases", "cases") == []
         # transitions
         case = listed[0]
         path = f"/v1/cases/{case['id']}"

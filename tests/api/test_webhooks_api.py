@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from api_helpers import EXAMPLES, Api, MakeApi, post_map, start_fit, upload, wait_fit
+from api_helpers import EXAMPLES, Api, MakeApi, every_page, post_map, start_fit, upload, wait_fit
 
 from journeymap.limits import WEBHOOK_MAX_ATTEMPTS
 
@@ -114,7 +114,7 @@ def test_events_are_signed_retried_in_order_and_logged(make_api: MakeApi, db_url
         d = _small_dataset(api, tmp_path, h)
         assert wait_fit(api.client, h, start_fit(api.client, h, m["id"], d)["id"])[
             "status"] == "done"
-        cases = api.client.get("/v1/cases", headers=h).json()["cases"]
+        cases = every_page(api.client, h, "/v1/cases", "cases")
         assert len(cases) > 5
         first = cases[0]
         path = f"/v1/cases/{first['id']}"
@@ -124,7 +124,7 @@ def test_events_are_signed_retried_in_order_and_logged(make_api: MakeApi, db_url
         log_path = f"/v1/webhooks/{hook['id']}/deliveries"
 
         def all_delivered() -> bool:
-            log = api.client.get(log_path, headers=h).json()["deliveries"]
+            log = every_page(api.client, h, log_path, "deliveries")
             return len(log) == len(cases) + 2 and all(x["status"] == "delivered" for x in log)
 
         _wait(all_delivered, "every delivery")
@@ -143,7 +143,7 @@ def test_events_are_signed_retried_in_order_and_logged(make_api: MakeApi, db_url
         assert all(e["case"]["response_id"] for e in events)
         assert not any("comment" in e["case"] for e in events)
         # the delivery log shows the three failed attempts
-        log = api.client.get(log_path, headers=h).json()["deliveries"]
+        log = every_page(api.client, h, log_path, "deliveries")
         assert sum(x["attempts"] - 1 for x in log) == 3
         assert sum(1 for x in log if x["last_error"] == "the receiver answered 500") >= 1
         assert api.client.get(log_path, headers=api.workspace("other")).status_code == 404
@@ -159,27 +159,27 @@ def test_a_url_that_does_not_answer_loses_nothing(make_api: MakeApi, db_url: str
         m = post_map(api.client, h)
         d = _small_dataset(api, tmp_path, h)
         wait_fit(api.client, h, start_fit(api.client, h, m["id"], d)["id"])
-        n_cases = len(api.client.get("/v1/cases", headers=h).json()["cases"])
+        n_cases = len(every_page(api.client, h, "/v1/cases", "cases"))
         log_path = f"/v1/webhooks/{hook['id']}/deliveries"
 
         def some_failed() -> bool:
-            log = api.client.get(log_path, headers=h).json()["deliveries"]
+            log = every_page(api.client, h, log_path, "deliveries")
             return any(x["status"] == "failed" for x in log)
 
         _wait(some_failed, "a failed delivery")
-        log = api.client.get(log_path, headers=h).json()["deliveries"]
+        log = every_page(api.client, h, log_path, "deliveries")
         failed = [x for x in log if x["status"] == "failed"]
         assert all(x["attempts"] == WEBHOOK_MAX_ATTEMPTS for x in failed)
         assert all(x["last_status_code"] == 500 for x in failed)
         assert receiver.delivered() == []
         # the receiver comes back: a retry delivers everything, nothing lost
         receiver.down = False
-        _wait(lambda: all(x["status"] != "pending" for x in api.client.get(
-            log_path, headers=h).json()["deliveries"]), "the first round to end")
+        _wait(lambda: all(x["status"] != "pending" for x in every_page(
+            api.client, h, log_path, "deliveries")), "the first round to end")
         r = api.client.post(f"/v1/webhooks/{hook['id']}/retry", headers=h)
         assert r.json()["queued"] >= 1
-        _wait(lambda: all(x["status"] == "delivered" for x in api.client.get(
-            log_path, headers=h).json()["deliveries"]), "every delivery after the retry")
+        _wait(lambda: all(x["status"] == "delivered" for x in every_page(
+            api.client, h, log_path, "deliveries")), "every delivery after the retry")
         ids = [json.loads(b)["case"]["id"] for _, b in receiver.delivered()]
         assert len(ids) == len(set(ids)) == n_cases
 
@@ -213,7 +213,7 @@ def test_cases_of_appended_responses_are_sent_like_a_fits(make_api: MakeApi, db_
         opened = r.json()["cases"]["opened"]
         assert opened > 5
         _wait(lambda: len(receiver.delivered()) == opened, "the appended cases' events")
-        cases = {c["id"]: c for c in api.client.get("/v1/cases", headers=h).json()["cases"]}
+        cases = {c["id"]: c for c in every_page(api.client, h, "/v1/cases", "cases")}
         events = [json.loads(b) for _, b in receiver.delivered()]
         assert all(_verify(secret, hd, b) for hd, b in receiver.delivered())
         assert sorted(e["case"]["id"] for e in events) == sorted(cases)
@@ -230,13 +230,13 @@ def test_a_url_added_later_gets_old_cases_only_by_replay_and_once(
         m = post_map(api.client, h)
         d = _small_dataset(api, tmp_path, h)
         wait_fit(api.client, h, start_fit(api.client, h, m["id"], d)["id"])
-        cases = api.client.get("/v1/cases", headers=h).json()["cases"]
+        cases = every_page(api.client, h, "/v1/cases", "cases")
         first = cases[0]
         assert api.client.patch(f"/v1/cases/{first['id']}", json={"status": "contacted"},
                                 headers=h).status_code == 200
         hook = api.client.post("/v1/webhooks", json={"url": receiver.url}, headers=h).json()
         log_path = f"/v1/webhooks/{hook['id']}/deliveries"
-        assert api.client.get(log_path, headers=h).json()["deliveries"] == []  # no old case
+        assert every_page(api.client, h, log_path, "deliveries") == []  # no old case
         replay = f"/v1/webhooks/{hook['id']}/replay"
         r = api.client.post(replay, params={"status": "contacted"}, headers=h)
         assert r.json() == {"queued": 1}

@@ -28,6 +28,7 @@ import pytest
 import web_helpers  # also puts tests/api on sys.path
 from api_helpers import (
     EXAMPLES,
+    every_page,
     example_map_text,
     post_dataset,
     post_map,
@@ -290,7 +291,7 @@ def world(site: web_helpers.Site, tmp_path_factory: pytest.TempPathFactory
         d = post_dataset(api, {}, tmp / "team.csv")
         team_fit = wait_fit(api, {}, start_fit(api, {}, m["id"], d["id"])["id"])
         assert team_fit["status"] == "done", team_fit["error"]
-        cases = api.get("/v1/cases").json()["cases"]
+        cases = every_page(api, {}, "/v1/cases", "cases")
         assert len(cases) >= 10, len(cases)  # a list, with the role's cases among them
         assert any(c["role"] == ROLE for c in cases)
     return {"fit": fit["id"], "accounts_fit": accounts_fit["id"], "map": fit["map_id"],

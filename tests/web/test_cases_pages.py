@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import web_helpers  # noqa: F401  (puts tests/api on sys.path)
-from api_helpers import Api, fitted
+from api_helpers import Api, every_page, fitted
 from journeymap_api.web.pages.cases import CASES_PER_PAGE
 from markupsafe import escape
 from web_helpers import sign_in
@@ -23,8 +23,8 @@ from journeymap.exceptions import CaseTransitionError, JourneymapError
 
 def _cases(web: Api) -> list[dict[str, Any]]:
     fitted(web.client, web.workspace("acme"))
-    cases: list[dict[str, Any]] = web.client.get(
-        "/v1/cases", headers=web.workspace("acme")).json()["cases"]
+    cases: list[dict[str, Any]] = every_page(
+        web.client, web.workspace("acme"), "/v1/cases", "cases")
     assert cases, "the example data opens cases"
     return cases
 
