@@ -267,7 +267,7 @@ def test_the_cases_page_shows_each_label_in_the_pages_language_for_fitted_and_ap
                                headers={**h, "Content-Type": "text/csv"})
     assert appended.status_code == 200, appended.text
     assert appended.json()["cases"]["opened"] > 0
-    cases = [c for c in web.client.get("/v1/cases", headers=h).json()["cases"]
+    cases = [c for c in every_page(web.client, h, "/v1/cases", "cases")
              if c["role"] == "installer"]
     assert {c["fit_id"] for c in cases} == {done["id"], None}  # fitted and appended
     sign_in(web.client, web.keys["acme"])
