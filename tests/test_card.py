@@ -382,3 +382,17 @@ def test_a_role_with_more_boxes_than_the_print_column_holds_prints_the_whole_map
     assert text.count("<svg") == 1
     monkeypatch.setattr(card_module, "PRINT_MAP_MAX_BOXES", 7)
     assert '<figure class="print-map">' in role_card(example, "installer")
+
+
+def test_the_source_line_names_the_model_in_plain_words_in_each_language(
+        example: FitResult) -> None:
+    # the md card has no map image, so it needs no graphviz
+    expected = {"en": "linear model", "sv": "linjär modell", "da": "lineær model",
+                "fi": "lineaarinen malli", "nb": "lineær modell"}
+    for lang, words in expected.items():
+        card = role_card(example, "installer", format="md", lang=lang)
+        source = next(line for line in card.splitlines()
+                      if "journeymap" in line and "NPS" in line)
+        assert f"· {words} ·" in source, (lang, source)
+        assert "engine" not in source, (lang, source)
+        assert "motor" not in source, (lang, source)

@@ -191,10 +191,11 @@ def _content(result: FitResult, role: str, min_responses: int) -> _Card:
     note = role_common_cause_note(m, role)
     if note is not None:
         card.cautions.append(note)
-    card.footer = _("Survey NPS %(nps)s (95 %%: %(ci)s) from %(n)s answers · %(engine)s "
-                    "engine · generated %(date)s by journeymap") % {
-        "nps": _signed(s.value), "ci": _ci(s.ci), "n": _count(s.n), "engine": result.engine,
-        "date": today}
+    models = {"linear": _("linear model"), "bayesnet": _("Bayesian network")}
+    card.footer = _("Survey NPS %(nps)s (95 %%: %(ci)s) from %(n)s answers · %(model)s · "
+                    "generated %(date)s by journeymap") % {
+        "nps": _signed(s.value), "ci": _ci(s.ci), "n": _count(s.n),
+        "model": models.get(result.engine, result.engine), "date": today}
     return card
 
 
